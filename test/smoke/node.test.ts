@@ -1,0 +1,2 @@
+import { expect, it } from 'vitest';
+it('has SharedArrayBuffer', () => { expect(typeof SharedArrayBuffer).toBe('function'); });

@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { withLtask } from './plugin-ltask/src/vite/index.ts';
+
+/** Cross-origin isolation: SharedArrayBuffer and Atomics.wait in workers need both. */
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/** Debian's Chromium drives the browser tests; no browser is downloaded. */
+function chromiumPath(): string {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(path)) {
+    throw new Error(
+      `[test] Chromium not found at ${path}. Browser tests need it: ` +
+        `install it with "apt-get install -y chromium" (Debian), or set CHROMIUM_PATH to a Chromium binary.`,
+    );
+  }
+  return path;
+}
+
+const wantsBrowser = !process.argv.some((a, i) => a.startsWith('--project') && /node$/.test(a.includes('=') ? a : (process.argv[i + 1] ?? '')));
+
+export default defineConfig(
+  withLtask({
+    server: { headers: isolation },
+    preview: { headers: isolation },
+    optimizeDeps: { include: ['three'] },
+    build: { target: 'es2022' },
+    test: {
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: 'node',
+            include: ['test/**/*.test.ts'],
+            exclude: ['test/**/*.browser.test.ts'],
+            environment: 'node',
+            testTimeout: 20_000,
+            hookTimeout: 20_000,
+          },
+        },
+        ...(wantsBrowser
+          ? [
+              {
+                extends: true as const,
+                test: {
+                  name: 'browser',
+                  include: ['test/**/*.browser.test.ts'],
+                  testTimeout: 30_000,
+                  browser: {
+                    enabled: true,
+                    headless: true,
+                    provider: playwright({
+                      launchOptions: {
+                        executablePath: chromiumPath(),
+                        args: [
+                          '--headless',
+                          '--no-sandbox',
+                          '--disable-gpu',
+                          '--disable-quic',
+                          '--no-first-run',
+                          '--disable-background-networking',
+                          '--disable-component-update',
+                          '--disable-sync',
+                        ],
+                      },
+                    }),
+                    instances: [{ browser: 'chromium' as const }],
+                  },
+                },
+              },
+            ]
+          : []),
+      ],
+    },
+  }),
+);
