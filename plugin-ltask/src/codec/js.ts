@@ -1,0 +1,176 @@
+/** Encoding and decoding of JS values (TypeScript services, the host, carriers). */
+import { CodecError, DEFAULT_MAX_BYTES, FLAG_REFS, MAX_DEPTH, Reader, Tag, TYPED_KINDS, Writer, bytesToJs, typedKind } from './format.ts';
+
+const writer = new Writer();
+const INT_KEY = /^(?:0|-?[1-9][0-9]{0,9})$/;
+
+/**
+ * Encodes a list of values (the arguments or results of a message).
+ * @throws CodecError for functions, symbols, bigints, over-deep or over-large values.
+ */
+export function encode(values: readonly unknown[], maxBytes = DEFAULT_MAX_BYTES): Uint8Array {
+  const w = writer;
+  w.reset(maxBytes);
+  w.u8(0);
+  w.varint(values.length);
+  const seen = new Map<object, number>();
+  let refs = false;
+
+  const value = (v: unknown, depth: number): void => {
+    switch (typeof v) {
+      case 'undefined':
+        w.u8(Tag.NIL);
+        return;
+      case 'boolean':
+        w.u8(v ? Tag.TRUE : Tag.FALSE);
+        return;
+      case 'number':
+        if ((v | 0) === v && !Object.is(v, -0)) {
+          w.u8(Tag.INT);
+          w.i32(v);
+        } else {
+          w.u8(Tag.FLOAT);
+          w.f64(v);
+        }
+        return;
+      case 'string':
+        w.u8(Tag.STRING);
+        w.string(v);
+        return;
+      case 'object': {
+        if (v === null) {
+          w.u8(Tag.NIL);
+          return;
+        }
+        const ref = seen.get(v);
+        if (ref !== undefined) {
+          refs = true;
+          w.u8(Tag.REF);
+          w.varint(ref);
+          return;
+        }
+        if (v instanceof Uint8Array) {
+          w.u8(Tag.BYTES);
+          w.bytes(v);
+          return;
+        }
+        if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
+          const kind = typedKind(v);
+          const bytes = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+          w.u8(Tag.TYPED);
+          w.u8(kind);
+          w.bytes(bytes);
+          return;
+        }
+        if (depth >= MAX_DEPTH) throw new CodecError(`[ltask] value nested deeper than ${MAX_DEPTH} levels`);
+        seen.set(v, seen.size);
+        w.u8(Tag.TABLE);
+        if (Array.isArray(v)) {
+          w.varint(v.length);
+          w.varint(0);
+          for (let i = 0; i < v.length; i++) value(v[i], depth + 1);
+          return;
+        }
+        if (v instanceof Map) {
+          w.varint(0);
+          w.varint(v.size);
+          for (const [k, x] of v) {
+            value(k, depth + 1);
+            value(x, depth + 1);
+          }
+          return;
+        }
+        const keys = Object.keys(v);
+        w.varint(0);
+        w.varint(keys.length);
+        for (const k of keys) {
+          // Integer-like keys go back as integers, so Lua tables round-trip.
+          const n = INT_KEY.test(k) ? Number(k) : NaN;
+          if (n <= 0x7fffffff) {
+            w.u8(Tag.INT);
+            w.i32(n);
+          } else {
+            w.u8(Tag.STRING);
+            w.string(k);
+          }
+          value((v as Record<string, unknown>)[k], depth + 1);
+        }
+        return;
+      }
+      default:
+        throw new CodecError(`[ltask] cannot send a ${typeof v}`);
+    }
+  };
+
+  for (let i = 0; i < values.length; i++) value(values[i], 0);
+  if (refs) w.buf[0] = FLAG_REFS;
+  return w.take();
+}
+
+/**
+ * Decodes a payload into a list of values. Lua sequences become arrays, other
+ * tables plain objects (keys as strings), strings become JS strings when they are
+ * valid UTF-8 and Uint8Array otherwise.
+ */
+export function decode(payload: Uint8Array | null | undefined): unknown[] {
+  if (!payload || payload.length === 0) return [];
+  const r = new Reader(payload);
+  r.u8();
+  const n = r.varint();
+  const tables: object[] = [];
+  const value = (): unknown => {
+    const tag = r.u8();
+    switch (tag) {
+      case Tag.NIL:
+        return undefined;
+      case Tag.FALSE:
+        return false;
+      case Tag.TRUE:
+        return true;
+      case Tag.INT:
+        return r.i32();
+      case Tag.FLOAT:
+        return r.f64();
+      case Tag.STRING:
+        return bytesToJs(r.span(r.varint()));
+      case Tag.BYTES:
+        return r.span(r.varint()).slice();
+      case Tag.TYPED: {
+        const kind = r.u8();
+        const bytes = r.span(r.varint()).slice();
+        if (kind === 0) return bytes.buffer;
+        const Ctor = TYPED_KINDS[kind];
+        if (!Ctor) throw new CodecError(`[ltask] unknown typed array kind ${kind}`);
+        return new Ctor(bytes.buffer);
+      }
+      case Tag.REF: {
+        const t = tables[r.varint()];
+        if (!t) throw new CodecError('[ltask] malformed payload: bad table reference');
+        return t;
+      }
+      case Tag.TABLE: {
+        const narr = r.varint();
+        const nhash = r.varint();
+        if (nhash === 0 && narr > 0) {
+          const a: unknown[] = new Array(narr);
+          tables.push(a);
+          for (let i = 0; i < narr; i++) a[i] = value();
+          return a;
+        }
+        const o: Record<string, unknown> = {};
+        tables.push(o);
+        for (let i = 1; i <= narr; i++) o[i] = value();
+        for (let i = 0; i < nhash; i++) {
+          const k = value();
+          o[k instanceof Uint8Array ? bytesToJs(k) as string : String(k)] = value();
+        }
+        return o;
+      }
+      default:
+        throw new CodecError(`[ltask] malformed payload: unknown tag ${tag}`);
+    }
+  };
+  const out: unknown[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = value();
+  return out;
+}

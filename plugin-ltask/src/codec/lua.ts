@@ -1,0 +1,185 @@
+/** Encoding Lua stack values to payloads and pushing payloads onto a Lua stack. */
+import fengari from 'fengari';
+import { CodecError, DEFAULT_MAX_BYTES, FLAG_REFS, MAX_DEPTH, Reader, Tag, Writer } from './format.ts';
+
+const { lua } = fengari;
+type LuaState = unknown;
+
+const writer = new Writer();
+
+/**
+ * Encodes the Lua values at stack slots `first..last` (absolute indices).
+ * @throws CodecError for functions, coroutines, userdata, over-deep or over-large values.
+ */
+export function encodeLua(L: LuaState, first: number, last: number, maxBytes = DEFAULT_MAX_BYTES): Uint8Array {
+  const w = writer;
+  w.reset(maxBytes);
+  w.u8(0);
+  w.varint(Math.max(0, last - first + 1));
+  const seen = new Map<unknown, number>();
+  let refs = false;
+
+  const value = (idx: number, depth: number): void => {
+    switch (lua.lua_type(L, idx)) {
+      case lua.LUA_TNIL:
+      case lua.LUA_TNONE:
+        w.u8(Tag.NIL);
+        return;
+      case lua.LUA_TBOOLEAN:
+        w.u8(lua.lua_toboolean(L, idx) ? Tag.TRUE : Tag.FALSE);
+        return;
+      case lua.LUA_TNUMBER:
+        if (lua.lua_isinteger(L, idx)) {
+          w.u8(Tag.INT);
+          w.i32(lua.lua_tointeger(L, idx));
+        } else {
+          w.u8(Tag.FLOAT);
+          w.f64(lua.lua_tonumber(L, idx));
+        }
+        return;
+      case lua.LUA_TSTRING:
+        w.u8(Tag.STRING);
+        w.bytes(lua.lua_tolstring(L, idx));
+        return;
+      case lua.LUA_TTABLE: {
+        const ptr = lua.lua_topointer(L, idx);
+        const ref = seen.get(ptr);
+        if (ref !== undefined) {
+          refs = true;
+          w.u8(Tag.REF);
+          w.varint(ref);
+          return;
+        }
+        if (depth >= MAX_DEPTH) throw new CodecError(`[ltask] value nested deeper than ${MAX_DEPTH} levels`);
+        seen.set(ptr, seen.size);
+        if (!lua.lua_checkstack(L, 4)) throw new CodecError('[ltask] Lua stack overflow while packing');
+        const narr = lua.lua_rawlen(L, idx);
+        // Count the hash part: every key that is not an integer in 1..narr.
+        let nhash = 0;
+        lua.lua_pushnil(L);
+        while (lua.lua_next(L, idx) !== 0) {
+          lua.lua_pop(L, 1);
+          if (!isArrayKey(L, -1, narr)) nhash++;
+        }
+        w.u8(Tag.TABLE);
+        w.varint(narr);
+        w.varint(nhash);
+        for (let i = 1; i <= narr; i++) {
+          lua.lua_rawgeti(L, idx, i);
+          value(lua.lua_gettop(L), depth + 1);
+          lua.lua_pop(L, 1);
+        }
+        if (nhash > 0) {
+          lua.lua_pushnil(L);
+          while (lua.lua_next(L, idx) !== 0) {
+            const top = lua.lua_gettop(L);
+            if (!isArrayKey(L, top - 1, narr)) {
+              value(top - 1, depth + 1);
+              value(top, depth + 1);
+            }
+            lua.lua_pop(L, 1);
+          }
+        }
+        return;
+      }
+      default:
+        throw new CodecError(`[ltask] cannot send a ${lua.lua_typename(L, lua.lua_type(L, idx)) ? fengari.to_jsstring(lua.lua_typename(L, lua.lua_type(L, idx))) : 'value'}`);
+    }
+  };
+
+  for (let i = first; i <= last; i++) value(i, 0);
+  if (refs) w.buf[0] = FLAG_REFS;
+  return w.take();
+}
+
+function isArrayKey(L: LuaState, idx: number, narr: number): boolean {
+  if (narr === 0 || !lua.lua_isinteger(L, idx)) return false;
+  const k = lua.lua_tointeger(L, idx);
+  return k >= 1 && k <= narr;
+}
+
+/**
+ * Pushes the values of a payload onto the Lua stack and returns how many.
+ * Strings and BYTES become Lua strings; typed arrays and ArrayBuffers become byte strings.
+ */
+export function pushLua(L: LuaState, payload: Uint8Array | null | undefined): number {
+  if (!payload || payload.length === 0) return 0;
+  const r = new Reader(payload);
+  const flags = r.u8();
+  const n = r.varint();
+  if (!lua.lua_checkstack(L, n + 8)) throw new CodecError(`[ltask] too many values for the Lua stack (${n})`);
+  let refsIdx = 0;
+  let nrefs = 0;
+  if (flags & FLAG_REFS) {
+    lua.lua_createtable(L, 8, 0);
+    refsIdx = lua.lua_gettop(L);
+  }
+  const value = (depth: number): void => {
+    const tag = r.u8();
+    switch (tag) {
+      case Tag.NIL:
+        lua.lua_pushnil(L);
+        return;
+      case Tag.FALSE:
+        lua.lua_pushboolean(L, false);
+        return;
+      case Tag.TRUE:
+        lua.lua_pushboolean(L, true);
+        return;
+      case Tag.INT:
+        lua.lua_pushinteger(L, r.i32());
+        return;
+      case Tag.FLOAT:
+        lua.lua_pushnumber(L, r.f64());
+        return;
+      case Tag.STRING:
+      case Tag.BYTES: {
+        const len = r.varint();
+        lua.lua_pushlstring(L, r.span(len), len);
+        return;
+      }
+      case Tag.TYPED: {
+        r.u8();
+        const len = r.varint();
+        lua.lua_pushlstring(L, r.span(len), len);
+        return;
+      }
+      case Tag.REF: {
+        const i = r.varint();
+        if (!refsIdx || i >= nrefs) throw new CodecError('[ltask] malformed payload: bad table reference');
+        lua.lua_rawgeti(L, refsIdx, i + 1);
+        return;
+      }
+      case Tag.TABLE: {
+        if (depth >= MAX_DEPTH) throw new CodecError(`[ltask] value nested deeper than ${MAX_DEPTH} levels`);
+        if (!lua.lua_checkstack(L, 4)) throw new CodecError('[ltask] Lua stack overflow while unpacking');
+        const narr = r.varint();
+        const nhash = r.varint();
+        lua.lua_createtable(L, narr, nhash);
+        if (refsIdx) {
+          lua.lua_pushvalue(L, -1);
+          lua.lua_rawseti(L, refsIdx, ++nrefs);
+        }
+        for (let i = 1; i <= narr; i++) {
+          value(depth + 1);
+          lua.lua_rawseti(L, -2, i);
+        }
+        for (let i = 0; i < nhash; i++) {
+          value(depth + 1);
+          value(depth + 1);
+          if (lua.lua_type(L, -2) === lua.LUA_TNIL) {
+            lua.lua_pop(L, 2);
+            continue;
+          }
+          lua.lua_rawset(L, -3);
+        }
+        return;
+      }
+      default:
+        throw new CodecError(`[ltask] malformed payload: unknown tag ${tag}`);
+    }
+  };
+  for (let i = 0; i < n; i++) value(0);
+  if (refsIdx) lua.lua_remove(L, refsIdx);
+  return n;
+}

@@ -1,0 +1,293 @@
+/**
+ * The runtime host: starts the scheduler workers, holds the shared service table
+ * and the rings, and lets the thread that started it (a page's main thread, or a
+ * Node process) talk to services. It never blocks.
+ */
+import { platform } from '#platform';
+import { decode, encode } from '../codec/index.ts';
+import { DEFAULT_MAX_BYTES } from '../codec/format.ts';
+import { ServiceError, remoteText } from '../errors.ts';
+import { checkIsolation, type WorkerHandle } from '../platform/types.ts';
+import { Address, MessageType, Receipt, ServiceState, type ServiceInfo, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
+import type { SpawnOptions } from '../services/root.ts';
+import { MAX_WORKERS, ServiceTable } from '../table.ts';
+import { createRingBuffer, frame, unframe, type Msg } from '../transport/index.ts';
+
+/** Options of {@link startRuntime}. Every field has a default. */
+export interface RuntimeOptions {
+  /** Scheduler workers (default: cores - 1, at least 1). */
+  workers?: number;
+  /** Requests a service may have queued before senders get "busy" (default 1024). */
+  queueLimit?: number;
+  /** Where service scripts are found: `?`-templates separated by `;` (default `service/?.lua`). */
+  servicePath?: string;
+  /** Where `require` finds modules (default `lualib/?.lua`). */
+  luaPath?: string;
+  /** In-memory files by path, looked up before the platform (fetch / fs). */
+  sources?: Record<string, string>;
+  /** What relative paths resolve against (default: the page URL, or the working directory). */
+  base?: string;
+  /** TypeScript services: name to module URL (its default export is a ServiceFactory). */
+  services?: Record<string, string | URL>;
+  /** Largest encoded message (default 64 MiB). */
+  maxMessageBytes?: number;
+  /** How long an idle worker polls before it sleeps, in microseconds (default 0: see docs/ARCHITECTURE.md). */
+  spinMicros?: number;
+  /** Size of each worker-to-worker ring in bytes (default 256 KiB). */
+  ringBytes?: number;
+  /** Capacity of the service table: addresses are never reused (default 65536). */
+  maxServices?: number;
+  /** Receives every log line (default: console). */
+  onLog?: (entry: LogEntry) => void;
+}
+
+/** One line of service output (`print`, `ltask.log.*`, `ctx.log.*`). */
+export interface LogEntry {
+  level: 'info' | 'error';
+  source: number;
+  label: string;
+  text: string;
+  time: number;
+}
+
+/** How the runtime ended. */
+export interface RuntimeExit {
+  /** 0: every service ended (ltask's rule); 1: a worker failed. */
+  code: number;
+  error?: string;
+}
+
+const defaultLog = (e: LogEntry) => {
+  const line = `[${e.label}:${e.source}] ${e.text}`;
+  if (e.level === 'error') console.error(line);
+  else console.log(line);
+};
+
+/**
+ * Starts a runtime and resolves when every worker is ready.
+ * @example
+ * ```ts
+ * const rt = await startRuntime({ workers: 2, sources: { 'service/hello.lua': 'return { hi = function(n) return "hi " .. n end }' } });
+ * const addr = await rt.spawn('hello');
+ * console.log(await rt.call(addr, 'hi', 'there'));
+ * await rt.stop();
+ * ```
+ */
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  checkIsolation();
+  const workers = Math.min(MAX_WORKERS, Math.max(1, Math.floor(options.workers ?? platform.cores() - 1)));
+  const tsServices: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.services ?? {})) tsServices[k] = String(v);
+  const config: WorkerConfig = {
+    workers,
+    queueLimit: options.queueLimit ?? 1024,
+    servicePath: options.servicePath ?? 'service/?.lua',
+    luaPath: options.luaPath ?? 'lualib/?.lua',
+    sources: options.sources ?? {},
+    base: options.base ?? platform.defaultBase(),
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_BYTES,
+    spinMicros: options.spinMicros ?? 0,
+    tsServices,
+  };
+  const table = ServiceTable.create(options.maxServices ?? 65536);
+  // Root and the system services live on worker 0 at fixed addresses.
+  table.open(Address.ROOT, 0);
+  for (let i = 0; i < 2; i++) table.open(table.allocate(), 0);
+  for (const a of [1, 2, 3]) table.setState(a, ServiceState.IDLE);
+
+  const ringSize = options.ringBytes ?? 256 * 1024;
+  const rings = Array.from({ length: workers }, (_, from) =>
+    Array.from({ length: workers }, (_, to) => (from === to ? null : createRingBuffer(ringSize))),
+  );
+  const rt = new Runtime(config, table, options.onLog ?? defaultLog);
+  const handles: WorkerHandle[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: workers }, (_, id) => {
+        const h = platform.startWorker('scheduler', `ltask-worker-${id}`);
+        handles.push(h);
+        return new Promise<void>((resolve, reject) => {
+          h.onExit((reason) => reject(new Error(`[ltask] ${reason}`)));
+          const off = h.listen((d) => {
+            if ((d as WorkerToHost).type === 'ready') {
+              off();
+              resolve();
+            }
+          });
+          h.postMessage({ type: 'init', workerId: id, config, table: table.sab, rings });
+        });
+      }),
+    );
+  } catch (e) {
+    await Promise.all(handles.map((h) => h.terminate()));
+    throw e;
+  }
+  rt.attach(handles);
+  return rt;
+}
+
+/** A running runtime, as seen from the thread that started it. */
+export class Runtime {
+  private workers: WorkerHandle[] = [];
+  private sessions = new Map<number, { resolve(v: unknown[]): void; reject(e: Error): void }>();
+  private nextSession = 1;
+  private outbox: Uint8Array[][] = [];
+  private flushQueued = false;
+  private stopped = false;
+  private exitResolve!: (e: RuntimeExit) => void;
+  /** Resolves when the runtime ends by itself (every service ended) or a worker fails. */
+  readonly exited: Promise<RuntimeExit>;
+
+  constructor(
+    readonly config: WorkerConfig,
+    readonly table: ServiceTable,
+    private readonly onLog: (e: LogEntry) => void,
+  ) {
+    this.exited = new Promise((r) => (this.exitResolve = r));
+  }
+
+  /** Number of scheduler workers. */
+  get workerCount(): number {
+    return this.config.workers;
+  }
+
+  /** @internal */
+  attach(handles: WorkerHandle[]): void {
+    this.workers = handles;
+    this.outbox = handles.map(() => []);
+    handles.forEach((h, id) => {
+      h.listen((d) => this.onWorker(d as WorkerToHost));
+      h.onExit((reason) => {
+        if (!this.stopped) this.fail(`[ltask] worker ${id} died: ${reason}`);
+      });
+    });
+  }
+
+  private onWorker(m: WorkerToHost): void {
+    switch (m.type) {
+      case 'msgs':
+        for (const b of m.batch) this.onMessage(unframe(b));
+        break;
+      case 'log':
+        this.onLog(m);
+        break;
+      case 'exit':
+        this.exitResolve({ code: m.code, error: m.error });
+        break;
+      case 'fatal':
+        this.fail(m.error);
+        break;
+    }
+  }
+
+  private onMessage(m: Msg): void {
+    const w = this.sessions.get(m.session);
+    if (m.type === MessageType.REQUEST && m.session !== 0) {
+      this.post({ type: MessageType.ERROR, source: Address.HOST, dest: m.source, session: m.session, payload: encode(['[ltask] the host answers no requests']) });
+      return;
+    }
+    if (!w) return;
+    this.sessions.delete(m.session);
+    const values = decode(m.payload);
+    if (m.type === MessageType.RESPONSE) w.resolve(values);
+    else w.reject(new ServiceError(remoteText(values[0])));
+  }
+
+  private fail(error: string): void {
+    for (const w of this.sessions.values()) w.reject(new Error(error));
+    this.sessions.clear();
+    this.exitResolve({ code: 1, error });
+  }
+
+  private post(m: Msg): Receipt {
+    const t = this.table;
+    const st = t.state(m.dest);
+    if (st === ServiceState.UNUSED || st === ServiceState.DEAD) return Receipt.DEAD;
+    if (m.type === MessageType.REQUEST && !t.enqueue(m.dest, this.config.queueLimit)) return Receipt.BUSY;
+    this.outbox[t.worker(m.dest)]!.push(frame(m));
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flush);
+    }
+    return Receipt.DONE;
+  }
+
+  private readonly flush = () => {
+    this.flushQueued = false;
+    this.outbox.forEach((batch, w) => {
+      if (batch.length === 0) return;
+      this.outbox[w] = [];
+      this.workers[w]!.postMessage({ type: 'msgs', batch }, batch.map((b) => b.buffer as ArrayBuffer));
+    });
+  };
+
+  /** Calls `name` on a service; resolves to all its results. */
+  callMulti(addr: number, name: string, ...args: unknown[]): Promise<unknown[]> {
+    if (this.stopped) return Promise.reject(new Error('[ltask] the runtime has stopped'));
+    const session = this.nextSession++;
+    let payload: Uint8Array;
+    try {
+      payload = encode([name, ...args], this.config.maxMessageBytes);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const r = this.post({ type: MessageType.REQUEST, source: Address.HOST, dest: addr, session, payload });
+    if (r !== Receipt.DONE) return Promise.reject(new ServiceError(`{service:${addr}} is ${r === Receipt.DEAD ? 'dead' : 'busy'}`));
+    return new Promise((resolve, reject) => this.sessions.set(session, { resolve, reject }));
+  }
+
+  /** Calls `name` on a service; resolves to its first result. */
+  async call<T = unknown>(addr: number, name: string, ...args: unknown[]): Promise<T> {
+    return (await this.callMulti(addr, name, ...args))[0] as T;
+  }
+
+  /** Sends without waiting. False when the service is dead; throws when it is busy. */
+  send(addr: number, name: string, ...args: unknown[]): boolean {
+    const r = this.post({ type: MessageType.REQUEST, source: Address.HOST, dest: addr, session: 0, payload: encode([name, ...args], this.config.maxMessageBytes) });
+    if (r === Receipt.BUSY) throw new ServiceError(`{service:${addr}} is busy`);
+    return r === Receipt.DONE;
+  }
+
+  /** Spawns a service by name (a Lua script on the service path, or a registered TypeScript service). */
+  spawn(name: string, ...args: unknown[]): Promise<number> {
+    return this.call<number>(Address.ROOT, 'spawn', name, ...args);
+  }
+
+  /** ltask's `spawn_service{ name, args, worker_id, unique, label }`. */
+  spawnService(options: SpawnOptions): Promise<number> {
+    return this.call<number>(Address.ROOT, 'spawn_service', options);
+  }
+
+  uniqueservice(name: string, ...args: unknown[]): Promise<number> {
+    return this.call<number>(Address.ROOT, 'uniqueservice', name, ...args);
+  }
+
+  queryservice(name: string): Promise<number> {
+    return this.call<number>(Address.ROOT, 'queryservice', name);
+  }
+
+  /** Asks a service to quit. Resolves to false if it was already gone. */
+  kill(addr: number): Promise<boolean> {
+    return this.call<boolean>(Address.ROOT, 'kill', addr);
+  }
+
+  /** Every live service (all, dead included, when `all`): address, label, worker, state, queue, handled, CPU. */
+  inspect(all = false): Promise<ServiceInfo[]> {
+    return this.call<ServiceInfo[]>(Address.ROOT, 'inspect', all);
+  }
+
+  /** State of one service, read from the shared table without a message. */
+  state(addr: number): number {
+    return this.table.state(addr);
+  }
+
+  /** Stops every worker now. Pending calls fail. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const w of this.sessions.values()) w.reject(new Error('[ltask] the runtime has stopped'));
+    this.sessions.clear();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.exitResolve({ code: 0 });
+  }
+}

@@ -1,0 +1,7 @@
+// Starts a worker from a TypeScript module under Node: worker_threads cannot run
+// `.ts` directly, so register tsx in this thread, then load the real entry.
+import { workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+await import(workerData.entry);

@@ -1,0 +1,49 @@
+/** What the runtime needs from a thread platform (browser Web Workers or Node worker_threads). */
+
+/** A message port: the far end of a worker, or a worker's parent. */
+export interface Endpoint {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  /** Adds a message listener; returns a function that removes it. */
+  listen(handler: (data: unknown) => void): () => void;
+}
+
+/** A started worker. */
+export interface WorkerHandle extends Endpoint {
+  /** Called once when the worker ends or fails to start, with a reason. */
+  onExit(handler: (reason: string) => void): void;
+  /** Stops the worker, even when it is blocked in `Atomics.wait`. */
+  terminate(): Promise<void>;
+}
+
+/** Which worker program to start. */
+export type WorkerKind = 'scheduler';
+
+/** The platform adapter. */
+export interface Platform {
+  readonly name: 'node' | 'browser';
+  startWorker(kind: WorkerKind, name: string): WorkerHandle;
+  /** Inside a worker: the endpoint to the thread that started it. */
+  parentEndpoint(): Endpoint;
+  /** Reads a text file (Node: a path or URL; browser: a URL relative to `base`). */
+  readText(path: string, base: string): Promise<string>;
+  /** Default base for relative paths. */
+  defaultBase(): string;
+  /** Logical cores. */
+  cores(): number;
+}
+
+/**
+ * Throws a clear error when SharedArrayBuffer or cross-origin isolation is
+ * missing. The runtime's shared service table, rings and suspendable calls need both.
+ */
+export function checkIsolation(): void {
+  const g = globalThis as { crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown };
+  const isBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined' || typeof (globalThis as { importScripts?: unknown }).importScripts === 'function';
+  if (typeof g.SharedArrayBuffer !== 'function' || (isBrowser && g.crossOriginIsolated === false)) {
+    throw new Error(
+      '[ltask] SharedArrayBuffer is not available: the page is not cross-origin isolated. ' +
+        'Serve it with the headers "Cross-Origin-Opener-Policy: same-origin" and ' +
+        '"Cross-Origin-Embedder-Policy: require-corp" (the vite config of this project sets both on the dev server and on vite preview).',
+    );
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Every wire code of the runtime, in one place. The Lua service library receives
+ * these same numbers from the host (see `lua/service.lua.ts`), and a test keeps
+ * both sides equal.
+ *
+ * Message types and receipts follow ltask (`src/message.h`, `lualib/service.lua`).
+ */
+
+/** Types of service messages. 0-5 are ltask's numbers. */
+export const MessageType = {
+  /** A system request: init, quit, traceback, memory. */
+  SYSTEM: 0,
+  /** A request: `call` (session > 0) or `send` (session 0). */
+  REQUEST: 1,
+  /** A successful response to a session. */
+  RESPONSE: 2,
+  /** An error response to a session: the payload is the error with its remote traceback. */
+  ERROR: 3,
+  /** A service ended: sent to root (the source is the dead service). */
+  SIGNAL: 4,
+  /** Scheduler control: create a service at `dest` on the receiving worker. */
+  SPAWN: 8,
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** What `send` tells the sender at once (ltask's receipts). */
+export const Receipt = {
+  DONE: 0,
+  /** The destination does not exist or has ended. */
+  DEAD: 1,
+  /** The destination's queue is full: ltask's "busy". */
+  BUSY: 2,
+} as const;
+export type Receipt = (typeof Receipt)[keyof typeof Receipt];
+
+/** Service states, readable by any thread from the shared service table. */
+export const ServiceState = {
+  /** The slot is free (never used). */
+  UNUSED: 0,
+  /** Being created: source loading, VM starting. Messages queue up. */
+  INIT: 1,
+  /** Nothing to do. */
+  IDLE: 2,
+  /** Messages are waiting to run. */
+  READY: 3,
+  /** A worker runs it right now. */
+  RUNNING: 4,
+  /** Parked in a native call (its VM keeps serving other messages). */
+  SUSPENDED: 5,
+  /** Ended. */
+  DEAD: 6,
+} as const;
+export type ServiceState = (typeof ServiceState)[keyof typeof ServiceState];
+
+/** Names of the states, for introspection. */
+export const stateName = (s: number): string =>
+  (['unused', 'init', 'idle', 'ready', 'running', 'suspended', 'dead'] as const)[s] ?? `unknown(${s})`;
+
+/** Fixed addresses. */
+export const Address = {
+  /** The host (main thread or the Node process that started the runtime). */
+  HOST: 0,
+  /** The root service: spawn, names, shutdown. */
+  ROOT: 1,
+} as const;
+
+/** Session 0 means "no response expected" (ltask's SESSION_SEND_MESSAGE). */
+export const SESSION_SEND = 0;
+
+/** Messages between the host and a worker (postMessage, structured clone). */
+export type HostToWorker =
+  | { type: 'init'; workerId: number; config: WorkerConfig; table: SharedArrayBuffer | null; rings: RingSet | null }
+  | { type: 'port'; peer: number; port: MessagePort }
+  | { type: 'msgs'; batch: Uint8Array[] }
+  | { type: 'inspect'; id: number }
+  | { type: 'stop' };
+
+export type WorkerToHost =
+  | { type: 'ready'; workerId: number }
+  | { type: 'msgs'; batch: Uint8Array[] }
+  | { type: 'log'; level: 'info' | 'error'; source: number; label: string; text: string; time: number }
+  | { type: 'inspect'; id: number; services: ServiceInfo[] }
+  | { type: 'exit'; code: number; error?: string }
+  | { type: 'fatal'; error: string };
+
+/** The configuration every worker receives. */
+export interface WorkerConfig {
+  workers: number;
+  /** Maximum queued requests per service before "busy". */
+  queueLimit: number;
+  /** `?`-templates for service scripts, separated by `;`. */
+  servicePath: string;
+  /** `?`-templates for `require`, separated by `;`. */
+  luaPath: string;
+  /** In-memory sources by path; looked up before the platform loader. */
+  sources: Record<string, string>;
+  /** Base URL (browser) or directory (Node) that relative paths resolve against. */
+  base: string;
+  /** Maximum encoded size of one message, in bytes. */
+  maxMessageBytes: number;
+  /** Microseconds a worker polls for new messages before it sleeps (0: never spin). */
+  spinMicros: number;
+  /** TypeScript services by name: module URLs. */
+  tsServices: Record<string, string>;
+}
+
+/** Shared rings between workers: `rings[from][to]`, null on the diagonal. */
+export type RingSet = (SharedArrayBuffer | null)[][];
+
+/** One row of `runtime.inspect()`. */
+export interface ServiceInfo {
+  address: number;
+  label: string;
+  kind: 'lua' | 'ts';
+  worker: number;
+  state: string;
+  queue: number;
+  handled: number;
+  cpuMs: number;
+  /** What a suspended service waits on. */
+  detail?: string;
+}

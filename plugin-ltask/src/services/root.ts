@@ -1,0 +1,177 @@
+/**
+ * The root service (address 1): spawns services by name, keeps the unique and
+ * named registry, answers introspection, and stops the runtime when the last
+ * anonymous service has ended (ltask's rule: named services are then asked to
+ * quit, newest first).
+ */
+import { encode } from '../codec/index.ts';
+import { Address, MessageType, ServiceState, stateName, type ServiceInfo } from '../protocol.ts';
+import type { Scheduler } from '../worker/scheduler.ts';
+import type { Handlers, TsService } from '../worker/ts-service.ts';
+
+/** `spawn_service` options (ltask's table form). */
+export interface SpawnOptions {
+  name: string;
+  args?: unknown[];
+  /** Pin the service to this worker. */
+  worker_id?: number;
+  /** Register under `name` and return the existing one if any. */
+  unique?: boolean;
+  /** Label shown in introspection (default: the name). */
+  label?: string;
+}
+
+interface Waiter {
+  resolve(addr: number): void;
+  reject(e: Error): void;
+}
+
+const QUIT_TIMEOUT_MS = 3000;
+
+export function createRoot(sched: Scheduler, self: TsService, system: Record<string, number>): Handlers {
+  const table = sched.table;
+  const config = sched.config;
+  const info = new Map<number, { label: string; kind: 'lua' | 'ts' }>();
+  const anonymous = new Set<number>();
+  const named = new Map<string, number>();
+  const waiters = new Map<string, Waiter[]>();
+  const pendingUnique = new Set<string>();
+  let nextWorker = 0;
+  let stopping = false;
+
+  info.set(Address.ROOT, { label: 'root', kind: 'ts' });
+  for (const [name, addr] of Object.entries(system)) {
+    info.set(addr, { label: name, kind: 'ts' });
+    named.set(name, addr);
+  }
+
+  const place = (pin: number | undefined): number => {
+    if (pin !== undefined) {
+      if (!Number.isInteger(pin) || pin < 0 || pin >= config.workers) {
+        throw new Error(`[ltask] invalid worker_id ${pin}: this runtime has workers 0..${config.workers - 1}`);
+      }
+      return pin;
+    }
+    // Least loaded; ties go round-robin so equal workers share new services.
+    let best = -1;
+    let bestLoad = Infinity;
+    for (let i = 0; i < config.workers; i++) {
+      const w = (nextWorker + i) % config.workers;
+      const load = table.load(w);
+      if (load < bestLoad) {
+        best = w;
+        bestLoad = load;
+      }
+    }
+    nextWorker = (best + 1) % config.workers;
+    return best;
+  };
+
+  const spawn = async (o: SpawnOptions): Promise<number> => {
+    if (stopping) throw new Error('[ltask] the runtime is stopping: cannot spawn ' + o.name);
+    if (typeof o.name !== 'string' || !o.name) throw new Error('[ltask] spawn needs a service name');
+    const kind = config.tsServices[o.name] !== undefined ? 'ts' : 'lua';
+    const worker = place(o.worker_id);
+    const addr = table.allocate();
+    table.open(addr, worker);
+    const label = o.label ?? o.name;
+    info.set(addr, { label, kind });
+    anonymous.add(addr);
+    try {
+      await self.rawCall(addr, MessageType.SPAWN, encode([kind, o.name, label, o.args ?? []], config.maxMessageBytes));
+    } catch (e) {
+      anonymous.delete(addr);
+      throw e;
+    }
+    return addr;
+  };
+
+  const register = (name: string, addr: number) => {
+    anonymous.delete(addr);
+    named.set(name, addr);
+    for (const w of waiters.get(name) ?? []) w.resolve(addr);
+    waiters.delete(name);
+  };
+
+  const waitFor = (name: string) => new Promise<number>((resolve, reject) => {
+    const list = waiters.get(name) ?? [];
+    list.push({ resolve, reject });
+    waiters.set(name, list);
+  });
+
+  const unique = async (o: SpawnOptions): Promise<number> => {
+    const have = named.get(o.name);
+    if (have !== undefined && table.state(have) !== ServiceState.DEAD) return have;
+    if (pendingUnique.has(o.name)) return waitFor(o.name);
+    pendingUnique.add(o.name);
+    try {
+      const addr = await spawn(o);
+      register(o.name, addr);
+      return addr;
+    } catch (e) {
+      for (const w of waiters.get(o.name) ?? []) w.reject(e as Error);
+      waiters.delete(o.name);
+      throw e;
+    } finally {
+      pendingUnique.delete(o.name);
+    }
+  };
+
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    const names = [...named.entries()].reverse();
+    for (const [name, addr] of names) {
+      if (table.state(addr) === ServiceState.DEAD) continue;
+      try {
+        await Promise.race([
+          self.rawCall(addr, MessageType.SYSTEM, encode(['quit'])),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), QUIT_TIMEOUT_MS)),
+        ]);
+      } catch (e) {
+        sched.log('error', Address.ROOT, 'root', `named service ${name} (${addr}) did not quit cleanly: ${(e as Error).message}`);
+      }
+    }
+    sched.post({ type: 'exit', code: 0 });
+  };
+
+  self.onSignal = (source) => {
+    anonymous.delete(source);
+    for (const [name, addr] of named) if (addr === source) named.delete(name);
+    if (anonymous.size === 0 && !stopping) void shutdown();
+  };
+
+  return {
+    spawn: (name: string, ...args: unknown[]) => spawn({ name, args }),
+    spawn_service: (o: SpawnOptions) => (o.unique ? unique(o) : spawn(o)),
+    uniqueservice: (name: string, ...args: unknown[]) => unique({ name, args }),
+    queryservice: (name: string) => {
+      const addr = named.get(name);
+      return addr !== undefined ? addr : waitFor(name);
+    },
+    /** Asks a service to quit (its S.quit runs). */
+    kill: (addr: number) => self.rawCall(addr, MessageType.SYSTEM, encode(['quit'])).then(() => true, () => false),
+    /** Every service not yet dead (all when `all` is true). */
+    inspect: (all?: boolean): ServiceInfo[] => {
+      const rows: ServiceInfo[] = [];
+      for (let a = 1; a < table.end; a++) {
+        const st = table.state(a);
+        if (st === ServiceState.UNUSED || (!all && st === ServiceState.DEAD)) continue;
+        const i = info.get(a);
+        rows.push({
+          address: a,
+          label: i?.label ?? '?',
+          kind: i?.kind ?? 'lua',
+          worker: table.worker(a),
+          state: stateName(st),
+          queue: table.queue(a),
+          handled: table.handled(a),
+          cpuMs: Math.round(table.cpu[a]! * 1000) / 1000,
+        });
+      }
+      return rows;
+    },
+    /** Stops the runtime now: named services quit, then the host is told. */
+    shutdown: () => void shutdown(),
+  };
+}

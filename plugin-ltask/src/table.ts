@@ -1,0 +1,158 @@
+/**
+ * The shared service table: one SharedArrayBuffer every thread maps.
+ *
+ * It holds what must be true everywhere at once: the next free address, which
+ * worker hosts each service, its state, its queue length (for ltask's "busy"
+ * check at the sender), counters for introspection, and each worker's doorbell.
+ */
+import { ServiceState } from './protocol.ts';
+
+const HEADER = 1024; // Int32 slots before the service rows
+const NEXT_ADDRESS = 0;
+const LIVE = 1; // services not dead
+const BELLS = 64; // per worker: [ring counter, sleeping flag, load]
+const BELL_STRIDE = 4;
+export const MAX_WORKERS = Math.floor((HEADER - BELLS) / BELL_STRIDE);
+
+const STRIDE = 8; // Int32 slots per service row
+const F_STATE = 0;
+const F_WORKER = 1;
+const F_QUEUE = 2;
+const F_HANDLED = 3;
+
+/** A typed view over the shared service table. */
+export class ServiceTable {
+  readonly i32: Int32Array;
+  readonly cpu: Float64Array;
+  readonly capacity: number;
+
+  constructor(readonly sab: SharedArrayBuffer) {
+    this.capacity = ServiceTable.capacityOf(sab.byteLength);
+    this.i32 = new Int32Array(sab, 0, HEADER + this.capacity * STRIDE);
+    this.cpu = new Float64Array(sab, (HEADER + this.capacity * STRIDE) * 4, this.capacity);
+  }
+
+  static bytesFor(capacity: number): number {
+    return (HEADER + capacity * STRIDE) * 4 + capacity * 8;
+  }
+
+  static capacityOf(bytes: number): number {
+    return Math.floor((bytes - HEADER * 4) / (STRIDE * 4 + 8));
+  }
+
+  static create(capacity: number): ServiceTable {
+    const t = new ServiceTable(new SharedArrayBuffer(ServiceTable.bytesFor(capacity)));
+    Atomics.store(t.i32, NEXT_ADDRESS, 2); // 0 is the host, 1 is root
+    return t;
+  }
+
+  /** Takes a fresh address. Addresses are never reused. */
+  allocate(): number {
+    const a = Atomics.add(this.i32, NEXT_ADDRESS, 1);
+    if (a >= this.capacity) {
+      Atomics.sub(this.i32, NEXT_ADDRESS, 1);
+      throw new Error(`[ltask] service table full: ${this.capacity} addresses used (raise maxServices)`);
+    }
+    return a;
+  }
+
+  /** Highest address handed out so far, plus one. */
+  get end(): number {
+    return Math.min(Atomics.load(this.i32, NEXT_ADDRESS), this.capacity);
+  }
+
+  private row(addr: number): number {
+    return HEADER + addr * STRIDE;
+  }
+
+  valid(addr: number): boolean {
+    return Number.isInteger(addr) && addr > 0 && addr < this.capacity;
+  }
+
+  /** Claims a row for a new service on `worker`. */
+  open(addr: number, worker: number): void {
+    const r = this.row(addr);
+    Atomics.store(this.i32, r + F_WORKER, worker);
+    Atomics.store(this.i32, r + F_QUEUE, 0);
+    Atomics.store(this.i32, r + F_HANDLED, 0);
+    Atomics.store(this.i32, r + F_STATE, ServiceState.INIT);
+    Atomics.add(this.i32, LIVE, 1);
+    Atomics.add(this.i32, BELLS + worker * BELL_STRIDE + 2, 1);
+  }
+
+  /** Marks a service dead (once). */
+  close(addr: number): void {
+    const r = this.row(addr);
+    const prev = Atomics.exchange(this.i32, r + F_STATE, ServiceState.DEAD);
+    if (prev !== ServiceState.DEAD && prev !== ServiceState.UNUSED) {
+      Atomics.sub(this.i32, LIVE, 1);
+      Atomics.sub(this.i32, BELLS + this.worker(addr) * BELL_STRIDE + 2, 1);
+    }
+  }
+
+  state(addr: number): number {
+    return this.valid(addr) ? Atomics.load(this.i32, this.row(addr) + F_STATE) : ServiceState.UNUSED;
+  }
+
+  setState(addr: number, s: number): void {
+    Atomics.store(this.i32, this.row(addr) + F_STATE, s);
+  }
+
+  worker(addr: number): number {
+    return Atomics.load(this.i32, this.row(addr) + F_WORKER);
+  }
+
+  /** Reserves a queue place; false when the queue already holds `limit` requests. */
+  enqueue(addr: number, limit: number): boolean {
+    const i = this.row(addr) + F_QUEUE;
+    if (Atomics.add(this.i32, i, 1) >= limit) {
+      Atomics.sub(this.i32, i, 1);
+      return false;
+    }
+    return true;
+  }
+
+  dequeue(addr: number): void {
+    Atomics.sub(this.i32, this.row(addr) + F_QUEUE, 1);
+  }
+
+  queue(addr: number): number {
+    return Atomics.load(this.i32, this.row(addr) + F_QUEUE);
+  }
+
+  handled(addr: number): number {
+    return Atomics.load(this.i32, this.row(addr) + F_HANDLED);
+  }
+
+  countHandled(addr: number, ms: number): void {
+    Atomics.add(this.i32, this.row(addr) + F_HANDLED, 1);
+    this.cpu[addr] = this.cpu[addr]! + ms;
+  }
+
+  /** Services not yet dead. */
+  get live(): number {
+    return Atomics.load(this.i32, LIVE);
+  }
+
+  /** Live services on a worker: the placement load. */
+  load(worker: number): number {
+    return Atomics.load(this.i32, BELLS + worker * BELL_STRIDE + 2);
+  }
+
+  /** The doorbell word index of a worker (other workers add to it, then notify if it sleeps). */
+  bell(worker: number): number {
+    return BELLS + worker * BELL_STRIDE;
+  }
+
+  /** The sleeping-flag word index of a worker. */
+  sleeping(worker: number): number {
+    return BELLS + worker * BELL_STRIDE + 1;
+  }
+
+  /** Rings a worker's doorbell, waking it only if it sleeps. */
+  ring(worker: number): void {
+    const bell = this.bell(worker);
+    Atomics.add(this.i32, bell, 1);
+    if (Atomics.load(this.i32, bell + 1) !== 0) Atomics.notify(this.i32, bell);
+  }
+}

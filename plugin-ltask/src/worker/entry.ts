@@ -1,0 +1,104 @@
+/** A scheduler worker's program. The host sends `init`, then messages. */
+import { platform } from '#platform';
+import { decode, encode } from '../codec/index.ts';
+import { Address, MessageType, type HostToWorker } from '../protocol.ts';
+import { createRoot } from '../services/root.ts';
+import { createLogger, createTimer } from '../services/system.ts';
+import { ServiceTable } from '../table.ts';
+import type { Msg } from '../transport/index.ts';
+import { LuaService } from './lua-service.ts';
+import { Scheduler } from './scheduler.ts';
+import { SourceLoader } from './sources.ts';
+import { TsService, type ServiceFactory } from './ts-service.ts';
+
+const host = platform.parentEndpoint();
+let sched: Scheduler | null = null;
+
+/** Addresses of the system services, fixed by the host: root 1, logger 2, timer 3. */
+export const SYSTEM_SERVICES = { logger: 2, timer: 3 } as const;
+
+function startSystem(s: Scheduler): void {
+  const root = new TsService(Address.ROOT, 'root', s);
+  root.handlers = createRoot(s, root, SYSTEM_SERVICES);
+  const logger = new TsService(SYSTEM_SERVICES.logger, 'logger', s);
+  logger.handlers = createLogger(s);
+  const timer = new TsService(SYSTEM_SERVICES.timer, 'timer', s);
+  timer.handlers = createTimer();
+  for (const svc of [root, logger, timer]) {
+    s.add(svc);
+    s.started(svc);
+  }
+}
+
+function spawner(s: Scheduler, sources: SourceLoader) {
+  return (m: Msg): void => {
+    const [kind, name, label, args] = decode(m.payload) as ['lua' | 'ts', string, string, unknown[]];
+    const answer = (type: number, v: unknown) => s.send({ type, source: m.dest, dest: m.source, session: m.session, payload: encode([v]) });
+    if (kind === 'ts') {
+      const svc = new TsService(m.dest, label, s);
+      s.add(svc);
+      const url = s.config.tsServices[name]!;
+      import(/* @vite-ignore */ url)
+        .then((mod: { default?: ServiceFactory }) => {
+          if (typeof mod.default !== 'function') throw new Error(`[ltask] ${url} has no default export (a ServiceFactory)`);
+          return svc.start(mod.default, args ?? []);
+        })
+        .then(
+          () => {
+            answer(MessageType.RESPONSE, true);
+            if (svc.closed) return;
+            s.started(svc);
+          },
+          (e: Error) => {
+            answer(MessageType.ERROR, `[ltask] service ${name} failed to start: ${e.stack ?? e.message}`);
+            s.close(svc);
+          },
+        );
+      return;
+    }
+    let svc: LuaService;
+    try {
+      svc = new LuaService(m.dest, label, s, sources);
+    } catch (e) {
+      answer(MessageType.ERROR, (e as Error).message);
+      s.table.close(m.dest);
+      return;
+    }
+    s.add(svc);
+    sources.find('service', name).then(
+      ({ source, path }) => {
+        if (svc.closed) return;
+        const ended = svc.start(source, path, m, encodeArgs(args));
+        if (ended) s.close(svc);
+        else s.started(svc);
+      },
+      (e: Error) => {
+        answer(MessageType.ERROR, `[ltask] cannot spawn ${name}: ${e.message}`);
+        s.close(svc);
+      },
+    );
+  };
+}
+
+const encodeArgs = (args: unknown[] | undefined): Uint8Array => encode(args ?? []);
+
+host.listen((data) => {
+  const m = data as HostToWorker;
+  switch (m.type) {
+    case 'init': {
+      const table = new ServiceTable(m.table!);
+      const s = (sched = new Scheduler(m.workerId, m.config, table, m.rings!, host));
+      s.onSpawn = spawner(s, new SourceLoader(m.config, platform));
+      if (m.workerId === 0) startSystem(s);
+      host.postMessage({ type: 'ready', workerId: m.workerId });
+      s.wake();
+      break;
+    }
+    case 'msgs':
+      sched?.fromHost(m.batch);
+      break;
+    case 'stop':
+      sched?.stop();
+      break;
+  }
+});

@@ -1,0 +1,207 @@
+/**
+ * A Lua service: one fengari state, the service library, and the primitives
+ * (`core`) the library calls into.
+ */
+import fengari from 'fengari';
+import { encode, encodeLua, pushLua } from '../codec/index.ts';
+import { SERVICE_LUA } from '../lua/service.lua.ts';
+import { MessageType, Receipt } from '../protocol.ts';
+import type { Msg } from '../transport/index.ts';
+import type { Scheduler } from './scheduler.ts';
+import { HostedService } from './service.ts';
+import type { SourceLoader } from './sources.ts';
+
+const { lua, lauxlib, lualib, to_luastring } = fengari;
+type L = unknown;
+
+const startSeconds = Math.floor(Date.now() / 1000);
+const startCounter = performance.now();
+
+/** Lua error message at the top of the stack, as a JS string. */
+function topError(L: L): string {
+  const v = lua.lua_tojsstring(L, -1);
+  lua.lua_pop(L, 1);
+  return v ?? '(error object is not a string)';
+}
+
+export class LuaService extends HostedService {
+  readonly kind = 'lua' as const;
+  private L: L;
+  private dispatchRef = 0;
+  private initRef = 0;
+  private depth = 0;
+
+  constructor(
+    address: number,
+    label: string,
+    private readonly sched: Scheduler,
+    private readonly sources: SourceLoader,
+  ) {
+    super(address, label);
+    const L = (this.L = lauxlib.luaL_newstate());
+    lualib.luaL_openlibs(L);
+    this.pushCore();
+    if (lauxlib.luaL_loadbufferx(L, to_luastring(SERVICE_LUA), null, to_luastring('=[ltask service]'), to_luastring('t')) !== lua.LUA_OK) {
+      throw new Error(`[ltask] service library failed to load: ${topError(L)}`);
+    }
+    lua.lua_insert(L, -2);
+    if (lua.lua_pcall(L, 1, 1, 0) !== lua.LUA_OK) throw new Error(`[ltask] service library failed: ${topError(L)}`);
+    lua.lua_getfield(L, -1, to_luastring('dispatch'));
+    this.dispatchRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    lua.lua_getfield(L, -1, to_luastring('init'));
+    this.initRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    lua.lua_pop(L, 1);
+  }
+
+  /** Compiles the service script and runs its main chunk with the spawn arguments. */
+  start(source: string, chunkname: string, spawn: Msg, args: Uint8Array | null): boolean {
+    const L = this.L;
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.initRef);
+    if (lauxlib.luaL_loadbufferx(L, to_luastring(source), null, to_luastring('@' + chunkname), to_luastring('t')) !== lua.LUA_OK) {
+      const err = topError(L);
+      lua.lua_pop(L, 1);
+      this.sched.send({ type: MessageType.ERROR, source: this.address, dest: spawn.source, session: spawn.session, payload: encode([err]) });
+      return true;
+    }
+    lua.lua_pushinteger(L, spawn.source);
+    lua.lua_pushinteger(L, spawn.session);
+    const n = pushLua(L, args);
+    return this.call(3 + n);
+  }
+
+  handle(m: Msg): boolean {
+    const L = this.L;
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.dispatchRef);
+    lua.lua_pushinteger(L, m.type);
+    lua.lua_pushinteger(L, m.source);
+    lua.lua_pushinteger(L, m.session);
+    const n = pushLua(L, m.payload);
+    return this.call(3 + n);
+  }
+
+  /** Calls the library function below `nargs` values; true when the service has ended. */
+  private call(nargs: number): boolean {
+    const L = this.L;
+    if (this.depth !== 0) throw new Error(`[ltask] service ${this.address} re-entered: its VM is already running`);
+    this.depth++;
+    try {
+      if (lua.lua_pcall(L, nargs, 1, 0) !== lua.LUA_OK) {
+        this.sched.log('error', this.address, this.label, `[ltask] service library error: ${topError(L)}`);
+        return true;
+      }
+      const ended = lua.lua_toboolean(L, -1);
+      lua.lua_pop(L, 1);
+      return ended;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  dispose(): void {
+    this.L = null;
+  }
+
+  // ------------------------------------------------------------- core
+
+  private pushCore(): void {
+    const L = this.L;
+    const sched = this.sched;
+    const self = this.address;
+    const fns: Record<string, (L: L) => number> = {
+      send: (L) => {
+        const dest = lauxlib.luaL_checkinteger(L, 1);
+        const type = lauxlib.luaL_checkinteger(L, 2);
+        const session = lauxlib.luaL_checkinteger(L, 3);
+        let payload: Uint8Array;
+        try {
+          payload = encodeLua(L, 4, lua.lua_gettop(L), sched.config.maxMessageBytes);
+        } catch (e) {
+          return lauxlib.luaL_error(L, to_luastring((e as Error).message));
+        }
+        lua.lua_pushinteger(L, sched.send({ type, source: self, dest, session, payload }));
+        return 1;
+      },
+      timer: (L) => {
+        const session = lauxlib.luaL_checkinteger(L, 1);
+        const cs = lauxlib.luaL_optnumber(L, 2, 0);
+        const fire = () => sched.deliver({ type: MessageType.RESPONSE, source: self, dest: self, session, payload: null });
+        if (cs <= 0) fire();
+        else setTimeout(fire, cs * 10);
+        return 0;
+      },
+      load: (L) => {
+        const kind = lua.lua_tojsstring(L, 1);
+        const name = lua.lua_tojsstring(L, 2);
+        const session = lauxlib.luaL_checkinteger(L, 3);
+        this.sources.find(kind === 'lua' ? 'lua' : 'service', name).then(
+          ({ source, path }) => sched.deliver({ type: MessageType.RESPONSE, source: self, dest: self, session, payload: encode([source, path]) }),
+          (e: Error) => sched.deliver({ type: MessageType.ERROR, source: self, dest: self, session, payload: encode([e.message]) }),
+        );
+        return 0;
+      },
+      log: (L) => {
+        sched.log(lua.lua_tojsstring(L, 1) === 'error' ? 'error' : 'info', self, this.label, lua.lua_tojsstring(L, 2) ?? '');
+        return 0;
+      },
+      pack: (L) => {
+        let bytes: Uint8Array;
+        try {
+          bytes = encodeLua(L, 1, lua.lua_gettop(L), sched.config.maxMessageBytes);
+        } catch (e) {
+          return lauxlib.luaL_error(L, to_luastring((e as Error).message));
+        }
+        lua.lua_pushlstring(L, bytes, bytes.length);
+        return 1;
+      },
+      unpack: (L) => {
+        const s = lauxlib.luaL_checklstring(L, 1);
+        try {
+          return pushLua(L, s);
+        } catch (e) {
+          return lauxlib.luaL_error(L, to_luastring((e as Error).message));
+        }
+      },
+      now: (L) => {
+        const cs = Math.floor(Date.now() / 10);
+        lua.lua_pushinteger(L, Math.floor(cs / 100));
+        lua.lua_pushnumber(L, cs);
+        return 2;
+      },
+      counter: (L) => {
+        lua.lua_pushnumber(L, (performance.now() - startCounter) / 1000);
+        return 1;
+      },
+      cpucost: (L) => {
+        lua.lua_pushnumber(L, sched.table.cpu[self]! / 1000);
+        return 1;
+      },
+      worker_id: (L) => {
+        lua.lua_pushinteger(L, sched.id);
+        return 1;
+      },
+    };
+    lua.lua_createtable(L, 0, 24);
+    for (const [name, f] of Object.entries(fns)) {
+      lua.lua_pushcfunction(L, f);
+      lua.lua_setfield(L, -2, to_luastring(name));
+    }
+    const ints: Record<string, number> = {
+      REQUEST: MessageType.REQUEST,
+      RESPONSE: MessageType.RESPONSE,
+      ERROR: MessageType.ERROR,
+      SYSTEM: MessageType.SYSTEM,
+      SIGNAL: MessageType.SIGNAL,
+      DONE: Receipt.DONE,
+      DEAD: Receipt.DEAD,
+      BUSY: Receipt.BUSY,
+      self,
+      start_time: startSeconds,
+    };
+    for (const [name, v] of Object.entries(ints)) {
+      lua.lua_pushinteger(L, v);
+      lua.lua_setfield(L, -2, to_luastring(name));
+    }
+    lua.lua_pushstring(L, to_luastring(this.label));
+    lua.lua_setfield(L, -2, to_luastring('label'));
+  }
+}

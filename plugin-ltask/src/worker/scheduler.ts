@@ -1,0 +1,309 @@
+/**
+ * A scheduler worker: hosts services, moves their messages and runs them.
+ *
+ * Messages to services on this worker go straight to their queue; messages to
+ * other workers go through the SPSC ring for that pair, then the target's
+ * doorbell; messages to the host are batched into one postMessage per round.
+ * When nothing is left to run the worker polls its doorbell for a short while
+ * (`spinMicros`), then sleeps in `Atomics.waitAsync`, so its event loop (timers,
+ * fetch, postMessage) keeps turning.
+ */
+import { decode, encode } from '../codec/index.ts';
+import { Address, MessageType, Receipt, ServiceState, type HostToWorker, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
+import type { Endpoint } from '../platform/types.ts';
+import { ServiceTable } from '../table.ts';
+import { RingReader, RingSender, frame, unframe, type Msg } from '../transport/index.ts';
+import type { HostedService } from './service.ts';
+
+const SLICE_MS = 8;
+
+const now = (): number => performance.now();
+
+const defer: (f: () => void) => void =
+  typeof setImmediate === 'function'
+    ? (f) => void setImmediate(f)
+    : (() => {
+        const ch = new MessageChannel();
+        const q: (() => void)[] = [];
+        ch.port1.onmessage = () => q.shift()?.();
+        return (f: () => void) => {
+          q.push(f);
+          ch.port2.postMessage(0);
+        };
+      })();
+
+export class Scheduler {
+  readonly services = new Map<number, HostedService>();
+  private readyList: HostedService[] = [];
+  private readyHead = 0;
+  private readonly out: (RingSender | null)[];
+  private readonly inb: (RingReader | null)[];
+  private toHost: Uint8Array[] = [];
+  private pumping = false;
+  private pumpQueued = false;
+  private asyncWait = false;
+  private stopped = false;
+  private backlog = false;
+  /** Set while a service runs: no service ever runs inside another. */
+  running: HostedService | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly config: WorkerConfig,
+    readonly table: ServiceTable,
+    rings: (SharedArrayBuffer | null)[][],
+    private readonly host: Endpoint,
+  ) {
+    this.out = rings[id]!.map((sab) => (sab ? new RingSender(sab) : null));
+    this.inb = rings.map((row) => (row[id] ? new RingReader(row[id]!) : null));
+  }
+
+  // ------------------------------------------------------------- sending
+
+  /**
+   * Routes a message from a service (or the runtime itself). Returns ltask's
+   * receipt: DEAD when the destination does not exist or has ended, BUSY when
+   * its request queue is full.
+   */
+  send(m: Msg): Receipt {
+    if (m.dest === Address.HOST) {
+      this.toHost.push(frame(m));
+      this.wake();
+      return Receipt.DONE;
+    }
+    const t = this.table;
+    const st = t.state(m.dest);
+    if (st === ServiceState.UNUSED || st === ServiceState.DEAD) return Receipt.DEAD;
+    if (m.type === MessageType.REQUEST && !t.enqueue(m.dest, this.config.queueLimit)) return Receipt.BUSY;
+    const w = t.worker(m.dest);
+    if (w === this.id) {
+      this.deliver(m);
+    } else {
+      const ring = this.out[w]!;
+      ring.send(frame(m));
+      if (ring.backlog) this.backlog = true;
+      t.ring(w);
+    }
+    return Receipt.DONE;
+  }
+
+  /** Sends an ERROR answer to a request's sender (if it wants one). */
+  bounce(m: Msg, text: string): void {
+    if (m.type === MessageType.REQUEST) this.table.dequeue(m.dest);
+    if ((m.type === MessageType.REQUEST || m.type === MessageType.SYSTEM || m.type === MessageType.SPAWN) && m.session !== 0) {
+      this.send({ type: MessageType.ERROR, source: m.dest, dest: m.source, session: m.session, payload: encode([text]) });
+    }
+  }
+
+  /** Puts a message in the queue of a local service. */
+  deliver(m: Msg): void {
+    const s = this.services.get(m.dest);
+    if (!s || s.closed) {
+      if (m.type === MessageType.SPAWN) return this.onSpawn(m);
+      this.bounce(m, `{service:${m.dest}} is dead`);
+      return;
+    }
+    s.queue.push(m);
+    if (!s.scheduled && !s.starting) this.makeReady(s);
+    this.wake();
+  }
+
+  /** Marks a started service runnable if it has work. */
+  makeReady(s: HostedService): void {
+    if (s.scheduled || s.queue.length === 0) return;
+    s.scheduled = true;
+    this.readyList.push(s);
+    if (this.table.state(s.address) !== ServiceState.SUSPENDED) this.table.setState(s.address, ServiceState.READY);
+    this.wake();
+  }
+
+  // ------------------------------------------------------------- services
+
+  /** Called for SPAWN messages; the worker entry installs the factory. */
+  onSpawn: (m: Msg) => void = (m) => this.bounce(m, '[ltask] this worker cannot spawn services');
+
+  add(s: HostedService): void {
+    this.services.set(s.address, s);
+  }
+
+  /** A service finished starting: run what queued up meanwhile. */
+  started(s: HostedService): void {
+    s.starting = false;
+    this.table.setState(s.address, ServiceState.IDLE);
+    this.makeReady(s);
+  }
+
+  /** Ends a service: its queue gets errors, root gets a SIGNAL. */
+  close(s: HostedService, reason = `{service:${s.address}} has quit`): void {
+    if (s.closed) return;
+    s.closed = true;
+    this.table.close(s.address);
+    this.services.delete(s.address);
+    for (const m of s.queue.splice(0)) this.bounce(m, reason);
+    s.dispose(reason);
+    if (s.address !== Address.ROOT) {
+      this.send({ type: MessageType.SIGNAL, source: s.address, dest: Address.ROOT, session: 0, payload: null });
+    }
+  }
+
+  // ------------------------------------------------------------- the loop
+
+  /** Makes sure a pump runs soon. Cheap to call often. */
+  wake(): void {
+    if (this.pumping || this.pumpQueued || this.stopped) return;
+    this.pumpQueued = true;
+    queueMicrotask(this.pump);
+  }
+
+  private pollRings(): void {
+    for (let i = 0; i < this.inb.length; i++) {
+      const r = this.inb[i];
+      if (!r) continue;
+      for (let b = r.read(); b; b = r.read()) this.deliverFrom(unframe(b));
+    }
+  }
+
+  private deliverFrom(m: Msg): void {
+    if (m.type === MessageType.SPAWN && !this.services.has(m.dest)) return this.onSpawn(m);
+    this.deliver(m);
+  }
+
+  /** Messages the host posted. */
+  fromHost(batch: Uint8Array[]): void {
+    for (const b of batch) this.deliverFrom(unframe(b));
+  }
+
+  private readonly pump = (): void => {
+    this.pumpQueued = false;
+    if (this.stopped || this.pumping) return;
+    this.pumping = true;
+    Atomics.store(this.table.i32, this.table.sleeping(this.id), 0);
+    const deadline = now() + SLICE_MS;
+    let yielded = false;
+    try {
+      for (;;) {
+        this.pollRings();
+        if (this.readyHead >= this.readyList.length) break;
+        const s = this.readyList[this.readyHead]!;
+        this.readyList[this.readyHead++] = undefined as never;
+        if (this.readyHead > 1024 && this.readyHead * 2 > this.readyList.length) {
+          this.readyList = this.readyList.slice(this.readyHead);
+          this.readyHead = 0;
+        }
+        this.runOne(s);
+        if (now() > deadline) {
+          yielded = true;
+          break;
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+    this.flush();
+    if (yielded) {
+      this.pumpQueued = true;
+      defer(this.pump);
+    } else {
+      this.idle();
+    }
+  };
+
+  private runOne(s: HostedService): void {
+    s.scheduled = false;
+    if (s.closed) return;
+    const m = s.queue.shift();
+    if (!m) return;
+    if (m.type === MessageType.REQUEST) this.table.dequeue(s.address);
+    const suspended = this.table.state(s.address) === ServiceState.SUSPENDED;
+    if (!suspended) this.table.setState(s.address, ServiceState.RUNNING);
+    const t0 = now();
+    this.running = s;
+    let ended: boolean;
+    try {
+      ended = s.handle(m);
+    } catch (e) {
+      this.log('error', s.address, s.label, `[ltask] service ${s.address} (${s.label}) failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      ended = true;
+    } finally {
+      this.running = null;
+    }
+    this.table.countHandled(s.address, now() - t0);
+    if (ended) {
+      this.close(s);
+      return;
+    }
+    if (!suspended && this.table.state(s.address) === ServiceState.RUNNING) this.table.setState(s.address, ServiceState.IDLE);
+    this.makeReady(s);
+  }
+
+  private flush(): void {
+    if (this.toHost.length) {
+      const batch = this.toHost;
+      this.toHost = [];
+      this.post({ type: 'msgs', batch }, batch.map((b) => b.buffer as ArrayBuffer));
+    }
+    if (this.backlog) {
+      this.backlog = false;
+      for (let w = 0; w < this.out.length; w++) {
+        const r = this.out[w];
+        if (r && r.backlog) {
+          r.flush();
+          this.table.ring(w);
+          if (r.backlog) this.backlog = true;
+        }
+      }
+      if (this.backlog) setTimeout(() => this.wake(), 1);
+    }
+  }
+
+  private idle(): void {
+    const t = this.table;
+    const bell = t.bell(this.id);
+    const seen = Atomics.load(t.i32, bell);
+    const spin = this.config.spinMicros;
+    if (spin > 0) {
+      const end = now() + spin / 1000;
+      while (now() < end) {
+        if (Atomics.load(t.i32, bell) !== seen) return this.wake();
+      }
+    }
+    Atomics.store(t.i32, t.sleeping(this.id), 1);
+    // A producer that rang before it saw the flag left the bell changed: look again.
+    if (Atomics.load(t.i32, bell) !== seen || this.ringsPending()) return this.wake();
+    if (this.asyncWait) return;
+    const r = Atomics.waitAsync(t.i32, bell, seen);
+    if (!r.async) return this.wake();
+    this.asyncWait = true;
+    void r.value.then(() => {
+      this.asyncWait = false;
+      this.wake();
+    });
+  }
+
+  private ringsPending(): boolean {
+    for (const r of this.inb) if (r && r.pending()) return true;
+    return false;
+  }
+
+  // ------------------------------------------------------------- host
+
+  post(m: WorkerToHost, transfer?: Transferable[]): void {
+    this.host.postMessage(m, transfer);
+  }
+
+  log(level: 'info' | 'error', source: number, label: string, text: string): void {
+    this.post({ type: 'log', level, source, label, text, time: Date.now() });
+  }
+
+  /** Stops the loop; the host terminates the worker next. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Helper for TypeScript code: decode a message's values. */
+  static values(m: Msg): unknown[] {
+    return decode(m.payload);
+  }
+}
+
+export type { HostToWorker };

@@ -1,0 +1,27 @@
+/** What a scheduler worker knows of one service it hosts. */
+import type { Msg } from '../transport/index.ts';
+
+/** A hosted service: Lua or TypeScript. The scheduler feeds it one message at a time. */
+export abstract class HostedService {
+  readonly queue: Msg[] = [];
+  /** In the ready list (or running). */
+  scheduled = false;
+  /** Created but not started (source loading): messages wait. */
+  starting = true;
+  closed = false;
+  /** What a suspended service waits on (introspection). */
+  detail = '';
+
+  constructor(
+    readonly address: number,
+    readonly label: string,
+  ) {}
+
+  abstract readonly kind: 'lua' | 'ts';
+
+  /** Runs one message. Returns true when the service has ended. */
+  abstract handle(msg: Msg): boolean;
+
+  /** Frees what the service holds; pending work gets errors. */
+  abstract dispose(reason: string): void;
+}

@@ -1,0 +1,47 @@
+/** Finds service scripts and Lua modules along `?`-template search paths. */
+import type { Platform } from '../platform/types.ts';
+import type { WorkerConfig } from '../protocol.ts';
+
+export interface Found {
+  source: string;
+  path: string;
+}
+
+export class SourceLoader {
+  private cache = new Map<string, Promise<Found>>();
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly platform: Platform,
+  ) {}
+
+  /** Looks a name up in the service path (`service`) or the module path (`lua`). */
+  find(kind: 'service' | 'lua', name: string): Promise<Found> {
+    const key = `${kind}:${name}`;
+    let p = this.cache.get(key);
+    if (!p) {
+      p = this.search(kind, name);
+      this.cache.set(key, p);
+      p.catch(() => this.cache.delete(key));
+    }
+    return p;
+  }
+
+  private async search(kind: 'service' | 'lua', name: string): Promise<Found> {
+    const templates = (kind === 'service' ? this.config.servicePath : this.config.luaPath).split(';').filter(Boolean);
+    const file = name.replace(/\./g, '/');
+    const tried: string[] = [];
+    for (const t of templates) {
+      const path = t.replace(/\?/g, file);
+      const mem = this.config.sources[path];
+      if (mem !== undefined) return { source: mem, path };
+      try {
+        return { source: await this.platform.readText(path, this.config.base), path };
+      } catch (e) {
+        tried.push(`no file '${path}' (${(e as Error).message.split('\n')[0]})`);
+      }
+    }
+    const what = kind === 'service' ? 'service' : 'module';
+    throw new Error(`${what} '${name}' not found:\n\t${tried.join('\n\t') || `no ${kind} path set`}`);
+  }
+}

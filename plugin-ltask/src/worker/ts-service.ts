@@ -1,0 +1,176 @@
+/** TypeScript services: a handler object on the same protocol as Lua services. */
+import { decode, encode } from '../codec/index.ts';
+import { ServiceError, errorText, remoteText } from '../errors.ts';
+import { Address, MessageType, Receipt } from '../protocol.ts';
+import type { Msg } from '../transport/index.ts';
+import type { Scheduler } from './scheduler.ts';
+import { HostedService } from './service.ts';
+
+/** Request handlers of a TypeScript service: `call(addr, "name", ...)` runs `handlers.name(...)`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Handlers = Record<string, (...args: any[]) => unknown>;
+
+/**
+ * What a TypeScript service gets: ltask's API, awaitable.
+ * @example
+ * ```ts
+ * export default ((ctx) => ({
+ *   async hello(name: string) { await ctx.sleep(1); return `hello ${name}`; },
+ * })) satisfies ServiceFactory;
+ * ```
+ */
+export interface ServiceContext {
+  readonly self: number;
+  readonly label: string;
+  readonly workerId: number;
+  /** Calls `name` on `addr`; resolves to its first result. */
+  call<T = unknown>(addr: number, name: string, ...args: unknown[]): Promise<T>;
+  /** Calls `name` on `addr`; resolves to all of its results. */
+  callMulti(addr: number, name: string, ...args: unknown[]): Promise<unknown[]>;
+  /** Sends without waiting; false when the destination is dead. Throws when it is busy. */
+  send(addr: number, name: string, ...args: unknown[]): boolean;
+  spawn(name: string, ...args: unknown[]): Promise<number>;
+  uniqueservice(name: string, ...args: unknown[]): Promise<number>;
+  queryservice(name: string): Promise<number>;
+  /** Sleeps `cs` centiseconds (ltask's unit). */
+  sleep(cs: number): Promise<void>;
+  readonly log: { info(...a: unknown[]): void; error(...a: unknown[]): void };
+  /** Ends the service. */
+  quit(): void;
+}
+
+/** A TypeScript service module's default export. Returning nothing quits the service. */
+export type ServiceFactory = (ctx: ServiceContext, ...args: unknown[]) => Handlers | void | Promise<Handlers | void>;
+
+export class TsService extends HostedService {
+  readonly kind = 'ts' as const;
+  handlers: Handlers | null = null;
+  /** System services only: called when another service ends (root). */
+  onSignal: ((source: number) => void) | null = null;
+  private sessions = new Map<number, { resolve(v: unknown[]): void; reject(e: Error): void }>();
+  private nextSession = 1;
+  private ended = false;
+  readonly ctx: ServiceContext;
+
+  constructor(
+    address: number,
+    label: string,
+    private readonly sched: Scheduler,
+  ) {
+    super(address, label);
+    this.ctx = this.makeContext();
+  }
+
+  /** Runs the factory; resolves when the service is ready (or rejects with its error). */
+  async start(factory: ServiceFactory, args: unknown[]): Promise<void> {
+    const h = await factory(this.ctx, ...args);
+    if (this.ended) return;
+    if (!h) {
+      this.ctx.quit();
+      return;
+    }
+    this.handlers = h;
+  }
+
+  handle(m: Msg): boolean {
+    switch (m.type) {
+      case MessageType.REQUEST:
+      case MessageType.SYSTEM:
+        this.request(m);
+        break;
+      case MessageType.SIGNAL:
+        this.onSignal?.(m.source);
+        break;
+      case MessageType.RESPONSE:
+      case MessageType.ERROR: {
+        const w = this.sessions.get(m.session);
+        if (!w) break;
+        this.sessions.delete(m.session);
+        const values = decode(m.payload);
+        if (m.type === MessageType.RESPONSE) w.resolve(values);
+        else w.reject(new ServiceError(remoteText(values[0])));
+        break;
+      }
+    }
+    return this.ended;
+  }
+
+  private request(m: Msg): void {
+    const [name, ...args] = decode(m.payload);
+    const reply = (v: unknown) => {
+      if (m.session !== 0) this.sched.send({ type: MessageType.RESPONSE, source: this.address, dest: m.source, session: m.session, payload: encode([v], this.sched.config.maxMessageBytes) });
+    };
+    const fail = (e: unknown) => {
+      const text = errorText(e, this.address, this.label);
+      if (m.session !== 0) this.sched.send({ type: MessageType.ERROR, source: this.address, dest: m.source, session: m.session, payload: encode([text]) });
+      else this.sched.log('error', this.address, this.label, text);
+    };
+    if (m.type === MessageType.SYSTEM) {
+      if (name === 'quit') {
+        Promise.resolve(this.handlers?.quit?.()).finally(() => {
+          reply(true);
+          this.ctx.quit();
+        });
+      } else fail(new Error(`unknown system message "${String(name)}"`));
+      return;
+    }
+    const f = this.handlers?.[name as string];
+    if (typeof f !== 'function') {
+      fail(new Error(`[ltask] unknown request "${String(name)}" to service ${this.address} (${this.label})`));
+      return;
+    }
+    try {
+      const r = f.apply(this.handlers, args);
+      if (r instanceof Promise) r.then(reply, fail);
+      else reply(r);
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  /** Sends a message of any type and waits for the answer to its session. */
+  rawCall(dest: number, type: number, payload: Uint8Array | null): Promise<unknown[]> {
+    const session = this.nextSession++;
+    const r = this.sched.send({ type, source: this.address, dest, session, payload });
+    if (r !== Receipt.DONE) return Promise.reject(new ServiceError(`{service:${dest}} is ${r === Receipt.DEAD ? 'dead' : 'busy'}`));
+    return new Promise((resolve, reject) => this.sessions.set(session, { resolve, reject }));
+  }
+
+  dispose(reason: string): void {
+    this.ended = true;
+    for (const w of this.sessions.values()) w.reject(new ServiceError(reason));
+    this.sessions.clear();
+  }
+
+  private makeContext(): ServiceContext {
+    const sched = this.sched;
+    const fmt = (a: unknown[]) => a.map((x) => (typeof x === 'string' ? x : x instanceof Error ? x.message : JSON.stringify(x) ?? String(x))).join('\t');
+    const callMulti = (addr: number, name: string, ...args: unknown[]) =>
+      this.rawCall(addr, MessageType.REQUEST, encode([name, ...args], sched.config.maxMessageBytes));
+    return {
+      self: this.address,
+      label: this.label,
+      workerId: sched.id,
+      callMulti,
+      call: async <T>(addr: number, name: string, ...args: unknown[]) => (await callMulti(addr, name, ...args))[0] as T,
+      send: (addr, name, ...args) => {
+        const r = sched.send({ type: MessageType.REQUEST, source: this.address, dest: addr, session: 0, payload: encode([name, ...args], sched.config.maxMessageBytes) });
+        if (r === Receipt.BUSY) throw new ServiceError(`{service:${addr}} is busy`);
+        return r === Receipt.DONE;
+      },
+      spawn: async (name, ...args) => (await callMulti(Address.ROOT, 'spawn', name, ...args))[0] as number,
+      uniqueservice: async (name, ...args) => (await callMulti(Address.ROOT, 'uniqueservice', name, ...args))[0] as number,
+      queryservice: async (name) => (await callMulti(Address.ROOT, 'queryservice', name))[0] as number,
+      sleep: (cs) => new Promise((r) => setTimeout(r, Math.max(0, cs) * 10)),
+      log: {
+        info: (...a) => sched.log('info', this.address, this.label, fmt(a)),
+        error: (...a) => sched.log('error', this.address, this.label, fmt(a)),
+      },
+      quit: () => {
+        if (this.ended) return;
+        this.ended = true;
+        sched.close(this);
+      },
+    };
+  }
+}
