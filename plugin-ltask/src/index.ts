@@ -9,5 +9,6 @@ export { MessageType, Receipt, ServiceState, Address, stateName } from './protoc
 export type { ServiceInfo } from './protocol.ts';
 export type { SpawnOptions } from './services/root.ts';
 export type { ServiceContext, ServiceFactory, Handlers } from './worker/ts-service.ts';
-export { encode, decode, CodecError } from './codec/index.ts';
+export { encode, decode } from './codec/js.ts';
+export { CodecError } from './codec/format.ts';
 export { checkIsolation } from './platform/types.ts';

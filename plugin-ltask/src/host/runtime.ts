@@ -4,7 +4,7 @@
  * Node process) talk to services. It never blocks.
  */
 import { platform } from '#platform';
-import { decode, encode } from '../codec/index.ts';
+import { decode, encode } from '../codec/js.ts';
 import { DEFAULT_MAX_BYTES } from '../codec/format.ts';
 import { ServiceError, remoteText } from '../errors.ts';
 import { checkIsolation, type WorkerHandle } from '../platform/types.ts';
