@@ -3,10 +3,10 @@ import { Mesh, MeshStandardMaterial, Texture } from 'three';
 import {
   AssetServer, gltfLoader, Handle, jsonLoader, MemoryReader, packGlb, textLoader, textureLoader,
 } from '../../../engine/src/assets/index.ts';
-import type { AssetLoader, GltfAsset } from '../../../engine/src/assets/index.ts';
+import type { AssetLoader, AssetReader, GltfAsset } from '../../../engine/src/assets/index.ts';
 import { fixture, GatedReader, settle } from './helpers.ts';
 
-function serverWith(reader: ConstructorParameters<typeof AssetServer>[0]['reader'], maxConcurrentReads?: number) {
+function serverWith(reader: AssetReader, maxConcurrentReads?: number) {
   return new AssetServer({ reader, maxConcurrentReads })
     .registerLoader(textLoader).registerLoader(jsonLoader).registerLoader(textureLoader).registerLoader(gltfLoader);
 }
