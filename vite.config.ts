@@ -25,6 +25,8 @@ const wantsBrowser = !process.argv.some((a, i) => a.startsWith('--project') && /
 
 export default defineConfig(
   withLtask({
+    // 'mpa': a missing file is a 404, not the index page (services are fetched by path).
+    appType: 'mpa',
     server: { headers: isolation },
     preview: { headers: isolation },
     optimizeDeps: { include: ['three'] },

@@ -285,7 +285,7 @@ end
 
 function ltask.parallel(tasks)
   local n = #tasks
-  local done, head, token = {}, 0, nil
+  local done, head, tail, token = {}, 0, 0, nil
   local function finish(t, ok, ...)
     local r
     if ok then
@@ -293,7 +293,8 @@ function ltask.parallel(tasks)
     else
       r = { error = (...), rethrow = function(self) error(self.error, 0) end }
     end
-    done[#done + 1] = { t, r }
+    tail = tail + 1
+    done[tail] = { t, r }
     if token then
       local tk = token
       token = nil
@@ -307,7 +308,7 @@ function ltask.parallel(tasks)
   end
   return function()
     if head == n then return end
-    while head >= #done do
+    while head >= tail do
       token = {}
       ltask.wait(token)
     end

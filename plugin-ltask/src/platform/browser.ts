@@ -52,6 +52,10 @@ function parentEndpoint(): Endpoint {
 async function readText(path: string, base: string): Promise<string> {
   const res = await fetch(new URL(path, base));
   if (!res.ok) throw new Error(`${res.status} ${res.statusText} (${res.url})`);
+  // Single-page-app servers answer unknown paths with their index page.
+  if (!/\.html?$/.test(path) && (res.headers.get('content-type') ?? '').includes('text/html')) {
+    throw new Error(`not found (the server answered with an HTML page: ${res.url})`);
+  }
   return res.text();
 }
 

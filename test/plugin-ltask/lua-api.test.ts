@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRuntime, type LogEntry, type Runtime } from 'plugin-ltask';
+import { LUA_SUITE as TESTS } from './lua-suite.ts';
+
+// The same Lua suite runs in Chromium (lua-api.browser.test.ts).
+let rt: Runtime;
+let suite: number;
+const logs: LogEntry[] = [];
+
+beforeAll(async () => {
+  rt = await startRuntime({
+    workers: 2,
+    servicePath: 'test/fixtures/lua/?.lua',
+    luaPath: 'test/fixtures/lua/?.lua',
+    onLog: (e) => logs.push(e),
+  });
+  suite = await rt.spawn('suite');
+});
+afterAll(() => rt?.stop());
+
+
+describe('Lua service API (worker_threads)', () => {
+  it('lists every test of the suite', async () => {
+    expect((await rt.call<string[]>(suite, 'list')).sort()).toEqual([...TESTS].sort());
+  });
+
+  for (const name of TESTS) {
+    it(name, async () => {
+      expect(await rt.call(suite, name)).toBe(true);
+    });
+  }
+
+  it('print and ltask.log reach the logger with the service label', () => {
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'info', source: suite, label: 'suite', text: 'hello from print\t1\ttrue' }));
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', label: 'suite', text: 'an error line' }));
+  });
+
+  it('S.quit runs when a service quits', () => {
+    expect(logs.some((e) => e.text === 'echo S.quit ran')).toBe(true);
+  });
+});
