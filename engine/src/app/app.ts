@@ -53,6 +53,8 @@ export class App {
   private readying: Promise<void> | null = null;
   private startupDone = false;
   private stopLoop: (() => void) | null = null;
+  private updating = false;
+  private exitRequested = false;
 
   /** Where the App is: building, readying (plugins' `ready`), running, exited. */
   get state(): AppState {
@@ -229,16 +231,22 @@ export class App {
     this.readySync();
     if (dt !== undefined && !(dt >= 0)) throw new Error(`[app] update(dt): dt must be >= 0 seconds, got ${dt}`);
     this.frameDelta = dt;
-    if (!this.startupDone) {
-      this.startupDone = true;
-      this.runSchedule(Startup);
+    this.updating = true;
+    try {
+      if (!this.startupDone) {
+        this.startupDone = true;
+        this.runSchedule(Startup);
+      }
+      for (const label of this.mainOrder) {
+        const runner = this.runners.get(label);
+        if (runner) runner(() => this.runSchedule(label), this);
+        else this.runSchedule(label);
+      }
+      this.frame++;
+    } finally {
+      this.updating = false;
     }
-    for (const label of this.mainOrder) {
-      const runner = this.runners.get(label);
-      if (runner) runner(() => this.runSchedule(label), this);
-      else this.runSchedule(label);
-    }
-    this.frame++;
+    if (this.exitRequested) this.exit();
   }
 
   /**
@@ -286,9 +294,16 @@ export class App {
     return this;
   }
 
-  /** Stops `run()` and runs exit hooks in reverse order of registration. */
+  /**
+   * Stops `run()` and runs exit hooks in reverse order of registration. Called
+   * from a system, it takes effect when the current frame ends.
+   */
   exit(): void {
     if (this.lifecycle === 'exited') return;
+    if (this.updating) {
+      this.exitRequested = true;
+      return;
+    }
     this.lifecycle = 'exited';
     this.stopLoop?.();
     for (const hook of [...this.exitHooks].reverse()) hook(this);
