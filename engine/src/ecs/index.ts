@@ -46,6 +46,16 @@ export type { ComponentRef, EntityId, QueryTerm, World } from 'bitecs';
 export const MAX_ENTITIES = 1 << 14;
 
 /**
+ * A Float32Array for component data, over a SharedArrayBuffer when the page
+ * can have one (cross-origin isolated, or Node) so workers can read it without copies.
+ */
+export function sharedFloat32(length: number): Float32Array {
+  return typeof SharedArrayBuffer === 'function'
+    ? new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT))
+    : new Float32Array(length);
+}
+
+/**
  * What can be added to an entity in one go: a component object, a bitecs
  * `set(C, data)` pair, or an insert function that adds components and writes
  * their data (the engine's bundle helpers, e.g. `transform({ position })`).

@@ -2,28 +2,29 @@
  * Transform components as structure-of-arrays (one typed array per field,
  * indexed by entity id), and the bundle / setter helpers that write them.
  */
-import { addComponent, despawn, MAX_ENTITIES, query, removeComponent } from '../ecs/index.ts';
+import { addComponent, despawn, MAX_ENTITIES, query, removeComponent, sharedFloat32 } from '../ecs/index.ts';
 import type { BundleFn, EntityId, World } from '../ecs/index.ts';
 
 /**
  * Local position, rotation (unit quaternion x, y, z, w) and scale, relative to
- * the `Parent` if there is one.
+ * the `Parent` if there is one. The arrays sit on a SharedArrayBuffer where
+ * available, so a worker can read them without copies.
  * @example
  * ```ts
  * Transform.px[eid] = 2; // move right
  * ```
  */
 export const Transform = {
-  px: new Float32Array(MAX_ENTITIES),
-  py: new Float32Array(MAX_ENTITIES),
-  pz: new Float32Array(MAX_ENTITIES),
-  rx: new Float32Array(MAX_ENTITIES),
-  ry: new Float32Array(MAX_ENTITIES),
-  rz: new Float32Array(MAX_ENTITIES),
-  rw: new Float32Array(MAX_ENTITIES),
-  sx: new Float32Array(MAX_ENTITIES),
-  sy: new Float32Array(MAX_ENTITIES),
-  sz: new Float32Array(MAX_ENTITIES),
+  px: sharedFloat32(MAX_ENTITIES),
+  py: sharedFloat32(MAX_ENTITIES),
+  pz: sharedFloat32(MAX_ENTITIES),
+  rx: sharedFloat32(MAX_ENTITIES),
+  ry: sharedFloat32(MAX_ENTITIES),
+  rz: sharedFloat32(MAX_ENTITIES),
+  rw: sharedFloat32(MAX_ENTITIES),
+  sx: sharedFloat32(MAX_ENTITIES),
+  sy: sharedFloat32(MAX_ENTITIES),
+  sz: sharedFloat32(MAX_ENTITIES),
 };
 
 /**
@@ -32,7 +33,7 @@ export const Transform = {
  * `Matrix4.elements`, at offset `eid * 16`.
  */
 export const GlobalTransform = {
-  m: new Float32Array(MAX_ENTITIES * 16),
+  m: sharedFloat32(MAX_ENTITIES * 16),
 };
 
 /** The entity's parent (bevy `ChildOf`): `Parent.eid[child] = parent`. */

@@ -12,6 +12,11 @@ function globalOf(eid: number): Matrix4 {
 }
 
 describe('TransformPlugin', () => {
+  it('keeps transform data on a SharedArrayBuffer so workers can read it without copies', () => {
+    expect(Transform.px.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(GlobalTransform.m.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
   it('gives a raw Transform identity values', () => {
     const app = new App().addPlugins(new TransformPlugin());
     const eid = addEntity(app.world);
