@@ -11,6 +11,8 @@ export class ServiceError extends Error {
 /** Formats a JS error for the wire: message, stack, and where it happened. */
 export function errorText(e: unknown, address: number, label: string): string {
   const where = `\n\t(service ${address} ${label})`;
+  // A remote error already carries its traceback: pass it on without a JS stack.
+  if (e instanceof ServiceError) return e.message + where;
   if (e instanceof Error) {
     const stack = e.stack && e.stack.includes(e.message) ? e.stack : `${e.message}\n${e.stack ?? ''}`;
     return stack + where;

@@ -19,6 +19,7 @@ const F_STATE = 0;
 const F_WORKER = 1;
 const F_QUEUE = 2;
 const F_HANDLED = 3;
+const F_WEIGHT = 4;
 
 /** A typed view over the shared service table. */
 export class ServiceTable {
@@ -69,15 +70,19 @@ export class ServiceTable {
     return Number.isInteger(addr) && addr > 0 && addr < this.capacity;
   }
 
-  /** Claims a row for a new service on `worker`. */
-  open(addr: number, worker: number): void {
+  /**
+   * Claims a row for a new service on `worker`. `weight` is what it adds to the
+   * worker's placement load (system services add 0).
+   */
+  open(addr: number, worker: number, weight = 1): void {
     const r = this.row(addr);
     Atomics.store(this.i32, r + F_WORKER, worker);
+    Atomics.store(this.i32, r + F_WEIGHT, weight);
     Atomics.store(this.i32, r + F_QUEUE, 0);
     Atomics.store(this.i32, r + F_HANDLED, 0);
     Atomics.store(this.i32, r + F_STATE, ServiceState.INIT);
     Atomics.add(this.i32, LIVE, 1);
-    Atomics.add(this.i32, BELLS + worker * BELL_STRIDE + 2, 1);
+    Atomics.add(this.i32, BELLS + worker * BELL_STRIDE + 2, weight);
   }
 
   /** Marks a service dead (once). */
@@ -86,7 +91,7 @@ export class ServiceTable {
     const prev = Atomics.exchange(this.i32, r + F_STATE, ServiceState.DEAD);
     if (prev !== ServiceState.DEAD && prev !== ServiceState.UNUSED) {
       Atomics.sub(this.i32, LIVE, 1);
-      Atomics.sub(this.i32, BELLS + this.worker(addr) * BELL_STRIDE + 2, 1);
+      Atomics.sub(this.i32, BELLS + this.worker(addr) * BELL_STRIDE + 2, Atomics.load(this.i32, r + F_WEIGHT));
     }
   }
 

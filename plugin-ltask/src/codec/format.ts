@@ -76,10 +76,10 @@ export class Writer {
 
   reserve(n: number): void {
     const need = this.pos + n;
-    if (need <= this.buf.length) return;
     if (need > this.limit) {
       throw new CodecError(`[ltask] value too large to send: over ${this.limit} bytes (maxMessageBytes)`);
     }
+    if (need <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < need) size *= 2;
     const next = new Uint8Array(Math.min(size, Math.max(need, this.limit)));

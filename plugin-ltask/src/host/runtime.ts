@@ -91,8 +91,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   };
   const table = ServiceTable.create(options.maxServices ?? 65536);
   // Root and the system services live on worker 0 at fixed addresses.
-  table.open(Address.ROOT, 0);
-  for (let i = 0; i < 2; i++) table.open(table.allocate(), 0);
+  table.open(Address.ROOT, 0, 0);
+  for (let i = 0; i < 2; i++) table.open(table.allocate(), 0, 0);
   for (const a of [1, 2, 3]) table.setState(a, ServiceState.IDLE);
 
   const ringSize = options.ringBytes ?? 256 * 1024;

@@ -40,6 +40,10 @@ ltask.counter = core.counter
 ltask.cpucost = core.cpucost
 ltask.worker_id = core.worker_id
 
+-- The wire codes, as protocol.ts defines them (a test keeps both sides equal).
+ltask.MESSAGE = { SYSTEM = SYSTEM, REQUEST = REQUEST, RESPONSE = RESPONSE, ERROR = ERROR, SIGNAL = core.SIGNAL }
+ltask.RECEIPT = { DONE = DONE, DEAD = DEAD, BUSY = core.BUSY }
+
 function ltask.self() return SELF end
 function ltask.label() return LABEL end
 
@@ -397,8 +401,10 @@ end
 
 local function respond(co, ...)
   local from, session = co_from[co], co_session[co]
-  co_from[co], co_session[co] = nil, nil
+  -- Send before forgetting the session: if the results cannot be sent, the
+  -- error report still knows whom to tell.
   if session and session ~= 0 then send_message(from, RESPONSE, session, ...) end
+  co_from[co], co_session[co] = nil, nil
 end
 
 local function handle_request(name, ...)

@@ -32,7 +32,8 @@ function startSystem(s: Scheduler): void {
 
 function spawner(s: Scheduler, sources: SourceLoader) {
   return (m: Msg): void => {
-    const [kind, name, label, args] = decode(m.payload) as ['lua' | 'ts', string, string, unknown[]];
+    const [kind, name, label, rawArgs] = decode(m.payload) as ['lua' | 'ts', string, string, unknown];
+    const args = Array.isArray(rawArgs) ? rawArgs : [];
     const answer = (type: number, v: unknown) => s.send({ type, source: m.dest, dest: m.source, session: m.session, payload: encode([v]) });
     if (kind === 'ts') {
       const svc = new TsService(m.dest, label, s);
@@ -41,7 +42,7 @@ function spawner(s: Scheduler, sources: SourceLoader) {
       import(/* @vite-ignore */ url)
         .then((mod: { default?: ServiceFactory }) => {
           if (typeof mod.default !== 'function') throw new Error(`[ltask] ${url} has no default export (a ServiceFactory)`);
-          return svc.start(mod.default, args ?? []);
+          return svc.start(mod.default, args);
         })
         .then(
           () => {

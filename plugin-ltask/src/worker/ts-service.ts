@@ -98,9 +98,16 @@ export class TsService extends HostedService {
   private request(m: Msg): void {
     const [name, ...args] = decode(m.payload);
     const reply = (v: unknown) => {
-      if (m.session !== 0) this.sched.send({ type: MessageType.RESPONSE, source: this.address, dest: m.source, session: m.session, payload: encode([v], this.sched.config.maxMessageBytes) });
+      if (m.session === 0) return;
+      let payload: Uint8Array;
+      try {
+        payload = encode([v], this.sched.config.maxMessageBytes);
+      } catch (e) {
+        return fail(e);
+      }
+      this.sched.send({ type: MessageType.RESPONSE, source: this.address, dest: m.source, session: m.session, payload });
     };
-    const fail = (e: unknown) => {
+    const fail = (e: unknown): void => {
       const text = errorText(e, this.address, this.label);
       if (m.session !== 0) this.sched.send({ type: MessageType.ERROR, source: this.address, dest: m.source, session: m.session, payload: encode([text]) });
       else this.sched.log('error', this.address, this.label, text);

@@ -1,0 +1,32 @@
+// The headless runner, as users run it: a child process.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const ltask = (...args: string[]) =>
+  spawnSync(process.execPath, ['plugin-ltask/bin/ltask.mjs', ...args], { encoding: 'utf8', timeout: 30_000 });
+
+describe('npx ltask', () => {
+  it('runs examples/ping.lua on two workers, prints its result and exits 0', () => {
+    const r = ltask('examples/ping.lua', '--workers', '2');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^ping: 10 rounds, sum 110, pong on worker [01], ping on worker [01]\n$/);
+    expect(r.status).toBe(0);
+  });
+
+  it('exits non-zero and shows the error and traceback when main fails', () => {
+    const r = ltask('examples/fail.lua');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/fail failed to start/);
+    expect(r.stderr).toMatch(/fail\.lua:3: level intro is missing/);
+    expect(r.stderr).toMatch(/stack traceback:[\s\S]*in local 'load_level'/);
+  });
+
+  it('finds modules on --path and rejects bad options', () => {
+    const ok = ltask('test/fixtures/lua/uses_module.lua', '--path', 'test/fixtures/lua/?.lua', '--workers', '1');
+    expect(ok.stdout).toBe('module value 42\n');
+    expect(ok.status).toBe(0);
+    const bad = ltask('examples/ping.lua', '--workers', 'zero');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--workers must be a positive integer/);
+  });
+});

@@ -1,0 +1,157 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MessageType, Receipt, ServiceError, startRuntime, type Runtime, type RuntimeOptions } from 'plugin-ltask';
+
+const fixtures = {
+  servicePath: 'test/fixtures/lua/?.lua',
+  luaPath: 'test/fixtures/lua/?.lua',
+  services: {
+    adder: new URL('../fixtures/ts/adder.ts', import.meta.url).href,
+    crasher: new URL('../fixtures/ts/crasher.ts', import.meta.url).href,
+  },
+  onLog: () => {},
+};
+
+let rt: Runtime | null = null;
+const start = async (o: RuntimeOptions = {}) => (rt = await startRuntime({ workers: 2, ...fixtures, ...o }));
+afterEach(async () => {
+  await rt?.stop();
+  rt = null;
+});
+
+describe('protocol', () => {
+  it('the Lua side uses the numbers of protocol.ts', async () => {
+    const r = await start();
+    const [msg, receipt] = await r.callMulti(await r.spawn('codes'), 'codes');
+    expect(msg).toEqual({ SYSTEM: MessageType.SYSTEM, REQUEST: MessageType.REQUEST, RESPONSE: MessageType.RESPONSE, ERROR: MessageType.ERROR, SIGNAL: MessageType.SIGNAL });
+    expect(receipt).toEqual({ DONE: Receipt.DONE, DEAD: Receipt.DEAD, BUSY: Receipt.BUSY });
+  });
+});
+
+describe('TypeScript services', () => {
+  it('answer calls, keep state, and await inside handlers', async () => {
+    const r = await start();
+    const a = await r.spawn('adder', 10);
+    expect(await r.call(a, 'add', 5)).toBe(15);
+    expect(await r.call(a, 'slowAdd', 1, 1)).toBe(16);
+    expect(await r.call(a, 'whoami')).toEqual({ self: a, label: 'adder', worker: expect.any(Number) });
+  });
+
+  it('call Lua services and are called by them, across workers', async () => {
+    const r = await start();
+    const ts = await r.spawnService({ name: 'adder', worker_id: 0 });
+    const lua = await r.spawnService({ name: 'echo', worker_id: 1 });
+    expect(await r.callMulti(ts, 'relay', lua, 'echo', 'x', 2)).toEqual(['x']);
+    expect(await r.call(lua, 'echo', 'direct')).toBe('direct');
+  });
+
+  it('errors come back with their stack and the service that raised them', async () => {
+    const r = await start();
+    const a = await r.spawn('adder');
+    const err = await r.call(a, 'fail', 'no way').catch((e: Error) => e);
+    expect(err).toBeInstanceOf(ServiceError);
+    expect((err as Error).message).toMatch(/no way[\s\S]*adder\.ts[\s\S]*\(service \d+ adder\)/);
+    await expect(r.call(a, 'missing')).rejects.toThrow(/unknown request "missing"/);
+    expect(await r.call(a, 'add', 1)).toBe(1);
+  });
+
+  it('a Lua error raised in a nested call carries both tracebacks to the host', async () => {
+    const r = await start();
+    const ts = await r.spawn('adder');
+    const lua = await r.spawn('echo');
+    const err = (await r.call(ts, 'relay', lua, 'fail', 'deep').catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(/deep[\s\S]*echo\.lua[\s\S]*\(service \d+ echo\)[\s\S]*\(service \d+ adder\)/);
+  });
+});
+
+describe('messages', () => {
+  it('moves a 3 MiB payload across workers through 256 KiB rings', async () => {
+    const r = await start({ ringBytes: 256 * 1024 });
+    const ts = await r.spawnService({ name: 'adder', worker_id: 0 });
+    const lua = await r.spawnService({ name: 'echo', worker_id: 1 });
+    const big = 'x'.repeat(3 * 1024 * 1024);
+    const back = await r.call<string>(ts, 'relay', lua, 'echo', big);
+    expect(back.length).toBe(big.length);
+    const bytes = await r.call<Uint8Array>(ts, 'relay', ts, 'bytes', 1 << 20);
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect(bytes[257]).toBe(1);
+  });
+
+  it('a call to a dead service fails at once, from the host too', async () => {
+    const r = await start();
+    const s = await r.spawn('idle');
+    await r.call(s, 'stop');
+    await expect(r.call(s, 'ping')).rejects.toThrow(`{service:${s}} is dead`);
+    expect(r.send(s, 'ping')).toBe(false);
+    await expect(r.call(12345, 'ping')).rejects.toThrow('is dead');
+  });
+
+  it('over-large messages are refused with a clear error', async () => {
+    const r = await start({ maxMessageBytes: 1024 });
+    const s = await r.spawn('echo');
+    await expect(r.call(s, 'echo', 'y'.repeat(4096))).rejects.toThrow(/too large to send: over 1024 bytes/);
+    await expect(r.call(s, 'echo', () => 1)).rejects.toThrow(/cannot send a function/);
+    // A result too large to send becomes the caller's error, not silence.
+    await expect(r.call(s, 'big', 4096)).rejects.toThrow(/too large to send/);
+    expect(await r.call(s, 'big', 10)).toBe('zzzzzzzzzz');
+  });
+});
+
+describe('scheduler', () => {
+  it('spawns 1,000 Lua services over the workers and ends them cleanly', async () => {
+    const r = await start();
+    const addrs: number[] = [];
+    for (let i = 0; i < 1000; i += 50) {
+      addrs.push(...(await Promise.all(Array.from({ length: 50 }, () => r.spawn('idle')))));
+    }
+    expect(new Set(addrs).size).toBe(1000);
+    const rows = await r.inspect();
+    const mine = rows.filter((x) => addrs.includes(x.address));
+    expect(mine).toHaveLength(1000);
+    const perWorker = [0, 1].map((w) => mine.filter((x) => x.worker === w).length);
+    expect(Math.abs(perWorker[0]! - perWorker[1]!)).toBeLessThanOrEqual(2);
+    expect((await Promise.all(addrs.map((a) => r.call(a, 'ping'))))).toEqual(addrs);
+    await Promise.all(addrs.map((a) => r.call(a, 'stop')));
+    // The last anonymous service gone: named services quit and the runtime ends (ltask's rule).
+    expect(await r.exited).toEqual({ code: 0, error: undefined });
+    const after = await r.inspect(true);
+    expect(after.filter((x) => addrs.includes(x.address)).every((x) => x.state === 'dead')).toBe(true);
+    expect(after.filter((x) => x.state !== 'dead').map((x) => x.label)).toEqual(['root']);
+    expect(r.table.live).toBe(1);
+  }, 60_000);
+
+  it('inspect shows address, label, worker, state, queue, handled and CPU time', async () => {
+    const r = await start();
+    const s = await r.spawnService({ name: 'echo', worker_id: 1, label: 'probe' });
+    for (let i = 0; i < 5; i++) await r.call(s, 'echo', i);
+    const row = (await r.inspect()).find((x) => x.address === s)!;
+    expect(row).toMatchObject({ label: 'probe', kind: 'lua', worker: 1, state: 'idle', queue: 0 });
+    expect(row.handled).toBeGreaterThanOrEqual(5);
+    expect(row.cpuMs).toBeGreaterThan(0);
+    // Busy in a long handler: state and queue are visible from the host thread.
+    const spinning = r.call(s, 'spin', 300);
+    for (let i = 0; i < 3; i++) r.send(s, 'push', i);
+    await new Promise((res) => setTimeout(res, 100));
+    const busy = (await r.inspect()).find((x) => x.address === s)!;
+    expect(busy.state).toBe('running');
+    expect(busy.queue).toBe(3);
+    await spinning;
+  });
+
+  it('stops when the last anonymous service ends (named ones quit first)', async () => {
+    const r = await start();
+    await r.uniqueservice('echo');
+    await r.spawn('spawner', 20);
+    const exit = await r.exited;
+    expect(exit).toEqual({ code: 0, error: undefined });
+  });
+
+  it('a worker that dies fails pending calls and ends the runtime with an error', async () => {
+    const r = await start();
+    const c = await r.spawnService({ name: 'crasher', worker_id: 1 });
+    const other = await r.spawnService({ name: 'echo', worker_id: 1 });
+    const pending = r.call(other, 'sleep_then', 100, 'never');
+    await r.call(c, 'crash');
+    await expect(pending).rejects.toThrow(/worker 1 died/);
+    expect((await r.exited).code).toBe(1);
+  });
+});
