@@ -39,3 +39,31 @@ describe('App.run', () => {
     expect(app.state).toBe('exited');
   });
 });
+
+describe('a runtime-style plugin', () => {
+  it('installs itself through the public API: async ready, a resource, systems and an asset source', async () => {
+    const { AssetPlugin, AssetServer, MemoryReader, registerAssetSource, defineResource, PreUpdate } = await import('../../engine/src/index.ts');
+    const Runtime = defineResource<{ booted: boolean; ticks: number }>('Runtime');
+    const runtimePlugin = {
+      name: 'RuntimePlugin',
+      build(app: App) {
+        app.insertResource(Runtime, { booted: false, ticks: 0 });
+        app.addSystems(PreUpdate, ({ resource }) => { resource(Runtime).ticks++; });
+      },
+      async ready(app: App) {
+        await new Promise((r) => setTimeout(r, 5)); // e.g. start workers
+        app.resource(Runtime).booted = true;
+      },
+      finish(app: App) {
+        registerAssetSource(app, 'rt', { read: async (path) => new TextEncoder().encode(`served ${path}`) });
+      },
+    };
+    const app = new App().addPlugins(MinimalPlugins, new AssetPlugin({ reader: new MemoryReader() }), runtimePlugin);
+    await app.ready();
+    expect(app.resource(Runtime).booted).toBe(true);
+    const text = await app.resource(AssetServer).load('rt://notes/a.txt').loaded();
+    expect(text).toBe('served notes/a.txt');
+    app.update(1 / 60);
+    expect(app.resource(Runtime).ticks).toBe(1);
+  });
+});

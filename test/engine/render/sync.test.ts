@@ -72,6 +72,17 @@ describe('RenderPlugin (headless)', () => {
     expect(obj.visible).toBe(false);
   });
 
+  it('drops an object whose component no longer names a three object', () => {
+    const { app, ctx } = headlessApp();
+    const eid = spawn(app.world, mesh(new BoxGeometry(), new MeshBasicMaterial()));
+    app.update(0);
+    expect(ctx.scene.children).toHaveLength(1);
+    Mesh3d.geometry[eid] = undefined;
+    app.update(0);
+    expect(ctx.scene.children).toHaveLength(0);
+    expect(ctx.sync.objects.has(eid)).toBe(false);
+  });
+
   it('copies world transforms, parents included, into the objects', () => {
     const { app, ctx } = headlessApp();
     const w = app.world;
