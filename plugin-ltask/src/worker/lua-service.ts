@@ -36,7 +36,10 @@ function loadLibrary(L: L): void {
     throw new Error(`[ltask] service library failed to load: ${topError(L)}`);
   }
   const parts: Uint8Array[] = [];
-  lua.lua_dump(L, (_: L, b: Uint8Array, size: number) => void parts.push(b.slice(0, size)) ?? 0, null, false);
+  lua.lua_dump(L, (_: L, b: Uint8Array, size: number) => {
+    parts.push(b.slice(0, size));
+    return 0;
+  }, null, false);
   const bin = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {

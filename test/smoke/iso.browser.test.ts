@@ -1,2 +1,0 @@
-import { expect, it } from 'vitest';
-it('is cross-origin isolated', () => { expect(globalThis.crossOriginIsolated).toBe(true); });

@@ -1,2 +1,0 @@
-import { expect, it } from 'vitest';
-it('has SharedArrayBuffer', () => { expect(typeof SharedArrayBuffer).toBe('function'); });
