@@ -1,0 +1,394 @@
+/**
+ * Runtime bench: message round trips, sends, pipelining, sleep(0), spawn and
+ * heap per Lua service, against a plain postMessage RPC baseline measured in the
+ * same run. Run with `npm run bench:runtime` (see bench/README.md).
+ *
+ * Every service-to-service figure is timed inside the workers (ltask.counter in
+ * Lua, performance.now() in TypeScript): the host only starts each round and
+ * collects the samples.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { startRuntime, type Runtime } from 'plugin-ltask';
+
+// ------------------------------------------------------------------ settings
+
+/** BENCH_SCALE=0.2 for a quick smoke run; 1 is the reported configuration. */
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const n = (x: number) => Math.max(10, Math.round(x * SCALE));
+const N = {
+  luaCalls: n(3000),
+  tsCalls: n(5000),
+  payloadCalls: n(2000),
+  luaSends: n(20000),
+  tsSends: n(50000),
+  /** A short burst too: the receiver's queue stays shallow (see README on queue depth). */
+  tsSendsShort: n(5000),
+  pipelined: n(20000),
+  depth: 100,
+  sleeps: n(5000),
+  hostCalls: n(2000),
+  spinCalls: n(2000),
+  spawns: 200,
+  baseline: n(5000),
+};
+const WORKERS = 2;
+const SPINS = [0, 50, 200];
+const PAYLOAD = 'x'.repeat(1024);
+const QUEUE_LIMIT = 1 << 20; // sends are fired K at a time before one acknowledging call
+
+const watchdog = setTimeout(() => {
+  console.error('[bench] watchdog: the bench took over 240 s; giving up');
+  process.exit(1);
+}, 240_000);
+watchdog.unref();
+
+// ------------------------------------------------------------------ statistics
+
+interface Stats {
+  n: number;
+  p50: number;
+  p99: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+function stats(samples: number[]): Stats {
+  const s = [...samples].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { n: s.length, p50: q(0.5), p99: q(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length, min: s[0]!, max: s[s.length - 1]! };
+}
+
+interface Timed {
+  stats: Stats;
+  /** Calls per second over the whole timed loop (timing overhead included). */
+  rate: number;
+  cores?: number;
+}
+
+const timed = (samples: number[], totalMs: number): Timed => ({ stats: stats(samples), rate: (samples.length / totalMs) * 1000 });
+
+/** CPU time of the whole process (every thread) per wall second while `f` runs. */
+async function withCores<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await f();
+  const c = process.cpuUsage(c0);
+  const wallUs = (performance.now() - t0) * 1000;
+  return [r, (c.user + c.system) / wallUs];
+}
+
+// ------------------------------------------------------------------ baseline
+
+/** Plain postMessage RPC between two worker_threads over a MessageChannel. */
+async function baseline(): Promise<{ rtt: Timed; rtt1k: Timed; pipelinedRate: number }> {
+  const url = new URL('./services/pm-worker.mjs', import.meta.url);
+  const server = new Worker(url, { workerData: { role: 'server' } });
+  const client = new Worker(url, { workerData: { role: 'client' } });
+  const once = <T>(w: Worker) => new Promise<T>((r) => w.once('message', r));
+  try {
+    const { port1, port2 } = new MessageChannel();
+    const ready = Promise.all([once(server), once(client)]);
+    server.postMessage({ port: port1 }, [port1]);
+    client.postMessage({ port: port2 }, [port2]);
+    await ready;
+    const run = async (m: object) => {
+      const p = once<{ samples?: number[]; totalMs: number }>(client);
+      client.postMessage(m);
+      return p;
+    };
+    await run({ n: Math.ceil(N.baseline / 5) }); // warm-up
+    const [a, cores] = await withCores(() => run({ n: N.baseline }));
+    const rtt = { ...timed(a.samples!, a.totalMs), cores };
+    await run({ n: Math.ceil(N.baseline / 10), payload: PAYLOAD });
+    const b = await run({ n: N.baseline, payload: PAYLOAD });
+    await run({ n: 2000, depth: N.depth });
+    const c = await run({ n: N.pipelined, depth: N.depth });
+    return { rtt, rtt1k: timed(b.samples!, b.totalMs), pipelinedRate: (N.pipelined / c.totalMs) * 1000 };
+  } finally {
+    await Promise.all([server.terminate(), client.terminate()]);
+  }
+}
+
+// ------------------------------------------------------------------ runtime
+
+const lua = (name: string) => readFileSync(new URL(`./services/${name}.lua`, import.meta.url), 'utf8');
+const sources = { 'service/echo.lua': lua('echo'), 'service/client.lua': lua('client'), 'service/idle.lua': lua('idle') };
+const services = {
+  'ts-echo': new URL('./services/ts-echo.ts', import.meta.url).href,
+  'ts-client': new URL('./services/ts-client.ts', import.meta.url).href,
+};
+
+const logs: string[] = [];
+
+async function start(spinMicros: number): Promise<{ rt: Runtime; startMs: number }> {
+  const t0 = performance.now();
+  const rt = await startRuntime({
+    workers: WORKERS,
+    sources,
+    services,
+    spinMicros,
+    queueLimit: QUEUE_LIMIT,
+    onLog: (e) => {
+      logs.push(`[${e.level}] ${e.label}:${e.source} ${e.text}`);
+      if (e.level === 'error') console.error(`[service ${e.label}:${e.source}] ${e.text}`);
+    },
+  });
+  return { rt, startMs: performance.now() - t0 };
+}
+
+/** Client services on worker 1; one server on worker 1 (same) and one on worker 0 (cross). */
+async function place(rt: Runtime) {
+  // args is never empty here: an empty args list reaches a TypeScript service as
+  // {} instead of [] (see bench/README.md, "Runtime issues seen").
+  const sp = (name: string, worker_id: number) => rt.spawnService({ name, worker_id, args: ['bench'] });
+  return {
+    luaClient: await sp('client', 1),
+    luaSame: await sp('echo', 1),
+    luaCross: await sp('echo', 0),
+    tsClient: await sp('ts-client', 1),
+    tsSame: await sp('ts-echo', 1),
+    tsCross: await sp('ts-echo', 0),
+  };
+}
+type Placed = Awaited<ReturnType<typeof place>>;
+
+async function luaCalls(rt: Runtime, client: number, server: number, count: number, payload?: string): Promise<Timed> {
+  await rt.callMulti(client, 'calls', server, Math.ceil(count / 5), payload); // warm-up
+  const [[samples, total], cores] = await withCores(() => rt.callMulti(client, 'calls', server, count, payload));
+  return { ...timed(samples as number[], (total as number) * 1000), cores };
+}
+
+async function tsCalls(rt: Runtime, client: number, server: number, count: number, payload?: string): Promise<Timed> {
+  type R = { samples: number[]; totalMs: number };
+  await rt.call<R>(client, 'calls', server, Math.ceil(count / 5), payload);
+  const [r, cores] = await withCores(() => rt.call<R>(client, 'calls', server, count, payload));
+  return { ...timed(r.samples, r.totalMs), cores };
+}
+
+async function hostCalls(rt: Runtime, addr: number, count: number): Promise<Timed> {
+  const loop = async (k: number) => {
+    const t: number[] = new Array(k);
+    const t0 = performance.now();
+    for (let i = 0; i < k; i++) {
+      const a = performance.now();
+      await rt.call(addr, 'ping', i);
+      t[i] = (performance.now() - a) * 1000;
+    }
+    return timed(t, performance.now() - t0);
+  };
+  await loop(Math.ceil(count / 5));
+  return loop(count);
+}
+
+/** Returns messages per second; throws if some sends were lost. */
+async function luaSends(rt: Runtime, p: Placed, k: number): Promise<number> {
+  await rt.callMulti(p.luaClient, 'sends', p.luaCross, Math.ceil(k / 5));
+  const [sec, got] = (await rt.callMulti(p.luaClient, 'sends', p.luaCross, k)) as [number, number];
+  if (got !== k) throw new Error(`[bench] Lua sends: ${k} sent, ${got} counted`);
+  return k / sec;
+}
+
+async function tsSends(rt: Runtime, p: Placed, k: number): Promise<number> {
+  type R = { totalMs: number; got: number };
+  await rt.call<R>(p.tsClient, 'sends', p.tsCross, Math.ceil(k / 5));
+  const r = await rt.call<R>(p.tsClient, 'sends', p.tsCross, k);
+  if (r.got !== k) throw new Error(`[bench] TS sends: ${k} sent, ${r.got} counted`);
+  return (k / r.totalMs) * 1000;
+}
+
+async function luaPipelined(rt: Runtime, p: Placed): Promise<number> {
+  await rt.callMulti(p.luaClient, 'pipelined', p.luaCross, 2000, N.depth);
+  const [sec, done] = (await rt.callMulti(p.luaClient, 'pipelined', p.luaCross, N.pipelined, N.depth)) as [number, number];
+  return done / sec;
+}
+
+async function tsPipelined(rt: Runtime, p: Placed): Promise<number> {
+  type R = { totalMs: number; done: number };
+  await rt.call<R>(p.tsClient, 'pipelined', p.tsCross, 2000, N.depth);
+  const r = await rt.call<R>(p.tsClient, 'pipelined', p.tsCross, N.pipelined, N.depth);
+  return (r.done / r.totalMs) * 1000;
+}
+
+async function luaSleeps(rt: Runtime, p: Placed): Promise<number> {
+  await rt.call(p.luaClient, 'sleeps', Math.ceil(N.sleeps / 5));
+  const sec = await rt.call<number>(p.luaClient, 'sleeps', N.sleeps);
+  return (sec / N.sleeps) * 1e6;
+}
+
+async function spawnAndHeap(rt: Runtime, p: Placed) {
+  type R = { times: number[]; totalMs: number; before: number; after: number; gc: boolean; addrs: number[] };
+  // Warm-up: first VM creation compiles fengari's paths and caches the script source.
+  const w = await rt.call<R>(p.tsClient, 'spawnIdle', 20, 'idle');
+  await rt.call(p.tsClient, 'killAll', w.addrs);
+  const r = await rt.call<R>(p.tsClient, 'spawnIdle', N.spawns, 'idle');
+  const afterKill = await rt.call<number>(p.tsClient, 'killAll', r.addrs);
+  return {
+    spawn: stats(r.times),
+    spawnMeanMs: r.totalMs / N.spawns,
+    heapPerServiceKiB: (r.after - r.before) / N.spawns / 1024,
+    heapBefore: r.before,
+    heapAfter: r.after,
+    heapAfterKill: afterKill,
+    gc: r.gc,
+  };
+}
+
+// ------------------------------------------------------------------ report
+
+interface Row {
+  metric: string;
+  value: number;
+  unit: string;
+  baseline?: number;
+  target?: string;
+}
+
+const fmt = (v: number | undefined) => {
+  if (v === undefined || !Number.isFinite(v)) return '';
+  const a = Math.abs(v);
+  if (a >= 10000) return Math.round(v).toLocaleString('en-US');
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 10) return v.toFixed(1);
+  return v.toFixed(2);
+};
+
+function printTable(rows: Row[]): void {
+  const head = ['metric', 'value', 'unit', 'baseline', 'ratio', 'target / reference'];
+  const cells = rows.map((r) => [r.metric, fmt(r.value), r.unit, fmt(r.baseline), r.baseline ? (r.value / r.baseline).toFixed(2) + 'x' : '', r.target ?? '']);
+  const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => '| ' + c.map((x, i) => (i === 1 || i === 3 || i === 4 ? x.padStart(width[i]!) : x.padEnd(width[i]!))).join(' | ') + ' |';
+  console.log(line(head));
+  console.log('|' + width.map((w, i) => (i === 1 || i === 3 || i === 4 ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|');
+  for (const c of cells) console.log(line(c));
+}
+
+// ------------------------------------------------------------------ main
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const step = (what: string) => console.error(`[bench ${((performance.now() - began) / 1000).toFixed(1)}s] ${what}`);
+
+  step('baseline: postMessage RPC between two worker_threads');
+  const base = await baseline();
+
+  const spin: Record<number, { lua: Timed & { rounds: number[] }; ts: Timed & { rounds: number[] }; startMs: number }> = {};
+  let main: Record<string, unknown> = {};
+  for (const spinMicros of SPINS) {
+    const { rt, startMs } = await start(spinMicros);
+    try {
+      const p = await place(rt);
+      step(`spinMicros ${spinMicros}: runtime up in ${startMs.toFixed(0)} ms; cross-worker calls`);
+      // Three rounds each: with a fixed spin the two workers can settle in either
+      // "both catch" or "both miss" (see README), so one round can mislead.
+      const rounds = async (f: () => Promise<Timed>) => {
+        const r = [await f(), await f(), await f()];
+        const mid = [...r].sort((a, b) => a.stats.p50 - b.stats.p50)[1]!; // the round with the median p50
+        return { ...mid, rounds: r.map((x) => x.stats.p50) };
+      };
+      const count = spinMicros === 0 ? undefined : N.spinCalls;
+      const luaCross = await rounds(() => luaCalls(rt, p.luaClient, p.luaCross, count ?? N.luaCalls));
+      const tsCross = await rounds(() => tsCalls(rt, p.tsClient, p.tsCross, count ?? N.tsCalls));
+      spin[spinMicros] = { lua: luaCross, ts: tsCross, startMs };
+      if (spinMicros !== 0) continue;
+
+      step('same-worker calls');
+      const luaSame = await luaCalls(rt, p.luaClient, p.luaSame, N.luaCalls);
+      const tsSame = await tsCalls(rt, p.tsClient, p.tsSame, N.tsCalls);
+      step('1 KiB payload calls');
+      const lua1k = await luaCalls(rt, p.luaClient, p.luaCross, N.payloadCalls, PAYLOAD);
+      const ts1k = await tsCalls(rt, p.tsClient, p.tsCross, N.payloadCalls, PAYLOAD);
+      step('sends');
+      const luaSend = await luaSends(rt, p, N.luaSends);
+      const tsSend = await tsSends(rt, p, N.tsSends);
+      const tsSendShort = await tsSends(rt, p, N.tsSendsShort);
+      step('pipelined calls');
+      const luaPipe = await luaPipelined(rt, p);
+      const tsPipe = await tsPipelined(rt, p);
+      step('sleep(0)');
+      const sleep0 = await luaSleeps(rt, p);
+      step('host -> service calls');
+      const hostLua = await hostCalls(rt, p.luaCross, N.hostCalls);
+      const hostTs = await hostCalls(rt, p.tsCross, N.hostCalls);
+      step(`spawn ${N.spawns} idle Lua services, heap`);
+      const spawn = await spawnAndHeap(rt, p);
+      main = { luaSame, tsSame, lua1k, ts1k, luaSend, tsSend, tsSendShort, luaPipe, tsPipe, sleep0, hostLua, hostTs, spawn };
+    } finally {
+      await rt.stop();
+    }
+  }
+  step('done');
+  const m = main as {
+    luaSame: Timed; tsSame: Timed; lua1k: Timed; ts1k: Timed; luaSend: number; tsSend: number; tsSendShort: number;
+    luaPipe: number; tsPipe: number; sleep0: number; hostLua: Timed; hostTs: Timed;
+    spawn: Awaited<ReturnType<typeof spawnAndHeap>>;
+  };
+  const s0 = spin[0]!;
+  const b = base.rtt.stats;
+  const native = 'native ltask 7-11 us';
+  const rows: Row[] = [
+    { metric: 'baseline postMessage RPC RTT p50', value: b.p50, unit: 'us', target: 'LIBRARY-NOTES: 45-60 us' },
+    { metric: 'baseline postMessage RPC RTT p99', value: b.p99, unit: 'us' },
+    { metric: 'baseline postMessage RPC rate', value: base.rtt.rate, unit: 'calls/s' },
+    { metric: 'Lua->Lua call RTT cross-worker p50', value: s0.lua.stats.p50, unit: 'us', baseline: b.p50, target: `<= 20 us; ${native}` },
+    { metric: 'Lua->Lua call RTT cross-worker p99', value: s0.lua.stats.p99, unit: 'us', baseline: b.p99 },
+    { metric: 'Lua->Lua calls/s cross-worker', value: s0.lua.rate, unit: 'calls/s', baseline: base.rtt.rate, target: 'native 114-138k' },
+    { metric: 'Lua->Lua call RTT same-worker p50', value: m.luaSame.stats.p50, unit: 'us', baseline: b.p50, target: native },
+    { metric: 'Lua->Lua call RTT same-worker p99', value: m.luaSame.stats.p99, unit: 'us', baseline: b.p99 },
+    { metric: 'Lua->Lua calls/s same-worker', value: m.luaSame.rate, unit: 'calls/s', baseline: base.rtt.rate, target: 'native 114-138k' },
+    { metric: 'TS->TS call RTT cross-worker p50', value: s0.ts.stats.p50, unit: 'us', baseline: b.p50, target: '<= 20 us' },
+    { metric: 'TS->TS call RTT cross-worker p99', value: s0.ts.stats.p99, unit: 'us', baseline: b.p99 },
+    { metric: 'TS->TS calls/s cross-worker', value: s0.ts.rate, unit: 'calls/s', baseline: base.rtt.rate },
+    { metric: 'TS->TS call RTT same-worker p50', value: m.tsSame.stats.p50, unit: 'us', baseline: b.p50 },
+    { metric: 'TS->TS call RTT same-worker p99', value: m.tsSame.stats.p99, unit: 'us', baseline: b.p99 },
+    { metric: 'TS->TS calls/s same-worker', value: m.tsSame.rate, unit: 'calls/s', baseline: base.rtt.rate },
+    { metric: 'Lua->Lua 1 KiB call RTT cross-worker p50', value: m.lua1k.stats.p50, unit: 'us', baseline: base.rtt1k.stats.p50 },
+    { metric: 'TS->TS 1 KiB call RTT cross-worker p50', value: m.ts1k.stats.p50, unit: 'us', baseline: base.rtt1k.stats.p50 },
+    { metric: `TS->TS sends cross-worker (${N.tsSends} then ack)`, value: m.tsSend, unit: 'msgs/s', target: '>= 500k; native 270-480k' },
+    { metric: `TS->TS sends cross-worker (${N.tsSendsShort} then ack)`, value: m.tsSendShort, unit: 'msgs/s', target: '>= 500k' },
+    { metric: `Lua->Lua sends cross-worker (${N.luaSends} then ack)`, value: m.luaSend, unit: 'msgs/s', target: '>= 250k; native 270-480k' },
+    { metric: `Lua pipelined calls cross-worker (${N.depth} in flight)`, value: m.luaPipe, unit: 'calls/s', baseline: base.pipelinedRate },
+    { metric: `TS pipelined calls cross-worker (${N.depth} in flight)`, value: m.tsPipe, unit: 'calls/s', baseline: base.pipelinedRate },
+    { metric: 'Lua sleep(0)', value: m.sleep0, unit: 'us' },
+    { metric: 'spawn idle Lua service p50 (in-worker)', value: m.spawn.spawn.p50, unit: 'ms', target: '<= 2 ms' },
+    { metric: 'spawn idle Lua service mean', value: m.spawn.spawnMeanMs, unit: 'ms', target: '<= 2 ms' },
+    { metric: 'heap per idle Lua service', value: m.spawn.heapPerServiceKiB, unit: 'KiB', target: '<= 150 KiB' },
+    { metric: 'host->Lua rt.call RTT p50 (cross-thread)', value: m.hostLua.stats.p50, unit: 'us', baseline: b.p50 },
+    { metric: 'host->TS rt.call RTT p50 (cross-thread)', value: m.hostTs.stats.p50, unit: 'us', baseline: b.p50 },
+  ];
+  for (const us of SPINS) {
+    const s = spin[us]!;
+    rows.push(
+      { metric: `spin ${us}: Lua cross-worker RTT p50 / p99`, value: s.lua.stats.p50, unit: `us / ${fmt(s.lua.stats.p99)}`, baseline: b.p50 },
+      { metric: `spin ${us}: TS cross-worker RTT p50 / p99`, value: s.ts.stats.p50, unit: `us / ${fmt(s.ts.stats.p99)}`, baseline: b.p50 },
+      { metric: `spin ${us}: round p50s Lua | TS`, value: NaN, unit: `${s.lua.rounds.map(fmt).join(', ')} | ${s.ts.rounds.map(fmt).join(', ')} us` },
+      { metric: `spin ${us}: CPU cores busy (Lua / TS run)`, value: s.lua.cores ?? NaN, unit: `cores / ${fmt(s.ts.cores)}` },
+    );
+  }
+  console.log();
+  printTable(rows);
+  console.log(`\nbaseline CPU during its RTT run: ${fmt(base.rtt.cores)} cores; runtime start: ${SPINS.map((s) => `${fmt(spin[s]!.startMs)} ms`).join(', ')}`);
+  console.log(`heap: gc ${m.spawn.gc ? 'on' : 'OFF (run with --expose-gc)'}, ${fmt(m.spawn.heapBefore / 1048576)} MiB before, ${fmt(m.spawn.heapAfter / 1048576)} MiB after ${N.spawns} services, ${fmt(m.spawn.heapAfterKill / 1048576)} MiB after killing them`);
+
+  const cpus = os.cpus();
+  const out = {
+    date: new Date().toISOString(),
+    node: process.version,
+    v8: process.versions.v8,
+    machine: { platform: os.platform(), release: os.release(), arch: os.arch(), cpu: cpus[0]?.model, cores: cpus.length, memGiB: os.totalmem() / 2 ** 30, loadavg: os.loadavg() },
+    config: { scale: SCALE, workers: WORKERS, spins: SPINS, counts: N, payloadBytes: PAYLOAD.length, queueLimit: QUEUE_LIMIT, gc: m.spawn.gc },
+    durationS: (performance.now() - began) / 1000,
+    rows: rows.map((r) => ({ ...r, ratio: r.baseline ? r.value / r.baseline : undefined })),
+    baseline: base,
+    spin,
+    main,
+  };
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL('runtime.json', dir), JSON.stringify(out, null, 2) + '\n');
+  console.log(`\nwrote bench/results/runtime.json (${out.durationS.toFixed(1)} s)`);
+}
+
+await main();
