@@ -1,0 +1,175 @@
+/**
+ * The io service: asset reads for the runtime's services (DESIGN.md section 3).
+ *
+ * From Lua:   `local bytes = ltask.call(io, "read", "models/a.glb", 100, 50)`
+ * From TS:    `await ctx.call(io, 'read', 'a.txt')`
+ * Spawn:      `rt.spawn('io', { backend: 'fs', root: '/abs/assets' })`
+ *
+ * See README.md next to this file for the options, errors and sandbox rules.
+ */
+import type { ServiceFactory } from '../../worker/ts-service.ts';
+import { FetchBackend, FsBackend, MemoryBackend, type IoBackend, type IoStat } from './backends.ts';
+import { IoError, checkCount, normalizePath } from './sandbox.ts';
+
+export { FetchBackend, FsBackend, MemoryBackend } from './backends.ts';
+export type { IoBackend, IoStat, FetchBackendOptions } from './backends.ts';
+export { IoError, normalizePath } from './sandbox.ts';
+
+/** Options of {@link createIo} (and the io service's first spawn argument). */
+export interface IoOptions {
+  /** Where the bytes come from; an IoBackend object only when calling createIo directly. */
+  backend: 'fetch' | 'fs' | 'memory' | IoBackend;
+  /** fetch: base URL of the assets; fs: the asset directory (or a file: URL); memory: unused. */
+  root?: string;
+  /** memory: the files, by path (strings are stored as UTF-8). */
+  files?: Record<string, Uint8Array | string>;
+  /** fetch: the listing `list` answers from, relative to root (default `index.json`; null: none). */
+  manifest?: string | null;
+  /** Milliseconds added before every answer (models a remote server). */
+  latencyMs?: number;
+  /** Bytes per second: a read of n bytes waits n / bandwidth seconds more. */
+  bandwidth?: number;
+}
+
+/** What `stats()` answers. */
+export interface IoStats {
+  /** Successful reads. */
+  reads: number;
+  /** Bytes answered by successful reads. */
+  bytes: number;
+  stats: number;
+  lists: number;
+  /** Requests that ended in an error. */
+  errors: number;
+  /** Counters of the backend (fetch: requests, rangeRequests, rangeIgnored, transferred). */
+  backend: Record<string, number>;
+}
+
+/** The io service's request handlers. */
+export interface IoHandlers {
+  [name: string]: (...args: never[]) => unknown;
+  read(path: string, offset?: number, length?: number): Promise<Uint8Array>;
+  stat(path: string): Promise<IoStat>;
+  list(dir?: string): Promise<string[]>;
+  stats(): IoStats;
+  resetStats(): void;
+}
+
+const now = () => performance.now();
+
+/** Waits at least `ms` milliseconds (timers may fire early by a fraction of a millisecond: re-arm until due). */
+function delay(ms: number): Promise<void> {
+  if (!(ms > 0)) return Promise.resolve();
+  const due = now() + ms;
+  return new Promise((resolve) => {
+    const tick = () => {
+      const left = due - now();
+      if (left <= 0) resolve();
+      else setTimeout(tick, Math.ceil(left));
+    };
+    setTimeout(tick, Math.ceil(ms));
+  });
+}
+
+function checkNumberOption(name: string, v: unknown, positive: boolean): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (positive && v === 0)) {
+    throw new IoError(`[io] option ${name} must be a ${positive ? 'positive' : 'non-negative'} number, got ${String(v)}`, 'EINVAL');
+  }
+  return v;
+}
+
+function makeBackend(o: IoOptions): IoBackend {
+  const b = o.backend;
+  if (typeof b === 'object' && b !== null && typeof b.read === 'function') return b;
+  switch (b) {
+    case 'memory': {
+      const files = o.files ?? {};
+      if (typeof files !== 'object' || files === null) throw new IoError('[io] option files must be an object of path to bytes or string', 'EINVAL');
+      return new MemoryBackend(
+        Object.entries(files).map(([k, v]): [string, Uint8Array | string] => {
+          if (typeof v !== 'string' && !(v instanceof Uint8Array)) throw new IoError(`[io] file ${JSON.stringify(k)} must be bytes or a string`, 'EINVAL');
+          return [normalizePath(k), v];
+        }),
+      );
+    }
+    case 'fs':
+      if (typeof o.root !== 'string' || o.root === '') throw new IoError('[io] the fs backend needs option root: the asset directory', 'EINVAL');
+      return new FsBackend(o.root);
+    case 'fetch':
+      if (typeof o.root !== 'string' || o.root === '') throw new IoError('[io] the fetch backend needs option root: the base URL of the assets', 'EINVAL');
+      return new FetchBackend({ root: o.root, ...(o.manifest !== undefined ? { manifest: o.manifest } : {}) });
+    default:
+      throw new IoError(`[io] option backend must be 'fetch', 'fs' or 'memory', got ${JSON.stringify(b) ?? String(b)}`, 'EINVAL');
+  }
+}
+
+/**
+ * Creates the io handlers (usable directly, without a runtime).
+ * @example
+ * ```ts
+ * const io = createIo({ backend: 'memory', files: { 'a.txt': 'hello' } });
+ * await io.read('a.txt', 1, 3); // bytes of "ell"
+ * ```
+ */
+export function createIo(options: IoOptions): IoHandlers {
+  if (typeof options !== 'object' || options === null) {
+    throw new IoError(`[io] options must be an object like { backend: 'fs', root: '/assets' }, got ${options === null ? 'nil' : typeof options}`, 'EINVAL');
+  }
+  const backend = makeBackend(options);
+  const latency = checkNumberOption('latencyMs', options.latencyMs, false) ?? 0;
+  const bandwidth = checkNumberOption('bandwidth', options.bandwidth, true);
+  const c = { reads: 0, bytes: 0, stats: 0, lists: 0, errors: 0 };
+
+  /** Runs a request; every answer, error or not, waits the latency (and the transfer time of `bytes`). */
+  const answer = async <T>(work: () => Promise<T>, size: (v: T) => number): Promise<T> => {
+    const t0 = latency > 0 || bandwidth ? now() : 0;
+    let v: T;
+    try {
+      v = await work();
+    } catch (e) {
+      c.errors++;
+      if (latency > 0) await delay(t0 + latency - now());
+      throw e;
+    }
+    if (latency > 0 || bandwidth) await delay(t0 + latency + (bandwidth ? (size(v) / bandwidth) * 1000 : 0) - now());
+    return v;
+  };
+
+  return {
+    read(path: string, offset?: number, length?: number) {
+      return answer(
+        async () => {
+          const p = normalizePath(path);
+          const bytes = await backend.read(p, checkCount('offset', offset), checkCount('length', length));
+          c.reads++;
+          c.bytes += bytes.length;
+          return bytes;
+        },
+        (b) => b.length,
+      );
+    },
+    stat(path: string) {
+      return answer(async () => {
+        const st = await backend.stat(normalizePath(path, true));
+        c.stats++;
+        return st;
+      }, () => 0);
+    },
+    list(dir = '') {
+      return answer(async () => {
+        const names = await backend.list(normalizePath(dir ?? '', true));
+        c.lists++;
+        return names;
+      }, () => 0);
+    },
+    stats: () => ({ ...c, backend: backend.counters?.() ?? {} }),
+    resetStats() {
+      c.reads = c.bytes = c.stats = c.lists = c.errors = 0;
+    },
+  };
+}
+
+/** The runtime's io service: `rt.spawn('io', options)` (options as in {@link IoOptions}, backend by name). */
+const io: ServiceFactory = (_ctx, options) => createIo(options as IoOptions);
+export default io;
