@@ -5,11 +5,11 @@
 //   levels.db                                     2,000 levels in SQLite (4 KiB pages)
 //   dialogue/main.ink + 2 INCLUDEd files          an ink story
 // Deterministic: a fixed-seed PRNG, no dates; running it twice gives the same bytes.
-// Plain Node (no build step): `node scripts/gen-assets.mjs`.
+// Plain Node (no build step): `node scripts/gen-assets.mjs [--out DIR]`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import SQLiteESMFactory from 'wa-sqlite/dist/wa-sqlite.mjs';
@@ -17,7 +17,9 @@ import * as SQLite from 'wa-sqlite';
 import { MemoryVFS } from 'wa-sqlite/src/examples/MemoryVFS.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'public', 'assets');
+// `--out DIR` writes elsewhere (a test regenerates into a temp folder and compares).
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 && process.argv[outArg + 1] ? resolve(process.argv[outArg + 1]) : join(root, 'public', 'assets');
 const written = [];
 
 function put(rel, data) {

@@ -270,9 +270,11 @@ function bind(sqlite3: Sqlite3, stmt: number, params: unknown): void {
  * Runs `sql` (one or more statements; `params` bind to each statement that has
  * parameters) on the database at `path`, read through `io.read`.
  */
-function query(path: unknown, sql: unknown, params?: unknown, io?: unknown, options?: unknown): Promise<QueryResult> {
-  // `query(path, sql, io)`: params left out.
-  if (io === undefined && params !== null && typeof params === 'object' && typeof (params as SqliteIo).read === 'function') {
+async function query(path: unknown, sql: unknown, params?: unknown, io?: unknown, options?: unknown): Promise<QueryResult> {
+  // `query(path, sql, io [, options])`: params left out.
+  const hasRead = (v: unknown) => v !== null && typeof v === 'object' && typeof (v as SqliteIo).read === 'function';
+  if (hasRead(params) && !hasRead(io)) {
+    options = io;
     io = params;
     params = undefined;
   }
