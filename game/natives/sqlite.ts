@@ -7,8 +7,8 @@
  * @example Lua
  * ```lua
  * local sqlite = ltask.native "sqlite"
- * local r = sqlite.query("assets/levels.db", "SELECT * FROM levels WHERE name = ?", { "iron-keep-0042" }, {
- *     read = function(path, offset, length) return ltask.call(io, "read_range", path, offset, length) end })
+ * local r = sqlite.query("levels.db", "SELECT * FROM levels WHERE name = ?", { "old-bridge-1234" }, {
+ *     read = function(path, offset, length) return ltask.call(io, "read", path, offset, length) end })
  * -- r.rows[1].name, r.stats.bytesRead
  * ```
  */
