@@ -121,18 +121,17 @@ export function createIo(options: IoOptions): IoHandlers {
   const bandwidth = checkNumberOption('bandwidth', options.bandwidth, true);
   const c = { reads: 0, bytes: 0, stats: 0, lists: 0, errors: 0 };
 
-  /** Runs a request; every answer, error or not, waits the latency (and the transfer time of `bytes`). */
+  /** Runs a request; every answer, error or not, then waits the latency (and the transfer time of its bytes). */
   const answer = async <T>(work: () => Promise<T>, size: (v: T) => number): Promise<T> => {
-    const t0 = latency > 0 || bandwidth ? now() : 0;
     let v: T;
     try {
       v = await work();
     } catch (e) {
       c.errors++;
-      if (latency > 0) await delay(t0 + latency - now());
+      await delay(latency);
       throw e;
     }
-    if (latency > 0 || bandwidth) await delay(t0 + latency + (bandwidth ? (size(v) / bandwidth) * 1000 : 0) - now());
+    if (latency > 0 || bandwidth) await delay(latency + (bandwidth ? (size(v) / bandwidth) * 1000 : 0));
     return v;
   };
 
