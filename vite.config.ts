@@ -29,7 +29,18 @@ export default defineConfig(
     appType: 'mpa',
     server: { headers: isolation },
     preview: { headers: isolation },
-    optimizeDeps: { include: ['three'] },
+    optimizeDeps: {
+      include: [
+        'three',
+        'three/examples/jsm/loaders/GLTFLoader.js',
+        'gltfpack',
+        'wa-sqlite',
+        'wa-sqlite/dist/wa-sqlite.mjs',
+        'wa-sqlite/src/VFS.js',
+        'inkjs/full',
+        'meshoptimizer',
+      ],
+    },
     build: { target: 'es2022' },
     test: {
       projects: [

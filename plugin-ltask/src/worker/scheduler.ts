@@ -14,6 +14,7 @@ import type { Endpoint } from '../platform/types.ts';
 import { ServiceTable } from '../table.ts';
 import { RingReader, RingSender, frame, unframe, type Msg } from '../transport/index.ts';
 import type { HostedService } from './service.ts';
+import { Fifo } from './queue.ts';
 
 const SLICE_MS = 8;
 
@@ -34,8 +35,7 @@ const defer: (f: () => void) => void =
 
 export class Scheduler {
   readonly services = new Map<number, HostedService>();
-  private readyList: HostedService[] = [];
-  private readyHead = 0;
+  private readonly readyList = new Fifo<HostedService>();
   private readonly out: (RingSender | null)[];
   private readonly inb: (RingReader | null)[];
   private toHost: Uint8Array[] = [];
@@ -139,7 +139,7 @@ export class Scheduler {
     s.closed = true;
     this.table.close(s.address);
     this.services.delete(s.address);
-    for (const m of s.queue.splice(0)) this.bounce(m, reason);
+    for (const m of s.queue.drain()) this.bounce(m, reason);
     s.dispose(reason);
     if (s.address !== Address.ROOT) {
       this.send({ type: MessageType.SIGNAL, source: s.address, dest: Address.ROOT, session: 0, payload: null });
@@ -183,13 +183,8 @@ export class Scheduler {
     try {
       for (;;) {
         this.pollRings();
-        if (this.readyHead >= this.readyList.length) break;
-        const s = this.readyList[this.readyHead]!;
-        this.readyList[this.readyHead++] = undefined as never;
-        if (this.readyHead > 1024 && this.readyHead * 2 > this.readyList.length) {
-          this.readyList = this.readyList.slice(this.readyHead);
-          this.readyHead = 0;
-        }
+        const s = this.readyList.shift();
+        if (!s) break;
         this.runOne(s);
         if (now() > deadline) {
           yielded = true;
@@ -200,12 +195,16 @@ export class Scheduler {
       this.pumping = false;
     }
     this.flush();
-    if (yielded) {
-      this.pumpQueued = true;
-      defer(this.pump);
-    } else {
-      this.idle();
-    }
+    this.pumpQueued = true;
+    // Leave the rest of the turn to promise continuations (TypeScript services
+    // resuming after an await) before polling or sleeping.
+    defer(yielded ? this.pump : this.afterPump);
+  };
+
+  private readonly afterPump = (): void => {
+    this.pumpQueued = false;
+    if (this.readyList.length > 0 || this.toHost.length > 0 || this.ringsPending()) return this.wake();
+    this.idle();
   };
 
   private runOne(s: HostedService): void {

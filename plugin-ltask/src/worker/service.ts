@@ -1,9 +1,10 @@
 /** What a scheduler worker knows of one service it hosts. */
 import type { Msg } from '../transport/index.ts';
+import { Fifo } from './queue.ts';
 
 /** A hosted service: Lua or TypeScript. The scheduler feeds it one message at a time. */
 export abstract class HostedService {
-  readonly queue: Msg[] = [];
+  readonly queue = new Fifo<Msg>();
   /** In the ready list (or running). */
   scheduled = false;
   /** Created but not started (source loading): messages wait. */

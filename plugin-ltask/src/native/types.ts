@@ -1,0 +1,64 @@
+/**
+ * The native module contract: a JS or wasm library whose functions are
+ * synchronous and may call synchronous callbacks (a "read this file now").
+ *
+ * Its code runs on carrier workers, never on the service's home worker. A Lua
+ * function passed as an argument arrives here as a synchronous JS function: the
+ * carrier blocks in `Atomics.wait` while the function runs as a coroutine of
+ * the calling service (with the whole service API: call the io service, sleep...).
+ *
+ * @example
+ * ```ts
+ * export default {
+ *   name: 'concat',
+ *   instances: { max: 2 },
+ *   functions: {
+ *     concat(paths: string[], cb: { read(p: string): unknown }) {
+ *       return paths.map((p) => asText(cb.read(p))).join('');
+ *     },
+ *   },
+ * } satisfies NativeModule;
+ * ```
+ */
+export interface NativeModule {
+  /** What Lua asks for: `ltask.native "name"`. */
+  name: string;
+  /**
+   * `'single'`: one carrier, calls queued (libraries with global state).
+   * `{ max }`: a pool of up to `max` carriers (default `{ max: 2 }`).
+   */
+  instances?: 'single' | { max: number };
+  /** Runs once on each carrier before its first call (e.g. instantiate wasm). */
+  setup?(): void | Promise<void>;
+  /**
+   * The functions. They receive payload values: strings (JS strings when valid
+   * UTF-8, else Uint8Array: use {@link asBytes} / {@link asText}), numbers,
+   * booleans, arrays (Lua sequences), plain objects (other tables), Uint8Array,
+   * and synchronous functions (Lua callbacks). They may return a Promise: the
+   * carrier awaits it, while callbacks stay synchronous.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  functions: Record<string, (...args: any[]) => unknown>;
+}
+
+const utf8 = new TextEncoder();
+const utf8d = new TextDecoder();
+
+/**
+ * Bytes of a value that crossed from Lua: a Lua string arrives as a JS string when
+ * it is valid UTF-8 (re-encoding it gives back the exact bytes) and as a Uint8Array
+ * otherwise. ArrayBuffers and typed arrays are viewed as bytes.
+ */
+export function asBytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === 'string') return utf8.encode(v);
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  throw new TypeError(`[ltask] expected bytes (a string or Uint8Array), got ${v === null ? 'null' : typeof v}`);
+}
+
+/** Text of a value that crossed from Lua (UTF-8 decoded when it is bytes). */
+export function asText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  return utf8d.decode(asBytes(v));
+}
