@@ -20,6 +20,11 @@ export const MessageType = {
   SIGNAL: 4,
   /** Scheduler control: create a service at `dest` on the receiving worker. */
   SPAWN: 8,
+  /**
+   * A native call's callback, to run in the service: `source` is the call id,
+   * `session` the callback's sequence number, the payload `[callbackId, ...args]`.
+   */
+  CALLBACK: 9,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -72,16 +77,22 @@ export type HostToWorker =
   | { type: 'init'; workerId: number; config: WorkerConfig; table: SharedArrayBuffer | null; rings: RingSet | null }
   | { type: 'port'; peer: number; port: MessagePort }
   | { type: 'msgs'; batch: Uint8Array[] }
-  | { type: 'inspect'; id: number }
+  | { type: 'details'; id: number }
+  | { type: 'native-bind'; callId: number; mailbox: SharedArrayBuffer; carrier: number }
+  | { type: 'native-fail'; callId: number; error: string }
   | { type: 'stop' };
 
 export type WorkerToHost =
   | { type: 'ready'; workerId: number }
   | { type: 'msgs'; batch: Uint8Array[] }
   | { type: 'log'; level: 'info' | 'error'; source: number; label: string; text: string; time: number }
-  | { type: 'inspect'; id: number; services: ServiceInfo[] }
+  | { type: 'details'; id: number; details: Record<number, string> }
+  | { type: 'native-call'; request: NativeRequest }
+  | { type: 'native-abort'; callId: number }
   | { type: 'exit'; code: number; error?: string }
   | { type: 'fatal'; error: string };
+
+import type { NativeRequest } from './native/protocol.ts';
 
 /** The configuration every worker receives. */
 export interface WorkerConfig {

@@ -10,6 +10,7 @@ import { ServiceState } from './protocol.ts';
 const HEADER = 1024; // Int32 slots before the service rows
 const NEXT_ADDRESS = 0;
 const LIVE = 1; // services not dead
+const VIOLATIONS = 2; // serial-execution violations seen
 const BELLS = 64; // per worker: [ring counter, sleeping flag, load]
 const BELL_STRIDE = 4;
 export const MAX_WORKERS = Math.floor((HEADER - BELLS) / BELL_STRIDE);
@@ -20,6 +21,7 @@ const F_WORKER = 1;
 const F_QUEUE = 2;
 const F_HANDLED = 3;
 const F_WEIGHT = 4;
+const F_OWNER = 5; // 1 + the worker running the service's VM right now, or 0
 
 /** A typed view over the shared service table. */
 export class ServiceTable {
@@ -132,6 +134,25 @@ export class ServiceTable {
   countHandled(addr: number, ms: number): void {
     Atomics.add(this.i32, this.row(addr) + F_HANDLED, 1);
     this.cpu[addr] = this.cpu[addr]! + ms;
+  }
+
+  /**
+   * Marks a service's VM as entered by `worker`. Returns false (and counts a
+   * violation) when it is already running, here or on another thread.
+   */
+  enter(addr: number, worker: number): boolean {
+    if (Atomics.compareExchange(this.i32, this.row(addr) + F_OWNER, 0, worker + 1) === 0) return true;
+    Atomics.add(this.i32, VIOLATIONS, 1);
+    return false;
+  }
+
+  leave(addr: number): void {
+    Atomics.store(this.i32, this.row(addr) + F_OWNER, 0);
+  }
+
+  /** Serial-execution violations seen so far (must stay 0). */
+  get violations(): number {
+    return Atomics.load(this.i32, VIOLATIONS);
   }
 
   /** Services not yet dead. */

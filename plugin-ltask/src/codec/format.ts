@@ -25,6 +25,8 @@ export const Tag = {
   BYTES: 8,
   /** A typed array or ArrayBuffer: `kind:u8 byteLength:varint` bytes. */
   TYPED: 9,
+  /** A function passed to a native call: `id:varint` (see native/). */
+  CALLBACK: 10,
 } as const;
 
 /** Payload flag: the payload holds REF tags, so the decoder must remember tables. */

@@ -8,7 +8,12 @@ const INT_KEY = /^(?:0|-?[1-9][0-9]{0,9})$/;
  * Encodes a list of values (the arguments or results of a message).
  * @throws CodecError for functions, symbols, bigints, over-deep or over-large values.
  */
-export function encode(values: readonly unknown[], maxBytes = DEFAULT_MAX_BYTES): Uint8Array {
+export function encode(
+  values: readonly unknown[],
+  maxBytes = DEFAULT_MAX_BYTES,
+  /** Native calls only: turns a JS function into a callback id. */
+  fnRef?: (f: (...a: unknown[]) => unknown) => number,
+): Uint8Array {
   const w = writer;
   w.reset(maxBytes);
   w.u8(0);
@@ -97,6 +102,13 @@ export function encode(values: readonly unknown[], maxBytes = DEFAULT_MAX_BYTES)
         }
         return;
       }
+      case 'function':
+        if (fnRef) {
+          w.u8(Tag.CALLBACK);
+          w.varint(fnRef(v as (...a: unknown[]) => unknown));
+          return;
+        }
+        throw new CodecError('[ltask] cannot send a function');
       default:
         throw new CodecError(`[ltask] cannot send a ${typeof v}`);
     }
@@ -112,7 +124,11 @@ export function encode(values: readonly unknown[], maxBytes = DEFAULT_MAX_BYTES)
  * tables plain objects (keys as strings), strings become JS strings when they are
  * valid UTF-8 and Uint8Array otherwise.
  */
-export function decode(payload: Uint8Array | null | undefined): unknown[] {
+export function decode(
+  payload: Uint8Array | null | undefined,
+  /** Carriers only: makes the synchronous function standing for callback `id`. */
+  callback?: (id: number) => unknown,
+): unknown[] {
   if (!payload || payload.length === 0) return [];
   const r = new Reader(payload);
   r.u8();
@@ -142,6 +158,11 @@ export function decode(payload: Uint8Array | null | undefined): unknown[] {
         const Ctor = TYPED_KINDS[kind];
         if (!Ctor) throw new CodecError(`[ltask] unknown typed array kind ${kind}`);
         return new Ctor(bytes.buffer);
+      }
+      case Tag.CALLBACK: {
+        const id = r.varint();
+        if (!callback) throw new CodecError('[ltask] a function arrived where none can be called');
+        return callback(id);
       }
       case Tag.REF: {
         const t = tables[r.varint()];

@@ -11,7 +11,14 @@ const writer = new Writer();
  * Encodes the Lua values at stack slots `first..last` (absolute indices).
  * @throws CodecError for functions, coroutines, userdata, over-deep or over-large values.
  */
-export function encodeLua(L: LuaState, first: number, last: number, maxBytes = DEFAULT_MAX_BYTES): Uint8Array {
+export function encodeLua(
+  L: LuaState,
+  first: number,
+  last: number,
+  maxBytes = DEFAULT_MAX_BYTES,
+  /** Native calls only: turns a Lua function into a callback id. */
+  fnRef?: (L: LuaState, idx: number) => number,
+): Uint8Array {
   const w = writer;
   w.reset(maxBytes);
   w.u8(0);
@@ -82,6 +89,11 @@ export function encodeLua(L: LuaState, first: number, last: number, maxBytes = D
         }
         return;
       }
+      case lua.LUA_TFUNCTION:
+        if (!fnRef) throw new CodecError('[ltask] cannot send a function');
+        w.u8(Tag.CALLBACK);
+        w.varint(fnRef(L, idx));
+        return;
       default:
         throw new CodecError(`[ltask] cannot send a ${lua.lua_typename(L, lua.lua_type(L, idx)) ? fengari.to_jsstring(lua.lua_typename(L, lua.lua_type(L, idx))) : 'value'}`);
     }

@@ -12,6 +12,7 @@ import { Address, MessageType, Receipt, ServiceState, type ServiceInfo, type Wor
 import type { SpawnOptions } from '../services/root.ts';
 import { MAX_WORKERS, ServiceTable } from '../table.ts';
 import { createRingBuffer, frame, unframe, type Msg } from '../transport/index.ts';
+import { NativePools } from '../native/pool.ts';
 
 /** Options of {@link startRuntime}. Every field has a default. */
 export interface RuntimeOptions {
@@ -37,6 +38,15 @@ export interface RuntimeOptions {
   ringBytes?: number;
   /** Capacity of the service table: addresses are never reused (default 65536). */
   maxServices?: number;
+  /**
+   * Native modules by name: module URL (its default export is a NativeModule).
+   * Lua reaches them with `ltask.native "name"`.
+   */
+  natives?: Record<string, string | URL>;
+  /** How long a carrier waits for one callback before the call fails (default 30 s; 0: forever). */
+  callbackTimeoutMs?: number;
+  /** Room in a carrier's mailbox; larger payloads cross in chunks (default 1 MiB). */
+  mailboxBytes?: number;
   /** Receives every log line (default: console). */
   onLog?: (entry: LogEntry) => void;
 }
@@ -99,7 +109,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const rings = Array.from({ length: workers }, (_, from) =>
     Array.from({ length: workers }, (_, to) => (from === to ? null : createRingBuffer(ringSize))),
   );
-  const rt = new Runtime(config, table, options.onLog ?? defaultLog);
+  const natives: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.natives ?? {})) natives[k] = String(v);
+  const rt = new Runtime(config, table, options.onLog ?? defaultLog, natives, {
+    callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
+    mailboxBytes: options.mailboxBytes ?? 1024 * 1024,
+  });
   const handles: WorkerHandle[] = [];
   try {
     await Promise.all(
@@ -138,12 +153,26 @@ export class Runtime {
   /** Resolves when the runtime ends by itself (every service ended) or a worker fails. */
   readonly exited: Promise<RuntimeExit>;
 
+  /** The carrier pools of the native modules. */
+  readonly natives: NativePools;
+  private detailWaits = new Map<number, { left: number; out: Record<number, string>; done(d: Record<number, string>): void }>();
+  private nextDetail = 1;
+
   constructor(
     readonly config: WorkerConfig,
     readonly table: ServiceTable,
     private readonly onLog: (e: LogEntry) => void,
+    natives: Record<string, string>,
+    nativeOptions: { callbackTimeoutMs: number; mailboxBytes: number },
   ) {
     this.exited = new Promise((r) => (this.exitResolve = r));
+    this.natives = new NativePools(natives, {
+      table,
+      ...nativeOptions,
+      maxMessageBytes: config.maxMessageBytes,
+      fail: (req, error) => this.workers[req.worker]?.postMessage({ type: 'native-fail', callId: req.callId, error }),
+      bind: (req, mailbox, carrier) => this.workers[req.worker]?.postMessage({ type: 'native-bind', callId: req.callId, mailbox, carrier }),
+    });
   }
 
   /** Number of scheduler workers. */
@@ -174,6 +203,22 @@ export class Runtime {
       case 'exit':
         this.exitResolve({ code: m.code, error: m.error });
         break;
+      case 'native-call':
+        this.natives.request(m.request);
+        break;
+      case 'native-abort':
+        this.natives.abort(m.callId);
+        break;
+      case 'details': {
+        const w = this.detailWaits.get(m.id);
+        if (!w) break;
+        Object.assign(w.out, m.details);
+        if (--w.left === 0) {
+          this.detailWaits.delete(m.id);
+          w.done(w.out);
+        }
+        break;
+      }
       case 'fatal':
         this.fail(m.error);
         break;
@@ -272,8 +317,27 @@ export class Runtime {
   }
 
   /** Every live service (all, dead included, when `all`): address, label, worker, state, queue, handled, CPU. */
-  inspect(all = false): Promise<ServiceInfo[]> {
-    return this.call<ServiceInfo[]>(Address.ROOT, 'inspect', all);
+  async inspect(all = false): Promise<ServiceInfo[]> {
+    const [rows, details] = await Promise.all([this.call<ServiceInfo[]>(Address.ROOT, 'inspect', all), this.details()]);
+    for (const r of rows) {
+      const d = details[r.address];
+      if (d) r.detail = d;
+    }
+    return rows;
+  }
+
+  /** What suspended services wait on, asked of every worker. */
+  private details(): Promise<Record<number, string>> {
+    const id = this.nextDetail++;
+    return new Promise((done) => {
+      this.detailWaits.set(id, { left: this.workers.length, out: {}, done });
+      for (const w of this.workers) w.postMessage({ type: 'details', id });
+    });
+  }
+
+  /** Times a service's VM was entered while already running anywhere (must stay 0). */
+  get serialViolations(): number {
+    return this.table.violations;
   }
 
   /** State of one service, read from the shared table without a message. */
@@ -287,7 +351,8 @@ export class Runtime {
     this.stopped = true;
     for (const w of this.sessions.values()) w.reject(new Error('[ltask] the runtime has stopped'));
     this.sessions.clear();
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all([...this.workers.map((w) => w.terminate()), this.natives.stop()]);
+    for (const w of this.detailWaits.values()) w.done(w.out);
     this.exitResolve({ code: 0 });
   }
 }

@@ -21,6 +21,7 @@ local ROOT = 1
 local SELF = core.self
 local LABEL = core.label
 
+local CALLBACK = core.CALLBACK
 local send_message = core.send
 local co_create = coroutine.create
 local co_resume = coroutine.resume
@@ -153,11 +154,20 @@ end
 
 ---------------------------------------------------------------- messages
 
+local cb_of = {} -- callback coroutine -> the native call it serves
+
+-- Introspection: what a native call's callback is waiting on.
+local function note(what, ...)
+  local cid = cb_of[co_running()]
+  if cid then core.note(cid, what:format(...)) end
+end
+
 function ltask.call(addr, ...)
   need_coroutine "call"
   local session = next_session()
   post(addr, session, ...)
   session_co[session] = co_running()
+  note("callback waits for a call to service %s %q", tostring(addr), tostring((...)))
   return wait_response(co_yield())
 end
 
@@ -206,6 +216,7 @@ function ltask.sleep(cs)
   need_coroutine "sleep"
   local session = next_session()
   session_co[session] = co_running()
+  note("callback sleeps %s cs", tostring(cs))
   core.timer(session, cs or 0)
   co_yield()
 end
@@ -233,6 +244,7 @@ function ltask.wait(token)
   token = token == nil and co or token
   if waiting[token] ~= nil then error("ltask.wait: this token already has a waiter (use multi_wait)", 2) end
   waiting[token] = co
+  note("callback waits for a wakeup")
   return wait_response(co_yield())
 end
 
@@ -321,6 +333,43 @@ function ltask.parallel(tasks)
     done[head] = nil
     return d[1], d[2]
   end
+end
+
+---------------------------------------------------------------- native modules
+
+local callbacks = core.callbacks -- id -> Lua function, filled while a native call runs
+
+--- ltask.native "name": a proxy whose functions run on the module's carriers.
+--- A call parks the calling coroutine; the service keeps serving meanwhile.
+function ltask.native(name)
+  return setmetatable({}, {
+    __index = function(proxy, fn)
+      local f = function(...)
+        need_coroutine "native"
+        local session = next_session()
+        core.native(session, name, fn, cb_of[co_running()] or 0, ...)
+        session_co[session] = co_running()
+        return wait_response(co_yield())
+      end
+      rawset(proxy, fn, f)
+      return f
+    end,
+  })
+end
+
+local function run_callback(call_id, seq, cb_id, ...)
+  local f = callbacks[cb_id]
+  local me = co_running()
+  cb_of[me] = call_id
+  local r
+  if f == nil then
+    r = tpack(false, "[ltask] the callback of this native call is gone")
+  else
+    r = tpack(pcall(f, ...))
+  end
+  cb_of[me] = nil
+  if not r[1] then r[2] = tostring(r[2]) end
+  core.callback_return(call_id, seq, tunpack(r, 1, r.n))
 end
 
 ---------------------------------------------------------------- root calls
@@ -472,6 +521,8 @@ local function dispatch_one(mtype, from, session, ...)
     local co = new_thread(mtype == REQUEST and handle_request or handle_system)
     co_from[co], co_session[co] = from, session
     resume(co, ...)
+  elseif mtype == CALLBACK then
+    resume(new_thread(run_callback), from, session, ...)
   else -- RESPONSE / ERROR
     local co = session_co[session]
     if co then

@@ -6,6 +6,8 @@ function create(kind: WorkerKind, name: string): Worker {
     case 'scheduler':
       // The literal `new URL(..., import.meta.url)` lets vite bundle the worker.
       return new Worker(new URL('../worker/entry.ts', import.meta.url), { type: 'module', name });
+    case 'carrier':
+      return new Worker(new URL('../native/carrier.ts', import.meta.url), { type: 'module', name });
   }
 }
 

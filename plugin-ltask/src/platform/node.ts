@@ -7,6 +7,7 @@ import type { Endpoint, Platform, WorkerHandle, WorkerKind } from './types.ts';
 
 const ENTRIES: Record<WorkerKind, string> = {
   scheduler: new URL('../worker/entry.ts', import.meta.url).href,
+  carrier: new URL('../native/carrier.ts', import.meta.url).href,
 };
 const BOOT = new URL('./boot.mjs', import.meta.url);
 

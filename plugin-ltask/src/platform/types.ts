@@ -16,7 +16,7 @@ export interface WorkerHandle extends Endpoint {
 }
 
 /** Which worker program to start. */
-export type WorkerKind = 'scheduler';
+export type WorkerKind = 'scheduler' | 'carrier';
 
 /** The platform adapter. */
 export interface Platform {

@@ -98,6 +98,15 @@ host.listen((data) => {
     case 'msgs':
       sched?.fromHost(m.batch);
       break;
+    case 'native-bind':
+      sched?.native.bind(m.callId, m.mailbox, m.carrier);
+      break;
+    case 'native-fail':
+      sched?.native.fail(m.callId, m.error);
+      break;
+    case 'details':
+      host.postMessage({ type: 'details', id: m.id, details: sched?.native.details() ?? {} });
+      break;
     case 'stop':
       sched?.stop();
       break;

@@ -55,6 +55,8 @@ export class LuaService extends HostedService {
   private dispatchRef = 0;
   private initRef = 0;
   private depth = 0;
+  private callbacksRef = 0;
+  private nextCallback = 0;
 
   constructor(
     address: number,
@@ -65,6 +67,8 @@ export class LuaService extends HostedService {
     super(address, label);
     const L = (this.L = lauxlib.luaL_newstate());
     lualib.luaL_openlibs(L);
+    lua.lua_createtable(L, 0, 0);
+    this.callbacksRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     this.pushCore();
     loadLibrary(L);
     lua.lua_insert(L, -2);
@@ -105,7 +109,10 @@ export class LuaService extends HostedService {
   /** Calls the library function below `nargs` values; true when the service has ended. */
   private call(nargs: number): boolean {
     const L = this.L;
-    if (this.depth !== 0) throw new Error(`[ltask] service ${this.address} re-entered: its VM is already running`);
+    const table = this.sched.table;
+    if (this.depth !== 0 || !table.enter(this.address, this.sched.id)) {
+      throw new Error(`[ltask] service ${this.address} re-entered: its VM is already running`);
+    }
     this.depth++;
     try {
       if (lua.lua_pcall(L, nargs, 1, 0) !== lua.LUA_OK) {
@@ -117,7 +124,20 @@ export class LuaService extends HostedService {
       return ended;
     } finally {
       this.depth--;
+      table.leave(this.address);
     }
+  }
+
+  /** Forgets the Lua functions a finished native call could have called back. */
+  private releaseCallbacks(ids: number[]): void {
+    const L = this.L;
+    if (!L || ids.length === 0) return;
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.callbacksRef);
+    for (const id of ids) {
+      lua.lua_pushnil(L);
+      lua.lua_rawseti(L, -2, id);
+    }
+    lua.lua_pop(L, 1);
   }
 
   dispose(): void {
@@ -201,6 +221,52 @@ export class LuaService extends HostedService {
         lua.lua_pushnumber(L, sched.table.cpu[self]! / 1000);
         return 1;
       },
+      native: (L) => {
+        const session = lauxlib.luaL_checkinteger(L, 1);
+        const module = lua.lua_tojsstring(L, 2);
+        const fn = lua.lua_tojsstring(L, 3);
+        const parent = lauxlib.luaL_checkinteger(L, 4);
+        const ids: number[] = [];
+        let payload: Uint8Array;
+        try {
+          payload = encodeLua(L, 5, lua.lua_gettop(L), sched.config.maxMessageBytes, (L, idx) => {
+            const id = ++this.nextCallback;
+            lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.callbacksRef);
+            lua.lua_pushvalue(L, idx < 0 ? idx - 1 : idx);
+            lua.lua_rawseti(L, -2, id);
+            lua.lua_pop(L, 1);
+            ids.push(id);
+            return id;
+          });
+        } catch (e) {
+          this.releaseCallbacks(ids);
+          return lauxlib.luaL_error(L, to_luastring((e as Error).message));
+        }
+        sched.native.start(this, session, module, fn, payload, parent, () => this.releaseCallbacks(ids));
+        return 0;
+      },
+      callback_return: (L) => {
+        const callId = lauxlib.luaL_checkinteger(L, 1);
+        const seq = lauxlib.luaL_checkinteger(L, 2);
+        let ok = lua.lua_toboolean(L, 3);
+        let payload: Uint8Array;
+        if (ok) {
+          try {
+            payload = encodeLua(L, 4, lua.lua_gettop(L), sched.config.maxMessageBytes);
+          } catch (e) {
+            ok = false;
+            payload = encode([`[ltask] the callback's results cannot cross: ${(e as Error).message}`]);
+          }
+        } else {
+          payload = encode([lua.lua_tojsstring(L, 4) ?? 'error in callback']);
+        }
+        sched.native.callbackReturn(callId, seq, ok, payload);
+        return 0;
+      },
+      note: (L) => {
+        sched.native.note(lauxlib.luaL_checkinteger(L, 1), lua.lua_tojsstring(L, 2) ?? '');
+        return 0;
+      },
       worker_id: (L) => {
         lua.lua_pushinteger(L, sched.id);
         return 1;
@@ -217,6 +283,7 @@ export class LuaService extends HostedService {
       ERROR: MessageType.ERROR,
       SYSTEM: MessageType.SYSTEM,
       SIGNAL: MessageType.SIGNAL,
+      CALLBACK: MessageType.CALLBACK,
       DONE: Receipt.DONE,
       DEAD: Receipt.DEAD,
       BUSY: Receipt.BUSY,
@@ -229,5 +296,7 @@ export class LuaService extends HostedService {
     }
     lua.lua_pushstring(L, to_luastring(this.label));
     lua.lua_setfield(L, -2, to_luastring('label'));
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.callbacksRef);
+    lua.lua_setfield(L, -2, to_luastring('callbacks'));
   }
 }

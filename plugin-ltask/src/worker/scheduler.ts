@@ -15,6 +15,7 @@ import { ServiceTable } from '../table.ts';
 import { RingReader, RingSender, frame, unframe, type Msg } from '../transport/index.ts';
 import type { HostedService } from './service.ts';
 import { Fifo } from './queue.ts';
+import { NativeHome } from './native-home.ts';
 
 const SLICE_MS = 8;
 
@@ -46,6 +47,8 @@ export class Scheduler {
   private backlog = false;
   /** Set while a service runs: no service ever runs inside another. */
   running: HostedService | null = null;
+  /** Native calls made by services of this worker. */
+  readonly native: NativeHome = new NativeHome(this);
 
   constructor(
     readonly id: number,
@@ -113,7 +116,7 @@ export class Scheduler {
     if (s.scheduled || s.queue.length === 0) return;
     s.scheduled = true;
     this.readyList.push(s);
-    if (this.table.state(s.address) !== ServiceState.SUSPENDED) this.table.setState(s.address, ServiceState.READY);
+    if (this.table.state(s.address) === ServiceState.IDLE) this.table.setState(s.address, ServiceState.READY);
     this.wake();
   }
 
@@ -141,6 +144,7 @@ export class Scheduler {
     this.services.delete(s.address);
     for (const m of s.queue.drain()) this.bounce(m, reason);
     s.dispose(reason);
+    if (s.nativeCalls > 0) this.native.serviceClosed(s);
     if (s.address !== Address.ROOT) {
       this.send({ type: MessageType.SIGNAL, source: s.address, dest: Address.ROOT, session: 0, payload: null });
     }
@@ -183,6 +187,7 @@ export class Scheduler {
     try {
       for (;;) {
         this.pollRings();
+        this.native.poll();
         const s = this.readyList.shift();
         if (!s) break;
         this.runOne(s);
@@ -203,7 +208,7 @@ export class Scheduler {
 
   private readonly afterPump = (): void => {
     this.pumpQueued = false;
-    if (this.readyList.length > 0 || this.toHost.length > 0 || this.ringsPending()) return this.wake();
+    if (this.readyList.length > 0 || this.toHost.length > 0 || this.ringsPending() || this.native.pending()) return this.wake();
     this.idle();
   };
 
@@ -213,8 +218,7 @@ export class Scheduler {
     const m = s.queue.shift();
     if (!m) return;
     if (m.type === MessageType.REQUEST) this.table.dequeue(s.address);
-    const suspended = this.table.state(s.address) === ServiceState.SUSPENDED;
-    if (!suspended) this.table.setState(s.address, ServiceState.RUNNING);
+    this.table.setState(s.address, ServiceState.RUNNING);
     const t0 = now();
     this.running = s;
     let ended: boolean;
@@ -231,7 +235,7 @@ export class Scheduler {
       this.close(s);
       return;
     }
-    if (!suspended && this.table.state(s.address) === ServiceState.RUNNING) this.table.setState(s.address, ServiceState.IDLE);
+    this.table.setState(s.address, s.nativeCalls > 0 ? ServiceState.SUSPENDED : s.scheduled || s.queue.length ? ServiceState.READY : ServiceState.IDLE);
     this.makeReady(s);
   }
 
@@ -268,7 +272,7 @@ export class Scheduler {
     }
     Atomics.store(t.i32, t.sleeping(this.id), 1);
     // A producer that rang before it saw the flag left the bell changed: look again.
-    if (Atomics.load(t.i32, bell) !== seen || this.ringsPending()) return this.wake();
+    if (Atomics.load(t.i32, bell) !== seen || this.ringsPending() || this.native.pending()) return this.wake();
     if (this.asyncWait) return;
     const r = Atomics.waitAsync(t.i32, bell, seen);
     if (!r.async) return this.wake();

@@ -10,8 +10,8 @@ export abstract class HostedService {
   /** Created but not started (source loading): messages wait. */
   starting = true;
   closed = false;
-  /** What a suspended service waits on (introspection). */
-  detail = '';
+  /** Native calls in flight: while any, the service shows "suspended". */
+  nativeCalls = 0;
 
   constructor(
     readonly address: number,

@@ -1,0 +1,218 @@
+/**
+ * A carrier's mailbox: one SharedArrayBuffer between a carrier (which may
+ * block) and the home worker of the service it works for (which never blocks).
+ *
+ * Packets alternate: the carrier sends a callback request (or its final
+ * result), the home worker answers a callback. A packet larger than the data
+ * area goes in chunks; the receiver empties the box after each chunk and the
+ * sender writes the next. The state word says who may read: the carrier waits
+ * on it with `Atomics.wait`; the home worker is woken by its doorbell and polls.
+ */
+
+const STATE = 0; // EMPTY | TO_HOME | TO_CARRIER
+const KIND = 1;
+const SEQ = 2;
+const CHUNK = 3; // bytes in this chunk
+const MORE = 4; // 1: further chunks follow
+const CALL = 5; // the call this packet belongs to
+const DATA = 64;
+
+export const EMPTY = 0;
+export const TO_HOME = 1;
+export const TO_CARRIER = 2;
+/** One side is writing a chunk (claimed with compare-and-swap from EMPTY). */
+export const CLAIMED = 3;
+
+/** Packet kinds. */
+export const Packet = {
+  /** carrier → home: run callback (payload: encoded [cbRef, ...args]). */
+  CALLBACK: 1,
+  /** carrier → home: the call returned (payload: encoded results). */
+  RESULT: 2,
+  /** carrier → home: the call threw (payload: encoded [message]). */
+  FAIL: 3,
+  /** home → carrier: the callback returned (payload: encoded results). */
+  RETURN: 4,
+  /** home → carrier: the callback raised (payload: encoded [message]). */
+  RAISE: 5,
+} as const;
+
+export interface Received {
+  kind: number;
+  seq: number;
+  call: number;
+  bytes: Uint8Array;
+}
+
+/** Allocates a mailbox with `dataBytes` of room per chunk. */
+export function createMailbox(dataBytes: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(DATA + Math.max(1024, dataBytes));
+}
+
+class View {
+  readonly i32: Int32Array;
+  readonly data: Uint8Array;
+  constructor(readonly sab: SharedArrayBuffer) {
+    this.i32 = new Int32Array(sab, 0, DATA / 4);
+    this.data = new Uint8Array(sab, DATA);
+  }
+
+  protected write(kind: number, seq: number, call: number, bytes: Uint8Array, off: number): number {
+    const n = Math.min(this.data.length, bytes.length - off);
+    this.data.set(bytes.subarray(off, off + n));
+    const i = this.i32;
+    i[KIND] = kind;
+    i[SEQ] = seq;
+    i[CALL] = call;
+    i[CHUNK] = n;
+    i[MORE] = off + n < bytes.length ? 1 : 0;
+    return n;
+  }
+
+  protected read(parts: Uint8Array[]): { done: boolean; kind: number; seq: number; call: number } {
+    const i = this.i32;
+    parts.push(this.data.slice(0, i[CHUNK]!));
+    return { done: i[MORE] === 0, kind: i[KIND]!, seq: i[SEQ]!, call: i[CALL]! };
+  }
+}
+
+const join = (parts: Uint8Array[]): Uint8Array => {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+};
+
+/** The carrier's end: blocking sends and receives. */
+export class CarrierBox extends View {
+  constructor(
+    sab: SharedArrayBuffer,
+    /** Wakes the home worker (its doorbell). */
+    private readonly ringHome: () => void,
+  ) {
+    super(sab);
+  }
+
+  /** Sends a packet to the home worker, chunk by chunk. Returns false on timeout. */
+  send(kind: number, seq: number, call: number, bytes: Uint8Array, deadline: number): boolean {
+    let off = 0;
+    do {
+      do {
+        if (!this.waitFor(EMPTY, deadline, true)) return false;
+      } while (Atomics.compareExchange(this.i32, STATE, EMPTY, CLAIMED) !== EMPTY);
+      off += this.write(kind, seq, call, bytes, off);
+      Atomics.store(this.i32, STATE, TO_HOME);
+      this.ringHome();
+    } while (off < bytes.length);
+    return true;
+  }
+
+  /**
+   * Waits for the packet answering `seq`. Stale answers (to a callback that
+   * already timed out) are dropped. Returns null on timeout.
+   */
+  receive(seq: number, deadline: number): Received | null {
+    const parts: Uint8Array[] = [];
+    for (;;) {
+      if (!this.waitFor(TO_CARRIER, deadline, false)) return null;
+      const h = this.read(parts);
+      Atomics.store(this.i32, STATE, EMPTY);
+      if (h.seq !== seq) {
+        parts.length = 0;
+        if (!h.done) this.ringHome();
+        continue;
+      }
+      if (!h.done) {
+        this.ringHome(); // ask for the next chunk
+        continue;
+      }
+      return { kind: h.kind, seq: h.seq, call: h.call, bytes: join(parts) };
+    }
+  }
+
+  /**
+   * Waits until the state is `want`. While sending, a stale answer sitting in
+   * the box is dropped so the box can be used.
+   */
+  private waitFor(want: number, deadline: number, sending: boolean): boolean {
+    for (;;) {
+      const s = Atomics.load(this.i32, STATE);
+      if (s === want) return true;
+      if (sending && s === TO_CARRIER) {
+        Atomics.store(this.i32, STATE, EMPTY);
+        if (this.i32[MORE] === 1) this.ringHome();
+        continue;
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.i32, STATE, s, left);
+    }
+  }
+
+  /** Empties the box (a new call starts clean). */
+  reset(): void {
+    Atomics.store(this.i32, STATE, EMPTY);
+  }
+}
+
+/** The home worker's end: never blocks; polled when its doorbell rings. */
+export class HomeBox extends View {
+  private inParts: Uint8Array[] = [];
+  private out: { kind: number; seq: number; call: number; bytes: Uint8Array; off: number }[] = [];
+
+  /**
+   * Takes what the carrier sent and pushes queued answers. Returns a whole
+   * packet when one is complete.
+   */
+  poll(): Received | null {
+    const st = Atomics.load(this.i32, STATE);
+    if (st === TO_HOME) {
+      const h = this.read(this.inParts);
+      Atomics.store(this.i32, STATE, EMPTY);
+      Atomics.notify(this.i32, STATE);
+      if (!h.done) return null;
+      const bytes = join(this.inParts);
+      this.inParts = [];
+      return { kind: h.kind, seq: h.seq, call: h.call, bytes };
+    }
+    if (st === EMPTY) this.flush();
+    return null;
+  }
+
+  /** Queues an answer for the carrier; written as soon as the box is free. */
+  send(kind: number, seq: number, call: number, bytes: Uint8Array): void {
+    this.out.push({ kind, seq, call, bytes, off: 0 });
+    this.flush();
+  }
+
+  /** True when the carrier left a chunk to read, or an answer waits for room. */
+  ready(): boolean {
+    const st = Atomics.load(this.i32, STATE);
+    return st === TO_HOME || (st === EMPTY && this.out.length > 0);
+  }
+
+  /** True while an answer waits to be written or read. */
+  get sending(): boolean {
+    return this.out.length > 0;
+  }
+
+  private flush(): void {
+    const item = this.out[0];
+    if (!item) return;
+    if (Atomics.compareExchange(this.i32, STATE, EMPTY, CLAIMED) !== EMPTY) return;
+    item.off += this.write(item.kind, item.seq, item.call, item.bytes, item.off);
+    if (item.off >= item.bytes.length) this.out.shift();
+    Atomics.store(this.i32, STATE, TO_CARRIER);
+    Atomics.notify(this.i32, STATE);
+  }
+
+  /** Drops queued answers (the call ended). */
+  clear(): void {
+    this.out = [];
+    this.inParts = [];
+  }
+}

@@ -1,0 +1,22 @@
+/** Messages between the host, scheduler workers and carriers about native calls. */
+
+export type HostToCarrier =
+  | { type: 'init'; name: string; url: string; table: SharedArrayBuffer; callbackTimeoutMs: number; maxMessageBytes: number }
+  | { type: 'call'; callId: number; module: string; fn: string; args: Uint8Array; home: number; mailbox: SharedArrayBuffer };
+
+export type CarrierToHost =
+  | { type: 'ready'; name: string; max: number; functions: string[] }
+  | { type: 'idle'; callId: number }
+  | { type: 'fatal'; error: string };
+
+/** A native call as the home worker asks the host for it. */
+export interface NativeRequest {
+  callId: number;
+  module: string;
+  fn: string;
+  args: Uint8Array;
+  service: number;
+  worker: number;
+  /** The call whose callback made this call (0: none): deadlock detection. */
+  parent: number;
+}
