@@ -28,3 +28,108 @@ describe('native modules', () => {
     expect(await r.call(s, 'count', 10_000)).toBe((10_000 * 10_001) / 2);
   }, 60_000);
 });
+
+describe('native calls: concurrency', () => {
+  it('two calls from one service on two carriers complete out of order', async () => {
+    const r = await start();
+    const s = await r.spawn('native_user');
+    expect(await r.call(s, 'out_of_order')).toEqual(['fast', 'slow']);
+  });
+
+  it('the calling service keeps answering while its native call runs', async () => {
+    const r = await start();
+    const s = await r.spawn('native_user');
+    await r.call(s, 'work', 0, 'warm'); // carriers start lazily: start one first
+    const slow = r.call(s, 'work', 300, 'done');
+    let answered = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < 200) {
+      expect(await r.call(s, 'ping', answered)).toBe(answered);
+      answered++;
+    }
+    expect(answered).toBeGreaterThan(20);
+    const row = (await r.inspect()).find((x) => x.address === s)!;
+    expect(row.state).toBe('suspended');
+    expect(row.detail).toMatch(/^native concat\.work on carrier \d+ for \d+\.\d s: running in the library$/);
+    expect(await slow).toBe('done');
+    expect((await r.inspect()).find((x) => x.address === s)!.state).toBe('idle');
+  });
+
+  it('a callback that itself calls another native module works', async () => {
+    const r = await start();
+    const s = await r.spawn('native_user');
+    expect(await r.call(s, 'nested')).toBe(42);
+  });
+
+  it('a callback that calls back into its own blocked single carrier fails at once', async () => {
+    const r = await start();
+    const s = await r.spawn('native_user');
+    await expect(r.call(s, 'self_deadlock')).rejects.toThrow(/would wait forever: all 1 carrier\(s\) of single are blocked in callbacks/);
+    expect(await r.call(s, 'nested')).toBe(42);
+  });
+});
+
+describe('native calls: values', () => {
+  it('byte strings cross both ways, large ones in chunks through a small mailbox', async () => {
+    const r = await start({ mailboxBytes: 4096 });
+    const s = await r.spawn('native_user');
+    expect(await r.call(s, 'bytes', 100_000)).toBe(100_000);
+    expect(await r.call(s, 'size', 300_000)).toBe(300_000);
+    expect(await r.call(s, 'later', 'async result')).toBe('async result');
+  });
+});
+
+describe('native calls: failures', () => {
+  it("a library's exception becomes a Lua error at the call site; the carrier stays usable", async () => {
+    const r = await start();
+    const s = await r.spawn('native_user');
+    await expect(r.call(s, 'boom')).rejects.toThrow(/concat exploded: bad asset/);
+    expect(await r.call(s, 'concat', { a: '1', b: '2', c: '3' })).toBe('123');
+  });
+
+  it('a Lua error in a callback becomes an exception inside the library', async () => {
+    const r = await start();
+    const s = await r.spawn('native_user');
+    const out = await r.call<{ ok: boolean; message: string }>(s, 'raise_in_callback');
+    expect(out.ok).toBe(false);
+    expect(out.message).toMatch(/callback says no/);
+  });
+
+  it('a callback timeout raises at the call site and the service works afterwards', async () => {
+    const r = await start({ callbackTimeoutMs: 200 });
+    const s = await r.spawn('native_user');
+    await expect(r.call(s, 'hang', 100)).rejects.toThrow(/callback timed out after 200 ms \(native concat\.call\)/);
+    expect(await r.call(s, 'ping', 1)).toBe(1);
+    expect(await r.call(s, 'concat', { a: 'o', b: 'k', c: '!' })).toBe('ok!');
+  });
+
+  it('a crashed carrier gives the caller an error and the next call a fresh carrier', async () => {
+    const r = await start();
+    const s = await r.spawn('native_user');
+    await expect(r.call(s, 'crash')).rejects.toThrow(/native concat: carrier \d+ failed: .*exited with code 7/);
+    expect(await r.call(s, 'concat', { a: 'a', b: 'b', c: 'c' })).toBe('abc');
+  });
+
+  it('a service that quits during a native call releases its carrier', async () => {
+    const r = await start();
+    await r.spawn('idle'); // keeps the runtime up when native_user quits (ltask's exit rule)
+    const s = await r.spawn('native_user');
+    await r.call(s, 'work', 0, 'warm');
+    const pending = r.call(s, 'hang', 1000);
+    await new Promise((res) => setTimeout(res, 150));
+    const busy = r.natives.carriers().filter((c) => c.busy !== null);
+    expect(busy).toHaveLength(1);
+    await r.call(s, 'stop');
+    await expect(pending).rejects.toThrow(/has quit/);
+    await new Promise((res) => setTimeout(res, 50));
+    expect(r.natives.carriers().some((c) => c.id === busy[0]!.id)).toBe(false);
+    const other = await r.spawn('native_user');
+    expect(await r.call(other, 'concat', { a: 'n', b: 'e', c: 'w' })).toBe('new');
+  });
+
+  it('an unknown module is a clear error', async () => {
+    const r = await start({ natives: {} });
+    const s = await r.spawn('native_user');
+    await expect(r.call(s, 'concat', {})).rejects.toThrow(/unknown native module "concat" \(registered: none\)/);
+  });
+});
