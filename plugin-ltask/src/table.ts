@@ -146,6 +146,11 @@ export class ServiceTable {
     return false;
   }
 
+  /** Counts a serial-execution violation seen elsewhere (two coroutines at once). */
+  violation(): void {
+    Atomics.add(this.i32, VIOLATIONS, 1);
+  }
+
   leave(addr: number): void {
     Atomics.store(this.i32, this.row(addr) + F_OWNER, 0);
   }

@@ -17,7 +17,11 @@ beforeAll(async () => {
   });
   suite = await rt.spawn('suite');
 });
-afterAll(() => rt?.stop());
+afterAll(async () => {
+  // Serial: no VM entered twice, no coroutine resumed inside another, in the whole suite.
+  expect(rt.serialViolations).toBe(0);
+  await rt?.stop();
+});
 
 describe('Lua service API (Web Workers)', () => {
   for (const name of LUA_SUITE) {

@@ -14,6 +14,7 @@ const fixtures = {
 let rt: Runtime | null = null;
 const start = async (o: RuntimeOptions = {}) => (rt = await startRuntime({ workers: 2, ...fixtures, ...o }));
 afterEach(async () => {
+  if (rt) expect(rt.serialViolations).toBe(0);
   await rt?.stop();
   rt = null;
 });
@@ -153,5 +154,19 @@ describe('scheduler', () => {
     await r.call(c, 'crash');
     await expect(pending).rejects.toThrow(/worker 1 died/);
     expect((await r.exited).code).toBe(1);
+  });
+});
+
+describe('serial instrumentation', () => {
+  it('counts a VM entered while it already runs (the check the suites rely on)', async () => {
+    const { ServiceTable } = await import('../../plugin-ltask/src/table.ts');
+    const t = ServiceTable.create(16);
+    t.open(5, 0);
+    expect(t.enter(5, 0)).toBe(true);
+    expect(t.enter(5, 1)).toBe(false);
+    expect(t.violations).toBe(1);
+    t.leave(5);
+    expect(t.enter(5, 1)).toBe(true);
+    expect(t.violations).toBe(1);
   });
 });

@@ -10,6 +10,7 @@ import { ServiceError, remoteText } from '../errors.ts';
 import { checkIsolation, type WorkerHandle } from '../platform/types.ts';
 import { Address, MessageType, Receipt, ServiceState, type ServiceInfo, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
 import type { SpawnOptions } from '../services/root.ts';
+import type { IoOptions } from '../services/io/index.ts';
 import { MAX_WORKERS, ServiceTable } from '../table.ts';
 import { createRingBuffer, frame, unframe, type Msg } from '../transport/index.ts';
 import { NativePools } from '../native/pool.ts';
@@ -47,6 +48,12 @@ export interface RuntimeOptions {
   callbackTimeoutMs?: number;
   /** Room in a carrier's mailbox; larger payloads cross in chunks (default 1 MiB). */
   mailboxBytes?: number;
+  /**
+   * The io service, started with the runtime under the name "io"
+   * (`ltask.queryservice "io"`). Default: the fetch backend over `base` in a
+   * browser, the fs backend over the working directory in Node. `false`: none.
+   */
+  io?: IoOptions | false;
   /** Receives every log line (default: console). */
   onLog?: (entry: LogEntry) => void;
 }
@@ -138,6 +145,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     throw e;
   }
   rt.attach(handles);
+  if (options.io !== false) {
+    const io: IoOptions = options.io ?? (platform.name === 'node' ? { backend: 'fs', root: config.base } : { backend: 'fetch', root: config.base });
+    try {
+      await rt.spawnService({ name: 'io', unique: true, args: [io] });
+    } catch (e) {
+      await rt.stop();
+      throw e;
+    }
+  }
   return rt;
 }
 

@@ -104,8 +104,13 @@ local function report(co, err)
   end
 end
 
+-- Serial check: the scheduler never resumes a coroutine while another one runs.
+local resuming = false
 local function resume(co, ...)
+  if resuming then core.violation() end
+  resuming = true
   local ok, err = co_resume(co, ...)
+  resuming = false
   if not ok then report(co, err) end
 end
 

@@ -8,6 +8,7 @@ import { encode } from '../codec/index.ts';
 import { Address, MessageType, ServiceState, stateName, type ServiceInfo } from '../protocol.ts';
 import type { Scheduler } from '../worker/scheduler.ts';
 import type { Handlers, TsService } from '../worker/ts-service.ts';
+import { BUILTIN_SERVICES } from './builtin.ts';
 
 /** `spawn_service` options (ltask's table form). */
 export interface SpawnOptions {
@@ -70,7 +71,7 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
   const spawn = async (o: SpawnOptions): Promise<number> => {
     if (stopping) throw new Error('[ltask] the runtime is stopping: cannot spawn ' + o.name);
     if (typeof o.name !== 'string' || !o.name) throw new Error('[ltask] spawn needs a service name');
-    const kind = config.tsServices[o.name] !== undefined ? 'ts' : 'lua';
+    const kind = config.tsServices[o.name] !== undefined || BUILTIN_SERVICES[o.name] ? 'ts' : 'lua';
     const worker = place(o.worker_id);
     const addr = table.allocate();
     table.open(addr, worker);

@@ -3,6 +3,7 @@ import { platform } from '#platform';
 import { decode, encode } from '../codec/index.ts';
 import { Address, MessageType, type HostToWorker } from '../protocol.ts';
 import { createRoot } from '../services/root.ts';
+import { BUILTIN_SERVICES } from '../services/builtin.ts';
 import { createLogger, createTimer } from '../services/system.ts';
 import { ServiceTable } from '../table.ts';
 import type { Msg } from '../transport/index.ts';
@@ -38,8 +39,9 @@ function spawner(s: Scheduler, sources: SourceLoader) {
     if (kind === 'ts') {
       const svc = new TsService(m.dest, label, s);
       s.add(svc);
-      const url = s.config.tsServices[name]!;
-      import(/* @vite-ignore */ url)
+      const url = s.config.tsServices[name];
+      const load = url !== undefined ? import(/* @vite-ignore */ url) : BUILTIN_SERVICES[name]!();
+      load
         .then((mod: { default?: ServiceFactory }) => {
           if (typeof mod.default !== 'function') throw new Error(`[ltask] ${url} has no default export (a ServiceFactory)`);
           return svc.start(mod.default, args);

@@ -263,6 +263,10 @@ export class LuaService extends HostedService {
         sched.native.callbackReturn(callId, seq, ok, payload);
         return 0;
       },
+      violation: () => {
+        sched.table.violation();
+        return 0;
+      },
       note: (L) => {
         sched.native.note(lauxlib.luaL_checkinteger(L, 1), lua.lua_tojsstring(L, 2) ?? '');
         return 0;
