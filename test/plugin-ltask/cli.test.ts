@@ -27,6 +27,24 @@ describe('npx ltask', () => {
     expect(ok.status).toBe(0);
     const bad = ltask('examples/ping.lua', '--workers', 'zero');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--workers must be a positive integer/);
+    expect(bad.stderr).toMatch(/--workers must be an integer >= 1/);
+  });
+});
+
+describe('npx ltask with native modules and io', () => {
+  it('--native, --io-root and --io-latency: the loader waits on io while its service keeps answering', () => {
+    const r = ltask('examples/loader.lua', '--native', 'test/fixtures/native/concat.ts', '--io-root', 'test/fixtures/io', '--io-latency', '100', '--workers', '2');
+    expect(r.stderr).toBe('');
+    const m = /^loaded 20 bytes in (\d+) ms; answered (\d+) pings meanwhile\n$/.exec(r.stdout);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(200);
+    expect(Number(m![2])).toBeGreaterThan(0);
+    expect(r.status).toBe(0);
+  });
+
+  it('a --native file that is not a native module is refused', () => {
+    const r = ltask('examples/ping.lua', '--native', 'test/fixtures/ts/adder.ts');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--native test\/fixtures\/ts\/adder\.ts: its default export is not a native module/);
   });
 });

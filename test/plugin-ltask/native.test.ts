@@ -133,3 +133,12 @@ describe('native calls: failures', () => {
     await expect(r.call(s, 'concat', {})).rejects.toThrow(/unknown native module "concat" \(registered: none\)/);
   });
 });
+
+describe('native calls from TypeScript services', () => {
+  it('awaitable proxies; callbacks may await', async () => {
+    const r = await start({ services: { native_ts: new URL('../fixtures/ts/native_ts.ts', import.meta.url).href } });
+    const s = await r.spawn('native_ts');
+    expect(await r.call(s, 'concat', { a: 'left+', b: 'right' })).toBe('left+right');
+    await expect(r.call(s, 'boom')).rejects.toThrow(/concat exploded: from ts/);
+  });
+});

@@ -8,22 +8,36 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startRuntime, type LogEntry } from '../host/runtime.ts';
 
-const USAGE = `usage: ltask <main.lua> [--workers N] [--path "dir/?.lua;..."]
+const USAGE = `usage: ltask <main.lua> [options]
 
-  main.lua        the first service; its directory is searched first
-  --workers N     scheduler workers (default: cores - 1, at least 1)
-  --path P        extra ?-templates for services and require, separated by ';'
+  main.lua           the first service; its directory is searched first
+  --workers N        scheduler workers (default: cores - 1, at least 1)
+  --path P           extra ?-templates for services and require, separated by ';'
+  --native FILE      a native module (repeatable); Lua reaches it as ltask.native "<its name>"
+  --io-root DIR      the io service's asset root (default: the working directory)
+  --io-latency MS    delay every io answer by MS milliseconds (models a remote server)
+  --callback-timeout MS  fail a native call whose callback takes longer (default 30000)
 `;
 
 export interface RunnerArgs {
   main: string;
   workers?: number;
   path: string[];
+  natives: string[];
+  ioRoot?: string;
+  ioLatency?: number;
+  callbackTimeout?: number;
 }
+
+const count = (name: string, v: string, min: number): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}\n\n${USAGE}`);
+  return n;
+};
 
 /** Parses the command line; throws with the usage text on bad input. */
 export function parseArgs(argv: string[]): RunnerArgs {
-  const out: RunnerArgs = { main: '', path: [] };
+  const out: RunnerArgs = { main: '', path: [], natives: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -31,11 +45,12 @@ export function parseArgs(argv: string[]): RunnerArgs {
       if (v === undefined) throw new Error(`${a} needs a value\n\n${USAGE}`);
       return v;
     };
-    if (a === '--workers') {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--workers must be a positive integer\n\n${USAGE}`);
-      out.workers = n;
-    } else if (a === '--path') out.path.push(...value().split(';').filter(Boolean));
+    if (a === '--workers') out.workers = count(a, value(), 1);
+    else if (a === '--path') out.path.push(...value().split(';').filter(Boolean));
+    else if (a === '--native') out.natives.push(value());
+    else if (a === '--io-root') out.ioRoot = value();
+    else if (a === '--io-latency') out.ioLatency = count(a, value(), 0);
+    else if (a === '--callback-timeout') out.callbackTimeout = count(a, value(), 0);
     else if (a === '-h' || a === '--help') throw new Error(USAGE);
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}\n\n${USAGE}`);
     else if (!out.main) out.main = a;
@@ -59,6 +74,21 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(e as Error).message}\n`);
     return 2;
   }
+  const natives: Record<string, string> = {};
+  for (const path of args.natives) {
+    const url = pathToFileURL(resolve(path)).href;
+    try {
+      const mod = (await import(url)) as { default?: { name?: unknown; functions?: unknown } };
+      const def = mod.default;
+      if (!def || typeof def !== 'object' || typeof def.name !== 'string' || typeof def.functions !== 'object') {
+        throw new Error('its default export is not a native module ({ name, functions })');
+      }
+      natives[def.name] = url;
+    } catch (e) {
+      process.stderr.write(`ltask: --native ${path}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
   const file = resolve(args.main);
   const dir = dirname(file);
   const name = basename(file, extname(file));
@@ -68,6 +98,9 @@ export async function main(argv: string[]): Promise<number> {
     servicePath: templates,
     luaPath: templates,
     base: pathToFileURL(process.cwd() + '/').href,
+    natives,
+    io: { backend: 'fs', root: resolve(args.ioRoot ?? '.'), latencyMs: args.ioLatency ?? 0 },
+    callbackTimeoutMs: args.callbackTimeout,
     onLog: write,
   });
   try {

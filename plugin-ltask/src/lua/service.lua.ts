@@ -515,7 +515,9 @@ local replay       -- those requests, once the service has started
 
 local function dispatch_one(mtype, from, session, ...)
   if mtype == REQUEST or mtype == SYSTEM then
-    if pending_init then
+    -- While the main chunk runs, requests wait, unless it already registered
+    -- handlers with ltask.dispatch (as in ltask).
+    if pending_init and (S == nil or mtype == SYSTEM) then
       pending_init[#pending_init + 1] = tpack(mtype, from, session, ...)
       return
     end

@@ -35,6 +35,12 @@ export interface ServiceContext {
   /** Sleeps `cs` centiseconds (ltask's unit). */
   sleep(cs: number): Promise<void>;
   readonly log: { info(...a: unknown[]): void; error(...a: unknown[]): void };
+  /**
+   * A native module's functions, awaitable. Function arguments become
+   * synchronous callbacks for the library (they may be async here: the
+   * carrier waits for their promise).
+   */
+  native(name: string): Record<string, (...args: unknown[]) => Promise<unknown>>;
   /** Ends the service. */
   quit(): void;
 }
@@ -49,6 +55,8 @@ export class TsService extends HostedService {
   onSignal: ((source: number) => void) | null = null;
   private sessions = new Map<number, { resolve(v: unknown[]): void; reject(e: Error): void }>();
   private nextSession = 1;
+  private callbacks = new Map<number, (...a: unknown[]) => unknown>();
+  private nextCallback = 1;
   private ended = false;
   readonly ctx: ServiceContext;
 
@@ -80,6 +88,9 @@ export class TsService extends HostedService {
         break;
       case MessageType.SIGNAL:
         this.onSignal?.(m.source);
+        break;
+      case MessageType.CALLBACK:
+        this.callback(m);
         break;
       case MessageType.RESPONSE:
       case MessageType.ERROR: {
@@ -135,6 +146,46 @@ export class TsService extends HostedService {
     }
   }
 
+  /** Runs a native call's callback; its result goes back to the waiting carrier. */
+  private callback(m: Msg): void {
+    const [id, ...args] = decode(m.payload);
+    const f = this.callbacks.get(id as number);
+    const done = (ok: boolean, v: unknown) => {
+      let payload: Uint8Array;
+      try {
+        payload = encode([ok ? v : v instanceof Error ? v.message : String(v)], this.sched.config.maxMessageBytes);
+      } catch (e) {
+        ok = false;
+        payload = encode([`[ltask] the callback's result cannot cross: ${(e as Error).message}`]);
+      }
+      this.sched.native.callbackReturn(m.source, m.session, ok, payload);
+    };
+    if (!f) return done(false, new Error('[ltask] the callback of this native call is gone'));
+    new Promise((resolve) => resolve(f(...args))).then((v) => done(true, v), (e) => done(false, e));
+  }
+
+  private nativeCall(module: string, fn: string, args: unknown[]): Promise<unknown> {
+    const ids: number[] = [];
+    let payload: Uint8Array;
+    try {
+      payload = encode(args, this.sched.config.maxMessageBytes, (f) => {
+        const id = this.nextCallback++;
+        this.callbacks.set(id, f);
+        ids.push(id);
+        return id;
+      });
+    } catch (e) {
+      for (const id of ids) this.callbacks.delete(id);
+      return Promise.reject(e);
+    }
+    const session = this.nextSession++;
+    const result = new Promise<unknown[]>((resolve, reject) => this.sessions.set(session, { resolve, reject }));
+    this.sched.native.start(this, session, module, fn, payload, 0, () => {
+      for (const id of ids) this.callbacks.delete(id);
+    });
+    return result.then((v) => v[0]);
+  }
+
   /** Sends a message of any type and waits for the answer to its session. */
   rawCall(dest: number, type: number, payload: Uint8Array | null): Promise<unknown[]> {
     const session = this.nextSession++;
@@ -173,6 +224,10 @@ export class TsService extends HostedService {
         info: (...a) => sched.log('info', this.address, this.label, fmt(a)),
         error: (...a) => sched.log('error', this.address, this.label, fmt(a)),
       },
+      native: (name) =>
+        new Proxy({} as Record<string, (...args: unknown[]) => Promise<unknown>>, {
+          get: (_, fn) => (typeof fn === 'string' ? (...args: unknown[]) => this.nativeCall(name, fn, args) : undefined),
+        }),
       quit: () => {
         if (this.ended) return;
         this.ended = true;
