@@ -33,7 +33,7 @@ export interface RuntimeOptions {
   services?: Record<string, string | URL>;
   /** Largest encoded message (default 64 MiB). */
   maxMessageBytes?: number;
-  /** How long an idle worker polls before it sleeps, in microseconds (default 0: see docs/ARCHITECTURE.md). */
+  /** How long an idle worker may poll before it sleeps, in microseconds; adaptive (default 50; 0: never spin). */
   spinMicros?: number;
   /** Size of each worker-to-worker ring in bytes (default 256 KiB). */
   ringBytes?: number;
@@ -103,7 +103,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     sources: options.sources ?? {},
     base: options.base ?? platform.defaultBase(),
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_BYTES,
-    spinMicros: options.spinMicros ?? 0,
+    spinMicros: options.spinMicros ?? 50,
     tsServices,
   };
   const table = ServiceTable.create(options.maxServices ?? 65536);
