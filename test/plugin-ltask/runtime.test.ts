@@ -157,6 +157,19 @@ describe('scheduler', () => {
   });
 });
 
+describe('runaway scripts', () => {
+  it('a handler that never yields is stopped with an error; its worker and the service carry on', async () => {
+    const r = await start({ runawayMs: 300 });
+    const s = await r.spawnService({ name: 'echo', worker_id: 1 });
+    const neighbour = await r.spawnService({ name: 'echo', worker_id: 1 });
+    const t0 = performance.now();
+    await expect(r.call(s, 'forever')).rejects.toThrow(/runaway script: ran \d+ ms without yielding \(runawayMs 300\)/);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(300);
+    expect(await r.call(s, 'echo', 'still here')).toBe('still here');
+    expect(await r.call(neighbour, 'echo', 'me too')).toBe('me too');
+  });
+});
+
 describe('serial instrumentation', () => {
   it('counts a VM entered while it already runs (the check the suites rely on)', async () => {
     const { ServiceTable } = await import('../../plugin-ltask/src/table.ts');

@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   maxMessageBytes?: number;
   /** How long an idle worker may poll before it sleeps, in microseconds; adaptive (default 50; 0: never spin). */
   spinMicros?: number;
+  /** Stop a Lua handler that runs this long without yielding, with an error to its caller (default 10,000 ms; 0: never). */
+  runawayMs?: number;
   /** Size of each worker-to-worker ring in bytes (default 256 KiB). */
   ringBytes?: number;
   /** Capacity of the service table: addresses are never reused (default 65536). */
@@ -104,6 +106,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     base: options.base ?? platform.defaultBase(),
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_BYTES,
     spinMicros: options.spinMicros ?? 50,
+    runawayMs: options.runawayMs ?? 10_000,
     tsServices,
   };
   const table = ServiceTable.create(options.maxServices ?? 65536);

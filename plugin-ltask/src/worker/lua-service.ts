@@ -59,6 +59,19 @@ export class LuaService extends HostedService {
   private dispatchRef = 0;
   private initRef = 0;
   private depth = 0;
+  private enteredAt = 0;
+
+  /**
+   * Every 20,000 instructions (coroutines inherit the hook): a handler that has
+   * run longer than `runawayMs` without yielding is stopped with an error, so
+   * one runaway script cannot freeze the other services of its worker.
+   */
+  private readonly runawayHook = (L: L): void => {
+    const ms = performance.now() - this.enteredAt;
+    if (ms > this.sched.config.runawayMs) {
+      lauxlib.luaL_error(L, to_luastring(`[ltask] runaway script: ran ${Math.round(ms)} ms without yielding (runawayMs ${this.sched.config.runawayMs})`));
+    }
+  };
   private callbacksRef = 0;
   private nextCallback = 0;
 
@@ -77,6 +90,7 @@ export class LuaService extends HostedService {
     loadLibrary(L);
     lua.lua_insert(L, -2);
     if (lua.lua_pcall(L, 1, 1, 0) !== lua.LUA_OK) throw new Error(`[ltask] service library failed: ${topError(L)}`);
+    if (this.sched.config.runawayMs > 0) lua.lua_sethook(L, this.runawayHook, lua.LUA_MASKCOUNT, 20_000);
     lua.lua_getfield(L, -1, to_luastring('dispatch'));
     this.dispatchRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     lua.lua_getfield(L, -1, to_luastring('init'));
@@ -118,6 +132,7 @@ export class LuaService extends HostedService {
       throw new Error(`[ltask] service ${this.address} re-entered: its VM is already running`);
     }
     this.depth++;
+    this.enteredAt = performance.now();
     try {
       if (lua.lua_pcall(L, nargs, 1, 0) !== lua.LUA_OK) {
         this.sched.log('error', this.address, this.label, `[ltask] service library error: ${topError(L)}`);
