@@ -40,7 +40,14 @@ export interface CompileResult {
   ms: number;
 }
 
-function text(v: unknown, path: string): string {
+/** Reads one file through the callback: its text, or an Error naming the path (with the callback's reason). */
+function load(read: InkIo['read'], io: unknown, path: string): string {
+  let v: unknown;
+  try {
+    v = read.call(io, path);
+  } catch (err) {
+    throw new Error(`cannot read "${path}": ${messageOf(err)}`);
+  }
   if (v === undefined || v === null || v === false) throw new Error(`cannot read "${path}"`);
   const s = asText(v);
   return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
@@ -60,7 +67,13 @@ function compile(mainPath: unknown, io: unknown, options?: unknown): CompileResu
   const main = normalisePath(mainPath);
   const root = dirnameOf(main);
   const files = [main];
-  const source = text(read.call(io, main), main);
+  let source: string;
+  try {
+    source = load(read, io, main);
+  } catch (err) {
+    // The main file is read before the compiler exists: give it the module's prefix too.
+    throw new Error(`[ink] ${main}: ${messageOf(err)}`);
+  }
   const compiler = new Compiler(
     source,
     new CompilerOptions(main, [], opts.countAllVisits === true, null, {
@@ -68,7 +81,7 @@ function compile(mainPath: unknown, io: unknown, options?: unknown): CompileResu
       LoadInkFileContents: (path: string) => {
         files.push(path);
         // A throw here becomes a compiler error: "Failed to load: '<file>'".
-        return text(read.call(io, path), path);
+        return load(read, io, path);
       },
     }),
   );

@@ -7,7 +7,12 @@ local io = ltask.queryservice "io"
 local DB = ... or "assets/levels.db"
 local S = {}
 
-local dbio = { read = function(path, offset, length) return ltask.call(io, "read", path, offset, length) end }
+-- size: the real file size (one stat per new connection), so a truncated file
+-- reads short and SQLite reports it as malformed instead of reading past its end.
+local dbio = {
+  read = function(path, offset, length) return ltask.call(io, "read", path, offset, length) end,
+  size = function(path) return ltask.call(io, "stat", path).size end,
+}
 
 --- S.query(sql [, params]) -> rows, stats ({ reads, bytesRead, pagesRead, pageSize, fileSize, ms })
 function S.query(sql, params)
@@ -41,6 +46,13 @@ end
 --- S.list(world, difficulty) -> { id, name, par_time } rows ordered by id, stats
 function S.list(world, difficulty)
   return S.query("SELECT id, name, par_time FROM levels WHERE world = ? AND difficulty = ? ORDER BY id", { world, difficulty })
+end
+
+--- S.use(path) -> the previous path: later queries go to another database
+function S.use(path)
+  local old = DB
+  DB = path
+  return old
 end
 
 --- S.close() -> how many connections were closed (the next query reopens the file)
