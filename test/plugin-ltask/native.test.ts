@@ -33,6 +33,8 @@ describe('native calls: concurrency', () => {
   it('two calls from one service on two carriers complete out of order', async () => {
     const r = await start();
     const s = await r.spawn('native_user');
+    await r.call(s, 'out_of_order'); // carriers start lazily: the first round starts both
+    expect(r.natives.carriers().filter((c) => c.module === 'concat')).toHaveLength(2);
     expect(await r.call(s, 'out_of_order')).toEqual(['fast', 'slow']);
   });
 

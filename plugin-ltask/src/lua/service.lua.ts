@@ -71,25 +71,25 @@ local quit_state        -- nil, "quitting", "done"
 local S                 -- the handler table
 
 local pool = {}
+local first_fn = {} -- coroutine -> the function its next resume starts
 
--- A pooled coroutine: after f returns it parks and waits for the next f.
+-- Pooled coroutines: when its function returns, a coroutine parks in the pool
+-- and its next resume delivers the next function and its arguments at once
+-- (one resume per message: in fengari a yield costs a JS throw).
+local function thread_body(f, ...)
+  f(...)
+  pool[#pool + 1] = co_running()
+  return thread_body(co_yield())
+end
+
 local function new_thread(f)
   local co = pool[#pool]
   if co then
     pool[#pool] = nil
-    co_resume(co, f)
-    return co
+  else
+    co = co_create(thread_body)
   end
-  co = co_create(function(...)
-    f(...)
-    while true do
-      local self = co_running()
-      f = nil
-      pool[#pool + 1] = self
-      f = co_yield()
-      f(co_yield())
-    end
-  end)
+  first_fn[co] = f
   return co
 end
 
@@ -109,7 +109,14 @@ local resuming = false
 local function resume(co, ...)
   if resuming then core.violation() end
   resuming = true
-  local ok, err = co_resume(co, ...)
+  local ok, err
+  local f = first_fn[co]
+  if f then
+    first_fn[co] = nil
+    ok, err = co_resume(co, f, ...)
+  else
+    ok, err = co_resume(co, ...)
+  end
   resuming = false
   if not ok then report(co, err) end
 end

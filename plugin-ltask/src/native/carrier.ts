@@ -40,7 +40,6 @@ async function init(m: Extract<HostToCarrier, { type: 'init' }>): Promise<void> 
 
 async function call(m: Extract<HostToCarrier, { type: 'call' }>): Promise<void> {
   box = new CarrierBox(m.mailbox, () => table.ring(m.home));
-  box.reset();
   let seq = 0;
   let poisoned: string | null = null;
   const callbackFor = (id: number) =>
@@ -73,8 +72,10 @@ async function call(m: Extract<HostToCarrier, { type: 'call' }>): Promise<void> 
     kind = Packet.FAIL;
     out = encode([errorMessage(e)]);
   }
-  // The final packet has no answer; if the home side is gone the host replaces us.
+  // The final packet has no answer. Free only once home has taken it; if home
+  // is gone (its service ended) the host terminates this carrier instead.
   box.send(kind, ++seq, m.callId, out, Infinity);
+  box.drained();
   post({ type: 'idle', callId: m.callId });
 }
 

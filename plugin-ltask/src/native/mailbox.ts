@@ -153,9 +153,12 @@ export class CarrierBox extends View {
     }
   }
 
-  /** Empties the box (a new call starts clean). */
-  reset(): void {
-    Atomics.store(this.i32, STATE, EMPTY);
+  /**
+   * Waits until the home worker has taken the last packet. The carrier must not
+   * report itself free before: the next call would reuse the box.
+   */
+  drained(): void {
+    this.waitFor(EMPTY, Infinity, false);
   }
 }
 

@@ -111,12 +111,13 @@ export class NativePools {
         this.assign(idle, pool.queue.shift()!);
         continue;
       }
-      const starting = pool.carriers.some((c) => !c.ready);
-      if (pool.carriers.length < (pool.max ?? 1) && !starting) {
+      // Start carriers for the waiting calls, up to the cap (1 until the module has told its cap).
+      const starting = pool.carriers.filter((c) => !c.ready).length;
+      if (pool.carriers.length < (pool.max ?? 1) && starting < pool.queue.length) {
         this.start(pool);
-        return;
+        continue;
       }
-      if (starting) return;
+      if (starting > 0) return;
       // Every carrier is busy. A call made from inside a callback of a call that
       // holds the only carriers would wait forever: fail it now.
       for (let i = 0; i < pool.queue.length; i++) {
