@@ -1,24 +1,154 @@
-/** The demo page: a frame counter that never stops, and a Lua service answering from a worker. */
-import { startRuntime } from 'plugin-ltask';
+/**
+ * The playable demo: an engine App with the LtaskPlugin. Gameplay requests go
+ * to Lua services (public/service/game.lua orchestrating game/service/*.lua),
+ * whose native modules (sqlite, gltfpack, ink) read through the io service
+ * with `?latency=N` ms added per read. Frames never wait for any of it.
+ */
+import {
+  App, AssetServer, DefaultPlugins, Keyboard, Last, PreUpdate, RenderPlugin, Startup, Update, query, registerAssetLoader,
+  sceneRoot, setPosition, spawn, transform, ClearColor, Transform, type Handle, type GltfAsset, type SystemContext,
+} from 'engine';
+import { Ltask, LtaskEvent, LtaskPlugin, LtaskStats } from '../../plugin-ltask/src/engine/index.ts';
+import { Actions, Waits, ask, recordWaits } from './actions.ts';
+import { readConfig } from './config.ts';
+import { Dialogue } from './dialogue.ts';
+import { HudState, bindHud, drawHud } from './hud.ts';
+import { LevelGrid, applyLevel, type LevelRow } from './level.ts';
+import { MODEL_PATH, packedObjLoader } from './model.ts';
+import { Player, followPlayer, movePlayer, setupWorld, spinMarker } from './world.ts';
 
+const config = readConfig(location.href);
 const $ = (id: string) => document.getElementById(id)!;
-let frames = 0;
-const tick = () => {
-  frames++;
-  $('frames').textContent = String(frames);
-  requestAnimationFrame(tick);
-};
-requestAnimationFrame(tick);
 $('isolated').textContent = String(globalThis.crossOriginIsolated);
-
-async function main() {
-  const rt = await startRuntime({ workers: 2, base: new URL('/', location.href).href });
-  const hello = await rt.spawn('hello', 'Hello');
-  $('reply').textContent = await rt.call<string>(hello, 'greet', 'page');
-  (globalThis as { ltask?: unknown }).ltask = rt;
+$('latency-now').textContent = `${config.latencyMs} ms`;
+for (const a of document.querySelectorAll<HTMLAnchorElement>('#latency a')) {
+  if (Number(a.dataset.ms) === config.latencyMs) a.classList.add('on');
 }
 
-main().catch((e: Error) => {
+const natives = {
+  gltfpack: new URL('../natives/gltfpack.ts', import.meta.url).href,
+  sqlite: new URL('../natives/sqlite.ts', import.meta.url).href,
+  ink: new URL('../natives/ink.ts', import.meta.url).href,
+};
+
+/** game/service/*.lua, bundled as text: the runtime finds them as service/<name>.lua without a fetch. */
+const gameServices: Record<string, string> = {};
+for (const [path, text] of Object.entries(import.meta.glob<string>('../service/*.lua', { query: '?raw', import: 'default', eager: true }))) {
+  gameServices[`service/${path.slice(path.lastIndexOf('/') + 1)}`] = text;
+}
+
+const actions = new Actions();
+const dialogue = new Dialogue();
+const app = new App()
+  .addPlugins(
+    DefaultPlugins.set(new RenderPlugin({ canvas: $('view') as HTMLCanvasElement, antialias: !new URL(location.href).searchParams.has('noaa') })),
+    LtaskPlugin({
+      workers: 2,
+      base: config.root,
+      // game.lua and hello.lua are fetched from public/service; levels, packer and dialogue come bundled.
+      sources: gameServices,
+      natives,
+      io: { backend: 'fetch', root: config.root, latencyMs: config.latencyMs },
+      statsIntervalMs: 200,
+    }),
+  )
+  .insertResource(actions)
+  .insertResource(dialogue)
+  .insertResource(new Waits())
+  .insertResource(new LevelGrid())
+  .insertResource(new HudState())
+  .insertResource(new ClearColor(0x1d2d44));
+registerAssetLoader(app, packedObjLoader);
+bindHud(actions, dialogue);
+
+/** The packed model's handle and entity. */
+class ModelSlot {
+  handle: Handle<GltfAsset> | null = null;
+  entity: number | null = null;
+}
+app.insertResource(new ModelSlot());
+
+app.addSystems(Startup, [
+  setupWorld,
+  function greet({ resource }: SystemContext) {
+    const lt = resource(Ltask);
+    void lt.service('hello', 'Hello'); // the page's first Lua reply
+    lt.request('hello', 'greet', ['page'], { tag: 'hello' });
+    void lt.service('game'); // spawns game, levels, packer, dialogue: they show in the table at once
+  },
+]);
+
+app.addSystems(PreUpdate, function keysToActions({ resource }: SystemContext) {
+  const keys = resource(Keyboard);
+  if (keys.justPressed('KeyL')) actions.push('level');
+  if (keys.justPressed('KeyP')) actions.push('model');
+  if (keys.justPressed('KeyT')) actions.push('dialogue');
+  if (keys.justPressed('Digit1')) dialogue.choose(0);
+  if (keys.justPressed('Digit2')) dialogue.choose(1);
+}, { after: 'input' });
+
+app.addSystems(Update, [
+  function startRequests(ctx: SystemContext) {
+    const waits = ctx.resource(Waits);
+    if (actions.take('level') && !waits.open.has('level')) ask(ctx, 'level', 'level', [1]);
+    if (actions.take('dialogue') && !waits.open.has('dialogue')) ask(ctx, 'dialogue', 'dialogue');
+    if (actions.take('model')) {
+      const slot = ctx.resource(ModelSlot);
+      if (!slot.handle || slot.handle.state === 'failed') {
+        slot.handle?.drop();
+        slot.handle = ctx.resource(AssetServer).load<GltfAsset>(MODEL_PATH);
+        waits.begin('model', ctx.app.frame);
+        ctx.resource(HudState).model = 'packing (gltfpack in a service)...';
+      }
+    }
+  },
+  function applyReplies(ctx: SystemContext) {
+    const hud = ctx.resource(HudState);
+    const waits = ctx.resource(Waits);
+    for (const e of ctx.read(LtaskEvent)) {
+      if (e.tag === 'hello') hud.reply = e.ok ? String(e.values[0]) : `error: ${e.error?.message}`;
+      if (e.tag === 'level' || e.tag === 'dialogue') waits.end(e.tag, ctx.app.frame);
+      if (!e.ok) {
+        hud.error = `${e.tag}: ${e.error?.message ?? 'failed'}`;
+        continue;
+      }
+      if (e.tag === 'level') {
+        applyLevel(ctx, e.values[0] as LevelRow);
+        for (const p of query(ctx.world, [Player])) setPosition(p, 0, Transform.py[p]!, 0);
+      } else if (e.tag === 'dialogue') {
+        dialogue.start(String(e.values[0]));
+      }
+    }
+  },
+  function placeModel(ctx: SystemContext) {
+    const slot = ctx.resource(ModelSlot);
+    const h = slot.handle;
+    if (!h || slot.entity !== null || h.state === 'loading' || h.state === 'notLoaded') return;
+    ctx.resource(Waits).end('model', ctx.app.frame);
+    const hud = ctx.resource(HudState);
+    if (h.state === 'failed') {
+      hud.model = 'failed';
+      hud.error = `model: ${h.error?.message}`;
+      return;
+    }
+    slot.entity = spawn(ctx.world, sceneRoot(h), transform({ position: [4, 0.3, -4], scale: 1.2 }));
+    let meshes = 0;
+    h.asset!.scene.traverse((o) => void ((o as { isMesh?: boolean }).isMesh && meshes++));
+    hud.model = `in the scene: ${meshes} meshes (GLB packed by gltfpack, meshopt-decoded)`;
+    document.body.dataset.model = 'loaded';
+    document.body.dataset.modelMeshes = String(meshes);
+  },
+  movePlayer,
+  followPlayer,
+  spinMarker,
+], { chain: true });
+
+app.addSystems(Last, [recordWaits, drawHud]);
+
+(globalThis as { demo?: unknown }).demo = { app, stats: () => app.getResource(LtaskStats) };
+
+app.run().catch((e: Error) => {
   $('reply').textContent = `error: ${e.message}`;
+  $('error').textContent = e.message;
   console.error(e);
 });
