@@ -18,7 +18,7 @@ export function encode(
   w.reset(maxBytes);
   w.u8(0);
   w.varint(values.length);
-  const seen = new Map<object, number>();
+  let seen: Map<object, number> | null = null; // made on the first table: most messages have none
   let refs = false;
 
   const value = (v: unknown, depth: number): void => {
@@ -47,7 +47,7 @@ export function encode(
           w.u8(Tag.NIL);
           return;
         }
-        const ref = seen.get(v);
+        const ref = seen?.get(v);
         if (ref !== undefined) {
           refs = true;
           w.u8(Tag.REF);
@@ -68,6 +68,7 @@ export function encode(
           return;
         }
         if (depth >= MAX_DEPTH) throw new CodecError(`[ltask] value nested deeper than ${MAX_DEPTH} levels`);
+        seen ??= new Map();
         seen.set(v, seen.size);
         w.u8(Tag.TABLE);
         if (Array.isArray(v)) {

@@ -23,7 +23,7 @@ export function encodeLua(
   w.reset(maxBytes);
   w.u8(0);
   w.varint(Math.max(0, last - first + 1));
-  const seen = new Map<unknown, number>();
+  let seen: Map<unknown, number> | null = null; // made on the first table
   let refs = false;
 
   const value = (idx: number, depth: number): void => {
@@ -50,7 +50,7 @@ export function encodeLua(
         return;
       case lua.LUA_TTABLE: {
         const ptr = lua.lua_topointer(L, idx);
-        const ref = seen.get(ptr);
+        const ref = seen?.get(ptr);
         if (ref !== undefined) {
           refs = true;
           w.u8(Tag.REF);
@@ -58,6 +58,7 @@ export function encodeLua(
           return;
         }
         if (depth >= MAX_DEPTH) throw new CodecError(`[ltask] value nested deeper than ${MAX_DEPTH} levels`);
+        seen ??= new Map();
         seen.set(ptr, seen.size);
         if (!lua.lua_checkstack(L, 4)) throw new CodecError('[ltask] Lua stack overflow while packing');
         const narr = lua.lua_rawlen(L, idx);

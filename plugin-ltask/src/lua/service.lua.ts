@@ -62,8 +62,10 @@ print = ltask.log.info
 
 local session_co = {}   -- session -> coroutine waiting for its response
 local session_cb = {}   -- session -> plain function taking (type, ...) (async objects)
-local co_from = {}      -- coroutine -> address it answers
-local co_session = {}   -- coroutine -> session it answers (0: none)
+-- coroutine -> its record { start = fn | false, from = addr | false, session = n | false }.
+-- A pooled coroutine keeps its record for life: per message only fields change,
+-- no table keys are added or removed (that churn was a visible cost in fengari).
+local co_rec = {}
 local waiting = {}      -- token -> coroutine, or list of coroutines (multi_wait)
 local wakeq, wakeq_head, wakeq_tail = {}, 1, 0
 local session_id = 1
@@ -71,7 +73,6 @@ local quit_state        -- nil, "quitting", "done"
 local S                 -- the handler table
 
 local pool = {}
-local first_fn = {} -- coroutine -> the function its next resume starts
 
 -- Pooled coroutines: when its function returns, a coroutine parks in the pool
 -- and its next resume delivers the next function and its arguments at once
@@ -89,13 +90,19 @@ local function new_thread(f)
   else
     co = co_create(thread_body)
   end
-  first_fn[co] = f
+  local rec = co_rec[co]
+  if rec then
+    rec.start = f
+  else
+    co_rec[co] = { start = f, from = false, session = false }
+  end
   return co
 end
 
 local function report(co, err)
-  local from, session = co_from[co], co_session[co]
-  co_from[co], co_session[co] = nil, nil
+  local rec = co_rec[co]
+  co_rec[co] = nil -- the coroutine is dead: it never returns to the pool
+  local from, session = rec and rec.from, rec and rec.session
   local msg = traceback(co, tostring(err)) .. ("\n\t(service %d %s)"):format(SELF, LABEL)
   if from and session and session ~= 0 then
     send_message(from, ERROR, session, msg)
@@ -110,9 +117,10 @@ local function resume(co, ...)
   if resuming then core.violation() end
   resuming = true
   local ok, err
-  local f = first_fn[co]
+  local rec = co_rec[co]
+  local f = rec and rec.start
   if f then
-    first_fn[co] = nil
+    rec.start = false
     ok, err = co_resume(co, f, ...)
   else
     ok, err = co_resume(co, ...)
@@ -297,11 +305,13 @@ function ltask.multi_interrupt(token, err) return wake(token, true, ERROR, err) 
 
 function ltask.current_session()
   local co = co_running()
-  return { from = co_from[co], session = co_session[co] }
+  local rec = co_rec[co]
+  return { from = rec and rec.from or nil, session = rec and rec.session or nil }
 end
 
 function ltask.no_response()
-  co_session[co_running()] = 0
+  local rec = co_rec[co_running()]
+  if rec then rec.session = 0 end
 end
 
 --- Answers a request later; s is what current_session() returned.
@@ -461,11 +471,12 @@ function ltask.dispatch(handlers)
 end
 
 local function respond(co, ...)
-  local from, session = co_from[co], co_session[co]
+  local rec = co_rec[co]
+  local from, session = rec.from, rec.session
   -- Send before forgetting the session: if the results cannot be sent, the
   -- error report still knows whom to tell.
   if session and session ~= 0 then send_message(from, RESPONSE, session, ...) end
-  co_from[co], co_session[co] = nil, nil
+  rec.from, rec.session = false, false
 end
 
 local function handle_request(name, ...)
@@ -478,13 +489,13 @@ end
 
 local function finish_quit()
   -- Requests this service was still working on get an error, not silence.
-  for co, from in pairs(co_from) do
-    local session = co_session[co]
+  for co, rec in pairs(co_rec) do
+    local from, session = rec.from, rec.session
     if session and session ~= 0 then
       send_message(from, ERROR, session, ("{service:%d} has quit"):format(SELF))
     end
   end
-  co_from, co_session = {}, {}
+  for _, rec in pairs(co_rec) do rec.from, rec.session = false, false end
   quit_state = "done"
 end
 
@@ -533,7 +544,8 @@ local function dispatch_one(mtype, from, session, ...)
       return
     end
     local co = new_thread(mtype == REQUEST and handle_request or handle_system)
-    co_from[co], co_session[co] = from, session
+    local rec = co_rec[co]
+    rec.from, rec.session = from, session
     resume(co, ...)
   elseif mtype == CALLBACK then
     resume(new_thread(run_callback), from, session, ...)
@@ -584,7 +596,8 @@ local function init(main, from, session, ...)
     pending_init = nil
     local me = co_running()
     if not ok then
-      co_from[me], co_session[me] = nil, nil
+      local rec = co_rec[me]
+      rec.from, rec.session = false, false
       quit_state = "done"
       send_message(from, ERROR, session, tostring(handlers) .. ("\n\t(service %d %s)"):format(SELF, LABEL))
       return
@@ -593,7 +606,8 @@ local function init(main, from, session, ...)
     if S == nil then ltask.quit() end
     respond(me, true)
   end)
-  co_from[co], co_session[co] = from, session
+  local rec = co_rec[co]
+  rec.from, rec.session = from, session
   resume(co, ...)
   return drain()
 end
