@@ -61,7 +61,7 @@ export function drawHud({ resource, app }: SystemContext): void {
   const lv = grid.level;
   if (lv) {
     $('level').innerHTML = `<b>${esc(lv.name)}</b> (#${lv.index}/${lv.total}, world ${lv.world}, difficulty ${lv.difficulty}, par ${lv.par_time}s)` +
-      `<br><small>${esc(lv.description)}</small><br><small>${lv.reads} page reads, ${lv.ms.toFixed(0)} ms in the service</small>`;
+      `<small>${lv.reads} page reads, ${lv.ms.toFixed(0)} ms in the service</small><small>${esc(lv.description)}</small>`;
     document.body.dataset.level = String(lv.id);
   }
 

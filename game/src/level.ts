@@ -52,7 +52,7 @@ export function blocksGeometry(tiles: Uint8Array): BufferGeometry | null {
     for (let c = 0; c < COLS; c++) {
       const kind = tiles[r * COLS + c]!;
       if (kind === 0) continue;
-      const h = 0.4 + (kind % 4) * 0.35;
+      const h = 0.25 + (kind % 3) * 0.2;
       const g = new BoxGeometry(TILE * 0.92, h, TILE * 0.92);
       g.translate((c - COLS / 2 + 0.5) * TILE, h / 2, (r - ROWS / 2 + 0.5) * TILE);
       const color = palette[kind]!;
@@ -76,8 +76,8 @@ export function applyLevel(ctx: SystemContext, row: LevelRow): void {
   const grid = ctx.resource(LevelGrid);
   const tiles = asBytes(row.tiles).slice();
   if (tiles.length !== COLS * ROWS) throw new Error(`level ${row.id}: tiles blob has ${tiles.length} bytes, expected ${COLS * ROWS}`);
-  // Clear a 3 x 3 room around the centre and the marker/plinth spots so the player never starts inside a block.
-  for (const [cx, cz] of [[0, 0], [0, -4], [4, -4]] as const) {
+  // Clear 3 x 3 rooms around the centre, the marker and the plinth so the player never starts inside a block.
+  for (const [cx, cz] of [[0, 0], [-1.8, -3.5], [1.8, -3]] as const) {
     for (let dr = -1; dr <= 1; dr++) {
       for (let dc = -1; dc <= 1; dc++) tiles[(Math.floor(cz + ROWS / 2) + dr) * COLS + Math.floor(cx + COLS / 2) + dc] = 0;
     }

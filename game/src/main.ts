@@ -131,7 +131,7 @@ app.addSystems(Update, [
       hud.error = `model: ${h.error?.message}`;
       return;
     }
-    slot.entity = spawn(ctx.world, sceneRoot(h), transform({ position: [4, 0.3, -4], scale: 1.2 }));
+    slot.entity = spawn(ctx.world, sceneRoot(h), transform({ position: [1.8, 0.3, -3], scale: 1.2 }));
     let meshes = 0;
     h.asset!.scene.traverse((o) => void ((o as { isMesh?: boolean }).isMesh && meshes++));
     hud.model = `in the scene: ${meshes} meshes (GLB packed by gltfpack, meshopt-decoded)`;

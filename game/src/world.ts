@@ -19,15 +19,15 @@ const SPEED = 6; // tiles per second
 export function setupWorld({ world }: SystemContext): void {
   const ground = new PlaneGeometry(32 * TILE + 4, 24 * TILE + 4);
   ground.rotateX(-Math.PI / 2);
-  spawn(world, mesh(ground, new MeshStandardMaterial({ color: 0x3a5a40, roughness: 0.95 })), transform({ position: [0, 0, 0] }));
+  spawn(world, mesh(ground, new MeshStandardMaterial({ color: 0x2f4f3a, roughness: 0.95 })), transform({ position: [0, 0, 0] }));
   spawn(world, light(new AmbientLight(0xffffff, 0.6)), transform());
   spawn(world, light(new DirectionalLight(0xffffff, 2.2)), transform({ position: [6, 12, 8] }));
-  spawn(world, FollowCamera, camera(new PerspectiveCamera(55, 1, 0.1, 200)), transform({ position: [0, 14, 12], euler: [-0.95, 0, 0] }));
-  spawn(world, Player, mesh(new CapsuleGeometry(0.35, 0.6, 4, 12), new MeshStandardMaterial({ color: 0xf4d35e })), transform({ position: [0, 0.65, 0] }));
+  spawn(world, FollowCamera, camera(new PerspectiveCamera(55, 1, 0.1, 200)), transform({ position: [0, 11, 7], euler: [-1.0, 0, 0] }));
+  spawn(world, Player, mesh(new CapsuleGeometry(0.38, 0.7, 4, 16), new MeshStandardMaterial({ color: 0xffe066, emissive: 0x664400 })), transform({ position: [0, 0.75, 0] }));
   spawn(world, Marker, mesh(new TorusKnotGeometry(0.5, 0.16, 96, 12), new MeshStandardMaterial({ color: 0xee6c4d, metalness: 0.3, roughness: 0.4 })),
-    transform({ position: [0, 2.2, -4] }));
+    transform({ position: [-1.8, 2, -3.5] }));
   // A plinth for the packed model.
-  spawn(world, mesh(new BoxGeometry(1.6, 0.3, 1.6), new MeshStandardMaterial({ color: 0x6c757d })), transform({ position: [4, 0.15, -4] }));
+  spawn(world, mesh(new BoxGeometry(1.6, 0.3, 1.6), new MeshStandardMaterial({ color: 0x6c757d })), transform({ position: [1.8, 0.15, -3] }));
 }
 
 /** Update: moves the player with WASD / arrows; blocked tiles stop it. */
@@ -67,6 +67,6 @@ export function followPlayer({ world }: SystemContext): void {
   const player = query(world, [Player])[0];
   if (player === undefined) return;
   for (const eid of query(world, [FollowCamera])) {
-    setPosition(eid, Transform.px[player]!, 14, Transform.pz[player]! + 12);
+    setPosition(eid, Transform.px[player]!, 11, Transform.pz[player]! + 7);
   }
 }
