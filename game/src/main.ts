@@ -145,7 +145,15 @@ app.addSystems(Update, [
 
 app.addSystems(Last, [recordWaits, drawHud]);
 
-(globalThis as { demo?: unknown }).demo = { app, stats: () => app.getResource(LtaskStats) };
+/** For the console and tests: `await demo.call('levels', 'ping', 1)`. */
+(globalThis as { demo?: unknown }).demo = {
+  app,
+  stats: () => app.getResource(LtaskStats),
+  call: async (service: string, method: string, ...args: unknown[]) => {
+    const lt = app.resource(Ltask);
+    return lt.runtime.call(await lt.service(service), method, ...args);
+  },
+};
 
 app.run().catch((e: Error) => {
   $('reply').textContent = `error: ${e.message}`;

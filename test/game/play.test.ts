@@ -56,6 +56,15 @@ describe('demo at 300 ms io latency', () => {
     await p.waitForFunction((f) => Number(document.getElementById('frames')!.textContent) > f + 2, f0, { timeout: 5_000, polling: 20 });
     expect(await p.$('#services tr[data-label="levels"][data-state="suspended"]')).not.toBeNull();
     expect(await p.textContent('#waiting')).toContain('level');
+    // The suspended service itself still answers (its VM is free while the native call waits).
+    const ping = await p.evaluate(async () => {
+      const t = performance.now();
+      const v = await (globalThis as unknown as { demo: { call(s: string, m: string, ...a: unknown[]): Promise<unknown> } }).demo.call('levels', 'ping', 'pong');
+      return { v, ms: performance.now() - t, still: document.querySelector('#waiting')!.textContent };
+    });
+    expect(ping.v).toBe('pong');
+    expect(ping.ms).toBeLessThan(250); // less than one io read: it did not queue behind the load
+    expect(ping.still).toContain('level');
     await p.waitForFunction(() => document.body.dataset.level === '1', null, { timeout: 15_000, polling: 20 });
     const f1 = await frames(p);
     // The engine ran frames the whole time the loader waited in its native call.
