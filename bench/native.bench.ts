@@ -193,9 +193,10 @@ async function readRate(rt: Runtime, bench: number, how: 'read_native' | 'read_l
   return { mbs: [...rounds].sort((a, b) => a - b)[1]!, rounds };
 }
 
-async function bridged(rt: Runtime, bench: number, c: Case): Promise<Stats> {
+async function bridged(rt: Runtime, bench: number, c: Case): Promise<{ wall: Stats; carrier: Stats }> {
   await rt.call(bench, 'lib', c.key, c.runs, 10_000); // warm-up (and carrier start)
-  return stats(await rt.call<number[]>(bench, 'lib', c.key, c.runs));
+  const [wall, carrier] = (await rt.callMulti(bench, 'lib', c.key, c.runs)) as [number[], number[]];
+  return { wall: stats(wall), carrier: stats(carrier) };
 }
 
 // ------------------------------------------------------------------ report
@@ -251,8 +252,9 @@ async function main(): Promise<void> {
   const { rt, bench, ioWorker, benchWorker } = await start();
   const rtts: Record<number, Stats> = {};
   const reads: Record<string, { mbs: number; rounds: number[] }> = {};
-  const bridges: Record<string, Stats> = {};
+  const bridges: Record<string, { wall: Stats; carrier: Stats }> = {};
   let calls: Stats;
+  let ioRead: Stats;
   try {
     step('native call without callbacks');
     await rt.call(bench, 'calls', Math.ceil(N.calls / 5));
@@ -261,6 +263,9 @@ async function main(): Promise<void> {
       step(`callback round trips, ${sizeName(s)} answers`);
       rtts[s] = await rtt(rt, bench, s, RTT_N[s]!);
     }
+    step('Lua -> io read calls, 4 KiB');
+    await rt.call(bench, 'io_reads', Math.ceil(N.calls / 5), 'big.bin', 4096);
+    ioRead = stats(await rt.call<number[]>(bench, 'io_reads', N.calls, 'big.bin', 4096));
     for (const chunk of CHUNKS) {
       step(`read throughput, ${sizeName(chunk)} ranges`);
       reads[`native_${chunk}`] = await readRate(rt, bench, 'read_native', chunk);
@@ -290,6 +295,10 @@ async function main(): Promise<void> {
     { metric: 'native call, no callback, timed in Lua p50', value: calls.p50, unit: 'us', target: 'Lua -> host -> carrier -> home' },
     { metric: 'native call, no callback, timed in Lua p99', value: calls.p99, unit: 'us' },
   );
+  rows.push(
+    { metric: 'Lua -> io read 4 KiB call, timed in Lua p50', value: ioRead.p50, unit: 'us', target: 'the io part of each read callback' },
+    { metric: 'Lua -> io read 4 KiB call, timed in Lua p99', value: ioRead.p99, unit: 'us' },
+  );
   for (const chunk of CHUNKS) {
     rows.push({
       metric: `read via native callback -> io (${sizeName(chunk)} ranges)`,
@@ -301,11 +310,13 @@ async function main(): Promise<void> {
   }
   const shares: Record<string, number> = {};
   for (const c of CASES) {
-    const br = bridges[c.key]!;
+    const br = bridges[c.key]!.wall;
+    const inner = bridges[c.key]!.carrier;
     const d = directs[c.key]!;
     shares[c.key] = (br.p50 - d.p50) / br.p50;
     rows.push(
       { metric: `${c.label} p50 (${c.callbacks} callbacks)`, value: br.p50, unit: 'ms', baseline: d.p50, target: `bridge share ${(shares[c.key]! * 100).toFixed(0)}% (target <= 10%)` },
+      { metric: `  same, inside the carrier (library + callbacks) p50`, value: inner.p50, unit: 'ms', baseline: d.p50 },
       { metric: `${c.label} p99`, value: br.p99, unit: 'ms', baseline: d.p99 },
     );
   }
@@ -323,9 +334,9 @@ async function main(): Promise<void> {
     config: { scale: SCALE, workers: WORKERS, ringBytes: RING_BYTES, rttCounts: RTT_N, counts: N, bigFileBytes: BIG, chunks: CHUNKS, placement: { bench: benchWorker, io: ioWorker } },
     durationS: (performance.now() - began) / 1000,
     rows: rows.map((r) => ({ ...r, ratio: r.baseline ? r.value / r.baseline : undefined })),
-    rtt: { bridge: rtts, atomicsFloor: floor, callNoCallback: calls },
+    rtt: { bridge: rtts, atomicsFloor: floor, callNoCallback: calls, luaIoRead4k: ioRead },
     reads,
-    libraries: Object.fromEntries(CASES.map((c) => [c.key, { label: c.label, callbacks: c.callbacks, bridge: bridges[c.key], direct: directs[c.key], bridgeShare: shares[c.key] }])),
+    libraries: Object.fromEntries(CASES.map((c) => [c.key, { label: c.label, callbacks: c.callbacks, bridge: bridges[c.key]!.wall, inCarrier: bridges[c.key]!.carrier, direct: directs[c.key], bridgeShare: shares[c.key] }])),
   };
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });

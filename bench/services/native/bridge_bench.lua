@@ -41,6 +41,17 @@ function S.read_lua(path, size, chunk)
   return { bytes = bytes, ms = (counter() - t0) * 1000 }
 end
 
+--- n reads of `len` bytes straight from Lua, each timed here (us): the io part of a callback.
+function S.io_reads(n, path, len)
+  local t = {}
+  for i = 1, n do
+    local a = counter()
+    ltask.call(io, "read", path, (i * 4096) % (1 << 20), len)
+    t[i] = (counter() - a) * 1e6
+  end
+  return t
+end
+
 local function read(p) return ltask.call(io, "read", p) end
 local dbio = { read = function(p, o, l) return ltask.call(io, "read", p, o, l) end }
 local BY_NAME = "SELECT * FROM levels WHERE name = ?"
@@ -54,16 +65,18 @@ local cases = {
   ink = function() return ink.compile("assets/dialogue/main.ink", { read = read }) end,
 }
 
---- n calls of one library case, each timed here (ms).
+--- n calls of one library case, each timed here (ms); also the time the module
+--- measured inside the carrier (library + callbacks, without the call's dispatch).
 function S.lib(case, n, from)
   local f = assert(cases[case], case)
-  local t = {}
+  local t, inner = {}, {}
   for i = 1, n do
     local a = counter()
-    f((from or 0) + i)
+    local r = f((from or 0) + i)
     t[i] = (counter() - a) * 1000
+    inner[i] = r.ms or r.stats.ms
   end
-  return t
+  return t, inner
 end
 
 return S
