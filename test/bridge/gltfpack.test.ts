@@ -59,11 +59,9 @@ describe('gltfpack through the bridge (packer.lua, io fs backend)', () => {
     expect(await b.rt.call(packer, 'ping', 'still here')).toBe('still here');
   });
 
-  // Skipped: concurrent calls to one module from services on different workers can hang or
-  // run a callback in the wrong service (plugin-ltask/src/native/carrier.ts reports 'idle'
-  // before the home worker read the final packet; the next call's box.reset() drops it).
-  // Repro and details in the bridge report. Unskip once the runtime is fixed.
-  it.skip('two packs from two services run at once on the two gltfpack carriers', async () => {
+  // Regression: a carrier reused by another home before its last packet was read lost that
+  // call or ran a callback in the wrong service (fixed in 7acd39e).
+  it('two packs from two services run at once on the two gltfpack carriers', async () => {
     const other = await b.rt.spawnService({ name: 'packer', worker_id: 0 });
     for (let round = 0; round < 20; round++) {
       const [a, c] = await Promise.all([
