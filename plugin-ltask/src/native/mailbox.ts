@@ -171,9 +171,10 @@ export class HomeBox extends View {
    * Takes what the carrier sent and pushes queued answers. Returns a whole
    * packet when one is complete.
    */
-  poll(): Received | null {
+  poll(call: number): Received | null {
     const st = Atomics.load(this.i32, STATE);
-    if (st === TO_HOME) {
+    // A packet of another call (the carrier moved on) is not ours to take.
+    if (st === TO_HOME && this.i32[CALL] === call) {
       const h = this.read(this.inParts);
       Atomics.store(this.i32, STATE, EMPTY);
       Atomics.notify(this.i32, STATE);

@@ -68,7 +68,7 @@ export class NativeHome {
   poll(): void {
     for (let i = 0; i < this.bound.length; i++) {
       const c = this.bound[i]!;
-      for (let r = c.box!.poll(); r; r = c.box ? c.box.poll() : null) this.received(c, r);
+      for (let r = c.box!.poll(c.id); r; r = c.box ? c.box.poll(c.id) : null) this.received(c, r);
     }
   }
 
