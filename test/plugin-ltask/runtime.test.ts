@@ -75,6 +75,11 @@ describe('messages', () => {
     const bytes = await r.call<Uint8Array>(ts, 'relay', ts, 'bytes', 1 << 20);
     expect(bytes).toBeInstanceOf(Uint8Array);
     expect(bytes[257]).toBe(1);
+    // A reply sent from a promise continuation, larger than the ring: fragments must all flow.
+    const far = await r.spawnService({ name: 'adder', worker_id: 1 });
+    const later = await r.call<Uint8Array>(ts, 'relay', far, 'bytesLater', 1 << 20);
+    expect(later.length).toBe(1 << 20);
+    expect(later[12345]).toBe(7);
   });
 
   it('a call to a dead service fails at once, from the host too', async () => {

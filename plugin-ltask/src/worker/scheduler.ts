@@ -84,8 +84,12 @@ export class Scheduler {
     } else {
       const ring = this.out[w]!;
       ring.send(frame(m));
-      if (ring.backlog) this.backlog = true;
       t.ring(w);
+      if (ring.backlog) {
+        // The ring is full: the rest goes out as the consumer drains it.
+        this.backlog = true;
+        this.wake();
+      }
     }
     return Receipt.DONE;
   }
@@ -209,7 +213,7 @@ export class Scheduler {
 
   private readonly afterPump = (): void => {
     this.pumpQueued = false;
-    if (this.readyList.length > 0 || this.toHost.length > 0 || this.ringsPending() || this.native.pending()) return this.wake();
+    if (this.readyList.length > 0 || this.toHost.length > 0 || this.backlog || this.ringsPending() || this.native.pending()) return this.wake();
     this.idle();
   };
 
