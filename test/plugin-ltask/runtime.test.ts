@@ -162,6 +162,21 @@ describe('scheduler', () => {
   });
 });
 
+describe('cross-origin isolation', () => {
+  it('without SharedArrayBuffer, startRuntime fails with an error naming both headers', async () => {
+    const g = globalThis as { SharedArrayBuffer?: unknown };
+    const saved = g.SharedArrayBuffer;
+    delete g.SharedArrayBuffer;
+    try {
+      await expect(startRuntime({ workers: 1 })).rejects.toThrow(
+        /not cross-origin isolated.*"Cross-Origin-Opener-Policy: same-origin".*"Cross-Origin-Embedder-Policy: require-corp"/,
+      );
+    } finally {
+      g.SharedArrayBuffer = saved;
+    }
+  });
+});
+
 describe('runaway scripts', () => {
   it('a handler that never yields is stopped with an error; its worker and the service carry on', async () => {
     const r = await start({ runawayMs: 300 });
