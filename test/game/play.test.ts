@@ -67,21 +67,23 @@ describe('demo at 300 ms io latency', () => {
     expect(ping.still).toContain('level');
     await p.waitForFunction(() => document.body.dataset.level === '1', null, { timeout: 15_000, polling: 20 });
     const f1 = await frames(p);
-    // The engine ran frames the whole time the loader waited in its native call.
-    expect(f1 - f0).toBeGreaterThanOrEqual(10);
+    // The engine ran frames the whole time the loader waited in its native call (a blocked
+    // main thread would show 0 or 1; software WebGL on a busy CI machine draws ~10 fps).
+    expect(f1 - f0).toBeGreaterThanOrEqual(5);
     await p.waitForFunction(() => document.querySelector('#waits tr td')?.textContent === 'level', null, { timeout: 5_000 });
     const levelWait = await p.$eval('#waits tr', (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
     const fps = await p.textContent('#hud > div');
     console.log(`[demo] level wait: ${levelWait.join(' | ')}; ${f1 - f0} frames in ${Date.now() - t0} ms after "${detail}"; ${fps}`);
     expect(levelWait[0]).toBe('level');
     expect(parseFloat(levelWait[1]!)).toBeGreaterThanOrEqual(600); // at least two 300 ms reads
-    expect(Number(levelWait[2])).toBeGreaterThanOrEqual(10);
+    expect(Number(levelWait[2])).toBeGreaterThanOrEqual(5);
 
     // Pack the model: gltfpack reads .obj, .mtl and .png through io; GLTFLoader + MeshoptDecoder add it.
     await p.click('#btn-model');
     await p.waitForFunction(() => document.body.dataset.model === 'loaded', null, { timeout: 15_000 });
     expect(Number(await p.evaluate(() => document.body.dataset.modelMeshes))).toBeGreaterThanOrEqual(2);
-    expect(await p.textContent('#model')).toMatch(/in the scene/);
+    // The HUD is drawn by a system: the text follows on the next frame.
+    await p.waitForFunction(() => /in the scene/.test(document.getElementById('model')?.textContent ?? ''), null, { timeout: 5_000 });
 
     // Dialogue compiled from ink in a service, run on the page.
     await p.click('#btn-dialogue');
