@@ -74,7 +74,8 @@ export const SESSION_SEND = 0;
 
 /** Messages between the host and a worker (postMessage, structured clone). */
 export type HostToWorker =
-  | { type: 'init'; workerId: number; config: WorkerConfig; table: SharedArrayBuffer | null; rings: RingSet | null }
+  | { type: 'init'; workerId: number; config: WorkerConfig; table: SharedArrayBuffer; rings: RingSet; carriers: SharedArrayBuffer }
+  | { type: 'carrier'; slot: number; module: number; mailbox: SharedArrayBuffer | null }
   | { type: 'port'; peer: number; port: MessagePort }
   | { type: 'msgs'; batch: Uint8Array[] }
   | { type: 'details'; id: number }
@@ -115,6 +116,8 @@ export interface WorkerConfig {
   runawayMs: number;
   /** TypeScript services by name: module URLs. */
   tsServices: Record<string, string>;
+  /** Native module names; a module's index is its position (carrier table). */
+  nativeModules: string[];
 }
 
 /** Shared rings between workers: `rings[from][to]`, null on the diagonal. */

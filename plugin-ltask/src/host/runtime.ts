@@ -14,6 +14,7 @@ import type { IoOptions } from '../services/io/index.ts';
 import { MAX_WORKERS, ServiceTable } from '../table.ts';
 import { createRingBuffer, frame, unframe, type Msg } from '../transport/index.ts';
 import { NativePools } from '../native/pool.ts';
+import { CarrierSlots, callWorker } from '../native/slots.ts';
 
 /** Options of {@link startRuntime}. Every field has a default. */
 export interface RuntimeOptions {
@@ -108,7 +109,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     spinMicros: options.spinMicros ?? 50,
     runawayMs: options.runawayMs ?? 10_000,
     tsServices,
+    nativeModules: [],
   };
+  const natives: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.natives ?? {})) natives[k] = String(v);
+  config.nativeModules = Object.keys(natives);
+  const slots = CarrierSlots.create();
   const table = ServiceTable.create(options.maxServices ?? 65536);
   // Root and the system services live on worker 0 at fixed addresses.
   table.open(Address.ROOT, 0, 0);
@@ -119,9 +125,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const rings = Array.from({ length: workers }, (_, from) =>
     Array.from({ length: workers }, (_, to) => (from === to ? null : createRingBuffer(ringSize))),
   );
-  const natives: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.natives ?? {})) natives[k] = String(v);
-  const rt = new Runtime(config, table, options.onLog ?? defaultLog, natives, {
+  const rt = new Runtime(config, table, options.onLog ?? defaultLog, natives, slots, {
     callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
     mailboxBytes: options.mailboxBytes ?? 1024 * 1024,
   });
@@ -139,7 +143,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
               resolve();
             }
           });
-          h.postMessage({ type: 'init', workerId: id, config, table: table.sab, rings });
+          h.postMessage({ type: 'init', workerId: id, config, table: table.sab, rings, carriers: slots.sab });
         });
       }),
     );
@@ -182,15 +186,20 @@ export class Runtime {
     readonly table: ServiceTable,
     private readonly onLog: (e: LogEntry) => void,
     natives: Record<string, string>,
+    slots: CarrierSlots,
     nativeOptions: { callbackTimeoutMs: number; mailboxBytes: number },
   ) {
     this.exited = new Promise((r) => (this.exitResolve = r));
     this.natives = new NativePools(natives, {
       table,
+      slots,
       ...nativeOptions,
       maxMessageBytes: config.maxMessageBytes,
-      fail: (req, error) => this.workers[req.worker]?.postMessage({ type: 'native-fail', callId: req.callId, error }),
+      fail: (callId, error) => this.workers[callWorker(callId)]?.postMessage({ type: 'native-fail', callId, error }),
       bind: (req, mailbox, carrier) => this.workers[req.worker]?.postMessage({ type: 'native-bind', callId: req.callId, mailbox, carrier }),
+      announce: (slot, module, mailbox) => {
+        for (const w of this.workers) w.postMessage({ type: 'carrier', slot, module, mailbox });
+      },
     });
   }
 

@@ -38,6 +38,8 @@ export const Packet = {
   RETURN: 4,
   /** home → carrier: the callback raised (payload: encoded [message]). */
   RAISE: 5,
+  /** home → carrier: start a call (seq: the home worker; payload: encoded [fn, args]). */
+  CALL: 6,
 } as const;
 
 export interface Received {
@@ -92,12 +94,36 @@ const join = (parts: Uint8Array[]): Uint8Array => {
 
 /** The carrier's end: blocking sends and receives. */
 export class CarrierBox extends View {
+  /** The worker of the service this carrier works for now. */
+  home = 0;
+  private readonly ringHome: () => void;
+
   constructor(
     sab: SharedArrayBuffer,
-    /** Wakes the home worker (its doorbell). */
-    private readonly ringHome: () => void,
+    /** Wakes a worker (its doorbell). */
+    ring: (worker: number) => void,
   ) {
     super(sab);
+    this.ringHome = () => ring(this.home);
+  }
+
+  /** True when a home worker has written the start of a call. */
+  hasCall(): boolean {
+    return Atomics.load(this.i32, STATE) === TO_CARRIER && this.i32[KIND] === Packet.CALL;
+  }
+
+  /** Reads a whole CALL packet (blocking for its further chunks); sets `home`. */
+  takeCall(): Received {
+    this.home = this.i32[SEQ]!;
+    const call = this.i32[CALL]!;
+    const parts: Uint8Array[] = [];
+    for (;;) {
+      const h = this.read(parts);
+      Atomics.store(this.i32, STATE, EMPTY);
+      if (h.done) return { kind: Packet.CALL, seq: h.seq, call, bytes: join(parts) };
+      this.ringHome();
+      this.waitFor(TO_CARRIER, Infinity, false);
+    }
   }
 
   /** Sends a packet to the home worker, chunk by chunk. Returns false on timeout. */
@@ -168,7 +194,10 @@ export class CarrierBox extends View {
    * report itself free before: the next call would reuse the box.
    */
   drained(): void {
-    this.waitFor(EMPTY, Infinity, false);
+    // Until home takes it the box says TO_HOME; after, it may already hold the next call.
+    for (let s = Atomics.load(this.i32, STATE); s === TO_HOME; s = Atomics.load(this.i32, STATE)) {
+      Atomics.wait(this.i32, STATE, s);
+    }
   }
 }
 

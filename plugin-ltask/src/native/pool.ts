@@ -1,26 +1,29 @@
 /**
  * The host's carrier pools: one per native module, started lazily, capped by
- * the module's `instances`, reused. A call waits for a free carrier; a carrier
- * that dies fails its call and is replaced by the next call; a call whose
- * service ended has its carrier terminated (it may be blocked in a callback).
+ * the module's `instances`, reused. Home workers claim idle carriers directly
+ * through the carrier table (slots.ts); calls that find none come here and wait
+ * for a carrier. A carrier that dies fails its call and is replaced by the next
+ * call; a call whose service ended has its carrier terminated (it may be
+ * blocked in a callback). Slots are never reused, so a worker can never reach a
+ * new carrier through an old slot.
  */
 import { platform } from '#platform';
 import type { WorkerHandle } from '../platform/types.ts';
 import type { ServiceTable } from '../table.ts';
 import { createMailbox } from './mailbox.ts';
 import type { CarrierToHost, HostToCarrier, NativeRequest } from './protocol.ts';
+import { MAX_CARRIERS, SlotState, type CarrierSlots } from './slots.ts';
 
 interface Carrier {
-  id: number;
+  slot: number;
   handle: WorkerHandle;
   mailbox: SharedArrayBuffer;
   ready: boolean;
-  busy: NativeRequest | null;
-  since: number;
 }
 
 interface Pool {
   name: string;
+  index: number;
   url: string;
   /** Known once the first carrier has loaded the module. */
   max: number | null;
@@ -30,30 +33,31 @@ interface Pool {
 
 export interface PoolOptions {
   table: ServiceTable;
+  slots: CarrierSlots;
   callbackTimeoutMs: number;
   mailboxBytes: number;
   maxMessageBytes: number;
-  /** Tells the home worker that a call could not run. */
-  fail(req: NativeRequest, error: string): void;
+  /** Tells the home worker (from the call id) that a call could not run. */
+  fail(callId: number, error: string): void;
   /** Tells the home worker which mailbox serves its call. */
-  bind(req: NativeRequest, mailbox: SharedArrayBuffer, carrier: number): void;
+  bind(req: NativeRequest, mailbox: SharedArrayBuffer, slot: number): void;
+  /** Tells every worker that a carrier can be claimed (or is gone: mailbox null). */
+  announce(slot: number, module: number, mailbox: SharedArrayBuffer | null): void;
 }
 
 export class NativePools {
   private pools = new Map<string, Pool>();
-  private nextCarrier = 1;
+  private nextSlot = 0;
   private stopped = false;
-  /** Calls not yet finished, by id: to follow callback chains. */
-  private active = new Map<number, NativeRequest>();
 
   constructor(
     modules: Record<string, string>,
     private readonly o: PoolOptions,
   ) {
-    for (const [name, url] of Object.entries(modules)) this.pools.set(name, { name, url, max: null, carriers: [], queue: [] });
+    Object.entries(modules).forEach(([name, url], index) => this.pools.set(name, { name, index, url, max: null, carriers: [], queue: [] }));
   }
 
-  /** Registered module names. */
+  /** Registered module names, in index order. */
   get names(): string[] {
     return [...this.pools.keys()];
   }
@@ -62,38 +66,30 @@ export class NativePools {
     const pool = this.pools.get(req.module);
     if (!pool) {
       const known = this.names.join(', ') || 'none';
-      return this.failCall(req, `[ltask] unknown native module "${req.module}" (registered: ${known})`);
+      return this.o.fail(req.callId, `[ltask] unknown native module "${req.module}" (registered: ${known})`);
     }
-    this.active.set(req.callId, req);
     pool.queue.push(req);
     this.dispatch(pool);
   }
 
-  private failCall(req: NativeRequest, error: string): void {
-    this.active.delete(req.callId);
-    this.o.fail(req, error);
-  }
-
   /** A service ended during a call: stop the carrier that runs it. */
   abort(callId: number): void {
-    this.active.delete(callId);
     for (const pool of this.pools.values()) {
       const qi = pool.queue.findIndex((r) => r.callId === callId);
       if (qi >= 0) pool.queue.splice(qi, 1);
-      const c = pool.carriers.find((x) => x.busy?.callId === callId);
+      const c = pool.carriers.find((x) => this.busyWith(x) === callId);
       if (c) {
-        c.busy = null;
         this.remove(pool, c);
         void c.handle.terminate();
-        this.dispatch(pool);
       }
+      this.dispatch(pool);
     }
   }
 
   /** Carriers now, for introspection and tests. */
-  carriers(): { module: string; id: number; busy: number | null; since: number }[] {
+  carriers(): { module: string; id: number; busy: number | null }[] {
     const out = [];
-    for (const p of this.pools.values()) for (const c of p.carriers) out.push({ module: p.name, id: c.id, busy: c.busy?.callId ?? null, since: c.since });
+    for (const p of this.pools.values()) for (const c of p.carriers) out.push({ module: p.name, id: c.slot, busy: this.busyWith(c) });
     return out;
   }
 
@@ -103,12 +99,20 @@ export class NativePools {
     await Promise.all(all.map((c) => c.handle.terminate()));
   }
 
+  private busyWith(c: Carrier): number | null {
+    return this.o.slots.state(c.slot) === SlotState.BUSY ? this.o.slots.call(c.slot) : null;
+  }
+
   private dispatch(pool: Pool): void {
     if (this.stopped) return;
     while (pool.queue.length > 0) {
-      const idle = pool.carriers.find((c) => c.ready && !c.busy);
+      const req = pool.queue[0]!;
+      const idle = pool.carriers.find((c) => c.ready && this.o.slots.claim(c.slot, req.callId));
       if (idle) {
-        this.assign(idle, pool.queue.shift()!);
+        pool.queue.shift();
+        this.o.bind(req, idle.mailbox, idle.slot);
+        const m: HostToCarrier = { type: 'call', callId: req.callId, fn: req.fn, args: req.args, home: req.worker };
+        idle.handle.postMessage(m);
         continue;
       }
       // Start carriers for the waiting calls, up to the cap (1 until the module has told its cap).
@@ -117,52 +121,46 @@ export class NativePools {
         this.start(pool);
         continue;
       }
-      if (starting > 0) return;
+      if (starting > 0) break;
       // Every carrier is busy. A call made from inside a callback of a call that
-      // holds the only carriers would wait forever: fail it now.
+      // holds every carrier would wait forever: fail it now.
       for (let i = 0; i < pool.queue.length; i++) {
-        const req = pool.queue[i]!;
-        if (pool.carriers.every((c) => c.busy && this.waitsOn(req, c.busy))) {
+        const r = pool.queue[i]!;
+        if (pool.carriers.every((c) => r.ancestors.includes(this.busyWith(c) ?? -1))) {
           pool.queue.splice(i--, 1);
-          this.failCall(req, `[ltask] native ${req.module}.${req.fn} called from inside a callback of a ${req.module} call would wait forever: all ${pool.carriers.length} carrier(s) of ${req.module} are blocked in callbacks (raise its instances.max)`);
+          this.o.fail(
+            r.callId,
+            `[ltask] native ${r.module}.${r.fn} called from inside a callback of a ${r.module} call would wait forever: all ${pool.carriers.length} carrier(s) of ${r.module} are blocked in callbacks (raise its instances.max)`,
+          );
         }
       }
-      return;
+      break;
     }
-  }
-
-  /** True when `req` was made (directly or further down) from a callback of `holder`. */
-  private waitsOn(req: NativeRequest, holder: NativeRequest): boolean {
-    for (let p = req.parent, hops = 0; p !== 0 && hops < 64; hops++) {
-      if (p === holder.callId) return true;
-      p = this.active.get(p)?.parent ?? 0;
-    }
-    return false;
-  }
-
-  private assign(c: Carrier, req: NativeRequest): void {
-    c.busy = req;
-    c.since = Date.now();
-    this.o.bind(req, c.mailbox, c.id);
-    const m: HostToCarrier = { type: 'call', callId: req.callId, module: req.module, fn: req.fn, args: req.args, home: req.worker, mailbox: c.mailbox };
-    c.handle.postMessage(m);
+    this.o.slots.setWaiting(pool.index, pool.queue.length);
   }
 
   private start(pool: Pool): void {
-    const id = this.nextCarrier++;
-    const handle = platform.startWorker('carrier', `ltask-carrier-${pool.name}-${id}`);
-    const c: Carrier = { id, handle, mailbox: createMailbox(this.o.mailboxBytes), ready: false, busy: null, since: Date.now() };
+    if (this.nextSlot >= MAX_CARRIERS) {
+      for (const r of pool.queue.splice(0)) this.o.fail(r.callId, `[ltask] too many carriers started (${MAX_CARRIERS}): carriers keep failing`);
+      return;
+    }
+    const slot = this.nextSlot++;
+    const handle = platform.startWorker('carrier', `ltask-carrier-${pool.name}-${slot}`);
+    const c: Carrier = { slot, handle, mailbox: createMailbox(this.o.mailboxBytes), ready: false };
+    const slots = this.o.slots;
+    slots.setModule(slot, pool.index);
+    slots.setState(slot, SlotState.OFF);
     pool.carriers.push(c);
     const crashed = (why: string) => {
       if (!pool.carriers.includes(c)) return;
+      const busy = this.busyWith(c);
       this.remove(pool, c);
-      const err = `[ltask] native ${pool.name}: carrier ${id} failed: ${why}`;
-      if (c.busy) this.failCall(c.busy, err);
+      const err = `[ltask] native ${pool.name}: carrier ${slot} failed: ${why}`;
+      if (busy !== null) this.o.fail(busy, err);
       else if (!c.ready) {
         // The module could not even load: every queued call gets the error.
-        for (const req of pool.queue.splice(0)) this.failCall(req, err);
+        for (const r of pool.queue.splice(0)) this.o.fail(r.callId, err);
       }
-      c.busy = null;
       void handle.terminate();
       this.dispatch(pool);
     };
@@ -173,11 +171,11 @@ export class NativePools {
         case 'ready':
           pool.max = m.max;
           c.ready = true;
+          slots.setState(slot, SlotState.FREE);
+          this.o.announce(slot, pool.index, c.mailbox);
           this.dispatch(pool);
           break;
         case 'idle':
-          this.active.delete(m.callId);
-          if (c.busy?.callId === m.callId) c.busy = null;
           this.dispatch(pool);
           break;
         case 'fatal':
@@ -190,6 +188,9 @@ export class NativePools {
       name: pool.name,
       url: pool.url,
       table: this.o.table.sab,
+      slots: slots.sab,
+      slot,
+      mailbox: c.mailbox,
       callbackTimeoutMs: this.o.callbackTimeoutMs,
       maxMessageBytes: this.o.maxMessageBytes,
     };
@@ -197,7 +198,9 @@ export class NativePools {
   }
 
   private remove(pool: Pool, c: Carrier): void {
+    this.o.slots.setState(c.slot, SlotState.OFF);
     const i = pool.carriers.indexOf(c);
     if (i >= 0) pool.carriers.splice(i, 1);
+    this.o.announce(c.slot, pool.index, null);
   }
 }

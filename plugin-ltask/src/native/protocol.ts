@@ -1,8 +1,18 @@
 /** Messages between the host, scheduler workers and carriers about native calls. */
 
 export type HostToCarrier =
-  | { type: 'init'; name: string; url: string; table: SharedArrayBuffer; callbackTimeoutMs: number; maxMessageBytes: number }
-  | { type: 'call'; callId: number; module: string; fn: string; args: Uint8Array; home: number; mailbox: SharedArrayBuffer };
+  | {
+      type: 'init';
+      name: string;
+      url: string;
+      table: SharedArrayBuffer;
+      slots: SharedArrayBuffer;
+      slot: number;
+      mailbox: SharedArrayBuffer;
+      callbackTimeoutMs: number;
+      maxMessageBytes: number;
+    }
+  | { type: 'call'; callId: number; fn: string; args: Uint8Array; home: number };
 
 export type CarrierToHost =
   | { type: 'ready'; name: string; max: number; functions: string[] }
@@ -17,6 +27,6 @@ export interface NativeRequest {
   args: Uint8Array;
   service: number;
   worker: number;
-  /** The call whose callback made this call (0: none): deadlock detection. */
-  parent: number;
+  /** The calls whose callbacks made this call, innermost first: deadlock detection. */
+  ancestors: number[];
 }

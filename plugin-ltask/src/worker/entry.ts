@@ -6,6 +6,7 @@ import { createRoot } from '../services/root.ts';
 import { BUILTIN_SERVICES } from '../services/builtin.ts';
 import { createLogger, createTimer } from '../services/system.ts';
 import { ServiceTable } from '../table.ts';
+import { CarrierSlots } from '../native/slots.ts';
 import type { Msg } from '../transport/index.ts';
 import { LuaService } from './lua-service.ts';
 import { Scheduler } from './scheduler.ts';
@@ -89,8 +90,9 @@ host.listen((data) => {
   const m = data as HostToWorker;
   switch (m.type) {
     case 'init': {
-      const table = new ServiceTable(m.table!);
-      const s = (sched = new Scheduler(m.workerId, m.config, table, m.rings!, host));
+      const table = new ServiceTable(m.table);
+      const s = (sched = new Scheduler(m.workerId, m.config, table, m.rings, host));
+      s.native.attach(new CarrierSlots(m.carriers));
       s.onSpawn = spawner(s, new SourceLoader(m.config, platform));
       if (m.workerId === 0) startSystem(s);
       host.postMessage({ type: 'ready', workerId: m.workerId });
@@ -99,6 +101,9 @@ host.listen((data) => {
     }
     case 'msgs':
       sched?.fromHost(m.batch);
+      break;
+    case 'carrier':
+      sched?.native.carrier(m.slot, m.module, m.mailbox);
       break;
     case 'native-bind':
       sched?.native.bind(m.callId, m.mailbox, m.carrier);

@@ -9,6 +9,7 @@
  */
 import { encode } from '../codec/js.ts';
 import { HomeBox, Packet, type Received } from '../native/mailbox.ts';
+import type { CarrierSlots } from '../native/slots.ts';
 import { MessageType, ServiceState } from '../protocol.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { HostedService } from './service.ts';
@@ -26,24 +27,58 @@ interface ActiveCall {
   note: string;
   /** Callback ids to release when the call ends. */
   release: () => void;
+  /** The calls whose callbacks made this one, innermost first. */
+  ancestors: number[];
+}
+
+interface KnownCarrier {
+  slot: number;
+  mailbox: SharedArrayBuffer;
 }
 
 export class NativeHome {
   private calls = new Map<number, ActiveCall>();
   private bound: ActiveCall[] = [];
   private counter = 0;
+  private slots: CarrierSlots | null = null;
+  /** Carriers that can be claimed, by module index (announced by the host). */
+  private carriers = new Map<number, KnownCarrier[]>();
 
   constructor(private readonly sched: Scheduler) {}
 
+  attach(slots: CarrierSlots): void {
+    this.slots = slots;
+  }
+
+  /** The host announced a ready carrier (or one that is gone: mailbox null). */
+  carrier(slot: number, module: number, mailbox: SharedArrayBuffer | null): void {
+    const list = (this.carriers.get(module) ?? []).filter((c) => c.slot !== slot);
+    if (mailbox) list.push({ slot, mailbox });
+    this.carriers.set(module, list);
+  }
+
   /**
    * Starts a native call for `service`; its result arrives as a RESPONSE or
-   * ERROR to `session`. Returns the call id.
+   * ERROR to `session`. Returns the call id. An idle carrier is claimed here
+   * and given the call through its mailbox; otherwise the host queues the call.
    */
   start(service: HostedService, session: number, module: string, fn: string, args: Uint8Array, parent: number, release: () => void): number {
     const id = ((this.sched.id & 0x3f) << 24) | (++this.counter & 0xffffff);
-    this.calls.set(id, { id, service, session, module, fn, since: Date.now(), box: null, carrier: -1, note: 'waiting for a carrier', release });
+    const ancestors = parent ? [parent, ...(this.calls.get(parent)?.ancestors ?? [])] : [];
+    const c: ActiveCall = { id, service, session, module, fn, since: Date.now(), box: null, carrier: -1, note: 'waiting for a carrier', release, ancestors };
+    this.calls.set(id, c);
     service.nativeCalls++;
-    this.sched.post({ type: 'native-call', request: { callId: id, module, fn, args, service: service.address, worker: this.sched.id, parent } });
+    const index = this.sched.config.nativeModules.indexOf(module);
+    const slots = this.slots;
+    if (slots && index >= 0 && slots.waiting(index) === 0) {
+      for (const k of this.carriers.get(index) ?? []) {
+        if (!slots.claim(k.slot, id)) continue;
+        this.bind(id, k.mailbox, k.slot);
+        c.box!.send(Packet.CALL, this.sched.id, id, encode([fn, args], Infinity));
+        return id;
+      }
+    }
+    this.sched.post({ type: 'native-call', request: { callId: id, module, fn, args, service: service.address, worker: this.sched.id, ancestors } });
     return id;
   }
 
