@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { withLtask } from './plugin-ltask/src/vite/index.ts';
+import { CHROMIUM_ARGS } from './test/support/chromium-args.ts';
 
 /** Cross-origin isolation: SharedArrayBuffer and Atomics.wait in workers need both. */
 const isolation = {
@@ -69,16 +70,7 @@ export default defineConfig(
                     provider: playwright({
                       launchOptions: {
                         executablePath: chromiumPath(),
-                        args: [
-                          '--headless',
-                          '--no-sandbox',
-                          '--disable-gpu',
-                          '--disable-quic',
-                          '--no-first-run',
-                          '--disable-background-networking',
-                          '--disable-component-update',
-                          '--disable-sync',
-                        ],
+                        args: CHROMIUM_ARGS,
                       },
                     }),
                     instances: [{ browser: 'chromium' as const }],

@@ -25,6 +25,7 @@ import { startRuntime, type Runtime } from 'plugin-ltask';
 import gltfpack from '../game/natives/gltfpack.ts';
 import sqlite from '../game/natives/sqlite.ts';
 import ink from '../game/natives/ink.ts';
+import { fmt, printTable, type Row } from './report.ts';
 
 // ------------------------------------------------------------------ settings
 
@@ -201,33 +202,6 @@ async function bridged(rt: Runtime, bench: number, c: Case): Promise<{ wall: Sta
 
 // ------------------------------------------------------------------ report
 
-interface Row {
-  metric: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-  target?: string;
-}
-
-const fmt = (v: number | undefined) => {
-  if (v === undefined || !Number.isFinite(v)) return '';
-  const a = Math.abs(v);
-  if (a >= 10000) return Math.round(v).toLocaleString('en-US');
-  if (a >= 100) return v.toFixed(0);
-  if (a >= 10) return v.toFixed(1);
-  if (a >= 1) return v.toFixed(2);
-  return v.toFixed(3);
-};
-
-function printTable(rows: Row[]): void {
-  const head = ['metric', 'value', 'unit', 'baseline', 'ratio', 'target / note'];
-  const cells = rows.map((r) => [r.metric, fmt(r.value), r.unit, fmt(r.baseline), r.baseline ? (r.value / r.baseline).toFixed(2) + 'x' : '', r.target ?? '']);
-  const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => '| ' + c.map((x, i) => (i === 1 || i === 3 || i === 4 ? x.padStart(width[i]!) : x.padEnd(width[i]!))).join(' | ') + ' |';
-  console.log(line(head));
-  console.log('|' + width.map((w, i) => (i === 1 || i === 3 || i === 4 ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|');
-  for (const c of cells) console.log(line(c));
-}
 
 const sizeName = (s: number) => (s >= 1 << 20 ? `${s >> 20} MiB` : s >= 1024 ? `${s >> 10} KiB` : `${s} B`);
 
@@ -321,7 +295,7 @@ async function main(): Promise<void> {
     );
   }
   console.log();
-  printTable(rows);
+  printTable(rows, 'target / note');
   console.log(`\nbaseline column: Atomics ping-pong (RTT rows), Lua reading io directly (read rows), the library called directly in one thread (library rows)`);
   console.log(`placement: bench service on worker ${benchWorker}, io on worker ${ioWorker}; load average ${load0.map((x) => x.toFixed(2)).join(' ')} before, ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} after`);
 

@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { startRuntime, type Runtime } from 'plugin-ltask';
+import { fmt, printTable, type Row } from './report.ts';
 
 // ------------------------------------------------------------------ settings
 
@@ -240,32 +241,6 @@ async function spawnAndHeap(rt: Runtime, p: Placed) {
 
 // ------------------------------------------------------------------ report
 
-interface Row {
-  metric: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-  target?: string;
-}
-
-const fmt = (v: number | undefined) => {
-  if (v === undefined || !Number.isFinite(v)) return '';
-  const a = Math.abs(v);
-  if (a >= 10000) return Math.round(v).toLocaleString('en-US');
-  if (a >= 100) return v.toFixed(0);
-  if (a >= 10) return v.toFixed(1);
-  return v.toFixed(2);
-};
-
-function printTable(rows: Row[]): void {
-  const head = ['metric', 'value', 'unit', 'baseline', 'ratio', 'target / reference'];
-  const cells = rows.map((r) => [r.metric, fmt(r.value), r.unit, fmt(r.baseline), r.baseline ? (r.value / r.baseline).toFixed(2) + 'x' : '', r.target ?? '']);
-  const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => '| ' + c.map((x, i) => (i === 1 || i === 3 || i === 4 ? x.padStart(width[i]!) : x.padEnd(width[i]!))).join(' | ') + ' |';
-  console.log(line(head));
-  console.log('|' + width.map((w, i) => (i === 1 || i === 3 || i === 4 ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|');
-  for (const c of cells) console.log(line(c));
-}
 
 // ------------------------------------------------------------------ main
 

@@ -1,17 +1,9 @@
 /** Launches Debian's Chromium with playwright-core for end-to-end tests (no browser download). */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_ARGS } from './chromium-args.ts';
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM_ARGS };
 
 /** Starts Chromium, or fails with the fix when it is missing. */
 export async function launchChromium(): Promise<Browser> {
