@@ -13,7 +13,7 @@ const DATA_OFFSET = 64; // keep the counters on their own cache line
 const MORE = 0x80000000;
 
 /** Bytes a ring of `capacity` needs. */
-export const ringBytes = (capacity: number): number => DATA_OFFSET + capacity;
+const ringBytes = (capacity: number): number => DATA_OFFSET + capacity;
 
 /** Allocates the shared memory of a ring. `capacity` is rounded up to a power of two. */
 export function createRingBuffer(capacity: number): SharedArrayBuffer {

@@ -8,8 +8,8 @@
  * (`spinMicros`, adaptive: see `idle`), then sleeps in `Atomics.waitAsync`, so
  * its event loop (timers, fetch, postMessage) keeps turning.
  */
-import { decode, encode } from '../codec/index.ts';
-import { Address, MessageType, Receipt, ServiceState, type HostToWorker, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
+import { encode } from '../codec/index.ts';
+import { Address, MessageType, Receipt, ServiceState, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
 import type { Endpoint } from '../platform/types.ts';
 import { ServiceTable } from '../table.ts';
 import { RingReader, RingSender, frame, unframe, type Msg } from '../transport/index.ts';
@@ -326,10 +326,5 @@ export class Scheduler {
     this.stopped = true;
   }
 
-  /** Helper for TypeScript code: decode a message's values. */
-  static values(m: Msg): unknown[] {
-    return decode(m.payload);
-  }
 }
 
-export type { HostToWorker };
