@@ -29,6 +29,17 @@ describe('native modules', () => {
   }, 60_000);
 });
 
+describe('native calls: carriers', () => {
+  it('a service claims an idle carrier itself: calls after the first do not go through the host', async () => {
+    const r = await start();
+    const s = await r.spawn('native_user');
+    expect(await r.call(s, 'work', 0, 'warm')).toBe('warm'); // starts the carrier (through the host)
+    const before = r.natives.queuedCalls;
+    for (let i = 0; i < 50; i++) expect(await r.call(s, 'work', 0, `w${i}`)).toBe(`w${i}`);
+    expect(r.natives.queuedCalls - before).toBeLessThan(5);
+  });
+});
+
 describe('native calls: concurrency', () => {
   it('two calls from one service on two carriers complete out of order', async () => {
     const r = await start();

@@ -62,7 +62,11 @@ export class NativePools {
     return [...this.pools.keys()];
   }
 
+  /** Calls that reached the host because no carrier was idle (the others never do). */
+  queuedCalls = 0;
+
   request(req: NativeRequest): void {
+    this.queuedCalls++;
     const pool = this.pools.get(req.module);
     if (!pool) {
       const known = this.names.join(', ') || 'none';
