@@ -268,7 +268,7 @@ export class Scheduler {
    * Adaptive spin: an idle worker polls its doorbell for up to `spinMicros`
    * only while recent idle periods were short (work came back soon), because
    * waking a sleeping thread costs 20-100 us here and spinning costs a core.
-   * `hit` is a moving average of "the last idle period ended within 3x the
+   * `hit` is a moving average of "the last idle period ended within 8x the
    * spin window"; below 1/4 the worker goes straight to sleep.
    */
   private hit = 1;
@@ -278,7 +278,7 @@ export class Scheduler {
     if (this.idleSince === 0) return;
     const gap = now() - this.idleSince;
     this.idleSince = 0;
-    this.hit = this.hit * 0.875 + (gap * 1000 <= this.config.spinMicros * 3 ? 0.125 : 0);
+    this.hit = this.hit * 0.875 + (gap * 1000 <= this.config.spinMicros * 8 ? 0.125 : 0);
   }
 
   private idle(): void {
