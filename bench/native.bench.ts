@@ -25,7 +25,7 @@ import { startRuntime, type Runtime } from 'plugin-ltask';
 import gltfpack from '../game/natives/gltfpack.ts';
 import sqlite from '../game/natives/sqlite.ts';
 import ink from '../game/natives/ink.ts';
-import { fmt, printTable, type Row } from './report.ts';
+import { fmt, printTable, stats, type Row, type Stats } from './report.ts';
 
 // ------------------------------------------------------------------ settings
 
@@ -46,22 +46,6 @@ const watchdog = setTimeout(() => {
 }, 300_000);
 watchdog.unref();
 
-// ------------------------------------------------------------------ statistics
-
-interface Stats {
-  n: number;
-  p50: number;
-  p99: number;
-  mean: number;
-  min: number;
-  max: number;
-}
-
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { n: s.length, p50: q(0.5), p99: q(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length, min: s[0]!, max: s[s.length - 1]! };
-}
 
 // ------------------------------------------------------------------ files
 

@@ -1,4 +1,4 @@
-/** The benchmarks' printed table: metric, value, unit, baseline, ratio to the baseline, target. */
+/** What both benchmarks share: sample statistics and the printed table (metric, value, unit, baseline, ratio, target). */
 
 export interface Row {
   metric: string;
@@ -27,4 +27,19 @@ export function printTable(rows: Row[], targetHeader = 'target / reference'): vo
   console.log(line(head));
   console.log('|' + width.map((w, i) => (right(i) ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|');
   for (const c of cells) console.log(line(c));
+}
+
+export interface Stats {
+  n: number;
+  p50: number;
+  p99: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+export function stats(samples: number[]): Stats {
+  const s = [...samples].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { n: s.length, p50: q(0.5), p99: q(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length, min: s[0]!, max: s[s.length - 1]! };
 }

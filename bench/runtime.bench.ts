@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { startRuntime, type Runtime } from 'plugin-ltask';
-import { fmt, printTable, type Row } from './report.ts';
+import { fmt, printTable, stats, type Row, type Stats } from './report.ts';
 
 // ------------------------------------------------------------------ settings
 
@@ -47,22 +47,6 @@ const watchdog = setTimeout(() => {
 }, 240_000);
 watchdog.unref();
 
-// ------------------------------------------------------------------ statistics
-
-interface Stats {
-  n: number;
-  p50: number;
-  p99: number;
-  mean: number;
-  min: number;
-  max: number;
-}
-
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { n: s.length, p50: q(0.5), p99: q(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length, min: s[0]!, max: s[s.length - 1]! };
-}
 
 interface Timed {
   stats: Stats;

@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { GLTFLoader, type GLTF } from 'three/examples/jsm/loaders/GLTFLoader.js';
-import { Texture, type Mesh } from 'three';
-import { MeshoptDecoder } from 'meshoptimizer';
 import { startRuntime, type Runtime, type RuntimeOptions } from 'plugin-ltask';
 import { asBytes } from 'plugin-ltask/native';
+import { meshes } from '../support/gltf.ts';
+import type { GLTF } from 'three/examples/jsm/loaders/GLTFLoader.js';
+export { loadGlb, meshes } from '../support/gltf.ts';
 
 export const NATIVES = {
   gltfpack: new URL('../../game/natives/gltfpack.ts', import.meta.url).href,
@@ -61,28 +61,6 @@ export async function stopBridge(b: Bridge | null): Promise<void> {
 /** A Lua string reaches the host as a JS string when it is valid UTF-8, else as bytes. */
 export const bytesOf = (v: unknown): Uint8Array => asBytes(v);
 
-/** GLTFLoader in Node: images cannot be decoded here, so a plugin hands back empty textures and keeps the bytes. */
-export async function loadGlb(glb: Uint8Array): Promise<{ gltf: GLTF; images: Uint8Array[] }> {
-  const images: Uint8Array[] = [];
-  const loader = new GLTFLoader().setMeshoptDecoder(MeshoptDecoder);
-  loader.register((parser) => ({
-    name: 'test_image_bytes',
-    async loadTexture(index: number) {
-      const source = parser.json.textures[index].source;
-      const view = (await parser.getDependency('bufferView', parser.json.images[source].bufferView)) as ArrayBuffer;
-      images.push(new Uint8Array(view));
-      return new Texture();
-    },
-  }));
-  const gltf = await loader.parseAsync(glb.slice().buffer, '');
-  return { gltf, images };
-}
-
-export function meshes(gltf: GLTF): Mesh[] {
-  const out: Mesh[] = [];
-  gltf.scene.traverse((o) => void ((o as Mesh).isMesh && out.push(o as Mesh)));
-  return out;
-}
 
 /** [triangles, vertices] of each mesh, fewest triangles first. */
 export const shapes = (gltf: GLTF): number[][] =>

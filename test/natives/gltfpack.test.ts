@@ -1,34 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { GLTFLoader, type GLTF } from 'three/examples/jsm/loaders/GLTFLoader.js';
-import { Texture, type Mesh } from 'three';
-import { MeshoptDecoder } from 'meshoptimizer';
+import type { Mesh } from 'three';
 import gltfpack from '../../game/natives/gltfpack.ts';
 import { expectPayload, readAsset } from './helpers.ts';
+import { loadGlb, meshes } from '../support/gltf.ts';
 
 const { pack } = gltfpack.functions;
 
-/** GLTFLoader in Node: images cannot be decoded here, so a plugin hands back empty textures and keeps the bytes. */
-async function loadGlb(glb: Uint8Array): Promise<{ gltf: GLTF; images: Uint8Array[] }> {
-  const images: Uint8Array[] = [];
-  const loader = new GLTFLoader().setMeshoptDecoder(MeshoptDecoder);
-  loader.register((parser) => ({
-    name: 'test_image_bytes',
-    async loadTexture(index: number) {
-      const source = parser.json.textures[index].source;
-      const view = (await parser.getDependency('bufferView', parser.json.images[source].bufferView)) as ArrayBuffer;
-      images.push(new Uint8Array(view));
-      return new Texture();
-    },
-  }));
-  const gltf = await loader.parseAsync(glb.slice().buffer, '');
-  return { gltf, images };
-}
 
-function meshes(gltf: GLTF): Mesh[] {
-  const out: Mesh[] = [];
-  gltf.scene.traverse((o) => void ((o as Mesh).isMesh && out.push(o as Mesh)));
-  return out;
-}
 
 const magic = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset).getUint32(0, true);
 
