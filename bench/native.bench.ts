@@ -21,7 +21,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { startRuntime, type Runtime } from 'plugin-ltask';
+import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import gltfpack from '../game/natives/gltfpack.ts';
 import sqlite from '../game/natives/sqlite.ts';
 import ink from '../game/natives/ink.ts';

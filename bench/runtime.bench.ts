@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { startRuntime, type Runtime } from 'plugin-ltask';
+import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { fmt, printTable, stats, type Row, type Stats } from './report.ts';
 
 // ------------------------------------------------------------------ settings

@@ -14,7 +14,7 @@ try {
 } catch {
   process.exit(0); // fengari not installed (yet): nothing to patch
 }
-const FILES = ['ldo.js', 'lvm.js', 'lapi.js', 'ltm.js', 'ldebug.js'];
+const FILES = ['ldo.js', 'lvm.js', 'lapi.js', 'ltm.js', 'ldebug.js', 'lparser.js'];
 const DELETE = /delete (\w+)\.stack\[([^\]]+)\];/g;
 let changed = 0;
 for (const f of FILES) {

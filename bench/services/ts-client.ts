@@ -3,7 +3,7 @@
  * time and heap per idle Lua service. Times are taken inside the worker with
  * performance.now(): the host is not in the loop.
  */
-import type { ServiceContext, ServiceFactory } from 'plugin-ltask';
+import type { ServiceContext, ServiceFactory } from '@ltask-web/plugin-ltask';
 
 const now = () => performance.now();
 const gc = (globalThis as { gc?: () => void }).gc;

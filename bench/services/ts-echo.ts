@@ -1,5 +1,5 @@
 /** The server side of the TypeScript benches: echoes, counts one-way sends. */
-import type { ServiceFactory } from 'plugin-ltask';
+import type { ServiceFactory } from '@ltask-web/plugin-ltask';
 
 const factory: ServiceFactory = () => {
   let n = 0;

@@ -4,7 +4,7 @@
  * One door per feature; `engine/prelude` re-exports the common names.
  * @example
  * ```ts
- * import { App, DefaultPlugins, Update, Time, query, Transform, rotateY } from 'engine';
+ * import { App, DefaultPlugins, Update, Time, query, Transform, rotateY } from '@ltask-web/engine';
  * new App().addPlugins(DefaultPlugins).addSystems(Update, ({ world, resource }) => {
  *   for (const eid of query(world, [Transform])) rotateY(eid, resource(Time).delta);
  * }).run();

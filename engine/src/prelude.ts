@@ -1,7 +1,7 @@
 /**
  * The names most games use, in one import:
  * ```ts
- * import { App, DefaultPlugins, Update, Time, spawn, query, transform, mesh, rotateY } from 'engine/prelude';
+ * import { App, DefaultPlugins, Update, Time, spawn, query, transform, mesh, rotateY } from '@ltask-web/engine/prelude';
  * ```
  * @module
  */

@@ -1,6 +1,6 @@
 // A cube that spins: one App, the default plugins, one startup system, one update system.
 import { BoxGeometry, DirectionalLight, MeshStandardMaterial, PerspectiveCamera } from 'three';
-import { App, camera, DefaultPlugins, light, mesh, query, rotateY, spawn, Startup, Time, transform, Update } from 'engine';
+import { App, camera, DefaultPlugins, light, mesh, query, rotateY, spawn, Startup, Time, transform, Update } from '@ltask-web/engine';
 
 const Spin = {}; // a tag component: entities with it spin
 

@@ -15,7 +15,7 @@
  * ```
  */
 import { init, pack as gltfpackPack } from 'gltfpack';
-import { asBytes, type NativeModule } from '../../plugin-ltask/src/native/types.ts';
+import { asBytes, type NativeModule } from '@ltask-web/plugin-ltask/native';
 import { expectCallback, isNode, messageOf, normalisePath, wasmBytes } from './util.ts';
 
 /** What `pack` returns (payload values only). */

@@ -12,7 +12,7 @@
  * ```
  */
 import { Compiler, CompilerOptions } from 'inkjs/full';
-import { asText, type NativeModule } from '../../plugin-ltask/src/native/types.ts';
+import { asText, type NativeModule } from '@ltask-web/plugin-ltask/native';
 import { dirnameOf, expectCallback, joinPath, messageOf, normalisePath } from './util.ts';
 
 /** The io table from Lua. */

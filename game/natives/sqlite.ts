@@ -15,7 +15,7 @@
 import SQLiteESMFactory from 'wa-sqlite/dist/wa-sqlite.mjs';
 import * as SQLite from 'wa-sqlite';
 import * as VFS from 'wa-sqlite/src/VFS.js';
-import { asBytes, type NativeModule } from '../../plugin-ltask/src/native/types.ts';
+import { asBytes, type NativeModule } from '@ltask-web/plugin-ltask/native';
 import { expectCallback, messageOf, normalisePath, wasmBytes } from './util.ts';
 
 /** The io table from Lua. */

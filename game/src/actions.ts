@@ -3,8 +3,8 @@
  * took in frames: every request is sent with `Ltask.request` and answered by an
  * `LtaskEvent`; frame times are recorded while any request is in flight.
  */
-import { Time, type SystemContext } from 'engine';
-import { Ltask } from '../../plugin-ltask/src/engine/index.ts';
+import { Time, type SystemContext } from '@ltask-web/engine';
+import { Ltask } from '@ltask-web/plugin-ltask/engine';
 
 export type Action = 'level' | 'model' | 'dialogue';
 

@@ -3,8 +3,8 @@
  * the runtime's services (LtaskStats), the last waits, level / model / dialogue
  * panels. DOM writes are throttled to a few per second, except the frame counter.
  */
-import { FrameDiagnostics, type SystemContext } from 'engine';
-import { LtaskStats } from '../../plugin-ltask/src/engine/index.ts';
+import { FrameDiagnostics, type SystemContext } from '@ltask-web/engine';
+import { LtaskStats } from '@ltask-web/plugin-ltask/engine';
 import type { Actions } from './actions.ts';
 import { Waits } from './actions.ts';
 import { Dialogue } from './dialogue.ts';

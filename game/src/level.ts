@@ -5,8 +5,8 @@
  */
 import { BoxGeometry, BufferAttribute, BufferGeometry, Color, MeshStandardMaterial } from 'three';
 import { mergeGeometries } from 'three/examples/jsm/utils/BufferGeometryUtils.js';
-import { Mesh3d, despawn, mesh, spawn, transform, type EntityId, type SystemContext } from 'engine';
-import { asBytes } from '../../plugin-ltask/src/native/types.ts';
+import { Mesh3d, despawn, mesh, spawn, transform, type EntityId, type SystemContext } from '@ltask-web/engine';
+import { asBytes } from '@ltask-web/plugin-ltask/native';
 
 export const COLS = 32;
 export const ROWS = 24;

@@ -7,8 +7,11 @@
 import {
   App, AssetServer, DefaultPlugins, Keyboard, Last, PreUpdate, RenderPlugin, Startup, Update, query, registerAssetLoader,
   sceneRoot, setPosition, spawn, transform, ClearColor, Transform, type Handle, type GltfAsset, type SystemContext,
-} from 'engine';
-import { Ltask, LtaskEvent, LtaskPlugin, LtaskStats } from '../../plugin-ltask/src/engine/index.ts';
+} from '@ltask-web/engine';
+import { Ltask, LtaskEvent, LtaskPlugin, LtaskStats } from '@ltask-web/plugin-ltask/engine';
+import gltfpack from '../natives/gltfpack.ts?ltask-native';
+import ink from '../natives/ink.ts?ltask-native';
+import sqlite from '../natives/sqlite.ts?ltask-native';
 import { Actions, Waits, ask, recordWaits } from './actions.ts';
 import { readConfig } from './config.ts';
 import { Dialogue } from './dialogue.ts';
@@ -25,11 +28,8 @@ for (const a of document.querySelectorAll<HTMLAnchorElement>('#latency a')) {
   if (Number(a.dataset.ms) === config.latencyMs) a.classList.add('on');
 }
 
-const natives = {
-  gltfpack: new URL('../natives/gltfpack.ts', import.meta.url).href,
-  sqlite: new URL('../natives/sqlite.ts', import.meta.url).href,
-  ink: new URL('../natives/ink.ts', import.meta.url).href,
-};
+// Each native module is bundled with its own carrier worker (the ltask() vite plugin).
+const natives = { gltfpack, sqlite, ink };
 
 /** game/service/*.lua, bundled as text: the runtime finds them as service/<name>.lua without a fetch. */
 const gameServices: Record<string, string> = {};

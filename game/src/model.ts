@@ -6,7 +6,7 @@
  */
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { MeshoptDecoder } from 'meshoptimizer';
-import { disposeGltf, type AssetLoader, type GltfAsset } from 'engine';
+import { disposeGltf, type AssetLoader, type GltfAsset } from '@ltask-web/engine';
 
 /** Where the demo's model comes from: authored OBJ, packed on request. */
 export const MODEL_PATH = 'ltask://game/model/assets/models/crate.obj';

@@ -5,7 +5,7 @@
 import {
   AmbientLight, BoxGeometry, CapsuleGeometry, DirectionalLight, MeshStandardMaterial, PerspectiveCamera, PlaneGeometry, TorusKnotGeometry,
 } from 'three';
-import { Keyboard, Time, Transform, camera, light, mesh, query, rotateY, spawn, transform, setPosition, type SystemContext } from 'engine';
+import { Keyboard, Time, Transform, camera, light, mesh, query, rotateY, spawn, transform, setPosition, type SystemContext } from '@ltask-web/engine';
 import { LevelGrid, TILE } from './level.ts';
 
 /** Tags. */

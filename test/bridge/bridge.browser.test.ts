@@ -6,8 +6,8 @@ import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import type { Mesh, MeshStandardMaterial } from 'three';
 import { MeshoptDecoder } from 'meshoptimizer';
 import { Story } from 'inkjs/full';
-import { startRuntime, type Runtime } from 'plugin-ltask';
-import { asBytes } from 'plugin-ltask/native';
+import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
+import { asBytes } from '@ltask-web/plugin-ltask/native';
 
 const native = (name: string) => new URL(`../../game/natives/${name}.ts`, import.meta.url).href;
 

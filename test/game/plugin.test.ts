@@ -1,6 +1,6 @@
 // LtaskPlugin in a headless App (MinimalPlugins) with a real runtime on 2 worker_threads.
 import { afterEach, describe, expect, it } from 'vitest';
-import { App, AssetPlugin, AssetServer, MemoryReader, MinimalPlugins, Update, type SystemContext } from 'engine';
+import { App, AssetPlugin, AssetServer, MemoryReader, MinimalPlugins, Update, type SystemContext } from '@ltask-web/engine';
 import { Ltask, LtaskEvent, LtaskPlugin, LtaskStats, type LtaskReply } from '../../plugin-ltask/src/engine/index.ts';
 
 const SOURCES = {

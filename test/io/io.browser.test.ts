@@ -1,6 +1,6 @@
 // The fetch backend in Chromium against the vite dev server itself (the test page's origin).
 import { afterAll, describe, expect, it } from 'vitest';
-import { startRuntime, type Runtime } from 'plugin-ltask';
+import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { createIo } from '../../plugin-ltask/src/services/io/index.ts';
 
 const ROOT = '/test/fixtures/io/';

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRuntime, type Runtime } from 'plugin-ltask';
+import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { FIXTURES, fixture } from './helpers.ts';
 
 const READER = `

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fengari from 'fengari';
-import { CodecError, decode, encode } from 'plugin-ltask';
+import { CodecError, decode, encode } from '@ltask-web/plugin-ltask';
 import { encodeLua, pushLua } from '../../plugin-ltask/src/codec/lua.ts';
 
 const { lua, lauxlib, lualib, to_luastring } = fengari;

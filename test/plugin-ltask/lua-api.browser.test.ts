@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, type LogEntry, type Runtime } from 'plugin-ltask';
+import { startRuntime, type LogEntry, type Runtime } from '@ltask-web/plugin-ltask';
 import { LUA_SUITE } from './lua-suite.ts';
 
 // The Lua suite on real Web Workers, scripts fetched from the dev server.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, type LogEntry, type Runtime } from 'plugin-ltask';
+import { startRuntime, type LogEntry, type Runtime } from '@ltask-web/plugin-ltask';
 import { LUA_SUITE as TESTS } from './lua-suite.ts';
 
 // The same Lua suite runs in Chromium (lua-api.browser.test.ts).

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRuntime, type Runtime, type RuntimeOptions } from 'plugin-ltask';
+import { startRuntime, type Runtime, type RuntimeOptions } from '@ltask-web/plugin-ltask';
 
 const natives = {
   concat: new URL('../fixtures/native/concat.ts', import.meta.url).href,

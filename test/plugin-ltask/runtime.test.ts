@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MessageType, Receipt, ServiceError, startRuntime, type Runtime, type RuntimeOptions } from 'plugin-ltask';
+import { MessageType, Receipt, ServiceError, startRuntime, type Runtime, type RuntimeOptions } from '@ltask-web/plugin-ltask';
 
 const fixtures = {
   servicePath: 'test/fixtures/lua/?.lua',

@@ -4,7 +4,7 @@
  * read); meanwhile the same service answers another service, and a ticker on
  * the same worker keeps its 60 Hz.
  */
-import type { Runtime } from 'plugin-ltask';
+import type { Runtime } from '@ltask-web/plugin-ltask';
 
 export const SEED_FILES = { 'a.txt': 'first half, ', 'b.txt': 'second half' };
 export const IO_LATENCY_MS = 300;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRuntime, type Runtime } from 'plugin-ltask';
+import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 
 let rt: Runtime | null = null;
 afterEach(async () => {

@@ -1,5 +1,5 @@
 // Bench-only native module: times callbacks into Lua on the carrier itself.
-import { asBytes, type NativeModule } from 'plugin-ltask/native';
+import { asBytes, type NativeModule } from '@ltask-web/plugin-ltask/native';
 
 const lengthOf = (v: unknown): number => (typeof v === 'string' ? v.length : asBytes(v).byteLength);
 

@@ -2,7 +2,7 @@
  * Extension to asset type, so `load('ship.glb')` is a `Handle<GltfAsset>`.
  * Add your own by declaration merging:
  * ```ts
- * declare module 'engine' { interface AssetTypeMap { csv: string[][] } }
+ * declare module '@ltask-web/engine' { interface AssetTypeMap { csv: string[][] } }
  * ```
  */
 import type { Texture } from 'three';

@@ -25,8 +25,8 @@
  * ```
  * @module
  */
-import { AssetServer, First, Last, defineEvent, registerAssetSource } from 'engine';
-import type { App, AssetReader, Plugin, ReadOptions } from 'engine';
+import { AssetServer, First, Last, defineEvent, registerAssetSource } from '@ltask-web/engine';
+import type { App, AssetReader, Plugin, ReadOptions } from '@ltask-web/engine';
 import { startRuntime, type Runtime, type RuntimeOptions, type LogEntry, type RuntimeExit } from '../host/runtime.ts';
 import type { ServiceInfo } from '../protocol.ts';
 import { asBytes } from '../native/types.ts';

@@ -4,6 +4,7 @@
  * Node process) talk to services. It never blocks.
  */
 import { platform } from '#platform';
+import { startWorker } from '#spawn';
 import { decode, encode } from '../codec/js.ts';
 import { DEFAULT_MAX_BYTES } from '../codec/format.ts';
 import { ServiceError, remoteText } from '../errors.ts';
@@ -14,6 +15,7 @@ import type { IoOptions } from '../services/io/index.ts';
 import { MAX_WORKERS, ServiceTable } from '../table.ts';
 import { createRingBuffer, frame, unframe, type Msg } from '../transport/index.ts';
 import { NativePools } from '../native/pool.ts';
+import type { NativeSource } from '../native/types.ts';
 import { CarrierSlots, callWorker } from '../native/slots.ts';
 
 /** Options of {@link startRuntime}. Every field has a default. */
@@ -43,10 +45,12 @@ export interface RuntimeOptions {
   /** Capacity of the service table: addresses are never reused (default 65536). */
   maxServices?: number;
   /**
-   * Native modules by name: module URL (its default export is a NativeModule).
-   * Lua reaches them with `ltask.native "name"`.
+   * Native modules by name. In the browser: a bundle from an import with the
+   * `?ltask-native` suffix (works in dev and in builds), or the URL of a plain
+   * JS module. In Node: the module's path or URL. The module's default export
+   * is a NativeModule. Lua reaches them with `ltask.native "name"`.
    */
-  natives?: Record<string, string | URL>;
+  natives?: Record<string, NativeSource>;
   /** How long a carrier waits for one callback before the call fails (default 30 s; 0: forever). */
   callbackTimeoutMs?: number;
   /** Room in a carrier's mailbox; larger payloads cross in chunks (default 1 MiB). */
@@ -111,8 +115,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     tsServices,
     nativeModules: [],
   };
-  const natives: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.natives ?? {})) natives[k] = String(v);
+  const natives: Record<string, NativeSource> = { ...options.natives };
   config.nativeModules = Object.keys(natives);
   const slots = CarrierSlots.create();
   const table = ServiceTable.create(options.maxServices ?? 65536);
@@ -133,7 +136,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   try {
     await Promise.all(
       Array.from({ length: workers }, (_, id) => {
-        const h = platform.startWorker('scheduler', `ltask-worker-${id}`);
+        const h = startWorker('scheduler', `ltask-worker-${id}`);
         handles.push(h);
         return new Promise<void>((resolve, reject) => {
           h.onExit((reason) => reject(new Error(`[ltask] ${reason}`)));
@@ -185,7 +188,7 @@ export class Runtime {
     readonly config: WorkerConfig,
     readonly table: ServiceTable,
     private readonly onLog: (e: LogEntry) => void,
-    natives: Record<string, string>,
+    natives: Record<string, NativeSource>,
     slots: CarrierSlots,
     nativeOptions: { callbackTimeoutMs: number; mailboxBytes: number },
   ) {

@@ -7,11 +7,12 @@
  * blocked in a callback). Slots are never reused, so a worker can never reach a
  * new carrier through an old slot.
  */
-import { platform } from '#platform';
+import { startWorker } from '#spawn';
 import type { WorkerHandle } from '../platform/types.ts';
 import type { ServiceTable } from '../table.ts';
 import { createMailbox } from './mailbox.ts';
 import type { CarrierToHost, HostToCarrier, NativeRequest } from './protocol.ts';
+import type { NativeSource } from './types.ts';
 import { MAX_CARRIERS, SlotState, type CarrierSlots } from './slots.ts';
 
 interface Carrier {
@@ -24,7 +25,10 @@ interface Carrier {
 interface Pool {
   name: string;
   index: number;
+  /** Module URL for the generic carrier (empty for a bundle). */
   url: string;
+  /** The bundle's own carrier script, if any. */
+  script: string | undefined;
   /** Known once the first carrier has loaded the module. */
   max: number | null;
   carriers: Carrier[];
@@ -51,10 +55,13 @@ export class NativePools {
   private stopped = false;
 
   constructor(
-    modules: Record<string, string>,
+    modules: Record<string, NativeSource>,
     private readonly o: PoolOptions,
   ) {
-    Object.entries(modules).forEach(([name, url], index) => this.pools.set(name, { name, index, url, max: null, carriers: [], queue: [] }));
+    Object.entries(modules).forEach(([name, src], index) => {
+      const bundle = typeof src === 'object' && 'carrier' in src ? src.carrier : undefined;
+      this.pools.set(name, { name, index, url: bundle === undefined ? String(src) : '', script: bundle, max: null, carriers: [], queue: [] });
+    });
   }
 
   /** Registered module names, in index order. */
@@ -149,7 +156,7 @@ export class NativePools {
       return;
     }
     const slot = this.nextSlot++;
-    const handle = platform.startWorker('carrier', `ltask-carrier-${pool.name}-${slot}`);
+    const handle = startWorker('carrier', `ltask-carrier-${pool.name}-${slot}`, pool.script);
     const c: Carrier = { slot, handle, mailbox: createMailbox(this.o.mailboxBytes), ready: false };
     const slots = this.o.slots;
     slots.setModule(slot, pool.index);

@@ -41,6 +41,25 @@ export interface NativeModule {
   functions: Record<string, (...args: any[]) => unknown>;
 }
 
+/**
+ * A native module bundled with its own carrier worker: what an import with the
+ * `?ltask-native` suffix gives under the ltask() vite plugin. It works in the
+ * dev server and in a production build.
+ *
+ * @example
+ * ```ts
+ * import sqlite from './natives/sqlite.ts?ltask-native';
+ * app.addPlugins(LtaskPlugin({ natives: { sqlite } }));
+ * ```
+ */
+export interface NativeBundle {
+  /** The URL of the carrier worker script that holds the module. */
+  readonly carrier: string;
+}
+
+/** How a native module is named to the runtime: a module URL/path (Node, or a plain JS module) or a bundle. */
+export type NativeSource = string | URL | NativeBundle;
+
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
 

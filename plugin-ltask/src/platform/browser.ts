@@ -1,43 +1,5 @@
-/** Browser platform: module Web Workers (bundled by vite), fetch. */
-import type { Endpoint, Platform, WorkerHandle, WorkerKind } from './types.ts';
-
-function create(kind: WorkerKind, name: string): Worker {
-  switch (kind) {
-    case 'scheduler':
-      // The literal `new URL(..., import.meta.url)` lets vite bundle the worker.
-      return new Worker(new URL('../worker/entry.ts', import.meta.url), { type: 'module', name });
-    case 'carrier':
-      return new Worker(new URL('../native/carrier.ts', import.meta.url), { type: 'module', name });
-  }
-}
-
-function startWorker(kind: WorkerKind, name: string): WorkerHandle {
-  const w = create(kind, name);
-  let exited = false;
-  const exitHandlers: ((reason: string) => void)[] = [];
-  const fire = (reason: string) => {
-    if (exited) return;
-    exited = true;
-    for (const h of exitHandlers) h(reason);
-  };
-  w.addEventListener('error', (e) => {
-    e.preventDefault();
-    fire(`worker ${name} failed: ${e.message || 'script error (see the console)'}`);
-  });
-  return {
-    postMessage: (m, t) => w.postMessage(m, t ?? []),
-    listen(h) {
-      const l = (e: MessageEvent) => h(e.data);
-      w.addEventListener('message', l);
-      return () => w.removeEventListener('message', l);
-    },
-    onExit: (h) => void exitHandlers.push(h),
-    async terminate() {
-      exited = true;
-      w.terminate();
-    },
-  };
-}
+/** Browser platform, the part workers use too: the parent endpoint, fetch. */
+import type { Endpoint, Platform } from './types.ts';
 
 function parentEndpoint(): Endpoint {
   const scope = globalThis as unknown as { postMessage(m: unknown, t: Transferable[]): void; addEventListener(t: "message", l: (e: MessageEvent) => void): void; removeEventListener(t: "message", l: (e: MessageEvent) => void): void };
@@ -63,8 +25,8 @@ async function readText(path: string, base: string): Promise<string> {
 
 export const platform: Platform = {
   name: 'browser',
-  startWorker,
   parentEndpoint,
+  importModule: (url) => import(/* @vite-ignore */ url),
   readText,
   defaultBase: () => String((globalThis as { location?: Location }).location?.href ?? '/'),
   cores: () => navigator.hardwareConcurrency || 2,

@@ -1,40 +1,9 @@
-/** Node platform: worker_threads, fs. Workers load the TypeScript sources through tsx. */
+/** Node platform, the part workers use too: the parent port, fs. */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL, fileURLToPath } from 'node:url';
-import { Worker, parentPort } from 'node:worker_threads';
-import type { Endpoint, Platform, WorkerHandle, WorkerKind } from './types.ts';
-
-const ENTRIES: Record<WorkerKind, string> = {
-  scheduler: new URL('../worker/entry.ts', import.meta.url).href,
-  carrier: new URL('../native/carrier.ts', import.meta.url).href,
-};
-const BOOT = new URL('./boot.mjs', import.meta.url);
-
-function startWorker(kind: WorkerKind, name: string): WorkerHandle {
-  const w = new Worker(fileURLToPath(BOOT), { workerData: { entry: ENTRIES[kind] }, name });
-  let exited = false;
-  const exitHandlers: ((reason: string) => void)[] = [];
-  const fire = (reason: string) => {
-    if (exited) return;
-    exited = true;
-    for (const h of exitHandlers) h(reason);
-  };
-  w.on('error', (e) => fire(`worker ${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
-  w.on('exit', (code) => fire(`worker ${name} exited with code ${code}`));
-  return {
-    postMessage: (m, t) => w.postMessage(m, t as never),
-    listen(h) {
-      w.on('message', h);
-      return () => w.off('message', h);
-    },
-    onExit: (h) => void exitHandlers.push(h),
-    async terminate() {
-      exited = true;
-      await w.terminate();
-    },
-  };
-}
+import { pathToFileURL } from 'node:url';
+import { parentPort } from 'node:worker_threads';
+import type { Endpoint, Platform } from './types.ts';
 
 function parentEndpoint(): Endpoint {
   const port = parentPort;
@@ -48,6 +17,22 @@ function parentEndpoint(): Endpoint {
   };
 }
 
+let tsxReady: Promise<void> | null = null;
+
+/** Imports a module; `.ts` files load through tsx (an optional peer dependency). */
+async function importModule(url: string): Promise<unknown> {
+  if (/\.[cm]?tsx?$/.test(url.split('?')[0]!) && !process.execArgv.join(' ').includes('tsx')) {
+    tsxReady ??= import('tsx/esm/api').then(
+      (m: { register(): unknown }) => void m.register(),
+      () => {
+        throw new Error(`[ltask] ${url} is TypeScript: install tsx (npm i -D tsx) to load .ts modules in Node, or give a .js file`);
+      },
+    );
+    await tsxReady;
+  }
+  return import(url);
+}
+
 async function readText(path: string, base: string): Promise<string> {
   const url = /^[a-z][a-z0-9+.-]*:/i.test(path) ? new URL(path) : new URL(path, base.endsWith('/') ? base : base + '/');
   if (url.protocol === 'file:') return readFile(url, 'utf8');
@@ -58,8 +43,8 @@ async function readText(path: string, base: string): Promise<string> {
 
 export const platform: Platform = {
   name: 'node',
-  startWorker,
   parentEndpoint,
+  importModule,
   readText,
   defaultBase: () => pathToFileURL(process.cwd() + '/').href,
   cores: () => availableParallelism(),

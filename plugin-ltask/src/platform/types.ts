@@ -21,7 +21,8 @@ export type WorkerKind = 'scheduler' | 'carrier';
 /** The platform adapter. */
 export interface Platform {
   readonly name: 'node' | 'browser';
-  startWorker(kind: WorkerKind, name: string): WorkerHandle;
+  /** Loads a module by URL (a service or native module given by path). */
+  importModule(url: string): Promise<unknown>;
   /** Inside a worker: the endpoint to the thread that started it. */
   parentEndpoint(): Endpoint;
   /** Reads a text file (Node: a path or URL; browser: a URL relative to `base`). */
@@ -43,7 +44,9 @@ export function checkIsolation(): void {
     throw new Error(
       '[ltask] SharedArrayBuffer is not available: the page is not cross-origin isolated. ' +
         'Serve it with the headers "Cross-Origin-Opener-Policy: same-origin" and ' +
-        '"Cross-Origin-Embedder-Policy: require-corp" (the vite config of this project sets both on the dev server and on vite preview).',
+        '"Cross-Origin-Embedder-Policy: require-corp". With vite, add ltask() from "@ltask-web/plugin-ltask/vite" ' +
+        'to your plugins (it sets both on the dev server and on vite preview); on a static host, set them in its ' +
+        'headers file (Netlify/Cloudflare Pages: a _headers file; see the deployment guide in the @ltask-web/plugin-ltask README).',
     );
   }
 }

@@ -1,62 +1,207 @@
 /**
- * Vite support for plugin-ltask.
+ * The vite plugin for @ltask-web/plugin-ltask: everything a vite project needs
+ * to run the runtime, in the dev server and in production builds.
  *
- * fengari's `src/luaconf.js` reads `process.env.FENGARICONF` at load time. In a
- * browser worker there is no `process`, so the module throws
- * `process is not defined`. This plugin guards that one expression. We do not use
- * `define: { process: ... }`: fengari tests `typeof process` elsewhere to decide
- * whether it runs in Node, and would then try to use `fs` and `process.stdout`.
+ * - Cross-origin isolation headers (COOP + COEP) on the dev server and on
+ *   `vite preview`, set before vite's own middlewares (so 304 answers carry them).
+ * - fengari, patched while bundling (main build, worker bundles and the dev
+ *   dependency optimizer): its `process.env.FENGARICONF` read is guarded (a
+ *   browser worker has no `process`; `define` would not do, fengari tests
+ *   `typeof process` elsewhere to decide it runs in Node), and its
+ *   `delete L.stack[i]` slot clears become `= undefined` (V8 keeps the stack a
+ *   fast array: a Lua message costs about half as much).
+ * - Native modules: `import sqlite from './sqlite.ts?ltask-native'` gives a
+ *   bundle (`{ carrier: url }`) whose carrier worker script holds the module,
+ *   in dev and in builds; pass it in `natives`.
+ * - Lua sources: `import src from './hello.lua'` gives the text. Editing a Lua
+ *   file in dev restarts the services that run it, without a page reload.
  *
  * @example
  * ```ts
  * // vite.config.ts
- * import { ltaskVite } from 'plugin-ltask/vite';
- * export default defineConfig(ltaskVite.configure({ plugins: [] }));
+ * import { defineConfig } from 'vite';
+ * import { ltask } from '@ltask-web/plugin-ltask/vite';
+ * export default defineConfig({ plugins: [ltask()] });
  * ```
  */
-import type { Plugin, UserConfig } from 'vite';
+import { existsSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { Connect, Plugin, UserConfig } from 'vite';
 
-const LUACONF = /fengari[\\/]src[\\/]luaconf\.js$/;
-const NEEDLE = 'process.env.FENGARICONF';
-const GUARDED = '(typeof process !== "undefined" && process.env && process.env.FENGARICONF)';
+/** Options of {@link ltask}. */
+export interface LtaskViteOptions {
+  /** Set the isolation headers on the dev server and on `vite preview` (default true). */
+  headers?: boolean;
+}
 
-/** Rewrites fengari's `process.env.FENGARICONF` read so it is safe without `process`. */
-export function fengariGuard(): Plugin {
+const PACKAGE = '@ltask-web/plugin-ltask';
+
+/** The two headers that make a page cross-origin isolated (SharedArrayBuffer, Atomics.wait). */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+// ---- fengari ---------------------------------------------------------------
+
+const FENGARI_FILE = /fengari[\\/]src[\\/](luaconf|ldo|lvm|lapi|ltm|ldebug|lparser)\.js$/;
+const CONF_NEEDLE = 'process.env.FENGARICONF';
+const CONF_GUARDED = '(typeof process !== "undefined" && process.env && process.env.FENGARICONF)';
+const STACK_DELETE = /delete (\w+)\.stack\[([^\]]+)\];/g;
+/** Marks patched code, so a test can tell a build holds the patched fengari. */
+export const FENGARI_PATCH_MARK = '/* ltask: fengari patched */';
+
+/** fengari's source with the guard and the stack-slot patch applied (null: not a fengari file). */
+export function patchFengari(code: string, id: string): string | null {
+  if (!FENGARI_FILE.test(id.split('?')[0]!)) return null;
+  let out = code.split(CONF_NEEDLE).join(CONF_GUARDED);
+  out = out.replace(STACK_DELETE, (_, l: string, i: string) => `${l}.stack[${i}] = undefined;`);
+  return out === code ? null : `${FENGARI_PATCH_MARK}\n${out}`;
+}
+
+function fengariPlugin(): Plugin {
   return {
-    name: 'ltask:fengari-guard',
+    name: 'ltask:fengari',
     enforce: 'pre',
     transform(code, id) {
-      if (!LUACONF.test(id.split('?')[0]!) || !code.includes(NEEDLE)) return null;
-      return { code: code.split(NEEDLE).join(GUARDED), map: null };
+      const out = patchFengari(code, id);
+      return out === null ? null : { code: out, map: null };
+    },
+  };
+}
+
+// ---- native modules and Lua sources ----------------------------------------
+
+const NATIVE_QUERY = '?ltask-native';
+/** A carrier entry's id: the native module's path with this suffix (no such file exists). */
+const CARRIER_SUFFIX = '.ltask-carrier.js';
+const WORKER_QUERY = /[?&](worker|sharedworker)(&|$)/;
+const LUA_FILE = /\.lua$/;
+
+function sourcesPlugin(): Plugin {
+  return {
+    name: 'ltask:sources',
+    enforce: 'pre',
+    async resolveId(source, importer) {
+      if (source.endsWith(NATIVE_QUERY)) {
+        const target = source.slice(0, -NATIVE_QUERY.length);
+        const r = await this.resolve(target, importer, { skipSelf: true });
+        if (!r) this.error(`[ltask] native module "${target}" not found (imported with ?ltask-native from ${importer ?? 'the config'})`);
+        return r.id.split('?')[0] + NATIVE_QUERY;
+      }
+      const clean = source.split('?')[0]!;
+      if (clean.endsWith(CARRIER_SUFFIX)) {
+        // Dev server URLs are root-relative or /@fs/ paths; bundles use the absolute id.
+        const root = this.environment?.config.root ?? process.cwd();
+        let file = clean.startsWith('/@fs/') ? clean.slice(4) : clean;
+        if (!existsSync(file.slice(0, -CARRIER_SUFFIX.length))) file = resolve(root, '.' + file);
+        return file + source.slice(clean.length);
+      }
+      return null;
+    },
+    load(id) {
+      const clean = id.split('?')[0]!;
+      if (id.endsWith(NATIVE_QUERY)) {
+        const entry = JSON.stringify(clean + CARRIER_SUFFIX + '?worker&url');
+        return `import carrier from ${entry};\nexport default { carrier };\n`;
+      }
+      // vite's worker plugin loads `?worker` ids; the bundle's input (no query) and
+      // the dev server's `?worker_file` request come here.
+      if (clean.endsWith(CARRIER_SUFFIX) && !WORKER_QUERY.test(id)) {
+        const native = JSON.stringify(clean.slice(0, -CARRIER_SUFFIX.length));
+        return `import { serveNative } from '${PACKAGE}/carrier';\nimport mod from ${native};\nserveNative(mod);\n`;
+      }
+      return null;
+    },
+    transform(code, id) {
+      if (!LUA_FILE.test(id.split('?')[0]!) || /[?&]raw\b/.test(id)) return null;
+      return { code: `export default ${JSON.stringify(code)};\n`, map: null };
+    },
+  };
+}
+
+// ---- servers ------------------------------------------------------------
+
+function isolation(): Connect.NextHandleFunction {
+  return (_req, res, next) => {
+    for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
+    next();
+  };
+}
+
+/** The event the dev server sends when a Lua file changes (see host/runtime.ts). */
+export const LUA_UPDATE_EVENT = 'ltask:lua-update';
+
+/** What the dev server sends with {@link LUA_UPDATE_EVENT}. */
+export interface LuaUpdate {
+  /** The file's path from the project root, with a leading slash (`/public/service/hello.lua`). */
+  path: string;
+  /** The new source. */
+  source: string;
+}
+
+function serverPlugin(options: LtaskViteOptions): Plugin {
+  let outDir = 'dist';
+  let root = process.cwd();
+  return {
+    name: 'ltask:server',
+    configResolved(config) {
+      root = config.root;
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    configureServer(server) {
+      if (options.headers !== false) server.middlewares.use(isolation());
+    },
+    configurePreviewServer(server) {
+      if (!existsSync(resolve(outDir, 'index.html')) && !existsSync(outDir)) {
+        throw new Error(`[ltask] vite preview serves a build, and there is none in ${relative(root, outDir) || outDir}: run "vite build" first.`);
+      }
+      if (options.headers !== false) server.middlewares.use(isolation());
+    },
+    async hotUpdate({ file, read }) {
+      if (!LUA_FILE.test(file) || this.environment.name !== 'client') return;
+      const rel = relative(root, file);
+      const update: LuaUpdate = { path: '/' + (isAbsolute(rel) ? file : rel).split('\\').join('/'), source: await read() };
+      this.environment.hot.send({ type: 'custom', event: LUA_UPDATE_EVENT, data: update });
+      // The runtime restarts the services that run this file; modules that
+      // imported its text are not reloaded (no page reload).
+      return [];
+    },
+  };
+}
+
+// ---- config -------------------------------------------------------------
+
+function configPlugin(): Plugin {
+  return {
+    name: 'ltask:config',
+    config(config: UserConfig) {
+      const userWorkerPlugins = config.worker?.plugins;
+      config.worker = {
+        ...config.worker,
+        format: config.worker?.format ?? 'es',
+        plugins: () => [fengariPlugin(), sourcesPlugin(), ...(userWorkerPlugins ? userWorkerPlugins() : [])],
+      };
+      const optimize = (config.optimizeDeps ??= {});
+      // The package is served as source, so vite sees its `new Worker(new URL(...))`
+      // literals; fengari (CommonJS) is pre-bundled, patched.
+      optimize.exclude = [...new Set([...(optimize.exclude ?? []), PACKAGE])];
+      optimize.include = [...new Set([...(optimize.include ?? []), `${PACKAGE} > fengari`])];
+      const rolldown = (optimize.rolldownOptions ??= {});
+      const plugins = rolldown.plugins;
+      rolldown.plugins = [fengariPlugin() as never, ...(Array.isArray(plugins) ? plugins : plugins ? [plugins] : [])];
+      config.build ??= {};
+      config.build.target ??= 'es2022';
+      return undefined;
     },
   };
 }
 
 /**
- * Adds what plugin-ltask needs to a vite config: the fengari guard in `plugins`,
- * `worker.plugins` and the dependency optimizer, and pre-bundling of fengari.
+ * The plugin: `plugins: [ltask()]` in vite.config.ts.
  */
-export function withLtask(config: UserConfig = {}): UserConfig {
-  const guard = fengariGuard();
-  const workerPlugins = config.worker?.plugins;
-  const optimize = config.optimizeDeps ?? {};
-  const rolldown = optimize.rolldownOptions ?? {};
-  const rolldownPlugins = rolldown.plugins;
-  return {
-    ...config,
-    plugins: [guard, ...(config.plugins ?? [])],
-    worker: {
-      format: 'es',
-      ...config.worker,
-      plugins: () => [fengariGuard(), ...(workerPlugins ? workerPlugins() : [])],
-    },
-    optimizeDeps: {
-      ...optimize,
-      include: [...new Set([...(optimize.include ?? []), 'fengari'])],
-      rolldownOptions: {
-        ...rolldown,
-        plugins: [fengariGuard() as never, ...(Array.isArray(rolldownPlugins) ? rolldownPlugins : rolldownPlugins ? [rolldownPlugins] : [])],
-      },
-    },
-  };
+export function ltask(options: LtaskViteOptions = {}): Plugin[] {
+  return [configPlugin(), fengariPlugin(), sourcesPlugin(), serverPlugin(options)];
 }
+
+export default ltask;

@@ -41,7 +41,7 @@ function spawner(s: Scheduler, sources: SourceLoader) {
       const svc = new TsService(m.dest, label, s);
       s.add(svc);
       const url = s.config.tsServices[name];
-      const load = url !== undefined ? import(/* @vite-ignore */ url) : BUILTIN_SERVICES[name]!();
+      const load = url !== undefined ? (platform.importModule(url) as Promise<{ default?: ServiceFactory }>) : BUILTIN_SERVICES[name]!();
       load
         .then((mod: { default?: ServiceFactory }) => {
           if (typeof mod.default !== 'function') throw new Error(`[ltask] ${url} has no default export (a ServiceFactory)`);

@@ -1,0 +1,1 @@
+/// <reference types="@ltask-web/plugin-ltask/client" />

@@ -1,0 +1,62 @@
+/**
+ * Starting workers in the browser (host side only). The two `new Worker(new URL(...))`
+ * literals live here and nowhere else: vite bundles each as a worker entry, and
+ * no worker imports this module, so worker bundles never import each other.
+ */
+import { describeWorkerFailure, explainWorkerError } from './diagnose.ts';
+import type { WorkerHandle, WorkerKind } from './types.ts';
+
+/** A Worker that remembers its script URL, so a failure can be diagnosed. */
+interface Traced extends globalThis.Worker {
+  readonly scriptUrl: string;
+}
+
+function create(kind: WorkerKind, name: string, script?: string): Traced {
+  // Shadows the global within this function: the literals below stay
+  // `new Worker(new URL(...))`, the pattern bundlers rewrite.
+  const Worker = class extends globalThis.Worker implements Traced {
+    readonly scriptUrl: string;
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      this.scriptUrl = String(url);
+    }
+  };
+  if (script !== undefined) return new Worker(script, { type: 'module', name });
+  switch (kind) {
+    case 'scheduler':
+      // The literal `new URL(..., import.meta.url)` lets vite bundle the worker.
+      return new Worker(new URL('../worker/entry.ts', import.meta.url), { type: 'module', name });
+    case 'carrier':
+      return new Worker(new URL('../native/carrier.ts', import.meta.url), { type: 'module', name });
+  }
+}
+
+export function startWorker(kind: WorkerKind, name: string, script?: string): WorkerHandle {
+  const w = create(kind, name, script);
+  let exited = false;
+  const exitHandlers: ((reason: string) => void)[] = [];
+  const fire = (reason: string) => {
+    if (exited) return;
+    exited = true;
+    for (const h of exitHandlers) h(reason);
+  };
+  w.addEventListener('error', (e) => {
+    e.preventDefault();
+    if (e.message) fire(explainWorkerError(name, e.message));
+    else void describeWorkerFailure(name, w.scriptUrl).then(fire);
+  });
+  return {
+    postMessage: (m, t) => w.postMessage(m, t ?? []),
+    listen(h) {
+      const l = (e: MessageEvent) => h(e.data);
+      w.addEventListener('message', l);
+      return () => w.removeEventListener('message', l);
+    },
+    onExit: (h) => void exitHandlers.push(h),
+    async terminate() {
+      exited = true;
+      w.terminate();
+    },
+  };
+}
+

@@ -1,0 +1,43 @@
+/** Starting workers under Node (host side only): worker_threads. */
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { WorkerHandle, WorkerKind } from './types.ts';
+
+// Built package: `.js` entries start directly. From the sources (this
+// repository's tests), `.ts` entries start through tsx (see boot.mjs).
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const ENTRIES: Record<WorkerKind, URL> = {
+  scheduler: new URL(`../worker/entry${EXT}`, import.meta.url),
+  carrier: new URL(`../native/carrier${EXT}`, import.meta.url),
+};
+const BOOT = new URL('./boot.mjs', import.meta.url);
+
+export function startWorker(kind: WorkerKind, name: string, script?: string): WorkerHandle {
+  if (script !== undefined) {
+    throw new Error(`[ltask] ${name}: a bundled carrier ("?ltask-native" import) runs only in the browser; in Node, give the module's path`);
+  }
+  const entry = ENTRIES[kind];
+  const w = EXT === '.ts' ? new Worker(fileURLToPath(BOOT), { workerData: { entry: entry.href }, name }) : new Worker(entry, { name });
+  let exited = false;
+  const exitHandlers: ((reason: string) => void)[] = [];
+  const fire = (reason: string) => {
+    if (exited) return;
+    exited = true;
+    for (const h of exitHandlers) h(reason);
+  };
+  w.on('error', (e) => fire(`worker ${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+  w.on('exit', (code) => fire(`worker ${name} exited with code ${code}`));
+  return {
+    postMessage: (m, t) => w.postMessage(m, t as never),
+    listen(h) {
+      w.on('message', h);
+      return () => w.off('message', h);
+    },
+    onExit: (h) => void exitHandlers.push(h),
+    async terminate() {
+      exited = true;
+      await w.terminate();
+    },
+  };
+}
+
