@@ -81,7 +81,32 @@ export type HostToWorker =
   | { type: 'details'; id: number }
   | { type: 'native-bind'; callId: number; mailbox: SharedArrayBuffer; carrier: number }
   | { type: 'native-fail'; callId: number; error: string }
+  | { type: 'reload'; reload: SourceReload }
   | { type: 'stop' };
+
+/** The event the ltask() vite plugin sends from the dev server when a `.lua` file is saved. */
+export const LUA_UPDATE_EVENT = 'ltask:lua-update';
+
+/** What comes with {@link LUA_UPDATE_EVENT}. */
+export interface LuaUpdate {
+  /** The URL path the file is served at (`/service/hello.lua`; files in `public/` without the `/public`). */
+  urlPath: string;
+  /** The new text. */
+  source: string;
+  /** The text before, when the page imported the file (it finds the file among `sources`). */
+  previous?: string;
+}
+
+/**
+ * New text for a service script (hot reload in the dev server). Lua services
+ * whose script path is one of `paths`, or resolves to the URL path `urlPath`,
+ * restart with it at the same address.
+ */
+export interface SourceReload {
+  paths: string[];
+  urlPath: string;
+  source: string;
+}
 
 export type WorkerToHost =
   | { type: 'ready'; workerId: number }

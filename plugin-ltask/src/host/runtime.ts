@@ -9,7 +9,7 @@ import { decode, encode } from '../codec/js.ts';
 import { DEFAULT_MAX_BYTES } from '../codec/format.ts';
 import { ServiceError, remoteText } from '../errors.ts';
 import { checkIsolation, type WorkerHandle } from '../platform/types.ts';
-import { Address, MessageType, Receipt, ServiceState, type ServiceInfo, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
+import { Address, MessageType, Receipt, ServiceState, type ServiceInfo, type SourceReload, LUA_UPDATE_EVENT, type LuaUpdate, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
 import type { SpawnOptions } from '../services/root.ts';
 import type { IoOptions } from '../services/io/index.ts';
 import { MAX_WORKERS, ServiceTable } from '../table.ts';
@@ -164,6 +164,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       throw e;
     }
   }
+  // In the vite dev server: saved .lua files restart their services (the ltask() plugin sends them).
+  const hot = import.meta.hot;
+  if (hot) {
+    const onUpdate = (u: LuaUpdate) => void rt.reloadSource(u);
+    hot.on(LUA_UPDATE_EVENT, onUpdate);
+    rt.unlistenHot = () => hot.off(LUA_UPDATE_EVENT, onUpdate);
+  }
   return rt;
 }
 
@@ -181,6 +188,8 @@ export class Runtime {
 
   /** The carrier pools of the native modules. */
   readonly natives: NativePools;
+  /** @internal Removes the dev server's hot-reload listener. */
+  unlistenHot: (() => void) | null = null;
   private detailWaits = new Map<number, { left: number; out: Record<number, string>; done(d: Record<number, string>): void }>();
   private nextDetail = 1;
 
@@ -376,10 +385,38 @@ export class Runtime {
     return this.table.state(addr);
   }
 
+  /**
+   * Restarts the Lua services that run a changed script, at their addresses,
+   * with their spawn arguments; their queued messages wait for the new code.
+   * The dev server calls it when a `.lua` file is saved (the ltask() vite
+   * plugin): `urlPath` is the file's URL path (`/service/hello.lua`), and
+   * `previous` its old text, which finds it among `sources` when it was
+   * imported (`import hello from './hello.lua'`). Requests a restarted service
+   * was still handling get no answer. Returns the script paths updated.
+   */
+  reloadSource(update: LuaUpdate): string[] {
+    const base = this.config.base.endsWith('/') ? this.config.base : this.config.base + '/';
+    const urlPath = (p: string) => {
+      try {
+        return new URL(p, base).pathname;
+      } catch {
+        return p;
+      }
+    };
+    const paths = Object.keys(this.config.sources).filter(
+      (k) => (update.previous !== undefined && this.config.sources[k] === update.previous) || urlPath(k) === update.urlPath,
+    );
+    for (const p of paths) this.config.sources[p] = update.source;
+    const reload: SourceReload = { paths, urlPath: update.urlPath, source: update.source };
+    for (const w of this.workers) w.postMessage({ type: 'reload', reload });
+    return paths;
+  }
+
   /** Stops every worker now. Pending calls fail. Safe to call twice. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.unlistenHot?.();
     for (const w of this.sessions.values()) w.reject(new Error('[ltask] the runtime has stopped'));
     this.sessions.clear();
     await Promise.all([...this.workers.map((w) => w.terminate()), this.natives.stop()]);

@@ -27,6 +27,9 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Connect, Plugin, UserConfig } from 'vite';
+import { LUA_UPDATE_EVENT, type LuaUpdate } from '../protocol.ts';
+
+export type { LuaUpdate };
 
 /** Options of {@link ltask}. */
 export interface LtaskViteOptions {
@@ -78,6 +81,9 @@ const CARRIER_SUFFIX = '.ltask-carrier.js';
 const WORKER_QUERY = /[?&](worker|sharedworker)(&|$)/;
 const LUA_FILE = /\.lua$/;
 
+/** The last text of each .lua file a page imported: sent as `previous` with an update. */
+const luaTexts = new Map<string, string>();
+
 function sourcesPlugin(): Plugin {
   return {
     name: 'ltask:sources',
@@ -114,7 +120,10 @@ function sourcesPlugin(): Plugin {
       return null;
     },
     transform(code, id) {
-      if (!LUA_FILE.test(id.split('?')[0]!) || /[?&]raw\b/.test(id)) return null;
+      const file = id.split('?')[0]!;
+      if (!LUA_FILE.test(file)) return null;
+      if (/[?&]raw\b/.test(id)) return null;
+      luaTexts.set(file, code);
       return { code: `export default ${JSON.stringify(code)};\n`, map: null };
     },
   };
@@ -129,24 +138,15 @@ function isolation(): Connect.NextHandleFunction {
   };
 }
 
-/** The event the dev server sends when a Lua file changes (see host/runtime.ts). */
-export const LUA_UPDATE_EVENT = 'ltask:lua-update';
-
-/** What the dev server sends with {@link LUA_UPDATE_EVENT}. */
-export interface LuaUpdate {
-  /** The file's path from the project root, with a leading slash (`/public/service/hello.lua`). */
-  path: string;
-  /** The new source. */
-  source: string;
-}
-
 function serverPlugin(options: LtaskViteOptions): Plugin {
   let outDir = 'dist';
   let root = process.cwd();
+  let publicDir = '';
   return {
     name: 'ltask:server',
     configResolved(config) {
       root = config.root;
+      publicDir = config.publicDir;
       outDir = resolve(config.root, config.build.outDir);
     },
     configureServer(server) {
@@ -160,8 +160,11 @@ function serverPlugin(options: LtaskViteOptions): Plugin {
     },
     async hotUpdate({ file, read }) {
       if (!LUA_FILE.test(file) || this.environment.name !== 'client') return;
-      const rel = relative(root, file);
-      const update: LuaUpdate = { path: '/' + (isAbsolute(rel) ? file : rel).split('\\').join('/'), source: await read() };
+      const inPublic = publicDir !== '' && !relative(publicDir, file).startsWith('..');
+      const rel = relative(inPublic ? publicDir : root, file);
+      const source = await read();
+      const update: LuaUpdate = { urlPath: '/' + (isAbsolute(rel) ? file : rel).split('\\').join('/'), source, previous: luaTexts.get(file) };
+      luaTexts.set(file, source);
       this.environment.hot.send({ type: 'custom', event: LUA_UPDATE_EVENT, data: update });
       // The runtime restarts the services that run this file; modules that
       // imported its text are not reloaded (no page reload).

@@ -1,7 +1,7 @@
 /** A scheduler worker's program. The host sends `init`, then messages. */
 import { platform } from '#platform';
 import { decode, encode } from '../codec/index.ts';
-import { Address, MessageType, type HostToWorker } from '../protocol.ts';
+import { Address, MessageType, type HostToWorker, type SourceReload } from '../protocol.ts';
 import { createRoot } from '../services/root.ts';
 import { BUILTIN_SERVICES } from '../services/builtin.ts';
 import { createLogger, createTimer } from '../services/system.ts';
@@ -15,6 +15,7 @@ import { TsService, type ServiceFactory } from './ts-service.ts';
 
 const host = platform.parentEndpoint();
 let sched: Scheduler | null = null;
+let loader: SourceLoader | null = null;
 
 /** Addresses of the system services, fixed by the host: root 1, logger 2, timer 3. */
 export const SYSTEM_SERVICES = { logger: 2, timer: 3 } as const;
@@ -84,6 +85,28 @@ function spawner(s: Scheduler, sources: SourceLoader) {
   };
 }
 
+/** Hot reload: Lua services that run a changed script restart with it, at the same address. */
+function reload(s: Scheduler, loader: SourceLoader, r: SourceReload): void {
+  for (const p of r.paths) s.config.sources[p] = r.source;
+  loader.forget();
+  for (const old of [...s.services.values()]) {
+    if (!(old instanceof LuaService) || old.closed || old.starting) continue;
+    if (!r.paths.includes(old.scriptPath) && loader.urlPath(old.scriptPath) !== r.urlPath) continue;
+    let fresh: LuaService;
+    try {
+      fresh = new LuaService(old.address, old.label, s, loader);
+    } catch (e) {
+      s.log('error', old.address, old.label, `[ltask] hot reload of ${old.scriptPath} failed: ${(e as Error).message}`);
+      continue;
+    }
+    s.replace(old, fresh, `{service:${old.address}} restarted (hot reload)`);
+    s.log('info', old.address, old.label, `[ltask] hot reload: ${old.label} restarted with the new ${old.scriptPath}`);
+    const spawn: Msg = { type: MessageType.SPAWN, source: 0, dest: old.address, session: 0, payload: null };
+    if (fresh.start(r.source, old.scriptPath, spawn, old.spawnArgs)) s.close(fresh);
+    else s.started(fresh);
+  }
+}
+
 const encodeArgs = (args: unknown[] | undefined): Uint8Array => encode(args ?? []);
 
 host.listen((data) => {
@@ -93,7 +116,8 @@ host.listen((data) => {
       const table = new ServiceTable(m.table);
       const s = (sched = new Scheduler(m.workerId, m.config, table, m.rings, host));
       s.native.attach(new CarrierSlots(m.carriers));
-      s.onSpawn = spawner(s, new SourceLoader(m.config, platform));
+      loader = new SourceLoader(m.config, platform);
+      s.onSpawn = spawner(s, loader);
       if (m.workerId === 0) startSystem(s);
       host.postMessage({ type: 'ready', workerId: m.workerId });
       s.wake();
@@ -113,6 +137,9 @@ host.listen((data) => {
       break;
     case 'details':
       host.postMessage({ type: 'details', id: m.id, details: sched?.native.details() ?? {} });
+      break;
+    case 'reload':
+      if (sched && loader) reload(sched, loader, m.reload);
       break;
     case 'stop':
       sched?.stop();

@@ -74,6 +74,9 @@ export class LuaService extends HostedService {
   };
   private callbacksRef = 0;
   private nextCallback = 0;
+  /** Where the script came from and the spawn arguments: a hot reload restarts with them. */
+  scriptPath = '';
+  spawnArgs: Uint8Array | null = null;
 
   constructor(
     address: number,
@@ -100,6 +103,8 @@ export class LuaService extends HostedService {
 
   /** Compiles the service script and runs its main chunk with the spawn arguments. */
   start(source: string, chunkname: string, spawn: Msg, args: Uint8Array | null): boolean {
+    this.scriptPath = chunkname;
+    this.spawnArgs = args;
     const L = this.L;
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.initRef);
     if (lauxlib.luaL_loadbufferx(L, to_luastring(source), null, to_luastring('@' + chunkname), to_luastring('t')) !== lua.LUA_OK) {

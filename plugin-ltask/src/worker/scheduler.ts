@@ -140,6 +140,18 @@ export class Scheduler {
     this.makeReady(s);
   }
 
+  /**
+   * Puts `fresh` at `old`'s address (hot reload): queued messages move over,
+   * `old`'s native calls are abandoned, and nobody is told it ended.
+   */
+  replace(old: HostedService, fresh: HostedService, reason: string): void {
+    old.closed = true;
+    for (const m of old.queue.drain()) fresh.queue.push(m);
+    if (old.nativeCalls > 0) this.native.serviceClosed(old);
+    old.dispose(reason);
+    this.services.set(old.address, fresh);
+  }
+
   /** Ends a service: its queue gets errors, root gets a SIGNAL. */
   close(s: HostedService, reason = `{service:${s.address}} has quit`): void {
     if (s.closed) return;

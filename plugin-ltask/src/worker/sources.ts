@@ -15,6 +15,20 @@ export class SourceLoader {
     private readonly platform: Platform,
   ) {}
 
+  /** Forgets what was found: the next lookups read the sources again (hot reload). */
+  forget(): void {
+    this.cache.clear();
+  }
+
+  /** The URL path a found script's path resolves to (`/service/hello.lua`). */
+  urlPath(path: string): string {
+    try {
+      return new URL(path, this.config.base.endsWith('/') ? this.config.base : this.config.base + '/').pathname;
+    } catch {
+      return path;
+    }
+  }
+
   /** Looks a name up in the service path (`service`) or the module path (`lua`). */
   find(kind: 'service' | 'lua', name: string): Promise<Found> {
     const key = `${kind}:${name}`;

@@ -1,0 +1,4 @@
+local arg = ...
+local S = {}
+function S.version() return "imported v1 " .. arg end
+return S

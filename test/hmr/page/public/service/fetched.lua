@@ -1,0 +1,3 @@
+local S = {}
+function S.version() return "fetched v1" end
+return S
