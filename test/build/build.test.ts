@@ -45,6 +45,13 @@ describe('production build (vite build + vite preview)', () => {
     for (const c of vm) expect(c).not.toMatch(/delete [\w$]+\.stack\[/);
   });
 
+  it('vite preview without a build says to run vite build', async () => {
+    const none = join(outDir, 'no-build-here');
+    await expect(preview({ configFile: 'vite.config.ts', logLevel: 'silent', build: { outDir: none }, preview: { port: 0 } })).rejects.toThrow(
+      /there is none in .*no-build-here: run "vite build" first/,
+    );
+  });
+
   it('serves the isolation headers', async () => {
     const res = await fetch(url);
     expect(res.status).toBe(200);

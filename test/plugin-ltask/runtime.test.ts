@@ -203,3 +203,13 @@ describe('serial instrumentation', () => {
     expect(t.violations).toBe(1);
   });
 });
+
+describe('worker failure messages', () => {
+  it('a worker that throws "process is not defined" names the fengari guard and the vite plugin', async () => {
+    const { explainWorkerError } = await import('../../plugin-ltask/src/platform/diagnose.ts');
+    expect(explainWorkerError('ltask-worker-0', 'Uncaught ReferenceError: process is not defined')).toMatch(
+      /worker ltask-worker-0 failed: .*process is not defined.*ltask\(\) vite plugin/,
+    );
+    expect(explainWorkerError('w', 'Uncaught SyntaxError: x')).toBe('worker w failed: Uncaught SyntaxError: x');
+  });
+});

@@ -153,7 +153,7 @@ function serverPlugin(options: LtaskViteOptions): Plugin {
       if (options.headers !== false) server.middlewares.use(isolation());
     },
     configurePreviewServer(server) {
-      if (!existsSync(resolve(outDir, 'index.html')) && !existsSync(outDir)) {
+      if (!existsSync(outDir)) {
         throw new Error(`[ltask] vite preview serves a build, and there is none in ${relative(root, outDir) || outDir}: run "vite build" first.`);
       }
       if (options.headers !== false) server.middlewares.use(isolation());
@@ -175,10 +175,15 @@ function serverPlugin(options: LtaskViteOptions): Plugin {
 
 // ---- config -------------------------------------------------------------
 
-function configPlugin(): Plugin {
+function configPlugin(options: LtaskViteOptions): Plugin {
   return {
     name: 'ltask:config',
     config(config: UserConfig) {
+      if (options.headers !== false) {
+        // Also as `headers`: servers built on vite's (vitest's browser mode) answer before our middleware.
+        config.server = { ...config.server, headers: { ...ISOLATION_HEADERS, ...config.server?.headers } };
+        config.preview = { ...config.preview, headers: { ...ISOLATION_HEADERS, ...config.preview?.headers } };
+      }
       const userWorkerPlugins = config.worker?.plugins;
       config.worker = {
         ...config.worker,
@@ -204,7 +209,7 @@ function configPlugin(): Plugin {
  * The plugin: `plugins: [ltask()]` in vite.config.ts.
  */
 export function ltask(options: LtaskViteOptions = {}): Plugin[] {
-  return [configPlugin(), fengariPlugin(), sourcesPlugin(), serverPlugin(options)];
+  return [configPlugin(options), fengariPlugin(), sourcesPlugin(), serverPlugin(options)];
 }
 
 export default ltask;
