@@ -1,5 +1,5 @@
 /**
- * The io service: asset reads for the runtime's services (DESIGN.md section 3).
+ * The io service: asset reads for the runtime's services.
  *
  * From Lua:   `local bytes = ltask.call(io, "read", "models/a.glb", 100, 50)`
  * From TS:    `await ctx.call(io, 'read', 'a.txt')`
