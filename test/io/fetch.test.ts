@@ -19,6 +19,8 @@ interface ServerMode {
   ignoreRange?: boolean;
   /** HEAD answers without Content-Length (chunked), so stat must fall back to a Range GET. */
   headWithoutLength?: boolean;
+  /** A missing file gets an HTML page and 200, as single-page-app servers answer. */
+  spaFallback?: boolean;
 }
 
 /** A small static server with Range support (RFC 9110 single ranges), recording every request. */
@@ -45,6 +47,7 @@ function startServer(mode: ServerMode): Promise<{ server: Server; url: string; s
       if (!st.isFile()) return send(404, {}, 'not a file');
       size = st.size;
     } catch {
+      if (mode.spaFallback) return send(200, { 'Content-Type': 'text/html' }, '<!doctype html><title>app</title>');
       return send(404, { 'Content-Type': 'text/plain' }, 'not found');
     }
     const base = { 'Content-Type': 'application/octet-stream', 'Accept-Ranges': mode.ignoreRange ? 'none' : 'bytes' };
@@ -183,6 +186,15 @@ describe('fetch backend, other servers', () => {
       ['GET', 'bytes=0-0', 206],
     ]);
     expect(await io.stat('empty.txt')).toEqual({ size: 0, kind: 'file' }); // 416 bytes */0
+  });
+
+  it('a single-page-app fallback (HTML, 200) for a missing file is "not found", not data', async () => {
+    const spa = await startServer({ spaFallback: true });
+    servers.push(spa);
+    const io = createIo({ backend: 'fetch', root: spa.url });
+    expect(await io.read('a.txt')).toEqual(a);
+    await expect(io.read('no/such.bin')).rejects.toThrow(/^\[io\] not found: no\/such\.bin \(the server answered with an HTML page/);
+    await expect(io.read('no/such.bin', 4, 8)).rejects.toThrow(/not found: no\/such\.bin/);
   });
 
   it('a server that is down is a clear error', async () => {

@@ -156,7 +156,14 @@ export class NativePools {
       return;
     }
     const slot = this.nextSlot++;
-    const handle = startWorker('carrier', `ltask-carrier-${pool.name}-${slot}`, pool.script);
+    let handle: WorkerHandle;
+    try {
+      handle = startWorker('carrier', `ltask-carrier-${pool.name}-${slot}`, pool.script);
+    } catch (e) {
+      const err = `[ltask] native ${pool.name}: cannot start a carrier: ${e instanceof Error ? e.message : String(e)}`;
+      for (const r of pool.queue.splice(0)) this.o.fail(r.callId, err);
+      return;
+    }
     const c: Carrier = { slot, handle, mailbox: createMailbox(this.o.mailboxBytes), ready: false };
     const slots = this.o.slots;
     slots.setModule(slot, pool.index);

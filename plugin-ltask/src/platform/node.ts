@@ -21,9 +21,13 @@ let tsxReady: Promise<void> | null = null;
 
 /** Imports a module; `.ts` files load through tsx (an optional peer dependency). */
 async function importModule(url: string): Promise<unknown> {
-  if (/\.[cm]?tsx?$/.test(url.split('?')[0]!) && !process.execArgv.join(' ').includes('tsx')) {
+  // boot.mjs (this repository's sources) has registered tsx in this thread already.
+  if (/\.[cm]?tsx?$/.test(url.split('?')[0]!) && !(globalThis as { __ltaskTsx?: boolean }).__ltaskTsx) {
     tsxReady ??= import('tsx/esm/api').then(
-      (m: { register(): unknown }) => void m.register(),
+      (m: { register(): unknown }) => {
+        m.register();
+        (globalThis as { __ltaskTsx?: boolean }).__ltaskTsx = true;
+      },
       () => {
         throw new Error(`[ltask] ${url} is TypeScript: install tsx (npm i -D tsx) to load .ts modules in Node, or give a .js file`);
       },

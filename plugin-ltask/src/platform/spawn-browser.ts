@@ -4,7 +4,7 @@
  * no worker imports this module, so worker bundles never import each other.
  */
 import { describeWorkerFailure, explainWorkerError } from './diagnose.ts';
-import type { WorkerHandle, WorkerKind } from './types.ts';
+import { ExitSignal, type WorkerHandle, type WorkerKind } from './types.ts';
 
 /** A Worker that remembers its script URL, so a failure can be diagnosed. */
 interface Traced extends globalThis.Worker {
@@ -33,17 +33,11 @@ function create(kind: WorkerKind, name: string, script?: string): Traced {
 
 export function startWorker(kind: WorkerKind, name: string, script?: string): WorkerHandle {
   const w = create(kind, name, script);
-  let exited = false;
-  const exitHandlers: ((reason: string) => void)[] = [];
-  const fire = (reason: string) => {
-    if (exited) return;
-    exited = true;
-    for (const h of exitHandlers) h(reason);
-  };
+  const exit = new ExitSignal();
   w.addEventListener('error', (e) => {
     e.preventDefault();
-    if (e.message) fire(explainWorkerError(name, e.message));
-    else void describeWorkerFailure(name, w.scriptUrl).then(fire);
+    if (e.message) exit.fire(explainWorkerError(name, e.message));
+    else void describeWorkerFailure(name, w.scriptUrl).then((r) => exit.fire(r));
   });
   return {
     postMessage: (m, t) => w.postMessage(m, t ?? []),
@@ -52,9 +46,9 @@ export function startWorker(kind: WorkerKind, name: string, script?: string): Wo
       w.addEventListener('message', l);
       return () => w.removeEventListener('message', l);
     },
-    onExit: (h) => void exitHandlers.push(h),
+    onExit: (h) => exit.on(h),
     async terminate() {
-      exited = true;
+      exit.silence();
       w.terminate();
     },
   };

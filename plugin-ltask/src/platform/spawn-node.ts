@@ -1,7 +1,7 @@
 /** Starting workers under Node (host side only): worker_threads. */
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { WorkerHandle, WorkerKind } from './types.ts';
+import { ExitSignal, type WorkerHandle, type WorkerKind } from './types.ts';
 
 // Built package: `.js` entries start directly. From the sources (this
 // repository's tests), `.ts` entries start through tsx (see boot.mjs).
@@ -18,24 +18,18 @@ export function startWorker(kind: WorkerKind, name: string, script?: string): Wo
   }
   const entry = ENTRIES[kind];
   const w = EXT === '.ts' ? new Worker(fileURLToPath(BOOT), { workerData: { entry: entry.href }, name }) : new Worker(entry, { name });
-  let exited = false;
-  const exitHandlers: ((reason: string) => void)[] = [];
-  const fire = (reason: string) => {
-    if (exited) return;
-    exited = true;
-    for (const h of exitHandlers) h(reason);
-  };
-  w.on('error', (e) => fire(`worker ${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
-  w.on('exit', (code) => fire(`worker ${name} exited with code ${code}`));
+  const exit = new ExitSignal();
+  w.on('error', (e) => exit.fire(`worker ${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+  w.on('exit', (code) => exit.fire(`worker ${name} exited with code ${code}`));
   return {
     postMessage: (m, t) => w.postMessage(m, t as never),
     listen(h) {
       w.on('message', h);
       return () => w.off('message', h);
     },
-    onExit: (h) => void exitHandlers.push(h),
+    onExit: (h) => exit.on(h),
     async terminate() {
-      exited = true;
+      exit.silence();
       await w.terminate();
     },
   };

@@ -15,6 +15,27 @@ export interface WorkerHandle extends Endpoint {
   terminate(): Promise<void>;
 }
 
+/** Tells the exit handlers once, with the first reason (none after `silence()`). */
+export class ExitSignal {
+  private done = false;
+  private readonly handlers: ((reason: string) => void)[] = [];
+
+  on(h: (reason: string) => void): void {
+    this.handlers.push(h);
+  }
+
+  fire(reason: string): void {
+    if (this.done) return;
+    this.done = true;
+    for (const h of this.handlers) h(reason);
+  }
+
+  /** A stop we asked for is not news. */
+  silence(): void {
+    this.done = true;
+  }
+}
+
 /** Which worker program to start. */
 export type WorkerKind = 'scheduler' | 'carrier';
 

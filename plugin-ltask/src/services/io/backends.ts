@@ -250,11 +250,19 @@ export class FetchBackend implements IoBackend {
 
   private async get(path: string, init?: RequestInit): Promise<Response> {
     this.count.requests++;
+    let res: Response;
     try {
-      return await this.doFetch(this.urlOf(path), init);
+      res = await this.doFetch(this.urlOf(path), init);
     } catch (e) {
       throw new IoError(`[io] fetch failed for ${showPath(path)} (${this.urlOf(path)}): ${(e as Error)?.message ?? String(e)}`, 'EIO');
     }
+    // Single-page-app servers (vite's default appType) answer a missing file with
+    // their index page and status 200: that is not the file's data.
+    if (res.ok && !/\.html?$/i.test(path) && (res.headers.get('content-type') ?? '').includes('text/html')) {
+      await res.body?.cancel();
+      throw new IoError(`${notFound(path).message} (the server answered with an HTML page, as single-page-app servers do for missing files)`, 'ENOENT');
+    }
+    return res;
   }
 
   private async body(res: Response): Promise<Uint8Array> {
