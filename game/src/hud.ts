@@ -72,7 +72,9 @@ export function drawHud({ resource, app }: SystemContext): void {
     `<tr><td>${esc(w.what)}</td><td>${w.ms.toFixed(0)} ms</td><td>${w.frames}</td><td>${w.p50.toFixed(1)}</td><td>${w.p99.toFixed(1)}</td><td>${w.max.toFixed(1)}</td></tr>`).join('');
 
   const stats = resource(LtaskStats);
-  if (stats.error) $('error').textContent = stats.error;
+  $('runtime').textContent = stats.status;
+  // The full message (which headers to set, and where) is in the #runtime-error banner.
+  if (stats.status === 'unavailable') $('error').textContent = 'The ltask runtime is unavailable: see the message below.';
   if (stats.refreshes !== lastRefresh) {
     lastRefresh = stats.refreshes;
     $('services').innerHTML = stats.rows.map((r) =>

@@ -2,7 +2,11 @@
  * The playable demo: an engine App with the LtaskPlugin. Gameplay requests go
  * to Lua services (public/service/game.lua orchestrating game/service/*.lua),
  * whose native modules (sqlite, gltfpack, ink) read through the io service
- * with `?latency=N` ms added per read. Frames never wait for any of it.
+ * with `?latency=N` ms added per read. Frames never wait for any of it, not
+ * even for the runtime's start: the scene renders at once under a loading
+ * overlay (game/src/loading.ts) that follows the start, the first Lua reply
+ * and the scene's assets. Without cross-origin isolation the scene still runs
+ * and the page says which headers to set.
  */
 import {
   App, AssetServer, DefaultPlugins, Keyboard, Last, PreUpdate, RenderPlugin, Startup, Update, query, registerAssetLoader,
@@ -17,8 +21,9 @@ import { readConfig } from './config.ts';
 import { Dialogue } from './dialogue.ts';
 import { HudState, bindHud, drawHud } from './hud.ts';
 import { LevelGrid, applyLevel, type LevelRow } from './level.ts';
+import { Loading, trackLoading } from './loading.ts';
 import { MODEL_PATH, packedObjLoader } from './model.ts';
-import { Player, followPlayer, movePlayer, setupWorld, spinMarker } from './world.ts';
+import { GroundTexture, Player, applyGroundTexture, followPlayer, movePlayer, setupWorld, spinMarker } from './world.ts';
 
 const config = readConfig(location.href);
 const $ = (id: string) => document.getElementById(id)!;
@@ -33,12 +38,14 @@ const natives = { gltfpack, sqlite, ink };
 
 /** game/service/*.lua, bundled as text: the runtime finds them as service/<name>.lua without a fetch. */
 const gameServices: Record<string, string> = {};
-for (const [path, text] of Object.entries(import.meta.glob<string>('../service/*.lua', { query: '?raw', import: 'default', eager: true }))) {
+for (const [path, text] of Object.entries(import.meta.glob<string>('../service/*.lua', { import: 'default', eager: true }))) {
   gameServices[`service/${path.slice(path.lastIndexOf('/') + 1)}`] = text;
 }
 
 const actions = new Actions();
 const dialogue = new Dialogue();
+const loading = new Loading();
+let helloSpawned = 0;
 const app = new App()
   .addPlugins(
     DefaultPlugins.set(new RenderPlugin({ canvas: $('view') as HTMLCanvasElement, antialias: !new URL(location.href).searchParams.has('noaa') })),
@@ -57,6 +64,8 @@ const app = new App()
   .insertResource(new Waits())
   .insertResource(new LevelGrid())
   .insertResource(new HudState())
+  .insertResource(loading)
+  .insertResource(new GroundTexture())
   .insertResource(new ClearColor(0x1d2d44));
 registerAssetLoader(app, packedObjLoader);
 bindHud(actions, dialogue);
@@ -71,10 +80,13 @@ app.insertResource(new ModelSlot());
 app.addSystems(Startup, [
   setupWorld,
   function greet({ resource }: SystemContext) {
+    // The runtime is still starting here: these are queued and go out once the workers are up.
     const lt = resource(Ltask);
-    void lt.service('hello', 'Hello'); // the page's first Lua reply
+    const quiet = () => {}; // an unavailable runtime is reported once, on the page
+    lt.service('hello', 'Hello').then(() => (helloSpawned = performance.now()), quiet); // the page's first Lua reply
     lt.request('hello', 'greet', ['page'], { tag: 'hello' });
-    void lt.service('game'); // spawns game, levels, packer, dialogue: they show in the table at once
+    // game (which spawns levels, packer and dialogue: they show in the table) starts
+    // once the greeting is answered (applyReplies), so that it does not wait behind them.
   },
 ]);
 
@@ -106,10 +118,16 @@ app.addSystems(Update, [
     const hud = ctx.resource(HudState);
     const waits = ctx.resource(Waits);
     for (const e of ctx.read(LtaskEvent)) {
-      if (e.tag === 'hello') hud.reply = e.ok ? String(e.values[0]) : `error: ${e.error?.message}`;
+      if (e.tag === 'hello') {
+        const unavailable = ctx.resource(Ltask).status === 'unavailable';
+        hud.reply = e.ok ? String(e.values[0]) : unavailable ? 'none: the runtime is unavailable' : `error: ${e.error?.message}`;
+        if (e.ok && loading.firstReplyFrame < 0) loading.firstReplyFrame = ctx.app.frame;
+        if (!e.ok) loading.replyFailed = true;
+        if (!unavailable) ctx.resource(Ltask).service('game').catch(() => {});
+      }
       if (e.tag === 'level' || e.tag === 'dialogue') waits.end(e.tag, ctx.app.frame);
       if (!e.ok) {
-        hud.error = `${e.tag}: ${e.error?.message ?? 'failed'}`;
+        if (ctx.resource(Ltask).status !== 'unavailable') hud.error = `${e.tag}: ${e.error?.message ?? 'failed'}`;
         continue;
       }
       if (e.tag === 'level') {
@@ -138,20 +156,28 @@ app.addSystems(Update, [
     document.body.dataset.model = 'loaded';
     document.body.dataset.modelMeshes = String(meshes);
   },
+  applyGroundTexture,
   movePlayer,
   followPlayer,
   spinMarker,
 ], { chain: true });
 
-app.addSystems(Last, [recordWaits, drawHud]);
+app.addSystems(Last, [recordWaits, drawHud, trackLoading]);
 
-/** For the console and tests: `await demo.call('levels', 'ping', 1)`. */
+/**
+ * For the console and tests: `await demo.call('levels', 'ping', 1)`;
+ * `demo.timings()`: the runtime's start in ms (also on `document.body.dataset`).
+ */
 (globalThis as { demo?: unknown }).demo = {
   app,
+  loading,
   stats: () => app.getResource(LtaskStats),
-  call: async (service: string, method: string, ...args: unknown[]) => {
-    const lt = app.resource(Ltask);
-    return lt.runtime.call(await lt.service(service), method, ...args);
+  status: () => app.resource(Ltask).status,
+  call: (service: string, method: string, ...args: unknown[]) => app.resource(Ltask).call(service, method, ...args),
+  timings: () => {
+    const t = app.resource(Ltask).timings;
+    const since = (x: number) => (x && t.start ? x - t.start : null);
+    return { ...t, readyMs: since(t.ready), helloSpawnMs: since(helloSpawned), firstReplyMs: since(t.firstReply), frames: app.frame };
   },
 };
 

@@ -3,10 +3,14 @@
  * spinning marker that shows frames keep coming while services wait.
  */
 import {
-  AmbientLight, BoxGeometry, CapsuleGeometry, DirectionalLight, MeshStandardMaterial, PerspectiveCamera, PlaneGeometry, TorusKnotGeometry,
+  AmbientLight, BoxGeometry, CapsuleGeometry, DirectionalLight, MeshStandardMaterial, NearestFilter, PerspectiveCamera, PlaneGeometry, RepeatWrapping,
+  TorusKnotGeometry, type Texture,
 } from 'three';
-import { Keyboard, Time, Transform, camera, light, mesh, query, rotateY, spawn, transform, setPosition, type SystemContext } from '@ltask-web/engine';
+import {
+  AssetServer, Keyboard, Time, Transform, camera, light, mesh, query, rotateY, spawn, transform, setPosition, type Handle, type SystemContext,
+} from '@ltask-web/engine';
 import { LevelGrid, TILE } from './level.ts';
+import { Loading } from './loading.ts';
 
 /** Tags. */
 export const Player = {};
@@ -15,11 +19,24 @@ export const FollowCamera = {};
 
 const SPEED = 6; // tiles per second
 
-/** Startup: ground, lights, camera, player, marker. */
-export function setupWorld({ world }: SystemContext): void {
-  const ground = new PlaneGeometry(32 * TILE + 4, 24 * TILE + 4);
+/** The first scene's asset: the ground's checker texture (one square per tile), from /assets/ over fetch. */
+export const GROUND_TEXTURE = 'scene/checker.png';
+const GROUND_W = 32 * TILE + 4;
+const GROUND_D = 24 * TILE + 4;
+const groundMaterial = new MeshStandardMaterial({ color: 0x2f4f3a, roughness: 0.95 });
+
+/** The ground texture's handle, until it is applied. */
+export class GroundTexture {
+  handle: Handle<Texture> | null = null;
+  applied = false;
+}
+
+/** Startup: ground, lights, camera, player, marker; starts loading the ground texture. */
+export function setupWorld({ world, resource }: SystemContext): void {
+  const ground = new PlaneGeometry(GROUND_W, GROUND_D);
   ground.rotateX(-Math.PI / 2);
-  spawn(world, mesh(ground, new MeshStandardMaterial({ color: 0x2f4f3a, roughness: 0.95 })), transform({ position: [0, 0, 0] }));
+  spawn(world, mesh(ground, groundMaterial), transform({ position: [0, 0, 0] }));
+  resource(GroundTexture).handle = resource(Loading).track(resource(AssetServer).load<Texture>(GROUND_TEXTURE));
   spawn(world, light(new AmbientLight(0xffffff, 0.6)), transform());
   spawn(world, light(new DirectionalLight(0xffffff, 2.2)), transform({ position: [6, 12, 8] }));
   spawn(world, FollowCamera, camera(new PerspectiveCamera(55, 1, 0.1, 200)), transform({ position: [0, 11, 7], euler: [-1.0, 0, 0] }));
@@ -69,4 +86,19 @@ export function followPlayer({ world }: SystemContext): void {
   for (const eid of query(world, [FollowCamera])) {
     setPosition(eid, Transform.px[player]!, 11, Transform.pz[player]! + 7);
   }
+}
+
+/** Update: puts the checker texture on the ground once loaded (8 x 8 squares: one per tile). */
+export function applyGroundTexture({ resource }: SystemContext): void {
+  const slot = resource(GroundTexture);
+  const texture = slot.handle?.asset;
+  if (slot.applied || !texture) return;
+  slot.applied = true;
+  texture.wrapS = texture.wrapT = RepeatWrapping;
+  texture.repeat.set(GROUND_W / 8 / TILE, GROUND_D / 8 / TILE);
+  texture.magFilter = NearestFilter;
+  texture.needsUpdate = true;
+  groundMaterial.map = texture;
+  groundMaterial.color.set(0x4f7a60); // white squares: the old ground green; blue ones: darker
+  groundMaterial.needsUpdate = true;
 }

@@ -1,7 +1,7 @@
 // LtaskPlugin in a headless App (MinimalPlugins) with a real runtime on 2 worker_threads.
-import { afterEach, describe, expect, it } from 'vitest';
-import { App, AssetPlugin, AssetServer, MemoryReader, MinimalPlugins, Update, type SystemContext } from '@ltask-web/engine';
-import { Ltask, LtaskEvent, LtaskPlugin, LtaskStats, type LtaskReply } from '../../plugin-ltask/src/engine/index.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { App, AssetPlugin, AssetServer, MemoryReader, MinimalPlugins, Startup, Update, type SystemContext } from '@ltask-web/engine';
+import { Ltask, LtaskEvent, LtaskPlugin, LtaskStats, type LtaskPluginOptions, type LtaskReply } from '@ltask-web/plugin-ltask/engine';
 
 const SOURCES = {
   'service/slow.lua': `
@@ -19,14 +19,15 @@ return S
 let app: App | null = null;
 let ltask: Ltask | null = null;
 afterEach(async () => {
+  vi.unstubAllGlobals();
   app?.exit();
   await ltask?.stop();
   app = null;
   ltask = null;
 });
 
-const makeApp = (more: (a: App) => void = () => {}) => {
-  const a = new App().addPlugins(MinimalPlugins, LtaskPlugin({ workers: 2, sources: SOURCES, io: false, statsIntervalMs: 20, onLog: () => {} }));
+const makeApp = (more: (a: App) => void = () => {}, extra: LtaskPluginOptions = {}) => {
+  const a = new App().addPlugins(MinimalPlugins, LtaskPlugin({ workers: 2, sources: SOURCES, io: false, statsIntervalMs: 20, onLog: () => {}, ...extra }));
   more(a);
   app = a;
   return a;
@@ -47,18 +48,151 @@ async function frames(a: App, done: () => boolean, limit = 400): Promise<number>
 }
 
 describe('LtaskPlugin lifecycle', () => {
-  it('ready() starts the runtime and inserts Ltask; update() before ready explains itself', async () => {
+  it('Ltask is there at once (starting); the App does not wait for the runtime; whenReady() gives it', async () => {
     const a = makeApp();
     expect(a.getPlugin('ltask')).toBeDefined();
     expect(a.hasResource(LtaskStats)).toBe(true);
-    expect(a.hasResource(Ltask)).toBe(false);
-    expect(() => a.update(1 / 60)).toThrow(/"ltask" have async ready\(\); await app\.ready\(\)/);
-    await a.ready();
+    const lt = a.resource(Ltask);
+    ltask = lt;
+    expect(lt.status).toBe('starting');
+    expect(() => lt.runtime).toThrow(/still starting.*whenReady/);
+    const t0 = performance.now();
+    await a.ready(); // nothing to wait for: the workers start in the background
+    a.update(1 / 60);
+    expect(performance.now() - t0).toBeLessThan(100);
+    expect(a.state).toBe('running');
+    expect(lt.status).toBe('starting');
+    expect(lt.timings.start).toBeGreaterThan(0);
+    const rt = await lt.whenReady();
+    expect(lt.status).toBe('ready');
+    expect(lt.runtime).toBe(rt);
+    expect(rt.workerCount).toBe(2);
+    expect(lt.timings.ready).toBeGreaterThanOrEqual(lt.timings.start);
+    const addr = await lt.service('slow');
+    expect(await lt.runtime.call(addr, 'echo', 'hi')).toBe('hi');
+    expect(await lt.service('slow')).toBe(addr); // unique: spawned once
+    expect(await lt.call('slow', 'echo', 'by name')).toBe('by name');
+  });
+
+  it('runs frames while the runtime starts; requests made then are answered once it is ready', async () => {
+    const got: Array<LtaskReply & { frame: number }> = [];
+    const statuses: string[] = [];
+    let early: Promise<unknown> | null = null;
+    const a = makeApp((x) =>
+      x
+        .addSystems(Startup, function askEarly({ resource }: SystemContext) {
+          const lt = resource(Ltask);
+          statuses.push(lt.status);
+          lt.request('slow', 'echo', ['first'], { tag: 'early' });
+          lt.request('slow', 'fail', ['nope'], { tag: 'early-bad' });
+          early = lt.call('slow', 'echo', 'called');
+        })
+        .addSystems(Update, function collect({ resource, read, app: self }: SystemContext) {
+          statuses.push(resource(Ltask).status);
+          for (const e of read(LtaskEvent)) got.push({ ...e, frame: self.frame });
+        }),
+    );
     ltask = a.resource(Ltask);
-    expect(ltask.runtime.workerCount).toBe(2);
-    const addr = await ltask.service('slow');
-    expect(await ltask.runtime.call(addr, 'echo', 'hi')).toBe('hi');
-    expect(await ltask.service('slow')).toBe(addr); // unique: spawned once
+    expect(ltask.pending).toBe(0);
+    // No await app.ready(): update() works at once (LtaskPlugin's ready() does not wait).
+    // The first one starts the runtime (new worker_threads: not timed, slow on a loaded machine).
+    a.update(1 / 60);
+    const n = await frames(a, () => got.length >= 2);
+    expect(n).toBeLessThan(400);
+    expect(statuses[0]).toBe('starting');
+    const startingFrames = statuses.filter((s) => s === 'starting').length;
+    expect(startingFrames).toBeGreaterThan(3); // frames ran while the workers started
+    expect(statuses.at(-1)).toBe('ready');
+    const ok = got.find((e) => e.tag === 'early')!;
+    expect(ok.ok).toBe(true);
+    expect(ok.values).toEqual(['first']);
+    expect(ok.sentFrame).toBe(0);
+    expect(ok.frame).toBeGreaterThan(startingFrames - 1); // delivered after the runtime was ready
+    const bad = got.find((e) => e.tag === 'early-bad')!;
+    expect(bad.ok).toBe(false);
+    expect(bad.error?.message).toMatch(/nope/);
+    expect(await early).toBe('called');
+    expect(ltask.timings.firstReply).toBeGreaterThanOrEqual(ltask.timings.ready);
+    expect(a.resource(LtaskStats).status).toBe('ready');
+    expect(ltask.pending).toBe(0);
+  });
+
+  it('an unavailable runtime leaves the App running; requests fail with the start-up error', async () => {
+    // No SharedArrayBuffer: what a page without cross-origin isolation sees.
+    vi.stubGlobal('SharedArrayBuffer', undefined);
+    const got: LtaskReply[] = [];
+    const a = makeApp((x) =>
+      x
+        .addSystems(Startup, function askEarly({ resource }: SystemContext) {
+          resource(Ltask).request('slow', 'echo', ['x'], { tag: 'early' });
+        })
+        .addSystems(Update, function collect({ read }: SystemContext) {
+          for (const e of read(LtaskEvent)) got.push(e);
+        }),
+    );
+    const lt = a.resource(Ltask);
+    ltask = lt;
+    a.update(1 / 60); // starts the runtime: it fails at once
+    vi.unstubAllGlobals();
+    await expect(lt.whenReady()).rejects.toThrow(/not cross-origin isolated/);
+    expect(lt.status).toBe('unavailable');
+    const message = lt.error!.message;
+    expect(message).toContain('Cross-Origin-Opener-Policy: same-origin');
+    expect(message).toContain('Cross-Origin-Embedder-Policy: require-corp');
+    expect(message).toContain('@ltask-web/plugin-ltask/vite');
+    expect(message).toMatch(/headers file/);
+    expect(() => lt.runtime).toThrow(message);
+    await frames(a, () => got.length >= 2, 50);
+    expect(a.state).toBe('running');
+    expect(a.frame).toBeGreaterThan(1);
+    // A request made after the failure fails the same way, on a later frame.
+    lt.request('slow', 'echo', ['late'], { tag: 'late' });
+    await frames(a, () => got.length >= 2);
+    expect(got.map((e) => [e.tag, e.ok, e.error?.message])).toEqual([
+      ['early', false, message],
+      ['late', false, message],
+    ]);
+    await expect(lt.service('slow')).rejects.toThrow(message);
+    await expect(lt.call('slow', 'echo', 1)).rejects.toThrow(message);
+    expect(lt.send(4, 'echo')).toBe(false);
+    const stats = a.resource(LtaskStats);
+    expect(stats.status).toBe('unavailable');
+    expect(stats.error).toBe(message);
+    expect(stats.refreshes).toBe(0);
+    expect(lt.pending).toBe(0);
+    a.exit();
+    await lt.stop(); // nothing to stop
+  });
+
+  it('app.exit() while starting: the runtime stops once up; queued requests fail', async () => {
+    const got: LtaskReply[] = [];
+    const a = makeApp();
+    const lt = a.resource(Ltask);
+    ltask = lt;
+    a.update(1 / 60);
+    lt.request('slow', 'echo', ['x']);
+    a.exit();
+    expect(lt.stopped).toBe(true);
+    await lt.stop();
+    const rt = await lt.whenReady();
+    expect(await rt.exited).toEqual({ code: 0 });
+    await vi.waitFor(() => {
+      got.push(...lt.drain());
+      expect(got).toHaveLength(1);
+    });
+    expect(got[0]!.ok).toBe(false);
+  });
+
+  it('app.exit() before the runtime was started: requests fail, nothing starts', async () => {
+    const a = makeApp();
+    const lt = a.resource(Ltask);
+    ltask = lt;
+    lt.request('slow', 'echo', ['x']);
+    a.exit();
+    await expect(lt.whenReady()).rejects.toThrow(/exited before the runtime started/);
+    expect(lt.status).toBe('unavailable');
+    await vi.waitFor(() => expect(lt.pending).toBe(0));
+    expect(lt.drain().map((e) => e.ok)).toEqual([false]);
   });
 
   it('a system requests; the reply arrives as an LtaskEvent on a later frame, update() never awaits', async () => {
@@ -75,8 +209,9 @@ describe('LtaskPlugin lifecycle', () => {
         for (const e of read(LtaskEvent)) got.push({ ...e, frame: self.frame });
       }),
     );
-    await a.ready();
+    await a.ready(); // starts the workers (update() would too)
     ltask = a.resource(Ltask);
+    await ltask.whenReady();
     const t0 = performance.now();
     const n = await frames(a, () => got.length >= 2);
     expect(n).toBeLessThan(400);
@@ -100,7 +235,6 @@ describe('LtaskPlugin lifecycle', () => {
 
   it('LtaskStats follows inspect() without blocking: rows, pending count, a running request', async () => {
     const a = makeApp();
-    await a.ready();
     ltask = a.resource(Ltask);
     const stats = a.resource(LtaskStats);
     await frames(a, () => stats.refreshes > 0);
@@ -118,8 +252,10 @@ describe('LtaskPlugin lifecycle', () => {
 
   it('registers an ltask:// asset source: service/method/path bytes reach the AssetServer', async () => {
     const a = makeApp((x) => x.addPlugins(new AssetPlugin({ reader: new MemoryReader() })));
-    await a.ready();
     ltask = a.resource(Ltask);
+    a.update(1 / 60);
+    expect(ltask.status).toBe('starting');
+    // Loaded while the runtime starts: the read waits for it.
     const handle = a.resource(AssetServer).load<string>('ltask://slow/asset/models/a.txt');
     await frames(a, () => handle.state !== 'loading');
     expect(handle.error).toBeUndefined();
@@ -129,9 +265,9 @@ describe('LtaskPlugin lifecycle', () => {
 
   it('app.exit() stops the workers: calls fail, exited resolves, stats stop refreshing', async () => {
     const a = makeApp();
-    await a.ready();
     const lt = a.resource(Ltask);
     ltask = lt;
+    a.update(1 / 60);
     const addr = await lt.service('slow');
     a.update(1 / 60);
     a.exit();

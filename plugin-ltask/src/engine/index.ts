@@ -1,8 +1,13 @@
 /**
  * `LtaskPlugin`: the ltask runtime inside an engine App.
  *
- * - `ready()` starts the runtime (workers, io service) and inserts the `Ltask`
- *   resource: the `Runtime` plus helpers that never block a frame.
+ * - `build()` inserts the `Ltask` resource at once (status `starting`);
+ *   `ready()` starts the runtime (workers, io service) and returns without
+ *   waiting, so `app.run()` renders frames while the workers come up. `Ltask`
+ *   then turns `ready` (the `Runtime` is there) or `unavailable` (with the
+ *   error: e.g. the page is not cross-origin isolated); the App runs either way.
+ * - `Ltask.request` / `service` / `call` / `send` made while starting are queued
+ *   and go out once the runtime is ready (or fail with the start-up error).
  * - Replies of requests made with `Ltask.request` are queued as they arrive and
  *   delivered in `First` (after the event buffers swap) as `LtaskEvent`s, so a
  *   system reads them like any engine event on a later frame.
@@ -18,7 +23,7 @@
  * ```ts
  * app.addPlugins(DefaultPlugins, LtaskPlugin({ workers: 2 }));
  * app.addSystems(Update, ({ resource, read }) => {
- *   const lt = resource(Ltask);
+ *   const lt = resource(Ltask); // lt.status: 'starting' | 'ready' | 'unavailable'
  *   if (wantLevel) lt.request('levels', 'find', ['Meadow 1'], { tag: 'level' });
  *   for (const e of read(LtaskEvent)) if (e.tag === 'level' && e.ok) show(e.values[0]);
  * });
@@ -74,7 +79,7 @@ export const LtaskSystems = {
   stats: 'ltask.stats',
 } as const;
 
-/** The runtime's services as last seen, plus recent log lines. Always present (empty before ready). */
+/** The runtime's services as last seen, plus recent log lines. Always present (empty while starting). */
 export class LtaskStats {
   /** Rows of `rt.inspect()`: address, label, kind, worker, state, queue, handled, cpuMs, detail. */
   rows: ServiceInfo[] = [];
@@ -90,8 +95,10 @@ export class LtaskStats {
   logs: LogEntry[] = [];
   /** Set when the runtime ended (stopped, every service quit, or a worker failed). */
   exit: RuntimeExit | null = null;
-  /** Set when the runtime failed to start. */
+  /** Set when the runtime failed to start (then `status` is `unavailable`). */
   error: string | null = null;
+  /** The runtime's status, as `Ltask.status`. */
+  status: LtaskStatus = 'starting';
 
   /** Rows whose state is `suspended` (a native call waits on a callback). */
   suspended(): ServiceInfo[] {
@@ -105,35 +112,129 @@ export interface RequestOptions {
   tag?: string;
 }
 
-/** The runtime as an App resource: the `Runtime`, plus requests that reply through events. */
+/**
+ * Where the runtime is: `starting` (workers coming up; requests are queued),
+ * `ready`, or `unavailable` (it failed to start, e.g. the page is not
+ * cross-origin isolated; `Ltask.error` says why, and every request fails with it).
+ */
+export type LtaskStatus = 'starting' | 'ready' | 'unavailable';
+
+/** `performance.now()` marks of the runtime's start (0: not yet). */
+export interface LtaskTimings {
+  /** When `startRuntime` was called (the plugin's `ready()`). */
+  start: number;
+  /** When the workers (and the io service) were up, or the start failed. */
+  ready: number;
+  /** When the first successful reply to `Ltask.request` arrived. */
+  firstReply: number;
+}
+
+/**
+ * The runtime as an App resource: the `Runtime`, plus requests that reply
+ * through events. It exists from the moment the plugin is added, while the
+ * workers are still starting: `request`, `service`, `call` and `send` made
+ * then are queued and go out once the runtime is ready (or fail with the
+ * start-up error when it is `unavailable`). `runtime` itself is there only once
+ * `status` is `ready`; `whenReady()` waits for it.
+ */
 export class Ltask {
   private nextId = 1;
   private readonly inbox: LtaskReply[] = [];
   private readonly names = new Map<string, Promise<number>>();
   private pendingCount = 0;
   private stopping: Promise<void> | null = null;
+  private rt: Runtime | null = null;
+  private readonly started: Promise<Runtime>;
+  private currentStatus: LtaskStatus = 'starting';
+  private startError: Error | null = null;
 
-  /** @param runtime the started runtime */
-  constructor(readonly runtime: Runtime) {}
+  /** Marks of the start (see {@link LtaskTimings}). */
+  readonly timings: LtaskTimings = { start: 0, ready: 0, firstReply: 0 };
+
+  /**
+   * @param runtime a started runtime, or the promise of one (the resource is
+   *   `starting` until it settles)
+   */
+  constructor(runtime: Runtime | PromiseLike<Runtime>) {
+    this.started = Promise.resolve(runtime);
+    // Registered first: status is up to date before any queued request resumes.
+    this.started.then(
+      (rt) => {
+        this.rt = rt;
+        this.currentStatus = 'ready';
+        this.timings.ready ||= performance.now();
+      },
+      (e: unknown) => {
+        this.startError = e instanceof Error ? e : new Error(String(e));
+        this.currentStatus = 'unavailable';
+        this.timings.ready ||= performance.now();
+      },
+    );
+  }
+
+  /** `starting`, `ready` or `unavailable`. */
+  get status(): LtaskStatus {
+    return this.currentStatus;
+  }
+
+  /** Whether the runtime is started (`status === 'ready'`). */
+  get isReady(): boolean {
+    return this.currentStatus === 'ready';
+  }
+
+  /** Why the runtime is `unavailable` (null otherwise). */
+  get error(): Error | null {
+    return this.startError;
+  }
+
+  /**
+   * The started runtime. Throws while `starting` (use `whenReady()`, or the
+   * queued `request` / `service` / `call`) and when `unavailable` (the start-up error).
+   */
+  get runtime(): Runtime {
+    if (this.rt) return this.rt;
+    if (this.startError) throw this.startError;
+    throw new Error('[ltask] the runtime is still starting: await ltask.whenReady(), or use request()/call(), which wait for it');
+  }
+
+  /** Resolves with the runtime once started; rejects with the start-up error. */
+  whenReady(): Promise<Runtime> {
+    return this.started;
+  }
 
   /**
    * The address of a service by name: spawned once as a unique service
    * (`uniqueservice`), then remembered. `io` and other named services resolve too.
+   * Waits for the runtime when it is starting.
    */
   service(name: string, ...args: unknown[]): Promise<number> {
     let p = this.names.get(name);
     if (!p) {
-      p = this.runtime.uniqueservice(name, ...args);
-      p.catch(() => this.names.delete(name)); // a failed spawn may be retried
+      p = this.rt ? this.rt.uniqueservice(name, ...args) : this.started.then((rt) => rt.uniqueservice(name, ...args));
+      p.catch(() => {
+        if (this.names.get(name) === p) this.names.delete(name); // a failed spawn may be retried
+      });
       this.names.set(name, p);
     }
     return p;
   }
 
   /**
+   * Calls `method` on a service (address or name) and resolves with its first
+   * result; waits for the runtime when it is starting. For code outside systems.
+   */
+  async call(target: number | string, method: string, ...args: unknown[]): Promise<unknown> {
+    const rt = await this.started;
+    const address = typeof target === 'string' ? await this.service(target) : target;
+    return rt.call(address, method, ...args);
+  }
+
+  /**
    * Calls `method` on a service and returns at once; the reply arrives as an
    * `LtaskEvent` in `First` of a later frame. `target`: an address, or a service
-   * name (see `service`).
+   * name (see `service`). Made while the runtime is starting, the request is
+   * sent once it is ready; when it is `unavailable` the event has `ok: false`
+   * and the start-up error.
    */
   request(target: number | string, method: string, args: unknown[] = [], options: RequestOptions = {}): number {
     const id = this.nextId++;
@@ -144,11 +245,14 @@ export class Ltask {
     let address = typeof target === 'number' ? target : 0;
     const done = (ok: boolean, values: unknown[], error?: Error) => {
       this.pendingCount--;
-      this.inbox.push({ id, tag, target, address, method, ok, values, error, ms: performance.now() - t0, sentFrame });
+      const now = performance.now();
+      if (ok && this.timings.firstReply === 0) this.timings.firstReply = now;
+      this.inbox.push({ id, tag, target, address, method, ok, values, error, ms: now - t0, sentFrame });
     };
     (async () => {
+      const rt = this.rt ?? (await this.started);
       if (typeof target === 'string') address = await this.service(target);
-      return this.runtime.callMulti(address, method, ...args);
+      return rt.callMulti(address, method, ...args);
     })().then(
       (values) => done(true, values),
       (e: unknown) => done(false, [], e instanceof Error ? e : new Error(String(e))),
@@ -156,12 +260,18 @@ export class Ltask {
     return id;
   }
 
-  /** Sends without a reply. False when the service is dead. */
+  /**
+   * Sends without a reply. False when the service is dead or the runtime is
+   * `unavailable`; while `starting` the message is queued (true).
+   */
   send(address: number, method: string, ...args: unknown[]): boolean {
-    return this.runtime.send(address, method, ...args);
+    if (this.rt) return this.rt.send(address, method, ...args);
+    if (this.startError) return false;
+    this.started.then((rt) => rt.send(address, method, ...args), () => {});
+    return true;
   }
 
-  /** Requests sent and not answered yet. */
+  /** Requests sent and not answered yet (queued ones included). */
   get pending(): number {
     return this.pendingCount;
   }
@@ -171,9 +281,12 @@ export class Ltask {
     return this.inbox.splice(0, this.inbox.length);
   }
 
-  /** Stops the runtime (also done when the App exits). Safe to call twice. */
+  /**
+   * Stops the runtime (also done when the App exits); while `starting`, it stops
+   * as soon as it is up. Safe to call twice.
+   */
   stop(): Promise<void> {
-    this.stopping ??= this.runtime.stop();
+    this.stopping ??= this.started.then((rt) => rt.stop(), () => {});
     return this.stopping;
   }
 
@@ -200,8 +313,7 @@ export class LtaskAssetReader implements AssetReader {
     if (!m) throw new Error(`[ltask] asset path "${path}" is not service/method/path`);
     const [, service, method, rest] = m as unknown as [string, string, string, string];
     signal.throwIfAborted();
-    const addr = await this.ltask.service(service);
-    const value = await this.ltask.runtime.call(addr, method, rest);
+    const value = await this.ltask.call(service, method, rest); // waits while the runtime starts
     signal.throwIfAborted();
     if (value === undefined || value === null || value === false) {
       throw new Error(`[ltask] ${service}.${method}("${rest}") returned no bytes`);
@@ -213,18 +325,24 @@ export class LtaskAssetReader implements AssetReader {
 /** The plugin object (`LtaskPlugin(options)` makes one). */
 export interface LtaskPluginInstance extends Plugin {
   readonly name: 'ltask';
-  /** The resource, once `ready()` has resolved. */
+  /** The resource, once the plugin is built (status `starting` until the runtime is up). */
   readonly ltask: Ltask | null;
 }
 
 /**
- * Installs the runtime into an App.
+ * Installs the runtime into an App. The App does not wait for it: `ready()`
+ * starts the workers and returns at once, so frames run (and render) while the
+ * runtime starts; the `Ltask` resource is there from `build`, `starting`, then
+ * `ready` or `unavailable` (the page is not cross-origin isolated, a worker
+ * failed to load...). An unavailable runtime leaves the App running.
  * @param options runtime options (`workers`, `servicePath`, `natives`, `io`...) and plugin options
  */
 export function LtaskPlugin(options: LtaskPluginOptions = {}): LtaskPluginInstance {
   const { statsIntervalMs = 250, assetSource = 'ltask', keepLogs = 50, ...runtimeOptions } = options;
   const stats = new LtaskStats();
   let ltask: Ltask | null = null;
+  let settle: { resolve(rt: Runtime): void; reject(e: unknown): void } | null = null;
+  let started = false;
   let exited = false;
   const userLog = runtimeOptions.onLog;
   const onLog = (e: LogEntry) => {
@@ -241,20 +359,29 @@ export function LtaskPlugin(options: LtaskPluginOptions = {}): LtaskPluginInstan
     },
 
     build(app: App) {
-      app.insertResource(stats).addEvent(LtaskEvent);
+      const lt = new Ltask(new Promise<Runtime>((resolve, reject) => (settle = { resolve, reject })));
+      ltask = lt;
+      lt.whenReady().then(
+        (rt) => {
+          stats.status = 'ready';
+          void rt.exited.then((x) => (stats.exit = x));
+        },
+        (e: unknown) => {
+          stats.status = 'unavailable';
+          stats.error = e instanceof Error ? e.message : String(e);
+        },
+      );
+      app.insertResource(stats).insertResource(lt).addEvent(LtaskEvent);
 
-      app.addSystems(First, function deliverLtaskReplies({ getResource, send, app }) {
-        const lt = getResource(Ltask);
-        if (!lt) return;
+      app.addSystems(First, function deliverLtaskReplies({ send, app }) {
         lt.frame = app.frame;
         for (const reply of lt.drain()) send(LtaskEvent, reply);
         stats.pending = lt.pending;
       }, { inSet: LtaskSystems.deliver, after: 'events' });
 
       let inFlight = false;
-      app.addSystems(Last, function refreshLtaskStats({ getResource }) {
-        const lt = getResource(Ltask);
-        if (!lt || lt.stopped || inFlight || statsIntervalMs <= 0) return;
+      app.addSystems(Last, function refreshLtaskStats() {
+        if (!lt.isReady || lt.stopped || inFlight || statsIntervalMs <= 0) return;
         const now = performance.now();
         if (now - stats.updatedAt < statsIntervalMs) return;
         inFlight = true;
@@ -275,22 +402,29 @@ export function LtaskPlugin(options: LtaskPluginOptions = {}): LtaskPluginInstan
 
       app.onExit(() => {
         exited = true;
-        void ltask?.stop();
+        // Never started: queued requests fail; started: it stops once it is up.
+        if (!started) settle?.reject(new Error('[ltask] the App exited before the runtime started'));
+        void lt.stop();
       });
     },
 
-    async ready(app: App) {
-      let rt: Runtime;
+    ready() {
+      // Starts the workers and returns: the App runs frames meanwhile.
+      if (started || exited || !ltask || !settle) return;
+      started = true;
+      ltask.timings.start = performance.now();
+      const { resolve, reject } = settle;
+      let starting: Promise<Runtime>;
       try {
-        rt = await startRuntime({ ...runtimeOptions, onLog });
+        starting = startRuntime({ ...runtimeOptions, onLog });
       } catch (e) {
-        stats.error = e instanceof Error ? e.message : String(e);
-        throw e;
+        starting = Promise.reject(e);
       }
-      ltask = new Ltask(rt);
-      void rt.exited.then((x) => (stats.exit = x));
-      app.insertResource(ltask);
-      if (exited) await ltask.stop(); // the App exited while the workers were starting
+      starting.then(resolve, (e: unknown) => {
+        reject(e);
+        // Reported once, as a log line of the runtime (the console by default).
+        onLog({ level: 'error', source: 0, label: 'ltask', text: `runtime unavailable: ${e instanceof Error ? e.message : String(e)}`, time: Date.now() });
+      });
     },
 
     finish(app: App) {

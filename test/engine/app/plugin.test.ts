@@ -50,6 +50,32 @@ describe('App plugins', () => {
     expect(() => app.update(0)).not.toThrow();
   });
 
+  it('a ready() that starts background work without returning it does not hold frames back', async () => {
+    // The pattern LtaskPlugin uses: the resource is there from build, with a status;
+    // ready() kicks off the slow start and returns; systems see "starting" meanwhile.
+    class Backend {
+      status: 'starting' | 'ready' = 'starting';
+    }
+    let finishStart!: () => void;
+    const seen: string[] = [];
+    const app = new App()
+      .addPlugins({
+        name: 'Background',
+        build(a) { a.insertResource(new Backend()); },
+        ready(a) {
+          void new Promise<void>((r) => (finishStart = r)).then(() => (a.resource(Backend).status = 'ready'));
+        },
+      })
+      .addSystems(Update, ({ resource }) => void seen.push(resource(Backend).status));
+    app.update(0); // no await app.ready() needed
+    app.update(0);
+    finishStart();
+    await Promise.resolve();
+    app.update(0);
+    expect(seen).toEqual(['starting', 'starting', 'ready']);
+    expect(app.state).toBe('running');
+  });
+
   it('polls a ready() that returns false', async () => {
     let calls = 0;
     const app = new App().addPlugins({ name: 'Poll', build() {}, ready: () => ++calls >= 3 });
