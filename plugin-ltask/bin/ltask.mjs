@@ -1,8 +1,85 @@
 #!/usr/bin/env node
-// The headless runner: `ltask <main.lua> [--workers N] [--path "dir/?.lua;..."]`.
-// Loads the TypeScript sources through tsx, so it works from the repository after `npm ci`.
-import { register } from 'tsx/esm/api';
+// The headless runner: `ltask <main.lua> [options]` (`ltask --help` lists them).
+//
+// - Installed package, or this repository after a build: runs the built
+//   ../dist/cli/runner.js; no tsx at run time.
+// - This repository without a build (or with LTASK_FROM_SOURCE=1): runs the
+//   TypeScript sources through tsx. The sources must resolve the package's
+//   "ltask-source" condition in every thread (`#platform` and `#spawn` would
+//   otherwise point into dist/), and worker threads take it from the process's
+//   command line only, so the runner restarts itself once as
+//   `node --conditions=ltask-source ltask.mjs ...`, which registers tsx.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { main } = await import('../src/cli/runner.ts');
-process.exitCode = await main(process.argv.slice(2));
+const DIST = new URL('../dist/cli/runner.js', import.meta.url);
+const SOURCE = new URL('../src/cli/runner.ts', import.meta.url);
+const fail = (text) => {
+  process.stderr.write(`ltask: ${text}\n`);
+  process.exit(1);
+};
+const run = async (url) => {
+  let runner;
+  try {
+    runner = await import(url.href);
+  } catch (e) {
+    fail(`cannot load the runner ${fileURLToPath(url)}:\n${e?.stack ?? e}`);
+  }
+  process.exitCode = await runner.main(process.argv.slice(2));
+};
+
+// True when this process resolves the package's imports to the sources.
+const sourceCondition = () => {
+  try {
+    return import.meta.resolve('#platform').endsWith('.ts');
+  } catch {
+    return false; // dist/platform/node.js, which is missing
+  }
+};
+
+const fromSource = process.env.LTASK_FROM_SOURCE === '1' || !existsSync(DIST);
+if (!fromSource) {
+  await run(DIST);
+} else if (!existsSync(SOURCE)) {
+  fail(
+    existsSync(DIST)
+      ? `LTASK_FROM_SOURCE=1, but this package has no TypeScript sources (${fileURLToPath(SOURCE)}): unset it to run the built runner`
+      : `the package is not built: ${fileURLToPath(DIST)} is missing (reinstall it, or run \`npm run build -w plugin-ltask\` in its repository)`,
+  );
+} else if (sourceCondition()) {
+  // The restarted process (or one started with the condition by hand).
+  if (!process.execArgv.some((a) => a.includes('tsx'))) {
+    try {
+      (await import('tsx/esm/api')).register();
+    } catch {
+      fail('running the TypeScript sources needs tsx (npm i -D tsx), or build the package: npm run build -w plugin-ltask');
+    }
+  }
+  await run(SOURCE);
+} else {
+  try {
+    import.meta.resolve('tsx/esm/api');
+  } catch {
+    fail(
+      `${fileURLToPath(DIST)} is missing and tsx is not installed to run the TypeScript sources: ` +
+        'build the package (npm run build -w plugin-ltask) or install tsx (npm i -D tsx)',
+    );
+  }
+  // The restarted process registers tsx itself (the workers, through
+  // src/platform/boot.mjs): cheaper than `--import tsx`, which every worker
+  // thread would inherit and run a second time.
+  const child = spawn(process.execPath, [...process.execArgv, '--conditions=ltask-source', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  // Pass signals on, so that stopping this process stops the run.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const forward = (sig) => child.kill(sig);
+  for (const s of signals) process.on(s, forward);
+  child.on('error', (e) => fail(`cannot start ${process.execPath}: ${e.message}`));
+  child.on('exit', (code, signal) => {
+    for (const s of signals) process.off(s, forward);
+    if (signal) process.kill(process.pid, signal);
+    else process.exitCode = code ?? 1;
+  });
+}

@@ -1,16 +1,51 @@
-// The headless runner, as users run it: a child process.
+// The headless runner, as users run it: a child process. bin/ltask.mjs runs the
+// built dist/ (npm run build -w plugin-ltask) when it exists, the TypeScript
+// sources through tsx otherwise or with LTASK_FROM_SOURCE=1.
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const ltask = (...args: string[]) =>
-  spawnSync(process.execPath, ['plugin-ltask/bin/ltask.mjs', ...args], { encoding: 'utf8', timeout: 30_000 });
+const ltaskWith = (env: Record<string, string>, ...args: string[]) =>
+  spawnSync(process.execPath, ['plugin-ltask/bin/ltask.mjs', ...args], {
+    encoding: 'utf8',
+    timeout: 15_000,
+    env: { ...process.env, LTASK_FROM_SOURCE: '', ...env },
+  });
+const ltask = (...args: string[]) => ltaskWith({}, ...args);
+const fromSource = (...args: string[]) => ltaskWith({ LTASK_FROM_SOURCE: '1' }, ...args);
+
+let dir = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ltask-cli-'));
+  // A main service whose main chunk never returns.
+  writeFileSync(join(dir, 'forever.lua'), 'local ltask = require "ltask"\nprint "waiting"\nltask.wait "never"\n');
+  // Quiet for 0.8 s (a timer the runner cannot see), then done.
+  writeFileSync(join(dir, 'naps.lua'), 'local ltask = require "ltask"\nltask.sleep(80)\nprint "awake"\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('npx ltask', () => {
+  it('runs from the built dist/ (build it first: npm run build -w plugin-ltask)', () => {
+    expect(existsSync('plugin-ltask/dist/cli/runner.js')).toBe(true);
+  });
+
   it('runs examples/ping.lua on two workers, prints its result and exits 0', () => {
     const r = ltask('examples/ping.lua', '--workers', '2');
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^ping: 10 rounds, sum 110, pong on worker [01], ping on worker [01]\n$/);
     expect(r.status).toBe(0);
+  });
+
+  it('an empty main exits 0 at once, from dist/ and from the sources', () => {
+    for (const run of [ltask, fromSource]) {
+      const r = run('test/fixtures/lua/quits_at_start.lua');
+      expect(r.error).toBeUndefined(); // it exited (no spawnSync timeout)
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('');
+      expect(r.status).toBe(0);
+    }
   });
 
   it('exits non-zero and shows the error and traceback when main fails', () => {
@@ -28,6 +63,46 @@ describe('npx ltask', () => {
     const bad = ltask('examples/ping.lua', '--workers', 'zero');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--workers must be an integer >= 1/);
+    const neg = ltask('examples/ping.lua', '--timeout', '-1');
+    expect(neg.status).toBe(2);
+    expect(neg.stderr).toMatch(/--timeout must be an integer >= 0/);
+  });
+
+  it('--help prints the options and exits 0', () => {
+    const r = ltask('--help');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    for (const o of ['--workers', '--path', '--native', '--io-root', '--io-latency', '--callback-timeout', '--timeout', '--idle-report']) {
+      expect(r.stdout).toContain(o);
+    }
+  });
+});
+
+describe('npx ltask --timeout and the idle report', () => {
+  it('--timeout stops a main that never ends: exit 124, the live service named', () => {
+    const r = ltask(join(dir, 'forever.lua'), '--timeout', '500', '--idle-report', '0');
+    expect(r.stdout).toBe('waiting\n');
+    expect(r.status).toBe(124);
+    expect(r.stderr).toMatch(/^ltask: timed out after 500 ms \(--timeout\); services still alive:\n/);
+    expect(r.stderr).toMatch(/^\s+address\s+label\s+state\s+worker\s+queued\s+waits on$/m);
+    expect(r.stderr).toMatch(/^\s+\d+\s+forever\s+idle\s+\d+\s+0\s+\(forever\.lua has not returned yet\)$/m);
+    expect(r.stderr).not.toMatch(/no service has run/); // --idle-report 0
+  });
+
+  it('reports the idle services once, then keeps waiting until --timeout', () => {
+    const r = ltask('test/fixtures/lua/idle.lua', '--idle-report', '200', '--timeout', '1500');
+    expect(r.status).toBe(124);
+    const report = /ltask: no service has run for [\d.]+ s; still alive:\n\s+address.*\n\s+\d+\s+idle\s+idle\s[^\n]*\nltask: still waiting[^\n]*--timeout[^\n]*\n/;
+    expect(r.stderr).toMatch(report);
+    expect(r.stderr.match(/no service has run/g)).toHaveLength(1);
+    expect(r.stderr.indexOf('no service has run')).toBeLessThan(r.stderr.indexOf('timed out after 1500 ms'));
+  });
+
+  it('an idle report does not end the run: a service quiet on a timer still finishes with 0', () => {
+    const r = ltask(join(dir, 'naps.lua'), '--idle-report', '200');
+    expect(r.stderr).toMatch(/no service has run[\s\S]*\s+naps\s+idle\s/);
+    expect(r.stdout).toBe('awake\n');
+    expect(r.status).toBe(0);
   });
 });
 
@@ -46,5 +121,13 @@ describe('npx ltask with native modules and io', () => {
     const r = ltask('examples/ping.lua', '--native', 'test/fixtures/ts/adder.ts');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--native test\/fixtures\/ts\/adder\.ts: its default export is not a native module/);
+  });
+
+  it('--timeout names a service suspended in a native call and what it waits on', () => {
+    writeFileSync(join(dir, 'stuck.lua'), 'local ltask = require "ltask"\nltask.native("concat").call(function() ltask.wait "never" end)\n');
+    const r = ltask(join(dir, 'stuck.lua'), '--native', 'test/fixtures/native/concat.ts', '--timeout', '1000', '--idle-report', '300');
+    expect(r.status).toBe(124);
+    expect(r.stderr).not.toMatch(/no service has run/); // a native call in flight is not idle
+    expect(r.stderr).toMatch(/^\s+\d+\s+stuck\s+suspended\s+\d+\s+0\s+native concat\.call on carrier \d+ for [\d.]+ s: callback waits for a wakeup$/m);
   });
 });
