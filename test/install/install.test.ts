@@ -100,6 +100,12 @@ describe('install from tarballs into a fresh vite + three + TypeScript project',
     for (const c of chunks) expect(c).not.toMatch(/delete [\w$]+\.stack\[/);
   });
 
+  it('npx ltask runs a Lua main from the installed package (no tsx in the project)', () => {
+    expect(() => run('node', ['-e', 'import("tsx/esm/api")'], project, 20_000)).toThrow();
+    writeFileSync(join(project, 'main.lua'), 'print("hello from " .. _VERSION)\n');
+    expect(run('npx', ['ltask', 'main.lua'], project, 60_000)).toBe('hello from Lua 5.3\n');
+  });
+
   it('vite preview: the Lua service answers and the native loader reads through io', async () => {
     const port = 4300 + (process.pid % 500);
     preview = spawn(join(project, 'node_modules/.bin/vite'), ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {

@@ -17,7 +17,11 @@ export function startWorker(kind: WorkerKind, name: string, script?: string): Wo
     throw new Error(`[ltask] ${name}: a bundled carrier ("?ltask-native" import) runs only in the browser; in Node, give the module's path`);
   }
   const entry = ENTRIES[kind];
-  const w = EXT === '.ts' ? new Worker(fileURLToPath(BOOT), { workerData: { entry: entry.href }, name }) : new Worker(entry, { name });
+  // From sources, workers resolve the package's own imports (#platform) to sources too.
+  const w =
+    EXT === '.ts'
+      ? new Worker(fileURLToPath(BOOT), { workerData: { entry: entry.href }, name, execArgv: [...process.execArgv, '--conditions=ltask-source'] })
+      : new Worker(entry, { name });
   const exit = new ExitSignal();
   w.on('error', (e) => exit.fire(`worker ${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
   w.on('exit', (code) => exit.fire(`worker ${name} exited with code ${code}`));
