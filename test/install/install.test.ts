@@ -15,7 +15,6 @@ const repo = resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'ltask-install-'));
 const project = join(work, 'my-game');
 const packs = join(work, 'packs');
-let preview: ChildProcess | undefined;
 let browser: Browser | undefined;
 
 /** Runs a command, failing with its output. */
@@ -60,15 +59,54 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (preview?.pid) {
-    try {
-      process.kill(-preview.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-  }
+  servers.forEach(stop);
   rmSync(work, { recursive: true, force: true });
 });
+
+const servers: ChildProcess[] = [];
+
+/** Starts `vite [command]` in the project, opens the page in Chromium, checks the doc's expected output. */
+async function serveAndCheck(command: string[]): Promise<void> {
+  const port = 4300 + ((process.pid + servers.length * 7) % 500);
+  const server = spawn(join(project, 'node_modules/.bin/vite'), [...command, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    cwd: project,
+    detached: true,
+    stdio: 'ignore',
+  });
+  servers.push(server);
+  try {
+    const url = `http://127.0.0.1:${port}/`;
+    for (let t = Date.now(); ; await new Promise((r) => setTimeout(r, 100))) {
+      const res = await fetch(url).catch(() => null);
+      if (res?.ok) {
+        expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+        break;
+      }
+      if (Date.now() - t > 30_000) throw new Error(`vite ${command.join(' ')} did not answer`);
+    }
+    const page = await browser!.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForFunction(() => (document.getElementById('out')?.textContent ?? '').split('\n').length >= 3, null, { timeout: 45_000 });
+    const lines = (await page.textContent('#out'))!.trim().split('\n').sort();
+    // The doc's expected output, in either order.
+    const expected = /The page shows:\n\n```text\n([\s\S]*?)```/.exec(doc)![1]!.trim().split('\n').sort();
+    expect(lines).toEqual(expected);
+    expect(errors).toEqual([]);
+    await page.close();
+  } finally {
+    stop(server);
+  }
+}
+
+function stop(p: ChildProcess): void {
+  try {
+    if (p.pid && p.exitCode === null) process.kill(-p.pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+}
 
 describe('install from tarballs into a fresh vite + three + TypeScript project', () => {
   it('packs built JavaScript and .d.ts, no TypeScript sources', () => {
@@ -107,31 +145,10 @@ describe('install from tarballs into a fresh vite + three + TypeScript project',
   });
 
   it('vite preview: the Lua service answers and the native loader reads through io', async () => {
-    const port = 4300 + (process.pid % 500);
-    preview = spawn(join(project, 'node_modules/.bin/vite'), ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-      cwd: project,
-      detached: true,
-      stdio: 'ignore',
-    });
-    const url = `http://127.0.0.1:${port}/`;
-    for (let t = Date.now(); ; await new Promise((r) => setTimeout(r, 100))) {
-      const res = await fetch(url).catch(() => null);
-      if (res?.ok) {
-        expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
-        break;
-      }
-      if (Date.now() - t > 20_000) throw new Error('vite preview did not answer');
-    }
-    const page = await browser!.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
-    await page.waitForFunction(() => (document.getElementById('out')?.textContent ?? '').split('\n').length >= 3, null, { timeout: 30_000 });
-    const lines = (await page.textContent('#out'))!.trim().split('\n').sort();
-    // The doc's expected output, in either order.
-    const expected = /The page shows:\n\n```text\n([\s\S]*?)```/.exec(doc)![1]!.trim().split('\n').sort();
-    expect(lines).toEqual(expected);
-    expect(errors).toEqual([]);
-    await page.close();
+    await serveAndCheck(['preview']);
   }, 60_000);
+
+  it('vite (dev server): the same page works', async () => {
+    await serveAndCheck([]);
+  }, 90_000);
 });
