@@ -32,7 +32,7 @@ const browserVersion = browser.version();
 async function once(blocking: 'none' | 'main' | 'worker'): Promise<Run> {
   const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
   try {
-    const q = `latency=${o.latency}&loaders=${o.loaders}&npcs=${o.npcs}&hz=${o.hz}&blocking=${blocking}&after=500`;
+    const q = `latency=${o.latency}&loaders=${o.loaders}&npcs=${o.npcs}&hz=${o.hz}&blocking=${blocking}&after=1500`;
     await page.goto(new URL(`bench/frames/index.html?${q}`, server.resolvedUrls!.local[0]!).href);
     const h = await page.waitForFunction(() => (globalThis as { frameReport?: unknown }).frameReport, null, { timeout: 120_000, polling: 200 });
     const r = (await h.jsonValue()) as Run;

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   recorder.start();
   mainLoads = 0;
   const t0 = performance.now();
-  const loads = await scenario.loads;
+  const loads = await scenario.load();
   while (o.blocking === 'main' && mainLoads < o.loaders) await new Promise((r) => setTimeout(r, 20));
   const loadMs = performance.now() - t0;
   await new Promise((r) => setTimeout(r, o.after));

@@ -24,7 +24,7 @@ async function runScenario(blocking: 'none' | 'worker') {
   });
   const s = await startScenario(rt, { tickers: 20, hz: 20, tickerWorker: 1, loaders: 4, paths: ['a.txt', 'sub/c.txt'], blocking, blockMs: L });
   await s.gaps(); // forget the gaps of the start
-  const loads = await s.loads;
+  const loads = await s.load();
   const gaps = await s.stop();
   return { loads, gaps: summarize(gaps) };
 }

@@ -13,8 +13,9 @@
  * ```ts
  * const rt = await startRuntime({ workers: 2, io: { backend: 'fs', root: 'assets', latencyMs: 300 }, natives: probeNatives() });
  * const s = await startScenario(rt, { tickers: 50, hz: 10, loaders: 8, paths: ['a.bin', 'b.bin'] });
- * await sleep(1500);
- * const gaps = await s.stop(); // { tickers: number[] } tick gaps in ms
+ * await s.gaps();                   // forget the start-up
+ * await s.load();                   // 8 loads at once, each read waits 300 ms on io
+ * const gaps = await s.stop();      // every NPC's tick gaps (ms), one series
  * ```
  */
 import type { Runtime } from '../host/runtime.ts';
@@ -121,8 +122,8 @@ export interface Scenario {
   /** Addresses of the tickers and loaders. */
   readonly tickers: number[];
   readonly loaders: number[];
-  /** Settles when every loader has finished: [bytes, ms] per loader. */
-  readonly loads: Promise<[number, number][]>;
+  /** Starts every loader at once; settles when all have finished: [bytes, ms] per loader. */
+  load(): Promise<[number, number][]>;
   /** Tick gaps (ms) of every ticker since the last collection, as one series. */
   gaps(): Promise<number[]>;
   /** Stops the tickers and returns their last gaps. */
@@ -130,7 +131,7 @@ export interface Scenario {
 }
 
 /**
- * Starts tickers and loaders on a runtime that has {@link SCENARIO_SOURCES}
+ * Spawns tickers (ticking at once) and loaders (idle until `load()`) on a runtime that has {@link SCENARIO_SOURCES}
  * among its `sources` and, for non-blocking loaders, the probe among its
  * `natives` ({@link probeNatives}).
  */
@@ -147,13 +148,10 @@ export async function startScenario(rt: Runtime, o: ScenarioOptions = {}): Promi
     loaders.push(await rt.spawnService({ name: 'ltask-loader', label: `loader-${i + 1}`, worker_id: worker }));
   }
   const paths = o.paths ?? [];
-  const loads = Promise.all(
-    loaders.map((a) =>
-      (blocking ? rt.callMulti(a, 'block', paths.length, o.blockMs ?? 300) : rt.callMulti(a, 'load', paths)).then((v) => [Number(v[0]), Number(v[1])] as [number, number]),
-    ),
-  );
+  const loadOne = (a: number) => (blocking ? rt.callMulti(a, 'block', paths.length, o.blockMs ?? 300) : rt.callMulti(a, 'load', paths));
+  const load = () => Promise.all(loaders.map((a) => loadOne(a).then((v) => [Number(v[0]), Number(v[1])] as [number, number])));
   const collect = async (method: 'gaps' | 'stop') => (await Promise.all(tickers.map((a) => rt.call<number[] | Record<string, number>>(a, method)))).flatMap(asArray);
-  return { tickers, loaders, loads, gaps: () => collect('gaps'), stop: () => collect('stop') };
+  return { tickers, loaders, load, gaps: () => collect('gaps'), stop: () => collect('stop') };
 }
 
 /** A Lua sequence arrives as an array; an empty table as an empty object. */
