@@ -28,7 +28,7 @@ export default mergeConfig(
           extends: true,
           test: {
             name: 'node',
-            include: ['test/**/*.test.ts'],
+            include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
             exclude: ['test/**/*.browser.test.ts'],
             environment: 'node',
             testTimeout: 20_000,
