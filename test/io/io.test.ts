@@ -194,3 +194,16 @@ describe('latency and bandwidth', () => {
   });
 });
 
+
+describe('configure', () => {
+  it('changes latency and bandwidth at run time', async () => {
+    const io = createIo({ backend: 'memory', files: { 'a.txt': new TextEncoder().encode('hello') }, latencyMs: 0 });
+    expect(io.configure({ latencyMs: 120 })).toEqual({ latencyMs: 120, bandwidth: 0 });
+    const t0 = performance.now();
+    await io.read('a.txt');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(119);
+    expect(io.configure({ latencyMs: 0, bandwidth: 1000 })).toEqual({ latencyMs: 0, bandwidth: 1000 });
+    expect(io.stats()).toMatchObject({ latencyMs: 0, bandwidth: 1000 });
+    expect(() => io.configure({ latencyMs: -1 })).toThrow(/latencyMs must be a non-negative number/);
+  });
+});

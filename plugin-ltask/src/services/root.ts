@@ -164,7 +164,9 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
           label: i?.label ?? '?',
           kind: i?.kind ?? 'lua',
           worker: table.worker(a),
-          state: stateName(st),
+          // Root is running this very inspect: that is not work to show (a stats
+          // poll would make it look permanently busy).
+          state: a === Address.ROOT && st === ServiceState.RUNNING ? (table.queue(a) > 0 ? 'ready' : 'idle') : stateName(st),
           queue: table.queue(a),
           handled: table.handled(a),
           cpuMs: Math.round(table.cpu[a]! * 1000) / 1000,

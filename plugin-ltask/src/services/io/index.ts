@@ -43,6 +43,9 @@ export interface IoStats {
   errors: number;
   /** Counters of the backend (fetch: requests, rangeRequests, rangeIgnored, transferred). */
   backend: Record<string, number>;
+  /** The modelled latency (ms) and bandwidth (bytes/s, 0: unlimited) now. */
+  latencyMs: number;
+  bandwidth: number;
 }
 
 /** The io service's request handlers. */
@@ -53,6 +56,7 @@ export interface IoHandlers {
   list(dir?: string): Promise<string[]>;
   stats(): IoStats;
   resetStats(): void;
+  configure(o?: { latencyMs?: number; bandwidth?: number }): { latencyMs: number; bandwidth: number };
 }
 
 const now = () => performance.now();
@@ -117,8 +121,8 @@ export function createIo(options: IoOptions): IoHandlers {
     throw new IoError(`[io] options must be an object like { backend: 'fs', root: '/assets' }, got ${options === null ? 'nil' : typeof options}`, 'EINVAL');
   }
   const backend = makeBackend(options);
-  const latency = checkNumberOption('latencyMs', options.latencyMs, false) ?? 0;
-  const bandwidth = checkNumberOption('bandwidth', options.bandwidth, true);
+  let latency = checkNumberOption('latencyMs', options.latencyMs, false) ?? 0;
+  let bandwidth = checkNumberOption('bandwidth', options.bandwidth, true);
   const c = { reads: 0, bytes: 0, stats: 0, lists: 0, errors: 0 };
 
   /** Runs a request; every answer, error or not, then waits the latency (and the transfer time of its bytes). */
@@ -162,7 +166,13 @@ export function createIo(options: IoOptions): IoHandlers {
         return names;
       }, () => 0);
     },
-    stats: () => ({ ...c, backend: backend.counters?.() ?? {} }),
+    stats: () => ({ ...c, latencyMs: latency, bandwidth: bandwidth ?? 0, backend: backend.counters?.() ?? {} }),
+    /** Changes the modelled latency and bandwidth (`0` / absent bandwidth: unlimited); returns the settings. */
+    configure(o: { latencyMs?: number; bandwidth?: number } = {}) {
+      if (o.latencyMs !== undefined) latency = checkNumberOption('latencyMs', o.latencyMs, false) ?? 0;
+      if (o.bandwidth !== undefined) bandwidth = o.bandwidth === 0 ? undefined : checkNumberOption('bandwidth', o.bandwidth, true);
+      return { latencyMs: latency, bandwidth: bandwidth ?? 0 };
+    },
     resetStats() {
       c.reads = c.bytes = c.stats = c.lists = c.errors = 0;
     },
