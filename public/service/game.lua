@@ -1,4 +1,4 @@
--- The demo's game service: level progression, the packed model and the dialogue.
+-- The demo's game service: level progression, worlds, the packed model and the dialogue.
 -- It orchestrates three services of game/service, each of which calls a native
 -- module (sqlite, gltfpack, ink) whose synchronous read callbacks wait on the io
 -- service. While one of them is suspended in its native call, this service and
@@ -30,6 +30,12 @@ function S.level(step)
   row.reads = stats.reads
   row.ms = (ltask.counter() - t0) * 1000
   return row
+end
+
+--- S.world(id) -> the world's row with its npcs (levels.world), stats. The page may
+--- as well call levels (world, chunk) and director (start, player, snapshot, talk) directly.
+function S.world(id)
+  return ltask.call(levels, "world", id)
 end
 
 --- S.model(path) -> GLB bytes (meshopt-compressed), packed by gltfpack from an
