@@ -1,86 +1,120 @@
 /**
- * The HUD: frame counter, FPS and frame-time percentiles (engine diagnostics),
- * the runtime's services (LtaskStats), the last waits, level / model / dialogue
- * panels. DOM writes are throttled to a few per second, except the frame counter.
+ * The HUD: a small card (world, coins, score, time / par, where the gate is),
+ * a hint line, messages (toasts), the dialogue panel, the win panel and, when
+ * a blocking loader mode is on, a badge with what it costs (frame interval
+ * max, NPC tick gap max, over the last 5 s). DOM writes happen only when the
+ * text changes.
  */
-import { FrameDiagnostics, type SystemContext } from '@ltask-web/engine';
-import { LtaskStats } from '@ltask-web/plugin-ltask/engine';
-import type { Actions } from './actions.ts';
-import { Waits } from './actions.ts';
+import type { SystemContext } from '@ltask-web/engine';
+import { Blocking } from './blocking.ts';
+import { ChunkStream } from './chunks.ts';
 import { Dialogue } from './dialogue.ts';
-import { LevelGrid } from './level.ts';
+import { FrameWindow } from './frames.ts';
+import { Npcs } from './npcs.ts';
+import { PlayerState } from './player.ts';
+import { Game } from './rules.ts';
 
 const $ = (id: string) => document.getElementById(id)!;
-const esc = (s: unknown) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+export const esc = (s: unknown) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** Text the HUD shows about things the systems learnt (set by systems, drawn by `drawHud`). */
-export class HudState {
-  reply = 'waiting...';
-  model = 'not packed';
-  error = '';
+/** m:ss */
+export const clock = (s: number) => {
+  const t = Math.max(0, Math.floor(s));
+  return `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
+};
+
+const written = new Map<string, string>();
+/** Sets innerHTML only when it changed. */
+function put(id: string, html: string): void {
+  if (written.get(id) === html) return;
+  written.set(id, html);
+  $(id).innerHTML = html;
 }
 
-/** Wires the buttons and the dialogue choices to the action queue. */
-export function bindHud(actions: Actions, dialogue: Dialogue): void {
-  $('btn-level').addEventListener('click', () => actions.push('level'));
-  $('btn-model').addEventListener('click', () => actions.push('model'));
-  $('btn-dialogue').addEventListener('click', () => actions.push('dialogue'));
+const ARROWS = ['\u2191', '\u2197', '\u2192', '\u2198', '\u2193', '\u2199', '\u2190', '\u2196'];
+
+/** Wires the panels' clicks: dialogue choices, the title and win panels (tap to go on). */
+export function bindHud(game: Game, dialogue: Dialogue): void {
   $('choices').addEventListener('click', (e) => {
-    const i = (e.target as HTMLElement).dataset.choice;
+    const i = (e.target as HTMLElement).closest<HTMLElement>('[data-choice]')?.dataset.choice;
     if (i !== undefined) dialogue.choose(Number(i));
   });
+  $('dialogue-close').addEventListener('click', () => dialogue.close());
+  $('title').addEventListener('click', () => (game.tapped = true));
+  $('won').addEventListener('click', () => (game.tapped = true));
 }
 
-let lastDraw = -Infinity;
-let lastRefresh = -1;
-
-/** Last: frame counter every frame; the rest at 5 Hz. */
+/** Last: draws the HUD. */
 export function drawHud({ resource, app }: SystemContext): void {
   $('frames').textContent = String(app.frame);
-  const dialogue = resource(Dialogue);
-  if (dialogue.dirty) {
-    dialogue.dirty = false;
-    $('dialogue').innerHTML = dialogue.lines.map((l) => `<p>${esc(l)}</p>`).join('');
-    $('choices').innerHTML = dialogue.choices.map((c, i) => `<button data-choice="${i}">${i + 1}. ${esc(c)}</button>`).join('');
+  const game = resource(Game);
+  const stream = resource(ChunkStream);
+  const w = game.world;
+  const playing = game.state === 'playing' || game.state === 'won';
+  $('hud').hidden = !playing || !w;
+  $('hint').hidden = !playing;
+  if (w && playing) {
+    const coins = game.coins(stream);
+    const over = game.elapsed > w.par_time;
+    put('hud-world', esc(w.name));
+    put('hud-coins', `<span class="coin"></span>${coins.got}<small>/${coins.total}</small>`);
+    put('hud-score', String(game.score));
+    put('hud-time', `<span class="${over ? 'over' : ''}">${clock(game.elapsed)}</span><small> / ${clock(w.par_time)}</small>`);
+    const p = resource(PlayerState);
+    const dx = w.exit_x - p.x;
+    const dz = w.exit_z - p.z;
+    const dist = Math.hypot(dx, dz);
+    const dir = ARROWS[((Math.round(Math.atan2(dx, -dz) / (Math.PI / 4)) % 8) + 8) % 8]!;
+    put('hud-goal', game.exitOpen ? `<b class="open">Gate open</b> ${dir} ${dist.toFixed(0)} tiles` : `Gate closed: find ${coins.total - coins.got} more coin${coins.total - coins.got === 1 ? '' : 's'}`);
   }
+  // Toasts.
   const now = performance.now();
-  if (now - lastDraw < 200) return;
-  lastDraw = now;
+  while (game.toasts.length && game.toasts[0]!.until < now) game.toasts.shift();
+  put('toasts', game.toasts.map((t) => `<div class="toast ${t.kind}">${esc(t.text)}</div>`).join(''));
 
-  const hud = resource(HudState);
-  $('reply').textContent = hud.reply;
-  $('model').textContent = hud.model;
-  $('error').textContent = hud.error;
-
-  const f = resource(FrameDiagnostics).frameStats();
-  $('fps').textContent = f.fps.toFixed(0);
-  $('p50').textContent = f.p50.toFixed(1);
-  $('p99').textContent = f.p99.toFixed(1);
-
-  const grid = resource(LevelGrid);
-  const lv = grid.level;
-  if (lv) {
-    $('level').innerHTML = `<b>${esc(lv.name)}</b> (#${lv.index}/${lv.total}, world ${lv.world}, difficulty ${lv.difficulty}, par ${lv.par_time}s)` +
-      `<small>${lv.reads} page reads, ${lv.ms.toFixed(0)} ms in the service</small><small>${esc(lv.description)}</small>`;
-    document.body.dataset.level = String(lv.id);
+  // Blocking badge and hint.
+  const b = resource(Blocking);
+  const frames = resource(FrameWindow).figures();
+  const npc = resource(Npcs).recent();
+  const badge = $('blocking-badge');
+  badge.hidden = b.mode === 'off' || !playing;
+  if (b.mode !== 'off') {
+    put('blocking-badge', `<b>Blocking loaders: ${b.mode === 'main' ? 'main thread' : 'NPC worker'}</b> frame max <em>${frames.max.toFixed(0)} ms</em> \u00b7 NPC tick gap max <em>${npc.gapMax.toFixed(0)} ms</em> <small>(last 5 s)</small>`);
   }
+  put('hint-mode', b.mode);
 
-  const waits = resource(Waits);
-  const open = [...waits.open.keys()];
-  $('waiting').textContent = open.length ? `waiting for: ${open.join(', ')}` : '';
-  $('waits').innerHTML = waits.done.slice(-4).reverse().map((w) =>
-    `<tr><td>${esc(w.what)}</td><td>${w.ms.toFixed(0)} ms</td><td>${w.frames}</td><td>${w.p50.toFixed(1)}</td><td>${w.p99.toFixed(1)}</td><td>${w.max.toFixed(1)}</td></tr>`).join('');
+  drawDialogue(resource(Dialogue));
+  drawWon(game);
+}
 
-  const stats = resource(LtaskStats);
-  $('runtime').textContent = stats.status;
-  // The full message (which headers to set, and where) is in the #runtime-error banner.
-  if (stats.status === 'unavailable') $('error').textContent = 'The ltask runtime is unavailable: see the message below.';
-  if (stats.refreshes !== lastRefresh) {
-    lastRefresh = stats.refreshes;
-    $('services').innerHTML = stats.rows.map((r) =>
-      `<tr data-state="${esc(r.state)}" data-label="${esc(r.label)}"><td>${r.address}</td><td>${esc(r.label)}</td><td>${r.worker}</td>` +
-      `<td class="state">${esc(r.state)}</td><td>${r.queue}</td><td>${r.handled}</td><td>${r.cpuMs.toFixed(0)}</td>` +
-      `<td class="detail">${esc(r.detail ?? '')}</td></tr>`).join('');
-    $('pending').textContent = String(stats.pending);
-  }
+function drawDialogue(d: Dialogue): void {
+  const el = $('dialogue');
+  el.hidden = !d.open;
+  if (!d.dirty) return;
+  d.dirty = false;
+  put('dialogue-name', esc(d.name));
+  let body: string;
+  if (d.pending) body = '<p class="wait">\u2026</p>';
+  else if (d.error) body = `<p class="error">${esc(d.error)}</p>`;
+  else body = d.lines.map((l) => `<p>${esc(l)}</p>`).join('');
+  put('dialogue-text', body);
+  put('choices', d.choices.map((c, i) => `<button data-choice="${i}"><kbd>${i + 1}</kbd> ${esc(c)}</button>`).join(''));
+  put('dialogue-foot', d.ended || d.error ? '<kbd>E</kbd> / <kbd>Esc</kbd> close' : d.pending ? '' : `<kbd>1</kbd>-<kbd>${Math.max(1, d.choices.length)}</kbd> or click to choose \u00b7 <kbd>Esc</kbd> leave`);
+}
+
+function drawWon(game: Game): void {
+  const el = $('won');
+  const r = game.result;
+  el.hidden = game.state !== 'won' || !r;
+  if (!r || game.state !== 'won') return;
+  const under = r.time <= r.par;
+  put('won-body',
+    `<h2>${esc(r.world)} cleared!</h2>` +
+    `<table><tr><td>Coins</td><td>${r.coins} \u00d7 100</td><td>${r.coinPoints}</td></tr>` +
+    `<tr><td>Time</td><td>${clock(r.time)} <small>(par ${clock(r.par)})</small></td><td>${under ? `+${r.bonus}` : '<small>over par</small>'}</td></tr>` +
+    (r.caught ? `<tr><td>Caught</td><td>${r.caught} \u00d7 \u221250</td><td>\u2212${r.caught * 50}</td></tr>` : '') +
+    `<tr class="total"><td>Score</td><td></td><td>${r.score}</td></tr></table>` +
+    (game.nextWorld() === 1 && game.worldCount > 1
+      ? `<p class="all">All ${game.worldCount} worlds cleared!</p><p class="prompt"><kbd>N</kbd> / <kbd>Enter</kbd>: play again from world 1</p>`
+      : `<p class="prompt"><kbd>N</kbd> / <kbd>Enter</kbd>: next world</p>`));
 }

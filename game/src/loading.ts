@@ -1,22 +1,28 @@
 /**
- * The loading overlay (`#loading` in index.html): real progress until the first
- * scene is ready, while the App already renders and runs its systems behind it.
+ * The loading screen (`#loading` in index.html) and the title card (`#title`):
+ * real progress while the App already renders and runs its systems behind it.
  *
- * Steps, each with its share of the bar: the page's scripts ran (10%), the
- * ltask runtime started (workers up, 40%), the first Lua reply arrived (25%),
- * the first scene's assets loaded (25%, by count and bytes of their handles).
- * Then the overlay fades out. When the runtime is `unavailable` (e.g. the page
- * is not cross-origin isolated) the overlay goes as soon as the assets are in,
- * and `#runtime-error` shows why, with the headers to set.
+ * Steps, each with its share of the bar: the page's scripts ran (5%), the
+ * ltask runtime started (workers up, 30%), the first Lua reply (hello.lua,
+ * 10%), the world's row (`levels.world`, 10%), its NPCs (`director.start`,
+ * 10%), the crate model packed by gltfpack in a service (15%, first world
+ * only), the chunks around the spawn (20%, by count). Then the title card shows
+ * the world's name and intro until Enter / a tap. When the runtime is
+ * `unavailable` (e.g. the page is not cross-origin isolated) the screen goes
+ * and `#runtime-error` says why, with the headers to set.
  *
  * For tests the overlay carries `data-state` (`loading` | `done` |
- * `unavailable`), `data-progress` (0-100), `data-step` and one
- * `data-<step>` per step; `document.body.dataset` gets the start-up figures
+ * `unavailable` | `failed`), `data-progress` (0-100), `data-step`, one
+ * `data-<step>` per step (`waiting` | `active` | `done` | `failed`) and
+ * `data-chunk-count` (chunks in / needed around the spawn); `document.body.dataset` gets the start-up figures
  * (`runtimeReadyMs`, `firstReplyMs`: ms from the LtaskPlugin's start;
  * `framesAtRuntimeReady`, `framesAtFirstReply`, `loadedMs`).
  */
-import type { Handle, SystemContext } from '@ltask-web/engine';
+import { AssetServer, type GltfAsset, type Handle, type SystemContext } from '@ltask-web/engine';
 import { Ltask } from '@ltask-web/plugin-ltask/engine';
+import { ChunkStream, NEED_RING } from './chunks.ts';
+import { MODEL_PATH } from './model.ts';
+import { Game, beginWorld, type StepState } from './rules.ts';
 
 /** One line of the progress history (for the console and tests). */
 export interface LoadingMark {
@@ -27,69 +33,55 @@ export interface LoadingMark {
   step: string;
 }
 
-type StepState = 'waiting' | 'active' | 'done' | 'failed';
+type Step = 'runtime' | 'reply' | 'world' | 'npcs' | 'model' | 'chunks';
+const SHARE: Record<Step | 'page', number> = { page: 5, runtime: 30, reply: 10, world: 10, npcs: 10, model: 15, chunks: 20 };
 
-/** What the overlay shows; systems fill it, `trackLoading` draws it. */
+/** What the loading screen shows; systems fill it, `trackLoading` draws it. */
 export class Loading {
-  /** The first scene's assets. */
-  readonly handles: Array<Handle<unknown>> = [];
   /** Frame at which the first Lua reply was delivered (-1: not yet). */
   firstReplyFrame = -1;
-  /** Set when the first request failed although the runtime is up (the HUD shows the error). */
+  /** Set when the first request failed although the runtime is up. */
   replyFailed = false;
   /** Frame at which the runtime was seen ready (or unavailable). */
   runtimeFrame = -1;
-  state: 'loading' | 'done' | 'unavailable' = 'loading';
+  state: 'loading' | 'done' | 'unavailable' | 'failed' = 'loading';
   /** 0 to 100. */
   progress = 0;
-  /** How the bar moved: one mark per change of step or of whole percent. */
+  /** How the bar moved in this load: one mark per change of step or of whole percent. */
   readonly history: LoadingMark[] = [];
-  /** The overlay's text line. */
+  /** The screen's text line. */
   text = '';
-
-  /** Adds an asset of the first scene to wait for. */
-  track<T>(handle: Handle<T>): Handle<T> {
-    this.handles.push(handle as Handle<unknown>);
-    return handle;
-  }
-
-  /** Counts and bytes of the tracked assets. */
-  assets(): { settled: number; total: number; failed: number; fraction: number; bytesLoaded: number; bytesTotal: number } {
-    let settled = 0;
-    let failed = 0;
-    let bytesLoaded = 0;
-    let bytesTotal = 0;
-    let countDone = 0;
-    let countAll = 0;
-    for (const h of this.handles) {
-      const p = h.progress;
-      countAll += p.total;
-      countDone += p.loaded + p.failed;
-      bytesLoaded += p.bytesLoaded;
-      bytesTotal += p.bytesTotal;
-      if (h.state === 'loaded' || h.state === 'failed') settled++;
-      if (h.state === 'failed') failed++;
-    }
-    const byCount = countAll > 0 ? countDone / countAll : 0;
-    // Bytes move while a file streams in; a handle is not done until decoded, so stop short of 1.
-    const byBytes = bytesTotal > 0 ? Math.min(0.95, bytesLoaded / bytesTotal) : 0;
-    const total = this.handles.length;
-    const fraction = total === 0 ? 1 : settled === total ? 1 : Math.max(byCount, byBytes * 0.95);
-    return { settled, total, failed, fraction, bytesLoaded, bytesTotal };
-  }
+  /** The packed crate model (the AssetServer, through the ltask asset source). */
+  model: Handle<GltfAsset> | null = null;
+  /** Which world load is shown (Game.load.seq). */
+  seq = 0;
+  /** The world to start with (`?world=N`). */
+  firstWorld = 1;
 }
-
-const SHARE = { page: 10, runtime: 40, reply: 25, assets: 25 } as const;
-
-const kb = (n: number) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KB`);
 
 let lastDrawn = '';
 let hideTimer: ReturnType<typeof setTimeout> | undefined;
+const $ = (id: string) => document.getElementById(id);
 
-/** Last: computes progress from the runtime, the first reply and the assets; draws the overlay. */
+/** Update: after the first Lua reply, starts the first world, the world count and the crate model. */
+export function kickOff(ctx: SystemContext): void {
+  const loading = ctx.resource(Loading);
+  const game = ctx.resource(Game);
+  if (game.begun || loading.firstReplyFrame < 0) return;
+  const lt = ctx.resource(Ltask);
+  lt.request('levels', 'worlds', [], { tag: 'worlds' });
+  const handle = ctx.resource(AssetServer).load<GltfAsset>(MODEL_PATH);
+  loading.model = handle;
+  ctx.resource(ChunkStream).crate = handle;
+  beginWorld(ctx, loading.firstWorld);
+}
+
+/** Last: progress from the runtime, the first reply, the world's steps and chunks; draws the screens. */
 export function trackLoading({ resource, app }: SystemContext): void {
   const loading = resource(Loading);
   const lt = resource(Ltask);
+  const game = resource(Game);
+  const stream = resource(ChunkStream);
   const body = document.body.dataset;
   const t = lt.timings;
   if (t.start && !body.runtimeStartMs) body.runtimeStartMs = t.start.toFixed(1);
@@ -100,74 +92,132 @@ export function trackLoading({ resource, app }: SystemContext): void {
   }
   if (t.firstReply && !body.firstReplyMs) body.firstReplyMs = (t.firstReply - t.start).toFixed(1);
   if (loading.firstReplyFrame >= 0 && !body.framesAtFirstReply) body.framesAtFirstReply = String(loading.firstReplyFrame);
+  body.state = game.state;
+  drawTitle(game);
+  const el = $('loading');
+  if (!el) return;
+
+  // A new world's load: the screen comes back.
+  if (game.begun && game.load.seq !== loading.seq && game.state === 'loading') {
+    loading.seq = game.load.seq;
+    if (loading.state === 'done') {
+      loading.state = 'loading';
+      loading.history.length = 0;
+      clearTimeout(hideTimer);
+      el.hidden = false;
+      el.classList.remove('leaving');
+      el.dataset.state = 'loading';
+    }
+    $('loading-title')!.textContent = game.load.seq > 1 ? `World ${game.worldId}${game.worldCount ? ` of ${game.worldCount}` : ''}` : 'ltask web demo';
+  }
   if (loading.state !== 'loading') return;
 
-  const assets = loading.assets();
-  const steps: Record<'runtime' | 'reply' | 'assets', StepState> = {
-    runtime: lt.status === 'ready' ? 'done' : lt.status === 'unavailable' ? 'failed' : 'active',
-    reply: loading.firstReplyFrame >= 0 ? 'done' : lt.status === 'unavailable' || loading.replyFailed ? 'failed' : lt.status === 'ready' ? 'active' : 'waiting',
-    assets: assets.settled === assets.total ? (assets.failed > 0 ? 'failed' : 'done') : 'active',
+  const unavailable = lt.status === 'unavailable';
+  const model = loading.model;
+  const modelState: StepState = !model ? 'waiting' : model.state === 'loaded' ? 'done' : model.state === 'failed' ? 'failed' : 'active';
+  const fc = stream.world ? stream.focusChunk() : null;
+  const chunks = fc ? stream.progressAround(fc.cx, fc.cz, NEED_RING) : { done: 0, total: 0 };
+  const chunksReady = !!fc && stream.readyAround(fc.cx, fc.cz, NEED_RING);
+  const steps: Record<Step, StepState> = {
+    runtime: lt.status === 'ready' ? 'done' : unavailable ? 'failed' : 'active',
+    reply: loading.firstReplyFrame >= 0 ? 'done' : unavailable || loading.replyFailed ? 'failed' : lt.status === 'ready' ? 'active' : 'waiting',
+    world: game.begun ? game.load.world : 'waiting',
+    npcs: game.begun ? game.load.npcs : 'waiting',
+    model: modelState,
+    chunks: chunksReady ? 'done' : stream.world ? 'active' : 'waiting',
   };
+  const part = (s: StepState) => (s === 'done' || s === 'failed' ? 1 : 0);
   const progress = Math.round(
-    SHARE.page +
-      (steps.runtime === 'done' ? SHARE.runtime : 0) +
-      (steps.reply === 'done' || steps.reply === 'failed' ? SHARE.reply : 0) +
-      SHARE.assets * assets.fraction,
+    SHARE.page + SHARE.runtime * part(steps.runtime) + SHARE.reply * part(steps.reply) + SHARE.world * part(steps.world) +
+      SHARE.npcs * part(steps.npcs) + SHARE.model * part(steps.model) + SHARE.chunks * (chunks.total ? chunks.done / chunks.total : 0),
   );
   const since = (performance.now() - (t.start || performance.now())).toFixed(0);
   let step: string;
-  if (steps.runtime === 'active') {
+  const world = game.world?.name ?? `world ${game.worldId}`;
+  // Failures that stop the game (the NPCs and the crate may fail: the world is playable without them).
+  const fatal = unavailable ? 'unavailable' : steps.reply === 'failed' ? 'reply' : steps.world === 'failed' ? 'world' : null;
+  if (fatal) {
+    step = fatal === 'unavailable' ? 'unavailable' : 'failed';
+    loading.text = fatal === 'unavailable' ? 'The ltask runtime is unavailable' : game.load.error || 'The first Lua request failed';
+  } else if (steps.runtime === 'active') {
     step = 'runtime';
     loading.text = `Starting the ltask runtime (workers, Lua VMs, io)... ${since} ms`;
-  } else if (steps.reply === 'active') {
+  } else if (steps.reply !== 'done') {
     step = 'reply';
     loading.text = `Waiting for the first Lua reply (hello.lua)... ${since} ms`;
-  } else if (steps.assets === 'active') {
-    step = 'assets';
-    loading.text = `Loading the scene: ${assets.settled}/${assets.total} assets, ${kb(assets.bytesLoaded)} of ${kb(assets.bytesTotal)}`;
+  } else if (steps.world === 'active' || steps.npcs === 'active') {
+    step = steps.world === 'active' ? 'world' : 'npcs';
+    loading.text = steps.world === 'active' ? `Reading ${world} from levels.db (SQLite in a service)...` : `Waking the people of ${world} (director.lua)...`;
+  } else if (steps.model === 'active') {
+    step = 'model';
+    loading.text = 'Packing the crate model (gltfpack in a service)...';
+  } else if (steps.chunks !== 'done') {
+    step = 'chunks';
+    loading.text = `Streaming the land around you: ${chunks.done}/${chunks.total} chunks`;
   } else {
-    step = lt.status === 'unavailable' ? 'unavailable' : 'done';
-    loading.text = lt.status === 'unavailable' ? 'The ltask runtime is unavailable' : 'Ready';
+    step = 'done';
+    loading.text = `${world} is ready`;
   }
-  const finished = step === 'done' || step === 'unavailable';
-  loading.progress = finished ? 100 : Math.min(99, progress);
+  const finished = step === 'done' || step === 'unavailable' || step === 'failed';
+  loading.progress = step === 'done' ? 100 : Math.min(99, progress);
   const last = loading.history.at(-1);
   if (!last || last.step !== step || last.progress !== loading.progress) {
     loading.history.push({ t: performance.now(), frame: app.frame, progress: loading.progress, step });
   }
 
-  const el = document.getElementById('loading');
-  if (!el) return;
-  const key = `${step}|${loading.progress}|${loading.text}|${steps.runtime}|${steps.reply}|${steps.assets}`;
+  const key = `${step}|${loading.progress}|${loading.text}|${Object.values(steps).join()}`;
   if (key !== lastDrawn) {
     lastDrawn = key;
     el.dataset.progress = String(loading.progress);
     el.dataset.step = step;
-    el.dataset.runtime = steps.runtime;
-    el.dataset.reply = steps.reply;
-    el.dataset.assets = `${assets.settled}/${assets.total}`;
+    for (const [k, v] of Object.entries(steps)) el.dataset[k] = v;
+    el.dataset.chunkCount = `${chunks.done}/${chunks.total}`;
     el.setAttribute('aria-valuenow', String(loading.progress));
-    (document.getElementById('loading-fill') as HTMLElement).style.width = `${loading.progress}%`;
-    document.getElementById('loading-text')!.textContent = loading.text;
-    document.getElementById('loading-percent')!.textContent = `${loading.progress}%`;
-    for (const li of el.querySelectorAll<HTMLElement>('li[data-step]')) {
-      li.dataset.status = steps[li.dataset.step as keyof typeof steps] ?? 'waiting';
-    }
+    ($('loading-fill') as HTMLElement).style.width = `${loading.progress}%`;
+    $('loading-text')!.textContent = loading.text;
+    $('loading-percent')!.textContent = `${loading.progress}%`;
+    for (const li of el.querySelectorAll<HTMLElement>('li[data-step]')) li.dataset.status = steps[li.dataset.step as Step] ?? 'waiting';
   }
   if (!finished) return;
 
-  loading.state = step === 'done' ? 'done' : 'unavailable';
+  loading.state = step === 'done' ? 'done' : step === 'unavailable' ? 'unavailable' : 'failed';
   el.dataset.state = loading.state;
+  if (loading.state === 'failed') return; // stays up, with the error
   body.loaded = loading.state;
-  body.loadedMs = (performance.now() - (t.start || 0)).toFixed(1);
-  if (lt.status === 'unavailable') {
-    const banner = document.getElementById('runtime-error');
+  if (!body.loadedMs) body.loadedMs = (performance.now() - (t.start || 0)).toFixed(1);
+  if (unavailable) {
+    const banner = $('runtime-error');
     if (banner) {
-      document.getElementById('runtime-error-text')!.textContent = lt.error?.message ?? 'unknown error';
+      $('runtime-error-text')!.textContent = lt.error?.message ?? 'unknown error';
       banner.hidden = false;
     }
+  } else if (game.state === 'loading') {
+    game.state = 'title';
+    drawTitle(game);
   }
   el.classList.add('leaving'); // fades out (CSS), then leaves the layout
   clearTimeout(hideTimer);
   hideTimer = setTimeout(() => (el.hidden = true), 400);
+}
+
+let titleDrawn = '';
+
+/** The title card: shown in `title`, with the world's name and intro. */
+function drawTitle(game: Game): void {
+  const el = $('title');
+  if (!el) return;
+  const w = game.world;
+  const show = game.state === 'title' && !!w;
+  const key = show ? `${w!.id}|${w!.name}` : '';
+  if (key === titleDrawn) return;
+  titleDrawn = key;
+  el.hidden = !show;
+  if (!show) return;
+  const n = game.worldCount;
+  $('title-world')!.textContent = n ? `World ${w!.id} of ${n}` : `World ${w!.id}`;
+  $('title-name')!.textContent = w!.name;
+  $('title-intro')!.textContent = w!.intro;
+  const mins = Math.floor(w!.par_time / 60);
+  const secs = Math.round(w!.par_time % 60);
+  $('title-meta')!.textContent = `${w!.coins} coins to find \u00b7 par ${mins}:${String(secs).padStart(2, '0')} \u00b7 ${w!.npcs.length || 'some'} locals`;
 }

@@ -1,37 +1,39 @@
 /**
- * The playable demo: an engine App with the LtaskPlugin. Gameplay requests go
- * to Lua services (public/service/game.lua orchestrating game/service/*.lua),
- * whose native modules (sqlite, gltfpack, ink) read through the io service
- * with `?latency=N` ms added per read. Frames never wait for any of it, not
- * even for the runtime's start: the scene renders at once under a loading
- * overlay (game/src/loading.ts) that follows the start, the first Lua reply
- * and the scene's assets. Without cross-origin isolation the scene still runs
- * and the page says which headers to set.
+ * The demo game: an engine App with the LtaskPlugin. The world streams in
+ * chunks from a SQLite database read page by page in a Lua service
+ * (levels.lua, the sqlite native module on a carrier, each page an io read
+ * with `?latency=N` ms added); NPCs are Lua services ticking on a worker
+ * (director.lua); villagers talk in ink compiled in a service; crates are an
+ * OBJ packed to a GLB by gltfpack in a service. Frames never wait for any of
+ * it, not even for the runtime's start: the scene renders at once under the
+ * loading screen (loading.ts). Key B switches to naive blocking loaders to
+ * show the difference (blocking.ts); F3 shows the runtime overlay.
  */
 import {
-  App, AssetServer, DefaultPlugins, Keyboard, Last, PreUpdate, RenderPlugin, Startup, Update, query, registerAssetLoader,
-  sceneRoot, setPosition, spawn, transform, ClearColor, Transform, type Handle, type GltfAsset, type SystemContext,
+  App, AssetServer, ClearColor, DefaultPlugins, DomInputSource, InputPlugin, Keyboard, Last, PreUpdate, RenderPlugin, Startup, Transform, Update,
+  registerAssetLoader, type SystemContext,
 } from '@ltask-web/engine';
 import { Ltask, LtaskEvent, LtaskPlugin, LtaskStats } from '@ltask-web/plugin-ltask/engine';
 import gltfpack from '../natives/gltfpack.ts?ltask-native';
 import ink from '../natives/ink.ts?ltask-native';
 import sqlite from '../natives/sqlite.ts?ltask-native';
-import { Actions, Waits, ask, recordWaits } from './actions.ts';
-import { readConfig } from './config.ts';
+import { BLOCKING_MODES, Blocking, type BlockingMode } from './blocking.ts';
+import { ChunkStream, animateChunks, receiveChunks, streamChunks } from './chunks.ts';
+import { readConfig, softwareGL } from './config.ts';
 import { Dialogue } from './dialogue.ts';
-import { HudState, bindHud, drawHud } from './hud.ts';
-import { LevelGrid, applyLevel, type LevelRow } from './level.ts';
-import { Loading, trackLoading } from './loading.ts';
+import { FrameWindow, recordFrame } from './frames.ts';
+import { bindHud, drawHud } from './hud.ts';
+import { Loading, kickOff, trackLoading } from './loading.ts';
 import { MODEL_PATH, packedObjLoader } from './model.ts';
-import { GroundTexture, Player, applyGroundTexture, followPlayer, movePlayer, setupWorld, spinMarker } from './world.ts';
+import { Npcs, drawNpcLabels, pollDirector, updateNpcs } from './npcs.ts';
+import { Overlay, bindOverlay, drawOverlay, overlayControls, overlayInput, setMode, showIo } from './overlay.ts';
+import { CameraRig, PlayerState, moveCamera, movePlayer, placePlayer, spawnPlayer } from './player.ts';
+import { Game, animateGate, gameInput, playRules, worldReplies } from './rules.ts';
+import { Look, setupScene } from './scene.ts';
 
 const config = readConfig(location.href);
 const $ = (id: string) => document.getElementById(id)!;
-$('isolated').textContent = String(globalThis.crossOriginIsolated);
-$('latency-now').textContent = `${config.latencyMs} ms`;
-for (const a of document.querySelectorAll<HTMLAnchorElement>('#latency a')) {
-  if (Number(a.dataset.ms) === config.latencyMs) a.classList.add('on');
-}
+const canvas = $('view') as HTMLCanvasElement;
 
 // Each native module is bundled with its own carrier worker (the ltask() vite plugin).
 const natives = { gltfpack, sqlite, ink };
@@ -42,147 +44,241 @@ for (const [path, text] of Object.entries(import.meta.glob<string>('../service/*
   gameServices[`service/${path.slice(path.lastIndexOf('/') + 1)}`] = text;
 }
 
-const actions = new Actions();
+const game = new Game();
 const dialogue = new Dialogue();
 const loading = new Loading();
+loading.firstWorld = config.world;
+const stream = new ChunkStream();
+const npcs = new Npcs();
+const player = new PlayerState();
+const blocking = new Blocking();
+blocking.latencyMs = config.latencyMs;
+const overlay = new Overlay();
+const frames = new FrameWindow();
 let helloSpawned = 0;
+
 const app = new App()
   .addPlugins(
-    DefaultPlugins.set(new RenderPlugin({ canvas: $('view') as HTMLCanvasElement, antialias: !new URL(location.href).searchParams.has('noaa') })),
+    DefaultPlugins
+      .set(new RenderPlugin({ canvas, antialias: config.antialias === 'auto' ? !softwareGL() : config.antialias }))
+      .set(new InputPlugin({ source: new DomInputSource(canvas) })),
     LtaskPlugin({
       workers: 2,
       base: config.root,
-      // game.lua and hello.lua are fetched from public/service; levels, packer and dialogue come bundled.
+      // hello.lua and game.lua (the model's packer, through the asset source) come from public/service; the rest is bundled.
       sources: gameServices,
       natives,
       io: { backend: 'fetch', root: config.root, latencyMs: config.latencyMs },
-      statsIntervalMs: 200,
+      // The plugin takes it once: the overlay shows the table at this rate.
+      statsIntervalMs: 500,
     }),
   )
-  .insertResource(actions)
+  .insertResource(game)
   .insertResource(dialogue)
-  .insertResource(new Waits())
-  .insertResource(new LevelGrid())
-  .insertResource(new HudState())
   .insertResource(loading)
-  .insertResource(new GroundTexture())
-  .insertResource(new ClearColor(0x1d2d44));
+  .insertResource(stream)
+  .insertResource(npcs)
+  .insertResource(player)
+  .insertResource(new CameraRig())
+  .insertResource(new Look())
+  .insertResource(blocking)
+  .insertResource(overlay)
+  .insertResource(frames)
+  .insertResource(new ClearColor(0xa9d6f5));
 registerAssetLoader(app, packedObjLoader);
-bindHud(actions, dialogue);
+bindHud(game, dialogue);
+bindOverlay(overlay);
+showIo(blocking);
 
-/** The packed model's handle and entity. */
-class ModelSlot {
-  handle: Handle<GltfAsset> | null = null;
-  entity: number | null = null;
-}
-app.insertResource(new ModelSlot());
+// Click / tap on the ground: walk there.
+canvas.addEventListener('pointerdown', (e) => {
+  if (e.button !== 0) return;
+  const r = canvas.getBoundingClientRect();
+  player.clicks.push({ x: e.clientX - r.left, y: e.clientY - r.top });
+});
+// A tap on the loading screen or title also counts (the title card listens itself).
+$('loading').addEventListener('click', () => (game.tapped = true));
 
 app.addSystems(Startup, [
-  setupWorld,
+  setupScene,
+  spawnPlayer,
   function greet({ resource }: SystemContext) {
-    // The runtime is still starting here: these are queued and go out once the workers are up.
+    // The runtime is still starting here: this is queued and goes out once the workers are up.
     const lt = resource(Ltask);
-    const quiet = () => {}; // an unavailable runtime is reported once, on the page
-    lt.service('hello', 'Hello').then(() => (helloSpawned = performance.now()), quiet); // the page's first Lua reply
+    lt.service('hello', 'Hello').then(() => (helloSpawned = performance.now()), () => {}); // the page's first Lua reply
     lt.request('hello', 'greet', ['page'], { tag: 'hello' });
-    // game (which spawns levels, packer and dialogue: they show in the table) starts
-    // once the greeting is answered (applyReplies), so that it does not wait behind them.
+    lt.whenReady().then((rt) => (overlay.rt = rt), () => {});
   },
 ]);
 
-app.addSystems(PreUpdate, function keysToActions({ resource }: SystemContext) {
-  const keys = resource(Keyboard);
-  if (keys.justPressed('KeyL')) actions.push('level');
-  if (keys.justPressed('KeyP')) actions.push('model');
-  if (keys.justPressed('KeyT')) actions.push('dialogue');
-  if (keys.justPressed('Digit1')) dialogue.choose(0);
-  if (keys.justPressed('Digit2')) dialogue.choose(1);
+app.addSystems(PreUpdate, function keys(ctx: SystemContext) {
+  overlayInput(ctx, ctx.resource(Keyboard));
 }, { after: 'input' });
 
 app.addSystems(Update, [
-  function startRequests(ctx: SystemContext) {
-    const waits = ctx.resource(Waits);
-    if (actions.take('level') && !waits.open.has('level')) ask(ctx, 'level', 'level', [1]);
-    if (actions.take('dialogue') && !waits.open.has('dialogue')) ask(ctx, 'dialogue', 'dialogue');
-    if (actions.take('model')) {
-      const slot = ctx.resource(ModelSlot);
-      if (!slot.handle || slot.handle.state === 'failed') {
-        slot.handle?.drop();
-        slot.handle = ctx.resource(AssetServer).load<GltfAsset>(MODEL_PATH);
-        waits.begin('model', ctx.app.frame);
-        ctx.resource(HudState).model = 'packing (gltfpack in a service)...';
-      }
-    }
-  },
-  function applyReplies(ctx: SystemContext) {
-    const hud = ctx.resource(HudState);
-    const waits = ctx.resource(Waits);
+  function firstReply(ctx: SystemContext) {
     for (const e of ctx.read(LtaskEvent)) {
-      if (e.tag === 'hello') {
-        const unavailable = ctx.resource(Ltask).status === 'unavailable';
-        hud.reply = e.ok ? String(e.values[0]) : unavailable ? 'none: the runtime is unavailable' : `error: ${e.error?.message}`;
-        if (e.ok && loading.firstReplyFrame < 0) loading.firstReplyFrame = ctx.app.frame;
-        if (!e.ok) loading.replyFailed = true;
-        if (!unavailable) ctx.resource(Ltask).service('game').catch(() => {});
-      }
-      if (e.tag === 'level' || e.tag === 'dialogue') waits.end(e.tag, ctx.app.frame);
-      if (!e.ok) {
-        if (ctx.resource(Ltask).status !== 'unavailable') hud.error = `${e.tag}: ${e.error?.message ?? 'failed'}`;
-        continue;
-      }
-      if (e.tag === 'level') {
-        applyLevel(ctx, e.values[0] as LevelRow);
-        for (const p of query(ctx.world, [Player])) setPosition(p, 0, Transform.py[p]!, 0);
-      } else if (e.tag === 'dialogue') {
-        dialogue.start(String(e.values[0]));
-      }
+      if (e.tag !== 'hello') continue;
+      if (e.ok && loading.firstReplyFrame < 0) loading.firstReplyFrame = ctx.app.frame;
+      if (!e.ok) loading.replyFailed = true;
+      $('reply').textContent = e.ok ? String(e.values[0]) : `error: ${e.error?.message}`;
     }
   },
-  function placeModel(ctx: SystemContext) {
-    const slot = ctx.resource(ModelSlot);
-    const h = slot.handle;
-    if (!h || slot.entity !== null || h.state === 'loading' || h.state === 'notLoaded') return;
-    ctx.resource(Waits).end('model', ctx.app.frame);
-    const hud = ctx.resource(HudState);
-    if (h.state === 'failed') {
-      hud.model = 'failed';
-      hud.error = `model: ${h.error?.message}`;
-      return;
-    }
-    slot.entity = spawn(ctx.world, sceneRoot(h), transform({ position: [1.8, 0.3, -3], scale: 1.2 }));
-    let meshes = 0;
-    h.asset!.scene.traverse((o) => void ((o as { isMesh?: boolean }).isMesh && meshes++));
-    hud.model = `in the scene: ${meshes} meshes (GLB packed by gltfpack, meshopt-decoded)`;
-    document.body.dataset.model = 'loaded';
-    document.body.dataset.modelMeshes = String(meshes);
+  kickOff,
+  worldReplies,
+  gameInput,
+  overlayControls,
+  function blockingWorker(ctx: SystemContext) {
+    // `worker` mode: the blocking service, spawned once on the NPCs' worker (1).
+    const lt = ctx.resource(Ltask);
+    if (blocking.mode !== 'worker' || blocking.workerAddr !== null || spawningBlocking || lt.status !== 'ready') return;
+    spawningBlocking = true;
+    lt.runtime.spawnService({ name: 'blocking', worker_id: 1, unique: true }).then(
+      (a) => (blocking.workerAddr = a),
+      (e: Error) => {
+        stream.lastError = `blocking service: ${e.message}`;
+        spawningBlocking = false;
+        blocking.mode = 'off';
+      },
+    );
   },
-  applyGroundTexture,
   movePlayer,
-  followPlayer,
-  spinMarker,
+  playRules,
+  streamChunks,
+  receiveChunks,
+  animateChunks,
+  animateGate,
+  pollDirector,
+  updateNpcs,
+  placePlayer,
+  moveCamera,
 ], { chain: true });
+let spawningBlocking = false;
 
-app.addSystems(Last, [recordWaits, drawHud, trackLoading]);
+app.addSystems(Last, [recordFrame, drawHud, drawNpcLabels, drawOverlay, trackLoading], { chain: true });
+
+/** Sets the io latency (and bandwidth) of the io service now; resolves with the settings. */
+async function configureIo(o: { latencyMs?: number; bandwidth?: number }): Promise<unknown> {
+  const r = (await app.resource(Ltask).call('io', 'configure', o)) as { latencyMs: number; bandwidth: number };
+  blocking.latencyMs = r.latencyMs;
+  blocking.bandwidth = r.bandwidth;
+  showIo(blocking);
+  return r;
+}
 
 /**
- * For the console and tests: `await demo.call('levels', 'ping', 1)`;
- * `demo.timings()`: the runtime's start in ms (also on `document.body.dataset`).
+ * For the console and tests (docs/demo.md lists it): `demo.state`, `demo.player`,
+ * `await demo.start()`, `demo.blocking = 'main'`, `await demo.call('levels', 'ping', 1)`...
  */
-(globalThis as { demo?: unknown }).demo = {
+const demo = {
   app,
   loading,
+  /** Frames rendered so far. */
+  get frames(): number {
+    return app.frame;
+  },
+  /** The player's position (world units; tile (tx, tz) spans [tx, tx + 1)). */
+  get player(): { x: number; y: number; z: number } {
+    return { x: player.x, y: Transform.py[player.body] ?? 0, z: player.z };
+  },
+  get score(): number {
+    return game.score;
+  },
+  get coins(): { got: number; total: number } {
+    return game.coins(stream);
+  },
+  /** The current world: id and name, and for tests its spawn, exit, par time and size (in chunks). */
+  get world(): { id: number; name: string; par?: number; spawn?: { x: number; z: number }; exit?: { x: number; z: number }; open?: boolean; chunks?: { x: number; z: number } } {
+    const w = game.world;
+    if (!w) return { id: game.worldId, name: '' };
+    return {
+      id: w.id, name: w.name, par: w.par_time, spawn: { x: w.spawn_x, z: w.spawn_z }, exit: { x: w.exit_x, z: w.exit_z }, open: game.exitOpen,
+      chunks: { x: w.chunks_x, z: w.chunks_z },
+    };
+  },
+  /** 'loading' | 'title' | 'playing' | 'won'. */
+  get state(): string {
+    return game.state;
+  },
+  /** Seconds played in this world, and the result once won. */
+  get clock(): { elapsed: number; result: unknown } {
+    return { elapsed: game.elapsed, result: game.result };
+  },
+  /** The runtime's services (rt.inspect()). */
+  services: () => app.resource(Ltask).whenReady().then((rt) => rt.inspect()),
+  /** Assets the page loaded through the AssetServer, with their states. */
+  assets: () => {
+    const server = app.resource(AssetServer);
+    return [MODEL_PATH].map((path) => ({ path, state: server.getLoadState(path), error: loading.model?.error?.message }));
+  },
+  call: (service: string, method: string, ...args: unknown[]) => app.resource(Ltask).call(service, method, ...args),
+  /** The conversation on screen, if any. */
+  get dialogue(): { open: boolean; pending: boolean; name: string; lines: string[]; choices: string[]; ended: boolean; error: string } {
+    const d = dialogue;
+    return { open: d.open, pending: d.pending, name: d.name, lines: [...d.lines], choices: [...d.choices], ended: d.ended, error: d.error };
+  },
+  /** The last `director.snapshot()`. */
+  npcs: () => npcs.snap,
+  /** Loaded chunk keys ("cx,cz"), requests in flight, and the last loads. */
+  chunks: () => ({
+    loaded: [...stream.loaded.keys()], inflight: [...stream.inflight.keys()], empty: [...stream.empty], loads: stream.loads, log: stream.log.slice(),
+  }),
+  /** Drops every chunk: they stream in again, with the loader now on. */
+  reloadChunks: () => void (stream.wantReload = true),
+  /** Coins on screen (world units). */
+  coinList: () => [...stream.coins()].map((c) => ({ key: c.key, x: c.x, z: c.z })),
+  /** The chunk loaders: 'off' | 'main' | 'worker'. */
+  get blocking(): BlockingMode {
+    return blocking.mode;
+  },
+  set blocking(m: BlockingMode) {
+    if (!BLOCKING_MODES.includes(m)) throw new Error(`blocking: one of ${BLOCKING_MODES.join(', ')}`);
+    overlay.wantMode = m;
+    // Applied at once too, so that a read right after sees it.
+    setModeNow(m);
+  },
+  /** Sets the io latency (ms) of every read from now on. */
+  setLatency: (ms: number) => configureIo({ latencyMs: ms }),
+  setBandwidth: (bytesPerS: number) => configureIo({ bandwidth: bytesPerS }),
+  /** Dismisses the title card (waits for it while loading); resolves once playing. */
+  start: (timeoutMs = 60_000) =>
+    new Promise<string>((resolve, reject) => {
+      const t0 = performance.now();
+      const tick = () => {
+        if (game.state === 'playing') return resolve(game.state);
+        if (game.state === 'title') game.tapped = true;
+        if (performance.now() - t0 > timeoutMs) return reject(new Error(`demo.start: still "${game.state}" after ${timeoutMs} ms`));
+        setTimeout(tick, 30);
+      };
+      tick();
+    }),
+  /** Moves the player (world units) at once, e.g. for tests. */
+  teleport: (x: number, z: number) => player.place(x, z),
+  /** Opens or closes the runtime overlay (F3). */
+  overlay: (open = !overlay.open) => (overlay.open = open),
+  /**
+   * Frame intervals (ms: p50, p99, max, fps) over the last 5 s (reset when the title goes) and the
+   * NPC tick figures over the same window (worst gap between two ticks, ticks per second);
+   * `since` (a `performance.now()` time) keeps only what came after it.
+   */
+  perf: (since = 0) => ({ frame: frames.figures(since), npc: npcs.recent(since) }),
   stats: () => app.getResource(LtaskStats),
   status: () => app.resource(Ltask).status,
-  call: (service: string, method: string, ...args: unknown[]) => app.resource(Ltask).call(service, method, ...args),
   timings: () => {
     const t = app.resource(Ltask).timings;
     const since = (x: number) => (x && t.start ? x - t.start : null);
     return { ...t, readyMs: since(t.ready), helloSpawnMs: since(helloSpawned), firstReplyMs: since(t.firstReply), frames: app.frame };
   },
 };
+(globalThis as { demo?: unknown }).demo = demo;
+
+/** `demo.blocking = m` outside a frame: the same switch the B key makes. */
+function setModeNow(m: BlockingMode): void {
+  overlay.wantMode = null;
+  setMode(app, m);
+}
 
 app.run().catch((e: Error) => {
   $('reply').textContent = `error: ${e.message}`;
-  $('error').textContent = e.message;
   console.error(e);
 });

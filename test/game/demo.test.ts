@@ -45,7 +45,7 @@ async function watchFirstPaint(page: Page): Promise<void> {
   });
 }
 
-const frames = async (p: Page) => Number(await p.textContent('#frames'));
+const frames = async (p: Page) => Number(await p.evaluate(() => (globalThis as unknown as { demo: { frames: number } }).demo.frames));
 const history = (p: Page) => p.evaluate(() => (globalThis as unknown as { demo: { loading: { history: Mark[] } } }).demo.loading.history);
 
 describe('demo page (npm start)', () => {
@@ -56,20 +56,20 @@ describe('demo page (npm start)', () => {
     expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
   });
 
-  it('shows a loading overlay with real progress; frames run before the first Lua reply; then it goes', async () => {
-    const page = await browser.newPage();
+  it('shows a loading screen with real progress; frames run before the first Lua reply; then the title card; Enter starts', async () => {
+    const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await watchFirstPaint(page);
     await page.goto(url);
     // Present at first, over the scene.
     expect(await page.evaluate(() => (globalThis as { firstLoading?: unknown }).firstLoading)).toEqual({ state: 'loading', progress: '0', visible: true });
-    await page.waitForFunction(() => document.getElementById('reply')?.textContent !== 'waiting...', null, { timeout: 45_000 });
+    await page.waitForFunction(() => /^Hello/.test(document.getElementById('reply')?.textContent ?? ''), null, { timeout: 45_000 });
     expect(await page.textContent('#reply')).toMatch(/^Hello, page \(from Lua service \d+ on worker [01]\)$/);
-    // Gone once the first reply (and the ground texture) are in.
-    await page.waitForSelector('#loading', { state: 'hidden', timeout: 5_000 });
-    expect(await page.getAttribute('#loading', 'data-state')).toBe('done');
-    expect(await page.getAttribute('#loading', 'data-progress')).toBe('100');
+    // Gone once the world, its NPCs, the packed crate and the chunks around the spawn are in.
+    await page.waitForSelector('#loading', { state: 'hidden', timeout: 45_000 });
+    const overlay = await page.evaluate(() => ({ ...document.getElementById('loading')!.dataset }));
+    expect(overlay).toMatchObject({ state: 'done', progress: '100', step: 'done', runtime: 'done', reply: 'done', world: 'done', npcs: 'done', model: 'done', chunks: 'done' });
     expect(await page.isHidden('#runtime-error')).toBe(true);
     const d = await page.evaluate(() => ({ ...document.body.dataset }));
     expect(d.loaded).toBe('done');
@@ -80,7 +80,7 @@ describe('demo page (npm start)', () => {
     const replyMs = Number(d.firstReplyMs);
     expect(readyMs).toBeGreaterThan(0);
     expect(replyMs).toBeGreaterThanOrEqual(readyMs);
-    console.log(`[demo] LtaskPlugin start -> runtime ready ${readyMs} ms, -> first Lua reply ${replyMs} ms; frames before the reply: ${d.framesAtFirstReply}`);
+    console.log(`[demo] LtaskPlugin start -> runtime ready ${readyMs} ms, -> first Lua reply ${replyMs} ms, -> world ready ${d.loadedMs} ms; frames before the reply: ${d.framesAtFirstReply}`);
 
     // Progress went up step by step, from the runtime's start to done.
     const marks = await history(page);
@@ -89,17 +89,47 @@ describe('demo page (npm start)', () => {
     expect(marks.at(-1)).toMatchObject({ progress: 100, step: 'done' });
     for (let i = 1; i < marks.length; i++) expect(marks[i]!.progress).toBeGreaterThanOrEqual(marks[i - 1]!.progress);
     expect(marks.at(-1)!.frame).toBeGreaterThanOrEqual(Number(d.framesAtFirstReply));
-    // The first scene's asset (the ground's checker texture) came through the AssetServer.
-    expect(await page.getAttribute('#loading', 'data-assets')).toBe('1/1');
+    const steps = new Set(marks.map((m) => m.step));
+    for (const s of ['runtime', 'reply', 'done']) expect(steps.has(s), `step ${s} in ${[...steps].join(', ')}`).toBe(true);
+    // The world's own steps (some may finish within one frame of each other at 0 ms latency).
+    expect(['world', 'npcs', 'model', 'chunks'].some((s) => steps.has(s)), [...steps].join(', ')).toBe(true);
+
+    // The title card: the world's name and intro, from levels.db.
+    type Demo = { state: string; world: { id: number; name: string }; assets(): { path: string; state: string }[]; chunks(): { loaded: string[] } };
+    const demo = () => page.evaluate(() => {
+      const x = (globalThis as unknown as { demo: Demo }).demo;
+      return { state: x.state, world: x.world, assets: x.assets(), chunks: x.chunks().loaded };
+    });
+    const before = await demo();
+    expect(before.state).toBe('title');
+    expect(before.world.id).toBe(1);
+    expect(before.world.name.length).toBeGreaterThan(0);
+    expect(await page.isVisible('#title')).toBe(true);
+    expect(await page.textContent('#title-name')).toBe(before.world.name);
+    expect((await page.textContent('#title-intro'))!.length).toBeGreaterThan(20);
+    expect(before.assets).toEqual([expect.objectContaining({ path: expect.stringMatching(/crate\.obj$/), state: 'loaded' })]);
+    expect(before.chunks.length).toBeGreaterThanOrEqual(1);
+    // The HUD is not up yet; Enter starts: the title goes, the HUD shows the world.
+    expect(await page.isHidden('#hud')).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => (globalThis as unknown as { demo: Demo }).demo.state === 'playing', null, { timeout: 5_000 });
+    await page.waitForSelector('#hud', { state: 'visible', timeout: 5_000 });
+    expect(await page.isHidden('#title')).toBe(true);
+    expect(await page.textContent('#hud-world')).toBe(before.world.name);
+    expect(await page.textContent('#hud-coins')).toMatch(/^0\/\d+$/);
+    // The runtime overlay is hidden until F3.
+    expect(await page.isHidden('#overlay')).toBe(true);
+    await page.keyboard.press('F3');
+    await page.waitForSelector('#overlay', { state: 'visible', timeout: 5_000 });
+    await page.waitForSelector('#services tr[data-label="levels"]', { timeout: 5_000 });
 
     expect(errors).toEqual([]);
-    expect(await page.textContent('#isolated')).toBe('true');
-    expect(await page.textContent('#runtime')).toBe('ready');
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
     const f0 = await frames(page);
     await page.waitForTimeout(300);
     expect(await frames(page)).toBeGreaterThan(f0);
     await page.close();
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('demo page without cross-origin isolation', () => {
@@ -149,26 +179,25 @@ describe('demo page without cross-origin isolation', () => {
     expect(message).toContain('Cross-Origin-Embedder-Policy: require-corp');
     expect(message).toContain('ltask() from "@ltask-web/plugin-ltask/vite"');
     expect(message).toMatch(/static host.*headers file/);
-    // The overlay went away (the scene's assets loaded); it says why the runtime is missing.
+    // The loading screen went away; it says why the runtime is missing.
     await page.waitForSelector('#loading', { state: 'hidden', timeout: 5_000 });
     expect(await page.getAttribute('#loading', 'data-state')).toBe('unavailable');
     expect(await page.getAttribute('#loading', 'data-runtime')).toBe('failed');
     expect(await page.evaluate(() => document.body.dataset.loaded)).toBe('unavailable');
-    expect(await page.textContent('#isolated')).toBe('false');
-    // The HUD is drawn a few times a second: wait for it to catch up.
-    await page.waitForFunction(() => document.getElementById('runtime')?.textContent === 'unavailable', null, { timeout: 5_000 });
-    await page.waitForFunction(() => /unavailable/.test(document.getElementById('reply')?.textContent ?? ''), null, { timeout: 5_000 });
+    // The game never leaves "loading" (no world without the runtime), but the App runs.
+    expect(await page.evaluate(() => (globalThis as unknown as { demo: { state: string; status(): string } }).demo.status())).toBe('unavailable');
+    expect(await page.evaluate(() => (globalThis as unknown as { demo: { state: string } }).demo.state)).toBe('loading');
 
-    // Frames keep coming, and the scene is drawn: the spinning marker changes the picture.
+    // Frames keep coming, and the scene is drawn: the camera circles the player, the picture changes.
     const f0 = await frames(page);
-    const clip = { x: 330, y: 60, width: 160, height: 140 }; // around the marker, clear of the panels
+    const clip = { x: 330, y: 120, width: 300, height: 260 }; // around the player, clear of the banner
     const a = await page.screenshot({ clip });
-    await page.waitForFunction((f) => Number(document.getElementById('frames')!.textContent) > f + 5, f0, { timeout: 10_000 });
+    await page.waitForFunction((f) => (globalThis as unknown as { demo: { frames: number } }).demo.frames > f + 10, f0, { timeout: 15_000 });
     const b = await page.screenshot({ clip });
     expect(Buffer.compare(a, b)).not.toBe(0);
-    expect(await frames(page)).toBeGreaterThan(f0 + 5);
+    expect(await frames(page)).toBeGreaterThan(f0 + 10);
 
-    // Buttons still work; what needs the runtime fails with the same message.
+    // What needs the runtime fails with the same message.
     expect(await page.evaluate(async () => {
       const demo = (globalThis as unknown as { demo: { call(s: string, m: string): Promise<unknown> } }).demo;
       return demo.call('levels', 'ping').then(() => 'ok', (e: Error) => e.message);

@@ -1,0 +1,372 @@
+/**
+ * The game's rules and flow: load a world (`levels.world`, `director.start`,
+ * the chunks around the spawn), its title card, play (coins, timer, guards,
+ * the exit gate that opens when every coin is taken), the win panel, and the
+ * next world.
+ *
+ * States: `loading` -> `title` (Enter / tap) -> `playing` -> `won` (N / Enter)
+ * -> `loading` of the next world.
+ */
+import { BoxGeometry, CircleGeometry, Color, CylinderGeometry, Matrix4, type BufferGeometry } from 'three';
+import {
+  ClearColor, Hidden, Keyboard, MeshMaterial3d, Time, addComponent, despawn, mesh, removeComponent, setPosition, setRotation, setScale, spawn, transform,
+  type SystemContext,
+} from '@ltask-web/engine';
+import { Ltask, LtaskEvent } from '@ltask-web/plugin-ltask/engine';
+import { ChunkStream, chunkKey } from './chunks.ts';
+import { readWorld, type TalkReply, type WorldInfo } from './data.ts';
+import { Dialogue } from './dialogue.ts';
+import { FrameWindow } from './frames.ts';
+import { Npcs } from './npcs.ts';
+import { CameraRig, PlayerState } from './player.ts';
+import { Look, applyPalette, materials } from './scene.ts';
+import { sfx } from './sfx.ts';
+import { CHUNK, GeoBuilder } from './terrain.ts';
+
+export type GameState = 'loading' | 'title' | 'playing' | 'won';
+export type StepState = 'waiting' | 'active' | 'done' | 'failed';
+
+/** Points. */
+export const COIN_POINTS = 100;
+export const CAUGHT_PENALTY = 50;
+/** Bonus per second under par. */
+export const BONUS_PER_S = 10;
+/** Talking reach (tiles), catching reach (a chasing guard this close catches you). */
+export const TALK_RANGE = 2;
+export const CATCH_RANGE = 0.55;
+/** Seconds the player cannot be caught again after being sent back. */
+const SAFE_S = 2;
+
+/** What a cleared world gave. */
+export interface WorldResult {
+  world: string;
+  coins: number;
+  coinPoints: number;
+  time: number;
+  par: number;
+  bonus: number;
+  caught: number;
+  score: number;
+}
+
+/** A short message in the middle of the screen. */
+export interface Toast {
+  text: string;
+  kind: 'good' | 'bad' | 'info';
+  until: number;
+}
+
+/** The game: which world, the score, the clock, the state. */
+export class Game {
+  state: GameState = 'loading';
+  worldId = 1;
+  /** How many worlds there are (`levels.worlds()`; 0: not known yet). */
+  worldCount = 0;
+  world: WorldInfo | null = null;
+  score = 0;
+  /** Seconds played in this world (stops while talking). */
+  elapsed = 0;
+  caught = 0;
+  /** The last snapshot the rules looked at (`Npcs.snapshots`): its `caught` (catches since the one before) counts once. */
+  snapSeen = 0;
+  safeUntil = 0;
+  exitOpen = false;
+  result: WorldResult | null = null;
+  readonly toasts: Toast[] = [];
+  /** This world's load: bumped per world; each step's state. */
+  load = { seq: 0, world: 'waiting' as StepState, npcs: 'waiting' as StepState, error: '' };
+  /** Set by a tap on the title / win panel (the DOM), taken by the rules. */
+  tapped = false;
+  /** Whether the first world's load has been started (after the first Lua reply). */
+  begun = false;
+  /** The exit gate's entities. */
+  gate: { frame: number; portal: number; beam: number; geometry: BufferGeometry | null } | null = null;
+
+  toast(text: string, kind: Toast['kind'] = 'info', ms = 1600): void {
+    this.toasts.push({ text, kind, until: performance.now() + ms });
+    if (this.toasts.length > 4) this.toasts.shift();
+  }
+
+  /** Coins taken and in the world. */
+  coins(stream: ChunkStream): { got: number; total: number } {
+    const got = stream.collected.size;
+    return { got, total: Math.max(this.world?.coins ?? 0, got) };
+  }
+
+  /** The next world's id (after the last: the first). */
+  nextWorld(): number {
+    return this.worldCount > 0 ? (this.worldId % this.worldCount) + 1 : this.worldId + 1;
+  }
+}
+
+/** Starts loading world `id`: its row, its NPCs (director.start), then its chunks. */
+export function beginWorld(ctx: SystemContext, id: number): void {
+  const game = ctx.resource(Game);
+  const lt = ctx.resource(Ltask);
+  game.state = 'loading';
+  game.worldId = id;
+  game.world = null;
+  game.exitOpen = false;
+  game.result = null;
+  game.elapsed = 0;
+  game.caught = 0;
+  game.snapSeen = 0;
+  game.load = { seq: game.load.seq + 1, world: 'active', npcs: 'active', error: '' };
+  game.begun = true;
+  ctx.resource(ChunkStream).reset(null, ctx);
+  ctx.resource(Npcs).reset(ctx);
+  ctx.resource(Dialogue).close();
+  ctx.resource(PlayerState).controllable = false;
+  ctx.resource(CameraRig).mode = 'orbit';
+  removeGate(ctx);
+  const seq = game.load.seq;
+  lt.request('levels', 'world', [id], { tag: `world:${seq}` });
+  lt.request('director', 'start', [id], { tag: `director:${seq}` });
+}
+
+/** Update: replies about worlds (row, NPCs started, count, talk). */
+export function worldReplies(ctx: SystemContext): void {
+  const game = ctx.resource(Game);
+  const lt = ctx.resource(Ltask);
+  for (const e of ctx.read(LtaskEvent)) {
+    const [tag, seq] = e.tag.split(':');
+    if (tag === 'worlds') {
+      if (e.ok) game.worldCount = Number(e.values[0]) || 0;
+    } else if (tag === 'world' && Number(seq) === game.load.seq) {
+      if (!e.ok) {
+        game.load.world = 'failed';
+        game.load.error = `levels.world(${game.worldId}): ${e.error?.message ?? 'failed'}`;
+        continue;
+      }
+      if (!e.values[0]) {
+        game.load.world = 'failed';
+        game.load.error = `there is no world ${game.worldId}`;
+        continue;
+      }
+      const w = readWorld(e.values[0]);
+      game.world = w;
+      game.load.world = 'done';
+      ctx.resource(ChunkStream).reset(w, ctx);
+      const p = ctx.resource(PlayerState);
+      p.place(w.spawn_x, w.spawn_z);
+      p.facing = Math.PI;
+      const rig = ctx.resource(CameraRig);
+      rig.cx = w.spawn_x;
+      rig.cz = w.spawn_z;
+      rig.snap = true;
+      applyPalette(ctx.resource(Look), ctx.resource(ClearColor), w.palette);
+      game.exitOpen = w.coins <= 0;
+      spawnGate(ctx, w);
+      document.title = `${w.name} - ltask web demo`;
+    } else if (tag === 'director' && Number(seq) === game.load.seq) {
+      const npcs = ctx.resource(Npcs);
+      if (!e.ok) {
+        game.load.npcs = 'failed';
+        npcs.error = `director.start: ${e.error?.message ?? 'failed'}`;
+        continue;
+      }
+      game.load.npcs = 'done';
+      npcs.started = true;
+      npcs.addr = e.address || null;
+      if (!npcs.addr) lt.service('director').then((a) => (npcs.addr = a), () => {});
+    } else if (tag === 'talk') {
+      const d = ctx.resource(Dialogue);
+      if (!d.open) continue;
+      if (!e.ok) {
+        d.fail(e.error?.message ?? 'no answer');
+        continue;
+      }
+      const r = (e.values[0] ?? {}) as Partial<TalkReply>;
+      try {
+        if (typeof r.story !== 'string') throw new Error('director.talk sent no story');
+        d.start(r.story, r.knot, r.name);
+      } catch (err) {
+        d.fail(err instanceof Error ? err.message : String(err));
+      }
+    }
+  }
+}
+
+/** Update: keys for the flow (Enter, N, E, 1-9, Esc). */
+export function gameInput(ctx: SystemContext): void {
+  const game = ctx.resource(Game);
+  const keys = ctx.resource(Keyboard);
+  const d = ctx.resource(Dialogue);
+  const enter = keys.justPressed('Enter') || keys.justPressed('NumpadEnter');
+  const tapped = game.tapped;
+  game.tapped = false;
+  if (game.state === 'title' && (enter || keys.justPressed('Space') || tapped)) startPlaying(ctx);
+  else if (game.state === 'won' && (enter || keys.justPressed('KeyN') || tapped)) beginWorld(ctx, game.nextWorld());
+  else if (game.state === 'playing') {
+    if (d.open) {
+      for (let i = 0; i < 9; i++) if (keys.justPressed(`Digit${i + 1}`) || keys.justPressed(`Numpad${i + 1}`)) d.choose(i);
+      if (keys.justPressed('Escape') || ((keys.justPressed('KeyE') || enter) && (d.ended || d.error))) d.close();
+    } else if (keys.justPressed('KeyE')) talkToNearest(ctx);
+  }
+}
+
+/** Dismisses the title card: the clock starts, the frame window forgets the start-up. */
+export function startPlaying(ctx: SystemContext): void {
+  const game = ctx.resource(Game);
+  if (game.state !== 'title') return;
+  game.state = 'playing';
+  game.elapsed = 0;
+  game.safeUntil = performance.now() + 1000;
+  ctx.resource(FrameWindow).reset();
+  ctx.resource(CameraRig).mode = 'follow';
+  sfx.unlock();
+}
+
+function talkToNearest(ctx: SystemContext): void {
+  const p = ctx.resource(PlayerState);
+  let best: { id: string; name: string; d: number } | null = null;
+  for (const v of ctx.resource(Npcs).list()) {
+    if (v.kind !== 'villager') continue;
+    const d = Math.hypot(v.x - p.x, v.z - p.z);
+    if (d <= TALK_RANGE && (!best || d < best.d)) best = { id: v.id, name: v.name, d };
+  }
+  if (!best) {
+    ctx.resource(Game).toast('Nobody to talk to here', 'info', 1000);
+    return;
+  }
+  ctx.resource(Dialogue).wait(best.name);
+  const id = /^\d+$/.test(best.id) ? Number(best.id) : best.id;
+  ctx.resource(Ltask).request('director', 'talk', [id], { tag: 'talk' });
+}
+
+/** Update: the clock, coins, guards, the gate, winning. */
+export function playRules(ctx: SystemContext): void {
+  const game = ctx.resource(Game);
+  const p = ctx.resource(PlayerState);
+  const d = ctx.resource(Dialogue);
+  const stream = ctx.resource(ChunkStream);
+  const npcs = ctx.resource(Npcs);
+  const now = performance.now();
+  p.controllable = game.state === 'playing' && !d.open;
+  // The player follows the stream's focus only once playing; before, the spawn.
+  if (game.state === 'playing' || game.state === 'won') stream.focus = { x: p.x, z: p.z };
+  // The director counts catches since its previous snapshot: each snapshot is looked at once.
+  const fresh = npcs.snapshots !== game.snapSeen;
+  game.snapSeen = npcs.snapshots;
+  if (game.state !== 'playing') return;
+  if (!d.open) game.elapsed += ctx.resource(Time).delta;
+  const w = game.world!;
+
+  // Coins.
+  for (const c of [...stream.coins()]) {
+    if ((c.x - p.x) ** 2 + (c.z - p.z) ** 2 < 0.62 ** 2) {
+      stream.collect(ctx, c.chunk, c.key);
+      game.score += COIN_POINTS;
+      game.toast(`+${COIN_POINTS}`, 'good', 700);
+      sfx.coin();
+    }
+  }
+  const coins = game.coins(stream);
+  if (!game.exitOpen && coins.got >= coins.total) {
+    game.exitOpen = true;
+    game.toast('All coins! The gate is open', 'good', 2600);
+    sfx.open();
+  }
+
+  // Guards: the director's catch counter, or a chasing guard within reach.
+  let caughtBy: string | null = null;
+  if (fresh && (npcs.snap?.caught ?? 0) > 0) {
+    let d = Infinity;
+    for (const v of npcs.list()) {
+      const dv = Math.hypot(v.x - p.x, v.z - p.z);
+      if (v.kind === 'guard' && dv < d) (d = dv), (caughtBy = v.name);
+    }
+    caughtBy ??= 'a guard';
+  }
+  for (const v of npcs.list()) {
+    if (v.kind === 'guard' && v.state === 'chase' && Math.hypot(v.x - p.x, v.z - p.z) < CATCH_RANGE) caughtBy = v.name;
+  }
+  if (caughtBy && now >= game.safeUntil) {
+    game.score -= CAUGHT_PENALTY;
+    game.caught++;
+    game.safeUntil = now + SAFE_S * 1000;
+    p.place(w.spawn_x, w.spawn_z);
+    game.toast(`Caught by ${caughtBy}! -${CAUGHT_PENALTY}`, 'bad', 2200);
+    sfx.caught();
+  }
+
+  // The exit.
+  if (game.exitOpen && Math.hypot(p.x - w.exit_x, p.z - w.exit_z) < 0.8) {
+    const bonus = Math.max(0, Math.round((w.par_time - game.elapsed) * BONUS_PER_S));
+    game.score += bonus;
+    game.result = {
+      world: w.name, coins: coins.got, coinPoints: coins.got * COIN_POINTS, time: game.elapsed, par: w.par_time, bonus, caught: game.caught, score: game.score,
+    };
+    game.state = 'won';
+    p.target = null;
+    sfx.win();
+  }
+}
+
+/** The exit: two stone pillars and a lintel, a portal (dim when closed) and, once open, a beam of light. */
+function spawnGate(ctx: SystemContext, w: WorldInfo): void {
+  removeGate(ctx);
+  const b = new GeoBuilder();
+  const stone = materials.gate.color.clone();
+  const shade = (ny: number) => 0.75 + 0.25 * Math.max(0, ny);
+  addBox(b, 0.28, 2.1, 0.34, -0.72, 1.05, 0, stone, shade);
+  addBox(b, 0.28, 2.1, 0.34, 0.72, 1.05, 0, stone, shade);
+  addBox(b, 1.85, 0.28, 0.42, 0, 2.2, 0, stone, shade);
+  addBox(b, 0.5, 0.14, 0.5, -0.72, 0.07, 0, stone.clone().multiplyScalar(0.8), shade);
+  addBox(b, 0.5, 0.14, 0.5, 0.72, 0.07, 0, stone.clone().multiplyScalar(0.8), shade);
+  const geometry = b.build();
+  const x = w.exit_x;
+  const z = w.exit_z;
+  const frame = spawn(ctx.world, mesh(geometry!, materials.gate), transform({ position: [x, 0, z] }));
+  const portal = spawn(ctx.world, mesh(portalGeometry, materials.portalClosed), transform({ position: [x, 1.05, z] }));
+  const beam = spawn(ctx.world, mesh(beamGeometry, materials.beam), transform({ position: [x, 6, z] }));
+  ctx.resource(Game).gate = { frame, portal, beam, geometry };
+}
+
+const portalGeometry = new CircleGeometry(0.62, 28).scale(1, 1.45, 1);
+const beamGeometry = new CylinderGeometry(0.35, 0.6, 12, 16, 1, true);
+
+const boxMatrix = new Matrix4();
+function addBox(b: GeoBuilder, sx: number, sy: number, sz: number, x: number, y: number, z: number, color: Color, shade: (ny: number) => number): void {
+  const g = new BoxGeometry(sx, sy, sz);
+  b.add(g, boxMatrix.makeTranslation(x, y, z), color, shade);
+  g.dispose();
+}
+
+function removeGate(ctx: SystemContext): void {
+  const game = ctx.resource(Game);
+  if (!game.gate) return;
+  despawn(ctx.world, game.gate.frame);
+  despawn(ctx.world, game.gate.portal);
+  despawn(ctx.world, game.gate.beam);
+  game.gate.geometry?.dispose();
+  game.gate = null;
+}
+
+/** Update: the gate shows with its chunk; open, it glows and spins and sends up a beam. */
+export function animateGate(ctx: SystemContext): void {
+  const game = ctx.resource(Game);
+  const g = game.gate;
+  const w = game.world;
+  if (!g || !w) return;
+  const stream = ctx.resource(ChunkStream);
+  const chunk = stream.loaded.get(chunkKey(Math.floor(w.exit_x / CHUNK), Math.floor(w.exit_z / CHUNK)));
+  const show = (eid: number, on: boolean) => (on ? removeComponent(ctx.world, eid, Hidden) : addComponent(ctx.world, eid, Hidden));
+  show(g.frame, !!chunk);
+  show(g.portal, !!chunk);
+  show(g.beam, !!chunk && game.exitOpen);
+  if (!chunk) return;
+  const t = ctx.resource(Time).elapsed;
+  const x = w.exit_x;
+  const z = w.exit_z;
+  const y0 = -chunk.offset;
+  setPosition(g.frame, x, y0, z);
+  const open = game.exitOpen;
+  MeshMaterial3d.material[g.portal] = open ? materials.portalOpen : materials.portalClosed;
+  const pulse = open ? 1 + Math.sin(t * 4) * 0.06 : 1;
+  setPosition(g.portal, x, 1.05 + y0, z);
+  setScale(g.portal, pulse, pulse, 1);
+  materials.portalOpen.opacity = 0.7 + Math.sin(t * 3) * 0.15;
+  setPosition(g.beam, x, 6 + y0, z);
+  setRotation(g.beam, 0, Math.sin(t * 0.5), 0, Math.cos(t * 0.5));
+}
