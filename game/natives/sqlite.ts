@@ -31,7 +31,8 @@ export interface QueryOptions {
   /**
    * Keep the connection (and SQLite's page cache) open for the next query on the
    * same path (default true): a repeated query then reads nothing. The file is
-   * taken as immutable; `close(path)` forgets it after it changed.
+   * taken as immutable; `close(path)` forgets it after it changed. `false`: a
+   * connection of its own, closed after the query (a cached one stays open).
    */
   cache?: boolean;
 }
@@ -207,8 +208,8 @@ function api(): { sqlite3: Sqlite3; vfs: CallbackVFS } {
   return { sqlite3, vfs };
 }
 
-async function connect(path: string, io: SqliteIo, ctx: CallContext): Promise<{ db: number; name: string }> {
-  const cached = open.get(path);
+async function connect(path: string, io: SqliteIo, ctx: CallContext, reuse: boolean): Promise<{ db: number; name: string }> {
+  const cached = reuse ? open.get(path) : undefined;
   if (cached) {
     ctx.stats.fileSize = vfs!.names.get(cached.name)!.size;
     return cached;
@@ -238,7 +239,7 @@ async function connect(path: string, io: SqliteIo, ctx: CallContext): Promise<{ 
 }
 
 async function disconnect(path: string, conn: { db: number; name: string }): Promise<void> {
-  open.delete(path);
+  if (open.get(path) === conn) open.delete(path);
   await api().sqlite3.close(conn.db).catch(() => undefined);
   vfs?.names.delete(conn.name);
 }
@@ -293,7 +294,8 @@ async function query(path: unknown, sql: unknown, params?: unknown, io?: unknown
     current = ctx;
     let conn: { db: number; name: string } | null = null;
     try {
-      conn = await connect(dbPath, io as SqliteIo, ctx);
+      // cache: false opens a connection of its own (a cached one stays open for the others).
+      conn = await connect(dbPath, io as SqliteIo, ctx, opts.cache !== false);
       const columns: string[] = [];
       const rows: Record<string, unknown>[] = [];
       for await (const stmt of sqlite3.statements(conn.db, sql)) {

@@ -103,7 +103,10 @@ setmetatable(WALK, { __index = function() return "\1" end })
 --- 0 walkable, 1 blocked) or nil, stats: one query over the world's chunks
 function S.grid(world)
   local t0 = ltask.counter()
-  local rows, stats = S.query("SELECT cx, cz, tiles FROM chunks WHERE world = ? ORDER BY cz, cx", { world })
+  -- A connection of its own (closed after): the chunk queries of the streaming
+  -- world then read their pages from io as the player walks, not from this cache.
+  local r = sqlite.query(DB, "SELECT cx, cz, tiles FROM chunks WHERE world = ? ORDER BY cz, cx", { world }, dbio, { cache = false })
+  local rows, stats = r.rows, r.stats
   if #rows == 0 then return nil, sum(t0, stats) end
   local cw, ch = 0, 0
   for _, r in ipairs(rows) do

@@ -171,10 +171,8 @@ describe('the game in Chromium', () => {
           watch();
           const t0 = performance.now();
           d.reloadChunks();
-          while (performance.now() - t0 < 300 || d.chunks().inflight.length > 0) {
-            if (performance.now() - t0 > 60_000) break;
-            await new Promise((res) => setTimeout(res, 20));
-          }
+          // A fixed window: long enough for several page reads, whatever the mode.
+          while (performance.now() - t0 < 3000) await new Promise((res) => setTimeout(res, 20));
           stop = true;
           const perf = (d as unknown as { perf(since: number): { npc: { gapMax: number } } }).perf(t0);
           return { maxFrameGap: Math.max(maxFrameGap, performance.now() - last), npcGap: perf.npc.gapMax, ms: performance.now() - t0 };
@@ -193,7 +191,11 @@ describe('the game in Chromium', () => {
       expect(main.maxFrameGap).toBeGreaterThanOrEqual(BLOCK);
       const worker = await measure('worker', BLOCK);
       expect(worker.npcGap).toBeGreaterThanOrEqual(BLOCK);
-      await page.evaluate(() => ((globalThis as unknown as { demo: Demo }).demo.blocking = 'off'));
+      await page.evaluate(() => {
+        const d = (globalThis as unknown as { demo: Demo }).demo;
+        d.blocking = 'off';
+        return d.setLatency(0);
+      });
     } finally {
       await page.close();
     }
