@@ -69,14 +69,10 @@ export const Address = {
   ROOT: 1,
 } as const;
 
-/** Session 0 means "no response expected" (ltask's SESSION_SEND_MESSAGE). */
-export const SESSION_SEND = 0;
-
 /** Messages between the host and a worker (postMessage, structured clone). */
 export type HostToWorker =
   | { type: 'init'; workerId: number; config: WorkerConfig; table: SharedArrayBuffer; rings: RingSet; carriers: SharedArrayBuffer }
   | { type: 'carrier'; slot: number; module: number; mailbox: SharedArrayBuffer | null }
-  | { type: 'port'; peer: number; port: MessagePort }
   | { type: 'msgs'; batch: Uint8Array[] }
   | { type: 'details'; id: number }
   | { type: 'native-bind'; callId: number; mailbox: SharedArrayBuffer; carrier: number }

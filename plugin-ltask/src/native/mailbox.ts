@@ -238,11 +238,6 @@ export class HomeBox extends View {
     return st === TO_HOME || (st === EMPTY && this.out.length > 0);
   }
 
-  /** True while an answer waits to be written or read. */
-  get sending(): boolean {
-    return this.out.length > 0;
-  }
-
   private flush(): void {
     const item = this.out[0];
     if (!item) return;
