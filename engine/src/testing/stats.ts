@@ -2,18 +2,10 @@
  * Summary statistics for frame-timing tests, with the same nearest-rank
  * percentiles as the diagnostics' `History`.
  */
-import { History } from '../diagnostics/history.ts';
+import { History, type FrameStats } from '../diagnostics/history.ts';
 
-/** Summary statistics of a series, in the series' unit (milliseconds here). */
-export interface Stats {
-  /** Number of values. */
-  count: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
+/** Summary statistics of a series, in the series' unit (milliseconds here): `History`'s, without the frame-only fields. */
+export type Stats = Omit<FrameStats, 'fps' | 'overBudget'>;
 
 /**
  * Count, mean, nearest-rank percentiles (the smallest value with at least p%

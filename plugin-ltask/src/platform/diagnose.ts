@@ -41,5 +41,3 @@ export async function describeWorkerFailure(name: string, url: string): Promise<
   }
   return `${where}: the script was fetched but did not run; it has a syntax error or an import that cannot be resolved (the browser console shows which).`;
 }
-
-export { ISOLATION_HINT };

@@ -51,15 +51,13 @@ const FENGARI_FILE = /fengari[\\/]src[\\/](luaconf|ldo|lvm|lapi|ltm|ldebug|lpars
 const CONF_NEEDLE = 'process.env.FENGARICONF';
 const CONF_GUARDED = '(typeof process !== "undefined" && process.env && process.env.FENGARICONF)';
 const STACK_DELETE = /delete (\w+)\.stack\[([^\]]+)\];/g;
-/** Marks patched code, so a test can tell a build holds the patched fengari. */
-export const FENGARI_PATCH_MARK = '/* ltask: fengari patched */';
 
 /** fengari's source with the guard and the stack-slot patch applied (null: not a fengari file). */
 export function patchFengari(code: string, id: string): string | null {
   if (!FENGARI_FILE.test(id.split('?')[0]!)) return null;
   let out = code.split(CONF_NEEDLE).join(CONF_GUARDED);
   out = out.replace(STACK_DELETE, (_, l: string, i: string) => `${l}.stack[${i}] = undefined;`);
-  return out === code ? null : `${FENGARI_PATCH_MARK}\n${out}`;
+  return out === code ? null : out;
 }
 
 function fengariPlugin(): Plugin {
