@@ -55,6 +55,21 @@ for (const file of walk(dist)) {
     if (out !== src) writeFileSync(file, out);
   }
 }
+// Text imports (`import text from './service.lua?raw'`, which vite resolves in
+// the sources) become plain modules, so Node and any bundler load the build.
+let texts = 0;
+for (const file of walk(join(dir, 'src')).filter((f) => f.endsWith('.lua'))) {
+  const to = join(dist, file.slice(join(dir, 'src').length));
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(file, to);
+  writeFileSync(to + '.js', `export default ${JSON.stringify(readFileSync(file, 'utf8'))};\n`);
+  texts++;
+}
+for (const file of walk(dist).filter((f) => f.endsWith('.js'))) {
+  const src = readFileSync(file, 'utf8');
+  const out = src.replace(/(from\s*)(['"])(\.{1,2}\/[^'"]+\.lua)\?raw\2/g, (_, f, q, p) => `${f}${q}${p}.js${q}`);
+  if (out !== src) writeFileSync(file, out);
+}
 // Hand-written .d.ts (ambient module types) are not emitted by tsc.
 for (const file of walk(join(dir, 'src')).filter((f) => f.endsWith('.d.ts'))) {
   const to = join(dist, file.slice(join(dir, 'src').length));
@@ -63,4 +78,4 @@ for (const file of walk(join(dir, 'src')).filter((f) => f.endsWith('.d.ts'))) {
 }
 const files = walk(dist);
 const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
-console.log(`${pkg.name}: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB in dist/ (${rewritten} worker URLs) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(`${pkg.name}: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB in dist/ (${rewritten} worker URLs, ${texts} text modules) in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,6 +1,6 @@
 /**
  * Every wire code of the runtime, in one place. The Lua service library receives
- * these same numbers from the host (see `lua/service.lua.ts`), and a test keeps
+ * these same numbers from the host (see `lua/service.lua`), and a test keeps
  * both sides equal.
  *
  * Message types and receipts follow ltask (`src/message.h`, `lualib/service.lua`).

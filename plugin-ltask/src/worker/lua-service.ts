@@ -1,18 +1,29 @@
 /**
- * A Lua service: one fengari state, the service library, and the primitives
- * (`core`) the library calls into.
+ * A Lua service: one fengari state, the service library (`lua/service.lua`),
+ * and the primitives (`core`) the library calls into.
+ *
+ * The coroutines are driven from here. A request takes a pooled Lua thread,
+ * gets the library's `request` entry and the decoded arguments pushed straight
+ * onto that thread's stack, and is resumed; when the handler returns, its
+ * results are encoded from the thread's stack and sent. A blocking call
+ * (`ltask.call`, `sleep`, native calls, `wait`...) is a core function that
+ * posts its message, records which thread waits on which session, and yields;
+ * the answer resumes that thread directly. Per message that is one
+ * `lua_resume` and no Lua-side dispatch: a coroutine yields (a JS throw in
+ * fengari) only when it really waits.
  */
 import fengari from 'fengari';
-import { encode, encodeLua, pushLua } from '../codec/index.ts';
-import { SERVICE_LUA } from '../lua/service.lua.ts';
-import { MessageType, Receipt } from '../protocol.ts';
+import { decode, encode, encodeLua, pushLua } from '../codec/index.ts';
+import SERVICE_LUA from '../lua/service.lua?raw';
+import { Address, MessageType, Receipt } from '../protocol.ts';
 import type { Msg } from '../transport/index.ts';
 import type { Scheduler } from './scheduler.ts';
 import { HostedService } from './service.ts';
 import type { SourceLoader } from './sources.ts';
 
 const { lua, lauxlib, lualib, to_luastring } = fengari;
-type L = unknown;
+/** A fengari lua_State: the main state or one of its threads. */
+type L = { readonly __luaState?: never } & object;
 
 const startSeconds = Math.floor(Date.now() / 1000);
 const startCounter = performance.now();
@@ -33,36 +44,87 @@ function topError(L: L): string {
  */
 let libraryProto: unknown = null;
 const STUB = to_luastring('return');
+const LIBRARY_NAME = to_luastring('=[ltask service]');
 
 /** The Lua closure on top of the stack, as fengari represents it. */
 const topClosure = (L: L) => {
-  const s = L as { stack: { value: { p: unknown } }[]; top: number };
+  const s = L as unknown as { stack: { value: { p: unknown } }[]; top: number };
   return s.stack[s.top - 1]!.value;
 };
 
 function loadLibrary(L: L): void {
   if (libraryProto) {
     // A one-upvalue stub closure (its _ENV already set by lua_load) takes the shared code.
-    lauxlib.luaL_loadbufferx(L, STUB, null, to_luastring('=[ltask service]'), to_luastring('t'));
+    lauxlib.luaL_loadbufferx(L, STUB, null, LIBRARY_NAME, to_luastring('t'));
     topClosure(L).p = libraryProto;
     return;
   }
-  if (lauxlib.luaL_loadbufferx(L, to_luastring(SERVICE_LUA), null, to_luastring('=[ltask service]'), to_luastring('t')) !== lua.LUA_OK) {
+  if (lauxlib.luaL_loadbufferx(L, to_luastring(SERVICE_LUA), null, LIBRARY_NAME, to_luastring('t')) !== lua.LUA_OK) {
     throw new Error(`[ltask] service library failed to load: ${topError(L)}`);
   }
   libraryProto = topClosure(L).p;
 }
 
+/** What a coroutine runs for, which decides where its results go. */
+const enum Job {
+  /** A request or system message: results answer `from`/`session`. */
+  REQUEST,
+  /** The main chunk: results answer root's spawn. */
+  INIT,
+  /** A native call's callback: results go back to the carrier. */
+  CALLBACK,
+  /** fork, timeout, async answers: results are dropped, errors logged. */
+  TASK,
+}
+
+/** One Lua thread and what it is doing. Pooled: a finished thread is reused. */
+interface Co {
+  L: L;
+  job: Job;
+  /** The request this coroutine answers (session 0: none, or answered). */
+  from: number;
+  session: number;
+  /** CALLBACK: the native call and the callback's sequence number. */
+  callId: number;
+  seq: number;
+}
+
+/** A waiting session answered by the library's `async` entry (ltask.async requests). */
+const ASYNC = 'async';
+/** A waiting session whose coroutine has not started yet (ltask.timeout). */
+interface Deferred {
+  start: Co;
+  nargs: number;
+}
+
+const POOL_MAX = 64;
+
 export class LuaService extends HostedService {
   readonly kind = 'lua' as const;
-  private L: L;
-  private dispatchRef = 0;
-  private initRef = 0;
-  private depth = 0;
+  private L: L | null;
+  /** The library's entry functions, by registry reference. */
+  private readonly entries: Record<'request' | 'system' | 'init' | 'async', number>;
+  private callbacksRef = 0;
+  private nextCallback = 0;
+  private nextSession = 1;
   private enteredAt = 0;
+  /** The coroutine being resumed right now. */
+  private current: Co | null = null;
+  private readonly pool: Co[] = [];
+  private readonly cos = new Map<L, Co>();
+  /** Sessions this service waits on: the coroutine to resume, or where the answer goes. */
+  private readonly waiting = new Map<number, Co | Deferred | typeof ASYNC>();
+  /** Coroutines to resume after the current one (fork, wakeup): thread and argument count. */
+  private wakeups: { co: Co; nargs: number }[] = [];
+  /** Requests being answered: they get "has quit" if the service quits first. */
+  private readonly answering = new Set<Co>();
+  /** While the main chunk runs, requests wait here (unless it registered handlers). */
+  private pending: Msg[] | null = null;
+  private serving = false;
+  private ended = false;
 
   /**
-   * Every 20,000 instructions (coroutines inherit the hook): a handler that has
+   * Every 20,000 instructions (threads inherit the hook): a handler that has
    * run longer than `runawayMs` without yielding is stopped with an error, so
    * one runaway script cannot freeze the other services of its worker.
    */
@@ -72,8 +134,6 @@ export class LuaService extends HostedService {
       lauxlib.luaL_error(L, to_luastring(`[ltask] runaway script: ran ${Math.round(ms)} ms without yielding (runawayMs ${this.sched.config.runawayMs})`));
     }
   };
-  private callbacksRef = 0;
-  private nextCallback = 0;
   /** Where the script came from and the spawn arguments: a hot reload restarts with them. */
   scriptPath = '';
   spawnArgs: Uint8Array | null = null;
@@ -85,71 +145,312 @@ export class LuaService extends HostedService {
     private readonly sources: SourceLoader,
   ) {
     super(address, label);
-    const L = (this.L = lauxlib.luaL_newstate());
+    const L = (this.L = lauxlib.luaL_newstate() as L);
     lualib.luaL_openlibs(L);
     lua.lua_createtable(L, 0, 0);
     this.callbacksRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-    this.pushCore();
     loadLibrary(L);
-    lua.lua_insert(L, -2);
+    this.pushCore();
     if (lua.lua_pcall(L, 1, 1, 0) !== lua.LUA_OK) throw new Error(`[ltask] service library failed: ${topError(L)}`);
-    if (this.sched.config.runawayMs > 0) lua.lua_sethook(L, this.runawayHook, lua.LUA_MASKCOUNT, 20_000);
-    lua.lua_getfield(L, -1, to_luastring('dispatch'));
-    this.dispatchRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-    lua.lua_getfield(L, -1, to_luastring('init'));
-    this.initRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    const ref = (name: string) => {
+      lua.lua_getfield(L, -1, to_luastring(name));
+      return lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number;
+    };
+    this.entries = { request: ref('request'), system: ref('system'), init: ref('init'), async: ref('async') };
     lua.lua_pop(L, 1);
+    if (this.sched.config.runawayMs > 0) lua.lua_sethook(L, this.runawayHook, lua.LUA_MASKCOUNT, 20_000);
   }
 
   /** Compiles the service script and runs its main chunk with the spawn arguments. */
   start(source: string, chunkname: string, spawn: Msg, args: Uint8Array | null): boolean {
     this.scriptPath = chunkname;
     this.spawnArgs = args;
-    const L = this.L;
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.initRef);
-    if (lauxlib.luaL_loadbufferx(L, to_luastring(source), null, to_luastring('@' + chunkname), to_luastring('t')) !== lua.LUA_OK) {
-      const err = topError(L);
-      lua.lua_pop(L, 1);
+    const co = this.take(Job.INIT, spawn.source, spawn.session);
+    const T = co.L;
+    lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, this.entries.init);
+    if (lauxlib.luaL_loadbufferx(T, to_luastring(source), null, to_luastring('@' + chunkname), to_luastring('t')) !== lua.LUA_OK) {
+      const err = topError(T);
       this.sched.send({ type: MessageType.ERROR, source: this.address, dest: spawn.source, session: spawn.session, payload: encode([err]) });
       return true;
     }
-    lua.lua_pushinteger(L, spawn.source);
-    lua.lua_pushinteger(L, spawn.session);
-    const n = pushLua(L, args);
-    return this.call(3 + n);
+    this.pending = [];
+    return this.enter(() => this.resume(co, 1 + pushLua(T, args)));
   }
 
   handle(m: Msg): boolean {
-    const L = this.L;
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.dispatchRef);
-    lua.lua_pushinteger(L, m.type);
-    lua.lua_pushinteger(L, m.source);
-    lua.lua_pushinteger(L, m.session);
-    const n = pushLua(L, m.payload);
-    return this.call(3 + n);
+    return this.enter(() => this.dispatch(m));
   }
 
-  /** Calls the library function below `nargs` values; true when the service has ended. */
-  private call(nargs: number): boolean {
-    const L = this.L;
+  /** Runs `f` with this service's VM marked as running (serial execution). */
+  private enter(f: () => void): boolean {
     const table = this.sched.table;
-    if (this.depth !== 0 || !table.enter(this.address, this.sched.id)) {
+    if (!table.enter(this.address, this.sched.id)) {
       throw new Error(`[ltask] service ${this.address} re-entered: its VM is already running`);
     }
-    this.depth++;
     this.enteredAt = performance.now();
     try {
-      if (lua.lua_pcall(L, nargs, 1, 0) !== lua.LUA_OK) {
-        this.sched.log('error', this.address, this.label, `[ltask] service library error: ${topError(L)}`);
-        return true;
-      }
-      const ended = lua.lua_toboolean(L, -1);
-      lua.lua_pop(L, 1);
-      return ended;
+      f();
+      this.runWakeups();
     } finally {
-      this.depth--;
       table.leave(this.address);
     }
+    return this.ended;
+  }
+
+  private dispatch(m: Msg): void {
+    switch (m.type) {
+      case MessageType.REQUEST:
+        if (this.pending && !this.serving) return void this.pending.push(m);
+        return this.startWith(this.entries.request, Job.REQUEST, m);
+      case MessageType.SYSTEM: {
+        if (this.pending) return void this.pending.push(m);
+        const [cmd] = decode(m.payload);
+        if (cmd === 'traceback') return this.answer(m.source, m.session, MessageType.RESPONSE, encode([this.traceback()]));
+        return this.startWith(this.entries.system, Job.REQUEST, m);
+      }
+      case MessageType.RESPONSE:
+      case MessageType.ERROR:
+        return this.answered(m);
+      case MessageType.CALLBACK:
+        return this.callback(m);
+    }
+  }
+
+  /** Starts a coroutine on a library entry with the message's values as arguments. */
+  private startWith(entry: number, job: Job, m: Msg): void {
+    if (this.ended) {
+      if (m.session !== 0) this.answer(m.source, m.session, MessageType.ERROR, encode([`{service:${this.address}} has quit`]));
+      return;
+    }
+    const co = this.take(job, m.source, m.session);
+    lua.lua_rawgeti(co.L, lua.LUA_REGISTRYINDEX, entry);
+    const n = this.push(co, m.payload);
+    if (n >= 0) return this.resume(co, n);
+    this.discard(co);
+    if (m.session !== 0) this.answer(m.source, m.session, MessageType.ERROR, encode([`[ltask] malformed request to service ${this.address}: ${this.malformed}`]));
+  }
+
+  /** An answer to one of this service's sessions. */
+  private answered(m: Msg): void {
+    const w = this.waiting.get(m.session);
+    if (w === undefined) return;
+    this.waiting.delete(m.session);
+    const ok = m.type === MessageType.RESPONSE;
+    if (w === ASYNC) {
+      const co = this.take(Job.TASK, 0, 0);
+      lua.lua_rawgeti(co.L, lua.LUA_REGISTRYINDEX, this.entries.async);
+      lua.lua_pushinteger(co.L, m.session);
+      lua.lua_pushboolean(co.L, ok);
+      const n = this.push(co, m.payload);
+      if (n >= 0) this.resume(co, 2 + n);
+      else this.discard(co);
+    } else if ('start' in w) {
+      this.resume(w.start, w.nargs);
+    } else {
+      const base = lua.lua_gettop(w.L);
+      lua.lua_pushboolean(w.L, ok);
+      let n = this.push(w, m.payload);
+      if (n < 0) {
+        // The answer cannot be read: the waiting call raises that instead.
+        lua.lua_settop(w.L, base + 1);
+        lua.lua_pushboolean(w.L, false);
+        lua.lua_replace(w.L, base + 1);
+        lua.lua_pushstring(w.L, to_luastring(`[ltask] malformed answer: ${this.malformed}`));
+        n = 1;
+      }
+      this.resume(w, 1 + n);
+    }
+  }
+
+  /** A native call's callback: runs the Lua function registered under the payload's first value. */
+  private callback(m: Msg): void {
+    const co = this.take(Job.CALLBACK, 0, 0);
+    co.callId = m.source;
+    co.seq = m.session;
+    const T = co.L;
+    lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, this.callbacksRef);
+    const n = this.push(co, m.payload);
+    if (n >= 0) lua.lua_rawgeti(T, 1, lua.lua_tointeger(T, 2));
+    if (n < 0 || lua.lua_type(T, -1) !== lua.LUA_TFUNCTION) {
+      const text = n < 0 ? `[ltask] malformed callback arguments: ${this.malformed}` : '[ltask] the callback of this native call is gone';
+      this.discard(co);
+      this.sched.native.callbackReturn(m.source, m.session, false, encode([text]));
+      return;
+    }
+    lua.lua_replace(T, 1);
+    lua.lua_remove(T, 2);
+    this.resume(co, n - 1);
+  }
+
+  /** Why the last payload could not be pushed. */
+  private malformed = '';
+
+  /** Pushes a payload's values onto a coroutine's stack: how many, or -1 when it is malformed. */
+  private push(co: Co, payload: Uint8Array | null): number {
+    try {
+      return pushLua(co.L, payload);
+    } catch (e) {
+      this.malformed = (e as Error).message;
+      return -1;
+    }
+  }
+
+  // ------------------------------------------------------------- coroutines
+
+  private take(job: Job, from: number, session: number): Co {
+    let co = this.pool.pop();
+    if (!co) {
+      const T = lua.lua_newthread(this.L) as L;
+      lua.lua_pop(this.L, 1);
+      co = { L: T, job, from, session, callId: 0, seq: 0 };
+      this.cos.set(T, co);
+    } else {
+      co.job = job;
+      co.from = from;
+      co.session = session;
+    }
+    if (session !== 0) this.answering.add(co);
+    return co;
+  }
+
+  /** Drops a coroutine that never ran (its stack may be broken). */
+  private discard(co: Co): void {
+    this.answering.delete(co);
+    this.cos.delete(co.L);
+  }
+
+  private release(co: Co): void {
+    co.callId = 0;
+    co.session = 0;
+    if (this.pool.length < POOL_MAX) this.pool.push(co);
+    else this.cos.delete(co.L);
+  }
+
+  /** The coroutine a core function was called from (a user coroutine gets a record too). */
+  private coOf(T: L): Co {
+    let co = this.cos.get(T);
+    if (!co) {
+      co = { L: T, job: Job.TASK, from: 0, session: 0, callId: 0, seq: 0 };
+      this.cos.set(T, co);
+    }
+    return co;
+  }
+
+  /** Resumes a coroutine with `nargs` values on its stack and routes what comes out. */
+  private resume(co: Co, nargs: number): void {
+    if (this.current) this.sched.table.violation();
+    this.current = co;
+    const T = co.L;
+    const status = lua.lua_resume(T, this.L, nargs);
+    this.current = null;
+    if (status === lua.LUA_YIELD) return;
+    if (status === lua.LUA_OK) {
+      this.finished(co);
+      lua.lua_settop(T, 0);
+      this.release(co);
+      return;
+    }
+    this.failed(co);
+    this.cos.delete(T);
+  }
+
+  /** A coroutine returned: its results are on its stack. */
+  private finished(co: Co): void {
+    const T = co.L;
+    if (co.job === Job.INIT) this.initDone();
+    switch (co.job) {
+      case Job.INIT:
+      case Job.REQUEST: {
+        this.answering.delete(co);
+        if (co.session === 0) return;
+        let payload: Uint8Array;
+        try {
+          payload = encodeLua(T, 1, lua.lua_gettop(T), this.sched.config.maxMessageBytes);
+        } catch (e) {
+          this.answer(co.from, co.session, MessageType.ERROR, encode([`${(e as Error).message}\n\t(service ${this.address} ${this.label})`]));
+          return;
+        }
+        this.answer(co.from, co.session, MessageType.RESPONSE, payload);
+        return;
+      }
+      case Job.CALLBACK: {
+        let ok = true;
+        let payload: Uint8Array;
+        try {
+          payload = encodeLua(T, 1, lua.lua_gettop(T), this.sched.config.maxMessageBytes);
+        } catch (e) {
+          ok = false;
+          payload = encode([`[ltask] the callback's results cannot cross: ${(e as Error).message}`]);
+        }
+        this.sched.native.callbackReturn(co.callId, co.seq, ok, payload);
+        return;
+      }
+      case Job.TASK:
+        return;
+    }
+  }
+
+  /** A coroutine raised an error: its value is on top of its stack, which is kept for the traceback. */
+  private failed(co: Co): void {
+    const T = co.L;
+    const L = this.L!;
+    // A dead thread has no stack room left: read its error on the main state.
+    lua.lua_xmove(T, L, 1);
+    lauxlib.luaL_tolstring(L, -1);
+    const msg = lua.lua_tojsstring(L, -1) as string;
+    lua.lua_pop(L, 2);
+    if (co.job === Job.CALLBACK) {
+      this.sched.native.callbackReturn(co.callId, co.seq, false, encode([msg]));
+      return;
+    }
+    lauxlib.luaL_traceback(L, T, to_luastring(msg), 0);
+    const text = `${lua.lua_tojsstring(L, -1)}\n\t(service ${this.address} ${this.label})`;
+    lua.lua_pop(L, 1);
+    if (co.job === Job.INIT) {
+      this.initDone();
+      this.ended = true;
+    }
+    this.answering.delete(co);
+    if (co.session !== 0) this.answer(co.from, co.session, MessageType.ERROR, encode([text]));
+    else this.sched.log('error', this.address, this.label, text);
+  }
+
+  /** The main chunk ended: requests that waited for it run next, in order. */
+  private initDone(): void {
+    this.replay = this.pending;
+    this.pending = null;
+  }
+  private replay: Msg[] | null = null;
+
+  /** Runs the coroutines woken meanwhile (fork, wakeup), then requests that waited for the main chunk. */
+  private runWakeups(): void {
+    const w = this.wakeups;
+    for (let i = 0; i < w.length; i++) this.resume(w[i]!.co, w[i]!.nargs);
+    w.length = 0;
+    const q = this.replay;
+    if (!q) return;
+    this.replay = null;
+    for (const m of q) {
+      this.dispatch(m);
+      this.runWakeups();
+    }
+  }
+
+  private answer(dest: number, session: number, type: number, payload: Uint8Array): void {
+    this.sched.send({ type, source: this.address, dest, session, payload });
+  }
+
+  /** `system traceback`: where each waiting coroutine stands. */
+  private traceback(): string {
+    const L = this.L!;
+    const out: string[] = [];
+    for (const [session, w] of this.waiting) {
+      if (w === ASYNC || 'start' in w) continue;
+      lauxlib.luaL_traceback(L, w.L, to_luastring(`session ${session}`), 0);
+      out.push(lua.lua_tojsstring(L, -1));
+      lua.lua_pop(L, 1);
+    }
+    return out.join('\n');
   }
 
   /** Forgets the Lua functions a finished native call could have called back. */
@@ -164,49 +465,200 @@ export class LuaService extends HostedService {
     lua.lua_pop(L, 1);
   }
 
-  dispose(): void {
+  dispose(reason: string): void {
+    for (const m of this.pending ?? []) this.sched.bounce(m, reason);
+    this.pending = null;
+    this.waiting.clear();
+    this.cos.clear();
+    this.pool.length = 0;
     this.L = null;
   }
 
   // ------------------------------------------------------------- core
 
+  private newSession(): number {
+    const session = this.nextSession++;
+    if (this.nextSession >= 0x7fffffff) this.nextSession = 1;
+    return session;
+  }
+
+  /** Records that thread `T` waits on `session`; `what` is shown by introspection while a callback waits. */
+  private wait(T: L, session: number, what: string): void {
+    const co = this.coOf(T);
+    this.waiting.set(session, co);
+    if (co.callId) this.sched.native.note(co.callId, what);
+  }
+
+  /** Sends a message to this service itself, now or after `ms`. */
+  private toSelf(type: number, session: number, payload: Uint8Array | null, ms = 0): void {
+    const m: Msg = { type, source: this.address, dest: this.address, session, payload };
+    if (ms <= 0) this.sched.deliver(m);
+    else setTimeout(() => this.sched.deliver(m), ms);
+  }
+
   private pushCore(): void {
-    const L = this.L;
+    const L = this.L!;
     const sched = this.sched;
     const self = this.address;
+    const max = sched.config.maxMessageBytes;
+    const raise = (L: L, text: string): number => lauxlib.luaL_error(L, to_luastring(text));
+    const yieldable = (L: L, what: string) => {
+      if (!lua.lua_isyieldable(L)) raise(L, `ltask.${what} must run in a service coroutine (a request, fork or init)`);
+    };
+    const encodeArgs = (L: L, first: number): Uint8Array => {
+      try {
+        return encodeLua(L, first, lua.lua_gettop(L), max);
+      } catch (e) {
+        raise(L, (e as Error).message);
+        throw e;
+      }
+    };
+    const post = (L: L, dest: number, session: number): number => sched.send({ type: MessageType.REQUEST, source: self, dest, session, payload: encodeArgs(L, 2) });
     const fns: Record<string, (L: L) => number> = {
-      send: (L) => {
+      call: (L) => {
+        yieldable(L, 'call');
         const dest = lauxlib.luaL_checkinteger(L, 1);
-        const type = lauxlib.luaL_checkinteger(L, 2);
-        const session = lauxlib.luaL_checkinteger(L, 3);
-        let payload: Uint8Array;
-        try {
-          payload = encodeLua(L, 4, lua.lua_gettop(L), sched.config.maxMessageBytes);
-        } catch (e) {
-          // An error report must always get through: send it shortened.
-          if (type !== MessageType.ERROR) return lauxlib.luaL_error(L, to_luastring((e as Error).message));
-          const text = String(lua.lua_tojsstring(L, 4) ?? '(error)');
-          payload = encode([`${text.slice(0, 512)}... (error text cut: ${(e as Error).message})`]);
+        const session = this.newSession();
+        const r = post(L, dest, session);
+        if (r !== Receipt.DONE) {
+          lua.lua_pushnil(L);
+          lua.lua_pushinteger(L, r);
+          return 2;
         }
-        lua.lua_pushinteger(L, sched.send({ type, source: self, dest, session, payload }));
+        this.wait(L, session, `callback waits for a call to service ${dest} "${lua.lua_tojsstring(L, 2) ?? ''}"`);
+        return lua.lua_yield(L, 0);
+      },
+      send: (L) => {
+        const r = post(L, lauxlib.luaL_checkinteger(L, 1), 0);
+        if (r === Receipt.DONE) lua.lua_pushboolean(L, true);
+        else lua.lua_pushinteger(L, r);
         return 1;
       },
-      timer: (L) => {
-        const session = lauxlib.luaL_checkinteger(L, 1);
-        const cs = lauxlib.luaL_optnumber(L, 2, 0);
-        const fire = () => sched.deliver({ type: MessageType.RESPONSE, source: self, dest: self, session, payload: null });
-        if (cs <= 0) fire();
-        else setTimeout(fire, cs * 10);
+      request: (L) => {
+        const session = this.newSession();
+        const r = post(L, lauxlib.luaL_checkinteger(L, 1), session);
+        if (r !== Receipt.DONE) {
+          lua.lua_pushnil(L);
+          lua.lua_pushinteger(L, r);
+          return 2;
+        }
+        this.waiting.set(session, ASYNC);
+        lua.lua_pushinteger(L, session);
+        return 1;
+      },
+      respond: (L) => {
+        const dest = lauxlib.luaL_checkinteger(L, 1);
+        const session = lauxlib.luaL_checkinteger(L, 2);
+        this.answer(dest, session, MessageType.RESPONSE, encodeArgs(L, 3));
+        return 0;
+      },
+      session: (L) => {
+        const co = this.cos.get(L);
+        if (!co || (co.job !== Job.REQUEST && co.job !== Job.INIT)) return 0;
+        lua.lua_pushinteger(L, co.from);
+        lua.lua_pushinteger(L, co.session);
+        return 2;
+      },
+      no_response: (L) => {
+        const co = this.cos.get(L);
+        if (co) {
+          co.session = 0;
+          this.answering.delete(co);
+        }
+        return 0;
+      },
+      sleep: (L) => {
+        yieldable(L, 'sleep');
+        const cs = lauxlib.luaL_optnumber(L, 1, 0);
+        const session = this.newSession();
+        this.wait(L, session, `callback sleeps ${cs} cs`);
+        this.toSelf(MessageType.RESPONSE, session, null, cs * 10);
+        return lua.lua_yield(L, 0);
+      },
+      timeout: (L) => {
+        const cs = lauxlib.luaL_checknumber(L, 1);
+        lauxlib.luaL_checktype(L, 2, lua.LUA_TFUNCTION);
+        const co = this.take(Job.TASK, 0, 0);
+        lua.lua_xmove(L, co.L, 1);
+        const session = this.newSession();
+        this.waiting.set(session, { start: co, nargs: 0 });
+        this.toSelf(MessageType.RESPONSE, session, null, cs * 10);
+        return 0;
+      },
+      fork: (L) => {
+        lauxlib.luaL_checktype(L, 1, lua.LUA_TFUNCTION);
+        const n = lua.lua_gettop(L);
+        const co = this.take(Job.TASK, 0, 0);
+        lua.lua_xmove(L, co.L, n);
+        this.wakeups.push({ co, nargs: n - 1 });
+        lua.lua_pushthread(co.L);
+        lua.lua_xmove(co.L, L, 1);
+        return 1;
+      },
+      wait: (L) => {
+        yieldable(L, 'wait');
+        const co = this.coOf(L);
+        if (co.callId) sched.native.note(co.callId, 'callback waits for a wakeup');
+        return lua.lua_yield(L, 0);
+      },
+      wakeup: (L) => {
+        const T = lua.lua_tothread(L, 1) as L | null;
+        if (!T) return raise(L, 'ltask.wakeup: not a coroutine');
+        const n = lua.lua_gettop(L) - 1;
+        lua.lua_xmove(L, T, n);
+        this.wakeups.push({ co: this.coOf(T), nargs: n });
         return 0;
       },
       load: (L) => {
+        yieldable(L, 'require');
         const kind = lua.lua_tojsstring(L, 1);
-        const name = lua.lua_tojsstring(L, 2);
-        const session = lauxlib.luaL_checkinteger(L, 3);
+        const name = lua.lua_tojsstring(L, 2) ?? '';
+        const session = this.newSession();
+        this.wait(L, session, `callback loads ${name}`);
         this.sources.find(kind === 'lua' ? 'lua' : 'service', name).then(
-          ({ source, path }) => sched.deliver({ type: MessageType.RESPONSE, source: self, dest: self, session, payload: encode([source, path]) }),
-          (e: Error) => sched.deliver({ type: MessageType.ERROR, source: self, dest: self, session, payload: encode([e.message]) }),
+          ({ source, path }) => this.toSelf(MessageType.RESPONSE, session, encode([source, path])),
+          (e: Error) => this.toSelf(MessageType.ERROR, session, encode([e.message])),
         );
+        return lua.lua_yield(L, 0);
+      },
+      native: (L) => {
+        yieldable(L, 'native');
+        const module = lua.lua_tojsstring(L, 1);
+        const fn = lua.lua_tojsstring(L, 2);
+        const ids: number[] = [];
+        let payload: Uint8Array;
+        try {
+          payload = encodeLua(L, 3, lua.lua_gettop(L), max, (L, idx) => {
+            const id = ++this.nextCallback;
+            lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.callbacksRef);
+            lua.lua_pushvalue(L, idx < 0 ? idx - 1 : idx);
+            lua.lua_rawseti(L, -2, id);
+            lua.lua_pop(L, 1);
+            ids.push(id);
+            return id;
+          });
+        } catch (e) {
+          this.releaseCallbacks(ids);
+          return raise(L, (e as Error).message);
+        }
+        const parent = this.coOf(L).callId;
+        const session = this.newSession();
+        this.wait(L, session, `callback waits for native ${module}.${fn}`);
+        sched.native.start(this, session, module, fn, payload, parent, () => this.releaseCallbacks(ids));
+        return lua.lua_yield(L, 0);
+      },
+      serving: () => {
+        this.serving = true;
+        return 0;
+      },
+      quit: () => {
+        // Requests this service was still answering get an error, not silence.
+        for (const co of this.answering) {
+          if (co.session !== 0) this.answer(co.from, co.session, MessageType.ERROR, encode([`{service:${self}} has quit`]));
+          co.session = 0;
+        }
+        this.answering.clear();
+        this.ended = true;
         return 0;
       },
       log: (L) => {
@@ -214,12 +666,7 @@ export class LuaService extends HostedService {
         return 0;
       },
       pack: (L) => {
-        let bytes: Uint8Array;
-        try {
-          bytes = encodeLua(L, 1, lua.lua_gettop(L), sched.config.maxMessageBytes);
-        } catch (e) {
-          return lauxlib.luaL_error(L, to_luastring((e as Error).message));
-        }
+        const bytes = encodeArgs(L, 1);
         lua.lua_pushlstring(L, bytes, bytes.length);
         return 1;
       },
@@ -228,7 +675,7 @@ export class LuaService extends HostedService {
         try {
           return pushLua(L, s);
         } catch (e) {
-          return lauxlib.luaL_error(L, to_luastring((e as Error).message));
+          return raise(L, (e as Error).message);
         }
       },
       now: (L) => {
@@ -245,62 +692,12 @@ export class LuaService extends HostedService {
         lua.lua_pushnumber(L, sched.table.cpu[self]! / 1000);
         return 1;
       },
-      native: (L) => {
-        const session = lauxlib.luaL_checkinteger(L, 1);
-        const module = lua.lua_tojsstring(L, 2);
-        const fn = lua.lua_tojsstring(L, 3);
-        const parent = lauxlib.luaL_checkinteger(L, 4);
-        const ids: number[] = [];
-        let payload: Uint8Array;
-        try {
-          payload = encodeLua(L, 5, lua.lua_gettop(L), sched.config.maxMessageBytes, (L, idx) => {
-            const id = ++this.nextCallback;
-            lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.callbacksRef);
-            lua.lua_pushvalue(L, idx < 0 ? idx - 1 : idx);
-            lua.lua_rawseti(L, -2, id);
-            lua.lua_pop(L, 1);
-            ids.push(id);
-            return id;
-          });
-        } catch (e) {
-          this.releaseCallbacks(ids);
-          return lauxlib.luaL_error(L, to_luastring((e as Error).message));
-        }
-        sched.native.start(this, session, module, fn, payload, parent, () => this.releaseCallbacks(ids));
-        return 0;
-      },
-      callback_return: (L) => {
-        const callId = lauxlib.luaL_checkinteger(L, 1);
-        const seq = lauxlib.luaL_checkinteger(L, 2);
-        let ok = lua.lua_toboolean(L, 3);
-        let payload: Uint8Array;
-        if (ok) {
-          try {
-            payload = encodeLua(L, 4, lua.lua_gettop(L), sched.config.maxMessageBytes);
-          } catch (e) {
-            ok = false;
-            payload = encode([`[ltask] the callback's results cannot cross: ${(e as Error).message}`]);
-          }
-        } else {
-          payload = encode([lua.lua_tojsstring(L, 4) ?? 'error in callback']);
-        }
-        sched.native.callbackReturn(callId, seq, ok, payload);
-        return 0;
-      },
-      violation: () => {
-        sched.table.violation();
-        return 0;
-      },
-      note: (L) => {
-        sched.native.note(lauxlib.luaL_checkinteger(L, 1), lua.lua_tojsstring(L, 2) ?? '');
-        return 0;
-      },
       worker_id: (L) => {
         lua.lua_pushinteger(L, sched.id);
         return 1;
       },
     };
-    lua.lua_createtable(L, 0, 24);
+    lua.lua_createtable(L, 0, 40);
     for (const [name, f] of Object.entries(fns)) {
       lua.lua_pushcfunction(L, f);
       lua.lua_setfield(L, -2, to_luastring(name));
@@ -311,10 +708,10 @@ export class LuaService extends HostedService {
       ERROR: MessageType.ERROR,
       SYSTEM: MessageType.SYSTEM,
       SIGNAL: MessageType.SIGNAL,
-      CALLBACK: MessageType.CALLBACK,
       DONE: Receipt.DONE,
       DEAD: Receipt.DEAD,
       BUSY: Receipt.BUSY,
+      ROOT: Address.ROOT,
       self,
       start_time: startSeconds,
     };
@@ -324,7 +721,5 @@ export class LuaService extends HostedService {
     }
     lua.lua_pushstring(L, to_luastring(this.label));
     lua.lua_setfield(L, -2, to_luastring('label'));
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.callbacksRef);
-    lua.lua_setfield(L, -2, to_luastring('callbacks'));
   }
 }

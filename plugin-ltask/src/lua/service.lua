@@ -1,0 +1,372 @@
+-- The service library: runs once in every Lua service's VM and gives it
+-- ltask's API.
+--
+-- The runtime (lua-service.ts) drives the coroutines: it resumes a pooled
+-- coroutine for each request, pushes the decoded arguments straight onto its
+-- stack and encodes what the handler returns. A blocking call (`ltask.call`,
+-- `sleep`, a native call...) is a `core` function that posts its message and
+-- yields; the runtime resumes that coroutine with the answer. So the
+-- per-message path runs no Lua-side dispatch loop, and a coroutine yields only
+-- when it waits for something.
+--
+-- `core` holds the primitives written in TypeScript and the wire codes from
+-- protocol.ts (system addresses included): this file writes no number of its own.
+local core = ...
+
+local ROOT = core.ROOT
+local ERROR = core.ERROR
+local RESPONSE = core.RESPONSE
+local DEAD = core.DEAD
+
+local SELF = core.self
+local LABEL = core.label
+
+local co_running = coroutine.running
+local traceback = debug.traceback
+local tpack, tunpack = table.pack, table.unpack
+
+local ltask = {}
+package.loaded.ltask = ltask
+
+ltask.pack = core.pack
+ltask.unpack = core.unpack
+ltask.now = core.now
+ltask.counter = core.counter
+ltask.cpucost = core.cpucost
+ltask.worker_id = core.worker_id
+
+-- The wire codes, as protocol.ts defines them (a test keeps both sides equal).
+ltask.MESSAGE = { SYSTEM = core.SYSTEM, REQUEST = core.REQUEST, RESPONSE = RESPONSE, ERROR = ERROR, SIGNAL = core.SIGNAL }
+ltask.RECEIPT = { DONE = core.DONE, DEAD = DEAD, BUSY = core.BUSY }
+
+function ltask.self() return SELF end
+function ltask.label() return LABEL end
+
+ltask.log = {}
+for _, level in ipairs { "info", "error" } do
+  ltask.log[level] = function(...)
+    local t = tpack(...)
+    for i = 1, t.n do t[i] = tostring(t[i]) end
+    core.log(level, table.concat(t, "\t", 1, t.n))
+  end
+end
+print = ltask.log.info
+
+---------------------------------------------------------------- waiting
+
+-- What a core function that yields is resumed with: (true, values...) for an
+-- answer, (false, err) for an error; (nil, receipt) means the message was not
+-- posted at all (the destination is dead or busy).
+local function answer(addr, ok, ...)
+  if ok then return ... end
+  if ok == false then error((...), 0) end
+  error(("{service:%s} is %s"):format(tostring(addr), (...) == DEAD and "dead" or "busy"), 3)
+end
+
+function ltask.call(addr, ...)
+  return answer(addr, core.call(addr, ...))
+end
+
+function ltask.send(addr, ...)
+  local r = core.send(addr, ...)
+  if r == true then return true end
+  if r == DEAD then return false end
+  error(("{service:%s} is busy"):format(tostring(addr)), 2)
+end
+
+function ltask.sleep(cs)
+  answer(nil, core.sleep(cs or 0))
+end
+
+function ltask.timeout(cs, f)
+  core.timeout(cs or 0, f)
+end
+
+function ltask.fork(f, ...)
+  return core.fork(f, ...)
+end
+
+function ltask.current_token()
+  return co_running()
+end
+
+local waiting = {} -- token -> coroutine, or a list of coroutines (multi_wait)
+
+function ltask.wait(token)
+  local co = co_running()
+  token = token == nil and co or token
+  if waiting[token] ~= nil then error("ltask.wait: this token already has a waiter (use multi_wait)", 2) end
+  waiting[token] = co
+  return answer(nil, core.wait())
+end
+
+function ltask.multi_wait(token)
+  local co = co_running()
+  token = token == nil and co or token
+  local list = waiting[token]
+  if list == nil then
+    waiting[token] = { co }
+  elseif type(list) == "table" then
+    list[#list + 1] = co
+  else
+    error("ltask.multi_wait: this token has a single waiter", 2)
+  end
+  return answer(nil, core.wait())
+end
+
+local function wake(token, multi, ok, ...)
+  local w = waiting[token]
+  if w == nil then return false end
+  if (type(w) == "table") ~= multi then
+    error(multi and "token has a single waiter: use wakeup/interrupt" or "token has many waiters: use multi_wakeup/multi_interrupt", 3)
+  end
+  waiting[token] = nil
+  if multi then
+    for i = 1, #w do core.wakeup(w[i], ok, ...) end
+  else
+    core.wakeup(w, ok, ...)
+  end
+  return true
+end
+
+function ltask.wakeup(token, ...) return wake(token, false, true, ...) end
+function ltask.multi_wakeup(token, ...) return wake(token, true, true, ...) end
+function ltask.interrupt(token, err) return wake(token, false, false, err) end
+function ltask.multi_interrupt(token, err) return wake(token, true, false, err) end
+
+---------------------------------------------------------------- sessions
+
+function ltask.current_session()
+  local from, session = core.session()
+  return { from = from, session = session }
+end
+
+ltask.no_response = core.no_response
+
+--- Answers a request later; s is what current_session() returned.
+function ltask.response(s, ...)
+  if s.session and s.session ~= 0 then core.respond(s.from, s.session, ...) end
+end
+
+local async = {}
+async.__index = async
+local session_cb = {} -- session -> function(ok, ...) of an async object
+
+--- ltask.async(): several requests in flight, one wait for all of them.
+function ltask.async()
+  local obj = setmetatable({ _n = 0 }, async)
+  obj._cb = function(ok, ...)
+    obj._n = obj._n - 1
+    if not ok and obj._err == nil then obj._err = (...) end
+    if obj._n == 0 and obj._waiting then
+      obj._waiting = nil
+      ltask.wakeup(obj)
+    end
+  end
+  return obj
+end
+
+function async:request(addr, ...)
+  local session, receipt = core.request(addr, ...)
+  if not session then answer(addr, nil, receipt) end
+  session_cb[session] = self._cb
+  self._n = self._n + 1
+  return self
+end
+
+function async:wait()
+  if self._n > 0 then
+    self._waiting = true
+    ltask.wait(self)
+  end
+  local err = self._err
+  if err ~= nil then
+    self._err = nil
+    error(err, 0)
+  end
+end
+
+function ltask.parallel(tasks)
+  local n = #tasks
+  local done, head, tail, token = {}, 0, 0, nil
+  local function finish(t, ok, ...)
+    local r
+    if ok then
+      r = tpack(...)
+    else
+      r = { error = (...), rethrow = function(self) error(self.error, 0) end }
+    end
+    tail = tail + 1
+    done[tail] = { t, r }
+    if token then
+      local tk = token
+      token = nil
+      ltask.wakeup(tk)
+    end
+  end
+  local function handler(err) return traceback(tostring(err), 2) end
+  for i = 1, n do
+    local t = tasks[i]
+    ltask.fork(function() finish(t, xpcall(t[1], handler, tunpack(t, 2))) end)
+  end
+  return function()
+    if head == n then return end
+    while head >= tail do
+      token = {}
+      ltask.wait(token)
+    end
+    head = head + 1
+    local d = done[head]
+    done[head] = nil
+    return d[1], d[2]
+  end
+end
+
+---------------------------------------------------------------- native modules
+
+--- ltask.native "name": a proxy whose functions run on the module's carriers.
+--- A call parks the calling coroutine; the service keeps serving meanwhile.
+function ltask.native(name)
+  return setmetatable({}, {
+    __index = function(proxy, fn)
+      local f = function(...) return answer(nil, core.native(name, fn, ...)) end
+      rawset(proxy, fn, f)
+      return f
+    end,
+  })
+end
+
+---------------------------------------------------------------- root calls
+
+function ltask.spawn(name, ...) return ltask.call(ROOT, "spawn", name, ...) end
+function ltask.uniqueservice(name, ...) return ltask.call(ROOT, "uniqueservice", name, ...) end
+function ltask.queryservice(name) return ltask.call(ROOT, "queryservice", name) end
+function ltask.spawn_service(t) return ltask.call(ROOT, "spawn_service", t) end
+
+function ltask.worker_bind(id)
+  if id == nil or id == core.worker_id() then return end
+  error(("ltask.worker_bind(%s): a running service cannot move to another worker; spawn it there with spawn_service{ worker_id = %s }"):format(tostring(id), tostring(id)), 2)
+end
+
+---------------------------------------------------------------- require
+
+do
+  local loaded = package.loaded
+  local preload = package.preload
+  local loading = {}
+
+  local function load_source(kind, name)
+    return answer(nil, core.load(kind, name))
+  end
+  ltask.load_source = load_source
+
+  function require(name)
+    local m = loaded[name]
+    if m ~= nil then return m end
+    if preload[name] then
+      m = preload[name](name, ":preload:")
+      if m == nil then m = true end
+      loaded[name] = m
+      return m
+    end
+    if not coroutine.isyieldable() then
+      error(("ltask.require must run in a service coroutine (a request, fork or init)"), 2)
+    end
+    local token = loading[name]
+    if token then
+      if token.co == co_running() then error(("circular require of module '%s'"):format(name), 2) end
+      ltask.multi_wait(token)
+      m = loaded[name]
+      if m == nil then error(("module '%s' failed to load in another coroutine"):format(name), 2) end
+      return m
+    end
+    token = { co = co_running() }
+    loading[name] = token
+    local ok, err = pcall(function()
+      local source, path = load_source("lua", name)
+      local f, e = load(source, "@" .. path, "t")
+      if not f then error(e, 0) end
+      local r = f(name, path)
+      if loaded[name] == nil then loaded[name] = (r == nil) and true or r end
+    end)
+    loading[name] = nil
+    ltask.multi_wakeup(token)
+    if ok then return loaded[name] end
+    error(err, 2)
+  end
+end
+
+---------------------------------------------------------------- handlers
+
+local S -- the handler table
+
+function ltask.dispatch(handlers)
+  if handlers then
+    if S == nil then
+      S = {}
+      core.serving()
+    end
+    for k, v in pairs(handlers) do
+      if type(v) == "function" then S[k] = v end
+    end
+  end
+  return S
+end
+
+local quitting = false
+
+function ltask.quit()
+  if quitting then return end
+  quitting = true
+  ltask.fork(function()
+    local q = S and S.quit
+    if q then
+      local ok, err = xpcall(q, traceback)
+      if not ok then ltask.log.error("S.quit failed: " .. tostring(err)) end
+    end
+    core.quit()
+  end)
+end
+
+---------------------------------------------------------------- entries
+
+-- The functions the runtime starts coroutines with. Each returns what goes
+-- back to the sender; an error ends the coroutine and the runtime reports it
+-- with the coroutine's traceback.
+local entry = {}
+
+function entry.request(name, ...)
+  local f = S and S[name]
+  if f == nil then
+    error(("unknown request %q to service %d (%s)"):format(tostring(name), SELF, LABEL), 0)
+  end
+  return f(...)
+end
+
+function entry.system(cmd, ...)
+  if cmd == "quit" then return ltask.quit() end
+  error(("unknown system message %q"):format(tostring(cmd)), 0)
+end
+
+function entry.async(session, ok, ...)
+  local cb = session_cb[session]
+  if cb then
+    session_cb[session] = nil
+    cb(ok, ...)
+  end
+end
+
+-- Runs the service's main chunk; answers root's spawn with true.
+function entry.init(main, ...)
+  local handlers = main(...)
+  if handlers ~= nil then
+    if type(handlers) ~= "table" then
+      error(("service script returned a %s, expected the handler table or nil"):format(type(handlers)), 0)
+    end
+    ltask.dispatch(handlers)
+  end
+  if S == nil then ltask.quit() end
+  return true
+end
+
+return entry
