@@ -25,6 +25,17 @@ export const MessageType = {
    * `session` the callback's sequence number, the payload `[callbackId, ...args]`.
    */
   CALLBACK: 9,
+  /**
+   * A native call, from a service to its worker's native home: `session` is
+   * the caller's, the payload `[parent call id or 0, module, fn, ...args]`.
+   */
+  NATIVE_CALL: 10,
+  /** A callback's results, from the service to the carrier: `dest` is the call id, `session` the callback's sequence number. */
+  CALLBACK_RETURN: 11,
+  /** A callback's error, as CALLBACK_RETURN (the payload is the error text). */
+  CALLBACK_ERROR: 12,
+  /** A log line, to the host: the payload is `[level, label, text, time]`. */
+  LOG: 13,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -77,8 +88,7 @@ export type HostToWorker =
   | { type: 'details'; id: number }
   | { type: 'native-bind'; callId: number; mailbox: SharedArrayBuffer; carrier: number }
   | { type: 'native-fail'; callId: number; error: string }
-  | { type: 'reload'; reload: SourceReload }
-  | { type: 'stop' };
+  | { type: 'reload'; reload: SourceReload };
 
 /** The event the ltask() vite plugin sends from the dev server when a `.lua` file is saved. */
 export const LUA_UPDATE_EVENT = 'ltask:lua-update';
@@ -107,12 +117,10 @@ export interface SourceReload {
 export type WorkerToHost =
   | { type: 'ready'; workerId: number }
   | { type: 'msgs'; batch: Uint8Array[] }
-  | { type: 'log'; level: 'info' | 'error'; source: number; label: string; text: string; time: number }
   | { type: 'details'; id: number; details: Record<number, string> }
   | { type: 'native-call'; request: NativeRequest }
   | { type: 'native-abort'; callId: number }
-  | { type: 'exit'; code: number; error?: string }
-  | { type: 'fatal'; error: string };
+  | { type: 'exit'; code: number; error?: string };
 
 import type { NativeRequest } from './native/protocol.ts';
 

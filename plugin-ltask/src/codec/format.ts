@@ -152,10 +152,9 @@ export class Writer {
 /** Reads a payload. */
 export class Reader {
   pos = 0;
-  view: DataView;
-  constructor(readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
+  /** Made on the first float: a DataView per payload cost more than decoding a small one. */
+  private view: DataView | null = null;
+  constructor(readonly buf: Uint8Array) {}
 
   u8(): number {
     if (this.pos >= this.buf.length) throw new CodecError('[ltask] truncated payload');
@@ -176,13 +175,16 @@ export class Reader {
 
   i32(): number {
     this.need(4);
-    const v = this.view.getInt32(this.pos, true);
-    this.pos += 4;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 4;
+    return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
   }
 
   f64(): number {
     this.need(8);
+    const b = this.buf;
+    this.view ??= new DataView(b.buffer, b.byteOffset, b.byteLength);
     const v = this.view.getFloat64(this.pos, true);
     this.pos += 8;
     return v;

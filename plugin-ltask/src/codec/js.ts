@@ -125,15 +125,20 @@ export function encode(
  * tables plain objects (keys as strings), strings become JS strings when they are
  * valid UTF-8 and Uint8Array otherwise.
  */
+/** The first `count` values of a payload (the rest is not read). */
+export const peek = (payload: Uint8Array | null | undefined, count: number): unknown[] => decode(payload, undefined, count);
+
 export function decode(
   payload: Uint8Array | null | undefined,
   /** Carriers only: makes the synchronous function standing for callback `id`. */
   callback?: (id: number) => unknown,
+  /** Decode only the first `limit` values. */
+  limit = Infinity,
 ): unknown[] {
   if (!payload || payload.length === 0) return [];
   const r = new Reader(payload);
   r.u8();
-  const n = r.varint();
+  const n = Math.min(r.varint(), limit);
   const tables: object[] = [];
   const value = (): unknown => {
     const tag = r.u8();

@@ -7,7 +7,7 @@ import { platform } from '#platform';
 import { startWorker } from '#spawn';
 import { decode, encode } from '../codec/js.ts';
 import { DEFAULT_MAX_BYTES } from '../codec/format.ts';
-import { ServiceError, remoteText } from '../errors.ts';
+import { Sessions } from '../session.ts';
 import { checkIsolation, type WorkerHandle } from '../platform/types.ts';
 import { Address, MessageType, Receipt, ServiceState, type ServiceInfo, type SourceReload, LUA_UPDATE_EVENT, type LuaUpdate, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
 import type { SpawnOptions } from '../services/root.ts';
@@ -177,8 +177,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 /** A running runtime, as seen from the thread that started it. */
 export class Runtime {
   private workers: WorkerHandle[] = [];
-  private sessions = new Map<number, { resolve(v: unknown[]): void; reject(e: Error): void }>();
-  private nextSession = 1;
+  private readonly client: Sessions;
   private outbox: Uint8Array[][] = [];
   private flushQueued = false;
   private stopped = false;
@@ -202,6 +201,7 @@ export class Runtime {
     nativeOptions: { callbackTimeoutMs: number; mailboxBytes: number },
   ) {
     this.exited = new Promise((r) => (this.exitResolve = r));
+    this.client = new Sessions(Address.HOST, (m) => this.post(m), () => config.maxMessageBytes);
     this.natives = new NativePools(natives, {
       table,
       slots,
@@ -237,9 +237,6 @@ export class Runtime {
       case 'msgs':
         for (const b of m.batch) this.onMessage(unframe(b));
         break;
-      case 'log':
-        this.onLog(m);
-        break;
       case 'exit':
         this.exitResolve({ code: m.code, error: m.error });
         break;
@@ -259,28 +256,24 @@ export class Runtime {
         }
         break;
       }
-      case 'fatal':
-        this.fail(m.error);
-        break;
     }
   }
 
   private onMessage(m: Msg): void {
-    const w = this.sessions.get(m.session);
+    if (m.type === MessageType.LOG) {
+      const [level, label, text, time] = decode(m.payload) as ['info' | 'error', string, string, number];
+      this.onLog({ level, source: m.source, label, text, time });
+      return;
+    }
     if (m.type === MessageType.REQUEST && m.session !== 0) {
       this.post({ type: MessageType.ERROR, source: Address.HOST, dest: m.source, session: m.session, payload: encode(['[ltask] the host answers no requests']) });
       return;
     }
-    if (!w) return;
-    this.sessions.delete(m.session);
-    const values = decode(m.payload);
-    if (m.type === MessageType.RESPONSE) w.resolve(values);
-    else w.reject(new ServiceError(remoteText(values[0])));
+    this.client.settle(m);
   }
 
   private fail(error: string): void {
-    for (const w of this.sessions.values()) w.reject(new Error(error));
-    this.sessions.clear();
+    this.client.failAll(new Error(error));
     this.exitResolve({ code: 1, error });
   }
 
@@ -309,16 +302,7 @@ export class Runtime {
   /** Calls `name` on a service; resolves to all its results. */
   callMulti(addr: number, name: string, ...args: unknown[]): Promise<unknown[]> {
     if (this.stopped) return Promise.reject(new Error('[ltask] the runtime has stopped'));
-    const session = this.nextSession++;
-    let payload: Uint8Array;
-    try {
-      payload = encode([name, ...args], this.config.maxMessageBytes);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const r = this.post({ type: MessageType.REQUEST, source: Address.HOST, dest: addr, session, payload });
-    if (r !== Receipt.DONE) return Promise.reject(new ServiceError(`{service:${addr}} is ${r === Receipt.DEAD ? 'dead' : 'busy'}`));
-    return new Promise((resolve, reject) => this.sessions.set(session, { resolve, reject }));
+    return this.client.call(addr, MessageType.REQUEST, [name, ...args]);
   }
 
   /** Calls `name` on a service; resolves to its first result. */
@@ -328,9 +312,7 @@ export class Runtime {
 
   /** Sends without waiting. False when the service is dead; throws when it is busy. */
   send(addr: number, name: string, ...args: unknown[]): boolean {
-    const r = this.post({ type: MessageType.REQUEST, source: Address.HOST, dest: addr, session: 0, payload: encode([name, ...args], this.config.maxMessageBytes) });
-    if (r === Receipt.BUSY) throw new ServiceError(`{service:${addr}} is busy`);
-    return r === Receipt.DONE;
+    return this.client.post(addr, [name, ...args]);
   }
 
   /** Spawns a service by name (a Lua script on the service path, or a registered TypeScript service). */
@@ -417,8 +399,7 @@ export class Runtime {
     if (this.stopped) return;
     this.stopped = true;
     this.unlistenHot?.();
-    for (const w of this.sessions.values()) w.reject(new Error('[ltask] the runtime has stopped'));
-    this.sessions.clear();
+    this.client.failAll(new Error('[ltask] the runtime has stopped'));
     await Promise.all([...this.workers.map((w) => w.terminate()), this.natives.stop()]);
     for (const w of this.detailWaits.values()) w.done(w.out);
     this.exitResolve({ code: 0 });

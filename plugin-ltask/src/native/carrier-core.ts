@@ -35,8 +35,8 @@ const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : S
 
 interface Call {
   callId: number;
-  fn: string;
-  args: Uint8Array;
+  /** `[parent, module, fn, ...args]`, decoded once, here. */
+  payload: Uint8Array;
   home: number;
 }
 
@@ -65,6 +65,7 @@ async function init(m: Extract<HostToCarrier, { type: 'init' }>): Promise<void> 
 async function call(c: Call): Promise<void> {
   box.home = c.home;
   let seq = 0;
+  let fn = '?';
   let poisoned: string | null = null;
   const callbackFor = (id: number) =>
     function ltaskCallback(...args: unknown[]): unknown {
@@ -73,7 +74,7 @@ async function call(c: Call): Promise<void> {
       const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
       const payload = encode([id, ...args], maxBytes);
       const fail = () => {
-        poisoned = `[ltask] callback timed out after ${timeoutMs} ms (native ${name}.${c.fn}); the call is abandoned`;
+        poisoned = `[ltask] callback timed out after ${timeoutMs} ms (native ${name}.${fn}); the call is abandoned`;
         return new Error(poisoned);
       };
       if (!box.send(Packet.CALLBACK, mySeq, c.callId, payload, deadline)) throw fail();
@@ -87,10 +88,11 @@ async function call(c: Call): Promise<void> {
   let out: Uint8Array;
   try {
     await (setupDone ??= Promise.resolve(mod!.setup?.()));
-    const f = mod!.functions[c.fn];
-    if (typeof f !== 'function') throw new Error(`[ltask] native module ${name} has no function "${c.fn}"`);
-    const args = decode(c.args, callbackFor);
-    const result = await f.apply(mod!.functions, args);
+    const values = decode(c.payload, callbackFor);
+    fn = String(values[2]);
+    const f = mod!.functions[fn];
+    if (typeof f !== 'function') throw new Error(`[ltask] native module ${name} has no function "${fn}"`);
+    const result = await f.apply(mod!.functions, values.slice(3));
     out = encode([result], maxBytes);
   } catch (e) {
     kind = Packet.FAIL;
@@ -118,8 +120,7 @@ async function serveMailbox(): Promise<void> {
   for (;;) {
     if (box.hasCall()) {
       const r = box.takeCall();
-      const [fn, args] = decode(r.bytes) as [string, Uint8Array];
-      await run(() => call({ callId: r.call, fn, args, home: r.seq }));
+      await run(() => call({ callId: r.call, payload: r.bytes, home: r.seq }));
       continue;
     }
     // Calls often follow each other closely: poll briefly before sleeping.

@@ -122,7 +122,7 @@ export class NativePools {
       if (idle) {
         pool.queue.shift();
         this.o.bind(req, idle.mailbox, idle.slot);
-        const m: HostToCarrier = { type: 'call', callId: req.callId, fn: req.fn, args: req.args, home: req.worker };
+        const m: HostToCarrier = { type: 'call', callId: req.callId, payload: req.payload, home: req.worker };
         idle.handle.postMessage(m);
         continue;
       }

@@ -12,7 +12,7 @@ export type HostToCarrier =
       callbackTimeoutMs: number;
       maxMessageBytes: number;
     }
-  | { type: 'call'; callId: number; fn: string; args: Uint8Array; home: number };
+  | { type: 'call'; callId: number; payload: Uint8Array; home: number };
 
 export type CarrierToHost =
   | { type: 'ready'; name: string; max: number; functions: string[] }
@@ -24,7 +24,8 @@ export interface NativeRequest {
   callId: number;
   module: string;
   fn: string;
-  args: Uint8Array;
+  /** The NATIVE_CALL payload as the service encoded it: `[parent, module, fn, ...args]`. */
+  payload: Uint8Array;
   service: number;
   worker: number;
   /** The calls whose callbacks made this call, innermost first: deadlock detection. */

@@ -4,7 +4,6 @@
  * anonymous service has ended (ltask's rule: named services are then asked to
  * quit, newest first).
  */
-import { encode } from '../codec/index.ts';
 import { Address, MessageType, ServiceState, stateName, type ServiceInfo } from '../protocol.ts';
 import type { Scheduler } from '../worker/scheduler.ts';
 import type { Handlers, TsService } from '../worker/ts-service.ts';
@@ -79,7 +78,7 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
     info.set(addr, { label, kind });
     anonymous.add(addr);
     try {
-      await self.rawCall(addr, MessageType.SPAWN, encode([kind, o.name, label, o.args ?? []], config.maxMessageBytes));
+      await self.rawCall(addr, MessageType.SPAWN, [kind, o.name, label, o.args ?? []]);
     } catch (e) {
       anonymous.delete(addr);
       throw e;
@@ -126,7 +125,7 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
       if (table.state(addr) === ServiceState.DEAD) continue;
       try {
         await Promise.race([
-          self.rawCall(addr, MessageType.SYSTEM, encode(['quit'])),
+          self.rawCall(addr, MessageType.SYSTEM, ['quit']),
           new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), QUIT_TIMEOUT_MS)),
         ]);
       } catch (e) {
@@ -151,7 +150,7 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
       return addr !== undefined ? addr : waitFor(name);
     },
     /** Asks a service to quit (its S.quit runs). */
-    kill: (addr: number) => self.rawCall(addr, MessageType.SYSTEM, encode(['quit'])).then(() => true, () => false),
+    kill: (addr: number) => self.rawCall(addr, MessageType.SYSTEM, ['quit']).then(() => true, () => false),
     /** Every service not yet dead (all when `all` is true). */
     inspect: (all?: boolean): ServiceInfo[] => {
       const rows: ServiceInfo[] = [];

@@ -136,13 +136,10 @@ host.listen((data) => {
       sched?.native.fail(m.callId, m.error);
       break;
     case 'details':
-      host.postMessage({ type: 'details', id: m.id, details: sched?.native.details() ?? {} });
+      host.postMessage({ type: 'details', id: m.id, details: sched?.details() ?? {} });
       break;
     case 'reload':
       if (sched && loader) reload(sched, loader, m.reload);
-      break;
-    case 'stop':
-      sched?.stop();
       break;
   }
 });

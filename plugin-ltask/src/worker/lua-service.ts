@@ -114,6 +114,8 @@ export class LuaService extends HostedService {
   private readonly cos = new Map<L, Co>();
   /** Sessions this service waits on: the coroutine to resume, or where the answer goes. */
   private readonly waiting = new Map<number, Co | Deferred | typeof ASYNC>();
+  /** The callback ids a native call (by session) holds: released with its answer. */
+  private readonly nativeCallbacks = new Map<number, number[]>();
   /** Coroutines to resume after the current one (fork, wakeup): thread and argument count. */
   private wakeups: { co: Co; nargs: number }[] = [];
   /** Requests being answered: they get "has quit" if the service quits first. */
@@ -235,6 +237,11 @@ export class LuaService extends HostedService {
     const w = this.waiting.get(m.session);
     if (w === undefined) return;
     this.waiting.delete(m.session);
+    const callbacks = this.nativeCallbacks.get(m.session);
+    if (callbacks) {
+      this.nativeCallbacks.delete(m.session);
+      this.releaseCallbacks(callbacks);
+    }
     const ok = m.type === MessageType.RESPONSE;
     if (w === ASYNC) {
       const co = this.take(Job.TASK, 0, 0);
@@ -274,7 +281,7 @@ export class LuaService extends HostedService {
     if (n < 0 || lua.lua_type(T, -1) !== lua.LUA_TFUNCTION) {
       const text = n < 0 ? `[ltask] malformed callback arguments: ${this.malformed}` : '[ltask] the callback of this native call is gone';
       this.discard(co);
-      this.sched.native.callbackReturn(m.source, m.session, false, encode([text]));
+      this.callbackReturn(m.source, m.session, false, encode([text]));
       return;
     }
     lua.lua_replace(T, 1);
@@ -382,7 +389,7 @@ export class LuaService extends HostedService {
           ok = false;
           payload = encode([`[ltask] the callback's results cannot cross: ${(e as Error).message}`]);
         }
-        this.sched.native.callbackReturn(co.callId, co.seq, ok, payload);
+        this.callbackReturn(co.callId, co.seq, ok, payload);
         return;
       }
       case Job.TASK:
@@ -400,7 +407,7 @@ export class LuaService extends HostedService {
     const msg = lua.lua_tojsstring(L, -1) as string;
     lua.lua_pop(L, 2);
     if (co.job === Job.CALLBACK) {
-      this.sched.native.callbackReturn(co.callId, co.seq, false, encode([msg]));
+      this.callbackReturn(co.callId, co.seq, false, encode([msg]));
       return;
     }
     lauxlib.luaL_traceback(L, T, to_luastring(msg), 0);
@@ -438,6 +445,12 @@ export class LuaService extends HostedService {
 
   private answer(dest: number, session: number, type: number, payload: Uint8Array): void {
     this.sched.send({ type, source: this.address, dest, session, payload });
+  }
+
+  /** A callback's results (or error text), back to the native call that asked for it. */
+  private callbackReturn(callId: number, seq: number, ok: boolean, payload: Uint8Array): void {
+    this.notes.delete(callId);
+    this.sched.send({ type: ok ? MessageType.CALLBACK_RETURN : MessageType.CALLBACK_ERROR, source: this.address, dest: callId, session: seq, payload });
   }
 
   /** `system traceback`: where each waiting coroutine stands. */
@@ -486,7 +499,7 @@ export class LuaService extends HostedService {
   private wait(T: L, session: number, what: string): void {
     const co = this.coOf(T);
     this.waiting.set(session, co);
-    if (co.callId) this.sched.native.note(co.callId, what);
+    if (co.callId) this.notes.set(co.callId, what);
   }
 
   /** Sends a message to this service itself, now or after `ms`. */
@@ -598,7 +611,7 @@ export class LuaService extends HostedService {
       wait: (L) => {
         yieldable(L, 'wait');
         const co = this.coOf(L);
-        if (co.callId) sched.native.note(co.callId, 'callback waits for a wakeup');
+        if (co.callId) this.notes.set(co.callId, 'callback waits for a wakeup');
         return lua.lua_yield(L, 0);
       },
       wakeup: (L) => {
@@ -626,9 +639,12 @@ export class LuaService extends HostedService {
         const module = lua.lua_tojsstring(L, 1);
         const fn = lua.lua_tojsstring(L, 2);
         const ids: number[] = [];
+        // The payload is [parent call, module, fn, ...args], encoded once: the carrier decodes it.
+        lua.lua_pushinteger(L, this.coOf(L).callId);
+        lua.lua_insert(L, 1);
         let payload: Uint8Array;
         try {
-          payload = encodeLua(L, 3, lua.lua_gettop(L), max, (L, idx) => {
+          payload = encodeLua(L, 1, lua.lua_gettop(L), max, (L, idx) => {
             const id = ++this.nextCallback;
             lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.callbacksRef);
             lua.lua_pushvalue(L, idx < 0 ? idx - 1 : idx);
@@ -641,10 +657,10 @@ export class LuaService extends HostedService {
           this.releaseCallbacks(ids);
           return raise(L, (e as Error).message);
         }
-        const parent = this.coOf(L).callId;
         const session = this.newSession();
         this.wait(L, session, `callback waits for native ${module}.${fn}`);
-        sched.native.start(this, session, module, fn, payload, parent, () => this.releaseCallbacks(ids));
+        if (ids.length) this.nativeCallbacks.set(session, ids);
+        sched.send({ type: MessageType.NATIVE_CALL, source: self, dest: 0, session, payload });
         return lua.lua_yield(L, 0);
       },
       serving: () => {

@@ -1,32 +1,50 @@
 /**
  * The home side of native calls: the worker where the calling service lives.
  *
- * It asks the host for a carrier, polls the carriers' mailboxes when its
- * doorbell rings, turns callback requests into CALLBACK messages in the
+ * Services reach it the way they reach anything: a NATIVE_CALL or
+ * CALLBACK_RETURN/ERROR message through their scheduler's `send`. It claims an
+ * idle carrier (or asks the host for one), polls the carriers' mailboxes when
+ * the doorbell rings, turns callback requests into CALLBACK messages in the
  * service's queue (so the service's VM still runs one message at a time, here
- * only), writes the callbacks' results back, and ends the call when the
- * carrier's final packet arrives.
+ * only), hands the callbacks' results back, and ends the call with a RESPONSE
+ * or ERROR to the caller's session when the carrier's final packet arrives.
+ *
+ * It knows its worker only through {@link NativePort}.
  */
-import { encode } from '../codec/js.ts';
+import { peek } from '../codec/js.ts';
 import { HomeBox, Packet, type Received } from '../native/mailbox.ts';
+import type { NativeRequest } from '../native/protocol.ts';
 import type { CarrierSlots } from '../native/slots.ts';
-import { MessageType, ServiceState } from '../protocol.ts';
-import type { Scheduler } from './scheduler.ts';
-import type { HostedService } from './service.ts';
+import { encode } from '../codec/js.ts';
+import { MessageType, Receipt, type WorkerToHost } from '../protocol.ts';
+import type { Msg } from '../transport/frame.ts';
+
+/** What the native home needs of its worker. */
+export interface NativePort {
+  /** The worker's id. */
+  readonly id: number;
+  /** Native module names; a module's index is its position. */
+  readonly modules: readonly string[];
+  /** Puts a message into a local service's queue. */
+  deliver(m: Msg): void;
+  post(m: WorkerToHost): void;
+  /** A mailbox changed: run the loop soon. */
+  wake(): void;
+  /** A service's last native call ended. */
+  settled(service: number): void;
+}
 
 interface ActiveCall {
   id: number;
-  service: HostedService;
+  service: number;
   session: number;
   module: string;
   fn: string;
   since: number;
   box: HomeBox | null;
   carrier: number;
-  /** What the running callback waits on, for introspection. */
+  /** What the call is doing, for introspection. */
   note: string;
-  /** Callback ids to release when the call ends. */
-  release: () => void;
   /** The calls whose callbacks made this one, innermost first. */
   ancestors: number[];
 }
@@ -39,12 +57,14 @@ interface KnownCarrier {
 export class NativeHome {
   private calls = new Map<number, ActiveCall>();
   private bound: ActiveCall[] = [];
+  /** Calls in flight by service address. */
+  private perService = new Map<number, number>();
   private counter = 0;
   private slots: CarrierSlots | null = null;
   /** Carriers that can be claimed, by module index (announced by the host). */
   private carriers = new Map<number, KnownCarrier[]>();
 
-  constructor(private readonly sched: Scheduler) {}
+  constructor(private readonly port: NativePort) {}
 
   attach(slots: CarrierSlots): void {
     this.slots = slots;
@@ -57,29 +77,44 @@ export class NativeHome {
     this.carriers.set(module, list);
   }
 
+  /** A service's NATIVE_CALL or CALLBACK_RETURN/ERROR message. */
+  send(m: Msg): Receipt {
+    if (m.type === MessageType.NATIVE_CALL) this.start(m);
+    else this.callbackReturn(m.dest, m.session, m.type === MessageType.CALLBACK_RETURN, m.payload);
+    return Receipt.DONE;
+  }
+
+  /** Native calls in flight for a service. */
+  active(service: number): number {
+    return this.perService.get(service) ?? 0;
+  }
+
   /**
-   * Starts a native call for `service`; its result arrives as a RESPONSE or
-   * ERROR to `session`. Returns the call id. An idle carrier is claimed here
-   * and given the call through its mailbox; otherwise the host queues the call.
+   * Starts a native call; its result arrives as a RESPONSE or ERROR to the
+   * caller's session. An idle carrier is claimed here and given the call
+   * through its mailbox (the payload as the service encoded it: the carrier
+   * decodes it once); otherwise the host queues the call.
    */
-  start(service: HostedService, session: number, module: string, fn: string, args: Uint8Array, parent: number, release: () => void): number {
-    const id = ((this.sched.id & 0x3f) << 24) | (++this.counter & 0xffffff);
+  private start(m: Msg): void {
+    const payload = m.payload!;
+    const [parent, module, fn] = peek(payload, 3) as [number, string, string];
+    const id = ((this.port.id & 0x3f) << 24) | (++this.counter & 0xffffff);
     const ancestors = parent ? [parent, ...(this.calls.get(parent)?.ancestors ?? [])] : [];
-    const c: ActiveCall = { id, service, session, module, fn, since: Date.now(), box: null, carrier: -1, note: 'waiting for a carrier', release, ancestors };
+    const c: ActiveCall = { id, service: m.source, session: m.session, module, fn, since: Date.now(), box: null, carrier: -1, note: 'waiting for a carrier', ancestors };
     this.calls.set(id, c);
-    service.nativeCalls++;
-    const index = this.sched.config.nativeModules.indexOf(module);
+    this.perService.set(c.service, this.active(c.service) + 1);
+    const index = this.port.modules.indexOf(module);
     const slots = this.slots;
     if (slots && index >= 0 && slots.waiting(index) === 0) {
       for (const k of this.carriers.get(index) ?? []) {
         if (!slots.claim(k.slot, id)) continue;
         this.bind(id, k.mailbox, k.slot);
-        c.box!.send(Packet.CALL, this.sched.id, id, encode([fn, args], Infinity));
-        return id;
+        c.box!.send(Packet.CALL, this.port.id, id, payload);
+        return;
       }
     }
-    this.sched.post({ type: 'native-call', request: { callId: id, module, fn, args, service: service.address, worker: this.sched.id, ancestors } });
-    return id;
+    const request: NativeRequest = { callId: id, module, fn, payload, service: c.service, worker: this.port.id, ancestors };
+    this.port.post({ type: 'native-call', request });
   }
 
   /** The host gave the call a carrier. */
@@ -90,7 +125,7 @@ export class NativeHome {
     c.carrier = carrier;
     c.note = 'running in the library';
     this.bound.push(c);
-    this.sched.wake();
+    this.port.wake();
   }
 
   /** The host could not run the call (unknown module, crashed carrier...). */
@@ -117,7 +152,7 @@ export class NativeHome {
     switch (r.kind) {
       case Packet.CALLBACK:
         c.note = `callback #${r.seq} running`;
-        this.sched.deliver({ type: MessageType.CALLBACK, source: c.id, dest: c.service.address, session: r.seq, payload: r.bytes });
+        this.port.deliver({ type: MessageType.CALLBACK, source: c.id, dest: c.service, session: r.seq, payload: r.bytes });
         break;
       case Packet.RESULT:
         this.finish(c, MessageType.RESPONSE, r.bytes);
@@ -129,22 +164,16 @@ export class NativeHome {
   }
 
   /** A callback finished in the service: hand its results to the carrier. */
-  callbackReturn(callId: number, seq: number, ok: boolean, payload: Uint8Array): void {
+  private callbackReturn(callId: number, seq: number, ok: boolean, payload: Uint8Array | null): void {
     const c = this.calls.get(callId);
     if (!c || !c.box) return; // the call ended (timed out, aborted): drop the late answer
     c.note = 'running in the library';
-    c.box.send(ok ? Packet.RETURN : Packet.RAISE, seq, callId, payload);
-  }
-
-  /** Introspection: what a callback of this call waits on. */
-  note(callId: number, text: string): void {
-    const c = this.calls.get(callId);
-    if (c) c.note = text;
+    c.box.send(ok ? Packet.RETURN : Packet.RAISE, seq, callId, payload ?? encode([]));
   }
 
   private finish(c: ActiveCall, type: number, payload: Uint8Array): void {
     this.forget(c);
-    this.sched.deliver({ type, source: c.service.address, dest: c.service.address, session: c.session, payload });
+    this.port.deliver({ type, source: c.service, dest: c.service, session: c.session, payload });
   }
 
   private forget(c: ActiveCall): void {
@@ -153,30 +182,35 @@ export class NativeHome {
     if (i >= 0) this.bound.splice(i, 1);
     c.box?.clear();
     c.box = null;
-    c.release();
-    const s = c.service;
-    s.nativeCalls--;
-    if (s.nativeCalls === 0 && !s.closed && this.sched.table.state(s.address) === ServiceState.SUSPENDED) {
-      this.sched.table.setState(s.address, s.scheduled ? ServiceState.READY : ServiceState.IDLE);
+    const left = this.active(c.service) - 1;
+    if (left > 0) this.perService.set(c.service, left);
+    else {
+      this.perService.delete(c.service);
+      this.port.settled(c.service);
     }
   }
 
   /** A service ended: its calls are abandoned and their carriers released. */
-  serviceClosed(s: HostedService): void {
+  serviceClosed(service: number): void {
+    if (!this.perService.has(service)) return;
     for (const c of [...this.calls.values()]) {
-      if (c.service !== s) continue;
+      if (c.service !== service) continue;
       this.forget(c);
-      this.sched.post({ type: 'native-abort', callId: c.id });
+      this.port.post({ type: 'native-abort', callId: c.id });
     }
   }
 
-  /** Details of suspended services, for `runtime.inspect()`. */
-  details(): Record<number, string> {
+  /**
+   * What each suspended service waits on, for `runtime.inspect()`. `noteOf`
+   * gives what a running callback of the call told its service it waits on.
+   */
+  details(noteOf: (service: number, callId: number) => string | undefined): Record<number, string> {
     const out: Record<number, string> = {};
     const now = Date.now();
     for (const c of this.calls.values()) {
-      const line = `native ${c.module}.${c.fn} on carrier ${c.carrier < 0 ? '(none yet)' : c.carrier} for ${((now - c.since) / 1000).toFixed(1)} s: ${c.note}`;
-      out[c.service.address] = out[c.service.address] ? `${out[c.service.address]}; ${line}` : line;
+      const note = noteOf(c.service, c.id) ?? c.note;
+      const line = `native ${c.module}.${c.fn} on carrier ${c.carrier < 0 ? '(none yet)' : c.carrier} for ${((now - c.since) / 1000).toFixed(1)} s: ${note}`;
+      out[c.service] = out[c.service] ? `${out[c.service]}; ${line}` : line;
     }
     return out;
   }

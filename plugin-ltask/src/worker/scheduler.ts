@@ -15,7 +15,7 @@ import { ServiceTable } from '../table.ts';
 import { RingReader, RingSender, frame, unframe, type Msg } from '../transport/index.ts';
 import type { HostedService } from './service.ts';
 import { Fifo } from './queue.ts';
-import { NativeHome } from './native-home.ts';
+import { NativeHome, type NativePort } from './native-home.ts';
 
 const SLICE_MS = 8;
 
@@ -43,12 +43,11 @@ export class Scheduler {
   private pumping = false;
   private pumpQueued = false;
   private asyncWait = false;
-  private stopped = false;
   private backlog = false;
   /** Set while a service runs: no service ever runs inside another. */
   running: HostedService | null = null;
   /** Native calls made by services of this worker. */
-  readonly native: NativeHome = new NativeHome(this);
+  readonly native: NativeHome;
 
   constructor(
     readonly id: number,
@@ -59,16 +58,33 @@ export class Scheduler {
   ) {
     this.out = rings[id]!.map((sab) => (sab ? new RingSender(sab) : null));
     this.inb = rings.map((row) => (row[id] ? new RingReader(row[id]!) : null));
+    const port: NativePort = {
+      id,
+      modules: config.nativeModules,
+      deliver: (m) => this.deliver(m),
+      post: (m) => this.post(m),
+      wake: () => this.wake(),
+      settled: (addr) => {
+        const s = this.services.get(addr);
+        if (s && !s.closed && this.table.state(addr) === ServiceState.SUSPENDED) {
+          this.table.setState(addr, s.scheduled ? ServiceState.READY : ServiceState.IDLE);
+        }
+      },
+    };
+    this.native = new NativeHome(port);
   }
 
   // ------------------------------------------------------------- sending
 
   /**
-   * Routes a message from a service (or the runtime itself). Returns ltask's
-   * receipt: DEAD when the destination does not exist or has ended, BUSY when
-   * its request queue is full.
+   * The one way out of a service: routes a message to a service (here, or on
+   * another worker through its ring), to the host, or to this worker's native
+   * home (native calls and callback results). Returns ltask's receipt: DEAD
+   * when the destination does not exist or has ended, BUSY when its request
+   * queue is full.
    */
   send(m: Msg): Receipt {
+    if (m.type >= MessageType.NATIVE_CALL && m.type <= MessageType.CALLBACK_ERROR) return this.native.send(m);
     if (m.dest === Address.HOST) {
       this.toHost.push(frame(m));
       this.wake();
@@ -147,7 +163,7 @@ export class Scheduler {
   replace(old: HostedService, fresh: HostedService, reason: string): void {
     old.closed = true;
     for (const m of old.queue.drain()) fresh.queue.push(m);
-    if (old.nativeCalls > 0) this.native.serviceClosed(old);
+    this.native.serviceClosed(old.address);
     old.dispose(reason);
     this.services.set(old.address, fresh);
   }
@@ -160,7 +176,7 @@ export class Scheduler {
     this.services.delete(s.address);
     for (const m of s.queue.drain()) this.bounce(m, reason);
     s.dispose(reason);
-    if (s.nativeCalls > 0) this.native.serviceClosed(s);
+    this.native.serviceClosed(s.address);
     if (s.address !== Address.ROOT) {
       this.send({ type: MessageType.SIGNAL, source: s.address, dest: Address.ROOT, session: 0, payload: null });
     }
@@ -170,7 +186,7 @@ export class Scheduler {
 
   /** Makes sure a pump runs soon. Cheap to call often. */
   wake(): void {
-    if (this.pumping || this.pumpQueued || this.stopped) return;
+    if (this.pumping || this.pumpQueued) return;
     this.pumpQueued = true;
     queueMicrotask(this.pump);
   }
@@ -195,7 +211,7 @@ export class Scheduler {
 
   private readonly pump = (): void => {
     this.pumpQueued = false;
-    if (this.stopped || this.pumping) return;
+    if (this.pumping) return;
     this.pumping = true;
     this.noteWake();
     Atomics.store(this.table.i32, this.table.sleeping(this.id), 0);
@@ -252,16 +268,19 @@ export class Scheduler {
       this.close(s);
       return;
     }
-    this.table.setState(s.address, s.nativeCalls > 0 ? ServiceState.SUSPENDED : s.scheduled || s.queue.length ? ServiceState.READY : ServiceState.IDLE);
+    this.table.setState(s.address, this.native.active(s.address) > 0 ? ServiceState.SUSPENDED : s.scheduled || s.queue.length ? ServiceState.READY : ServiceState.IDLE);
     this.makeReady(s);
   }
 
+  private flushHost(): void {
+    if (this.toHost.length === 0) return;
+    const batch = this.toHost;
+    this.toHost = [];
+    this.host.postMessage({ type: 'msgs', batch }, batch.map((b) => b.buffer as ArrayBuffer));
+  }
+
   private flush(): void {
-    if (this.toHost.length) {
-      const batch = this.toHost;
-      this.toHost = [];
-      this.post({ type: 'msgs', batch }, batch.map((b) => b.buffer as ArrayBuffer));
-    }
+    this.flushHost();
     if (this.backlog) {
       this.backlog = false;
       for (let w = 0; w < this.out.length; w++) {
@@ -325,17 +344,20 @@ export class Scheduler {
 
   // ------------------------------------------------------------- host
 
-  post(m: WorkerToHost, transfer?: Transferable[]): void {
-    this.host.postMessage(m, transfer);
+  /** Posts to the host, after the messages already batched for it (so a log line never arrives after 'exit'). */
+  post(m: WorkerToHost): void {
+    this.flushHost();
+    this.host.postMessage(m);
   }
 
+  /** A log line, as a LOG message to the host (in order with the other messages to it). */
   log(level: 'info' | 'error', source: number, label: string, text: string): void {
-    this.post({ type: 'log', level, source, label, text, time: Date.now() });
+    this.send({ type: MessageType.LOG, source, dest: Address.HOST, session: 0, payload: encode([level, label, text, Date.now()]) });
   }
 
-  /** Stops the loop; the host terminates the worker next. */
-  stop(): void {
-    this.stopped = true;
+  /** What suspended services wait on, for `runtime.inspect()`. */
+  details(): Record<number, string> {
+    return this.native.details((addr, callId) => this.services.get(addr)?.notes.get(callId));
   }
 
 }

@@ -10,8 +10,8 @@ export abstract class HostedService {
   /** Created but not started (source loading): messages wait. */
   starting = true;
   closed = false;
-  /** Native calls in flight: while any, the service shows "suspended". */
-  nativeCalls = 0;
+  /** What the running callbacks of native calls wait on, by call id (introspection). */
+  readonly notes = new Map<number, string>();
 
   constructor(
     readonly address: number,

@@ -1,7 +1,8 @@
 /** TypeScript services: a handler object on the same protocol as Lua services. */
 import { decode, encode } from '../codec/index.ts';
-import { ServiceError, errorText, remoteText } from '../errors.ts';
-import { Address, MessageType, Receipt } from '../protocol.ts';
+import { ServiceError, errorText } from '../errors.ts';
+import { Address, MessageType } from '../protocol.ts';
+import { Sessions } from '../session.ts';
 import type { Msg } from '../transport/index.ts';
 import type { Scheduler } from './scheduler.ts';
 import { HostedService } from './service.ts';
@@ -53,8 +54,7 @@ export class TsService extends HostedService {
   handlers: Handlers | null = null;
   /** System services only: called when another service ends (root). */
   onSignal: ((source: number) => void) | null = null;
-  private sessions = new Map<number, { resolve(v: unknown[]): void; reject(e: Error): void }>();
-  private nextSession = 1;
+  private readonly client: Sessions;
   private callbacks = new Map<number, (...a: unknown[]) => unknown>();
   private nextCallback = 1;
   private ended = false;
@@ -66,6 +66,7 @@ export class TsService extends HostedService {
     private readonly sched: Scheduler,
   ) {
     super(address, label);
+    this.client = new Sessions(address, (m) => sched.send(m), () => sched.config.maxMessageBytes);
     this.ctx = this.makeContext();
   }
 
@@ -93,15 +94,9 @@ export class TsService extends HostedService {
         this.callback(m);
         break;
       case MessageType.RESPONSE:
-      case MessageType.ERROR: {
-        const w = this.sessions.get(m.session);
-        if (!w) break;
-        this.sessions.delete(m.session);
-        const values = decode(m.payload);
-        if (m.type === MessageType.RESPONSE) w.resolve(values);
-        else w.reject(new ServiceError(remoteText(values[0])));
+      case MessageType.ERROR:
+        this.client.settle(m);
         break;
-      }
     }
     return this.ended;
   }
@@ -158,7 +153,7 @@ export class TsService extends HostedService {
         ok = false;
         payload = encode([`[ltask] the callback's result cannot cross: ${(e as Error).message}`]);
       }
-      this.sched.native.callbackReturn(m.source, m.session, ok, payload);
+      this.sched.send({ type: ok ? MessageType.CALLBACK_RETURN : MessageType.CALLBACK_ERROR, source: this.address, dest: m.source, session: m.session, payload });
     };
     if (!f) return done(false, new Error('[ltask] the callback of this native call is gone'));
     new Promise((resolve) => resolve(f(...args))).then((v) => done(true, v), (e) => done(false, e));
@@ -168,7 +163,8 @@ export class TsService extends HostedService {
     const ids: number[] = [];
     let payload: Uint8Array;
     try {
-      payload = encode(args, this.sched.config.maxMessageBytes, (f) => {
+      // [parent call, module, fn, ...args], encoded once: the carrier decodes it.
+      payload = encode([0, module, fn, ...args], this.sched.config.maxMessageBytes, (f) => {
         const id = this.nextCallback++;
         this.callbacks.set(id, f);
         ids.push(id);
@@ -178,44 +174,42 @@ export class TsService extends HostedService {
       for (const id of ids) this.callbacks.delete(id);
       return Promise.reject(e);
     }
-    const session = this.nextSession++;
-    const result = new Promise<unknown[]>((resolve, reject) => this.sessions.set(session, { resolve, reject }));
-    this.sched.native.start(this, session, module, fn, payload, 0, () => {
+    const session = this.client.open();
+    const result = this.client.wait(session);
+    this.sched.send({ type: MessageType.NATIVE_CALL, source: this.address, dest: 0, session, payload });
+    const release = () => {
       for (const id of ids) this.callbacks.delete(id);
-    });
-    return result.then((v) => v[0]);
+    };
+    return result.then(
+      (v) => (release(), v[0]),
+      (e: unknown) => {
+        release();
+        throw e;
+      },
+    );
   }
 
   /** Sends a message of any type and waits for the answer to its session. */
-  rawCall(dest: number, type: number, payload: Uint8Array | null): Promise<unknown[]> {
-    const session = this.nextSession++;
-    const r = this.sched.send({ type, source: this.address, dest, session, payload });
-    if (r !== Receipt.DONE) return Promise.reject(new ServiceError(`{service:${dest}} is ${r === Receipt.DEAD ? 'dead' : 'busy'}`));
-    return new Promise((resolve, reject) => this.sessions.set(session, { resolve, reject }));
+  rawCall(dest: number, type: number, values: unknown[]): Promise<unknown[]> {
+    return this.client.call(dest, type, values);
   }
 
   dispose(reason: string): void {
     this.ended = true;
-    for (const w of this.sessions.values()) w.reject(new ServiceError(reason));
-    this.sessions.clear();
+    this.client.failAll(new ServiceError(reason));
   }
 
   private makeContext(): ServiceContext {
     const sched = this.sched;
     const fmt = (a: unknown[]) => a.map((x) => (typeof x === 'string' ? x : x instanceof Error ? x.message : JSON.stringify(x) ?? String(x))).join('\t');
-    const callMulti = (addr: number, name: string, ...args: unknown[]) =>
-      this.rawCall(addr, MessageType.REQUEST, encode([name, ...args], sched.config.maxMessageBytes));
+    const callMulti = (addr: number, name: string, ...args: unknown[]) => this.client.call(addr, MessageType.REQUEST, [name, ...args]);
     return {
       self: this.address,
       label: this.label,
       workerId: sched.id,
       callMulti,
       call: async <T>(addr: number, name: string, ...args: unknown[]) => (await callMulti(addr, name, ...args))[0] as T,
-      send: (addr, name, ...args) => {
-        const r = sched.send({ type: MessageType.REQUEST, source: this.address, dest: addr, session: 0, payload: encode([name, ...args], sched.config.maxMessageBytes) });
-        if (r === Receipt.BUSY) throw new ServiceError(`{service:${addr}} is busy`);
-        return r === Receipt.DONE;
-      },
+      send: (addr, name, ...args) => this.client.post(addr, [name, ...args]),
       spawn: async (name, ...args) => (await callMulti(Address.ROOT, 'spawn', name, ...args))[0] as number,
       uniqueservice: async (name, ...args) => (await callMulti(Address.ROOT, 'uniqueservice', name, ...args))[0] as number,
       queryservice: async (name) => (await callMulti(Address.ROOT, 'queryservice', name))[0] as number,
