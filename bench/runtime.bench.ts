@@ -7,8 +7,11 @@
  * Lua, performance.now() in TypeScript): the host only starts each round and
  * collects the samples.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { performance as perf } from 'node:perf_hooks';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { fmt, printTable, stats, type Row, type Stats } from './report.ts';
@@ -34,7 +37,20 @@ const N = {
   spawns: 200,
   baseline: n(5000),
 };
+/** `--workers N`: the many-pairs scenario runs 1, 2, 4, 8... up to N workers (default 2). */
+const argWorkers = (() => {
+  const i = process.argv.indexOf('--workers');
+  const v = i >= 0 ? Number(process.argv[i + 1]) : 2;
+  if (!Number.isInteger(v) || v < 1) throw new Error('[bench] --workers N: N must be a whole number >= 1');
+  return v;
+})();
 const WORKERS = 2;
+/** Many pairs: client/server pairs making sequential calls at once, and calls per client. */
+const PAIRS = 16;
+const PAIR_CALLS = n(4000);
+/** The user ping-pong through the CLI: calls (and sends) per run, and runs. */
+const PINGPONG = n(20000);
+const PINGPONG_RUNS = 3;
 /** The main rows use the runtime's default spin (adaptive, 50 us); the others compare wake policies. */
 const MAIN_SPIN = 50;
 const SPINS = [MAIN_SPIN, 0, 200];
@@ -103,6 +119,49 @@ async function baseline(): Promise<{ rtt: Timed; rtt1k: Timed; pipelinedRate: nu
 
 const lua = (name: string) => readFileSync(new URL(`./services/${name}.lua`, import.meta.url), 'utf8');
 const sources = { 'service/echo.lua': lua('echo'), 'service/client.lua': lua('client'), 'service/idle.lua': lua('idle') };
+
+// ------------------------------------------------------------------ scaling
+
+/**
+ * PAIRS client/server pairs of Lua services, default placement (spawned in
+ * pairs: server, then client), every client making PAIR_CALLS sequential
+ * calls to its server at once. Aggregate calls/s over the wall time of the
+ * whole round, and the main (host) thread's busy share meanwhile: the host
+ * is not on the message path, so it should stay near 0.
+ */
+async function manyPairs(workers: number): Promise<{ workers: number; rate: number; hostBusy: number; cores: number }> {
+  const rt = await startRuntime({ workers, sources, io: false, onLog: (e) => e.level === 'error' && console.error(`[${e.label}] ${e.text}`) });
+  try {
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const server = await rt.spawn('echo', 'bench');
+      pairs.push([await rt.spawn('client', 'bench'), server]);
+    }
+    const round = (k: number) => Promise.all(pairs.map(([c, s]) => rt.callMulti(c, 'calls', s, k)));
+    await round(Math.ceil(PAIR_CALLS / 10));
+    const elu0 = perf.eventLoopUtilization();
+    const t0 = performance.now();
+    const [, cores] = await withCores(() => round(PAIR_CALLS));
+    const ms = performance.now() - t0;
+    const elu = perf.eventLoopUtilization(elu0);
+    return { workers, rate: (PAIRS * PAIR_CALLS) / (ms / 1000), hostBusy: elu.utilization, cores };
+  } finally {
+    await rt.stop();
+  }
+}
+
+/**
+ * The user ping-pong: `npx ltask pingpong.lua --workers 2` (the package's bin),
+ * default placement, as a user runs it (services/pingpong.lua prints its figures).
+ */
+function pingpong(): { callsUs: number; sendsS: number; asyncMs: number } {
+  const cli = fileURLToPath(new URL('../bin/ltask.mjs', import.meta.resolve('@ltask-web/plugin-ltask')));
+  const main = fileURLToPath(new URL('./services/pingpong.lua', import.meta.url));
+  const r = spawnSync(process.execPath, [cli, main, '--workers', '2', '--timeout', '60000', String(PINGPONG)], { encoding: 'utf8' });
+  const m = /calls_us=([\d.]+) sends_s=([\d.]+) async_ms=([\d.]+)/.exec(r.stdout);
+  if (r.status !== 0 || !m) throw new Error(`[bench] ping-pong run failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return { callsUs: Number(m[1]), sendsS: Number(m[2]), asyncMs: Number(m[3]) };
+}
 const services = {
   'ts-echo': new URL('./services/ts-echo.ts', import.meta.url).href,
   'ts-client': new URL('./services/ts-client.ts', import.meta.url).href,
@@ -235,6 +294,16 @@ async function main(): Promise<void> {
   step('baseline: postMessage RPC between two worker_threads');
   const base = await baseline();
 
+  step(`user ping-pong through the CLI (${PINGPONG} calls, ${PINGPONG_RUNS} runs)`);
+  const pp = Array.from({ length: PINGPONG_RUNS }, () => pingpong()).sort((a, b) => a.callsUs - b.callsUs);
+  const ppMid = pp[Math.floor(pp.length / 2)]!;
+
+  const scaling: Awaited<ReturnType<typeof manyPairs>>[] = [];
+  for (let w = 1; w <= argWorkers; w = w * 2 > argWorkers && w < argWorkers ? argWorkers : w * 2) {
+    step(`${PAIRS} pairs on ${w} worker(s)`);
+    scaling.push(await manyPairs(w));
+  }
+
   const spin: Record<number, { lua: Timed & { rounds: number[] }; ts: Timed & { rounds: number[] }; startMs: number }> = {};
   let main: Record<string, unknown> = {};
   for (const spinMicros of SPINS) {
@@ -290,7 +359,7 @@ async function main(): Promise<void> {
   const b = base.rtt.stats;
   const native = 'native ltask 7-11 us';
   const rows: Row[] = [
-    { metric: 'baseline postMessage RPC RTT p50', value: b.p50, unit: 'us', target: 'LIBRARY-NOTES: 45-60 us' },
+    { metric: 'baseline postMessage RPC RTT p50', value: b.p50, unit: 'us', target: 'plain worker_threads: 45-60 us' },
     { metric: 'baseline postMessage RPC RTT p99', value: b.p99, unit: 'us' },
     { metric: 'baseline postMessage RPC rate', value: base.rtt.rate, unit: 'calls/s' },
     { metric: 'Lua->Lua call RTT cross-worker p50', value: s0.lua.stats.p50, unit: 'us', baseline: b.p50, target: `<= 20 us; ${native}` },
@@ -318,7 +387,20 @@ async function main(): Promise<void> {
     { metric: 'heap per idle Lua service', value: m.spawn.heapPerServiceKiB, unit: 'KiB', target: '<= 150 KiB' },
     { metric: 'host->Lua rt.call RTT p50 (cross-thread)', value: m.hostLua.stats.p50, unit: 'us', baseline: b.p50 },
     { metric: 'host->TS rt.call RTT p50 (cross-thread)', value: m.hostTs.stats.p50, unit: 'us', baseline: b.p50 },
+    { metric: `user ping-pong via npx ltask, mean per call (median of ${PINGPONG_RUNS})`, value: ppMid.callsUs, unit: `us (runs ${pp.map((x) => fmt(x.callsUs)).join(', ')})`, baseline: b.p50, target: '<= 20 us; native ltask 7' },
+    { metric: `user ping-pong: ${PINGPONG} sends + acks`, value: ppMid.sendsS * 1000, unit: 'ms', target: 'native ltask 70 ms' },
+    { metric: 'user ping-pong: 200 async requests', value: ppMid.asyncMs, unit: 'ms', target: 'native ltask 1.4 ms' },
   ];
+  const one = scaling[0]!;
+  for (const s of scaling) {
+    rows.push({
+      metric: `${PAIRS} Lua pairs, aggregate calls/s, ${s.workers} worker(s)`,
+      value: s.rate,
+      unit: `calls/s (host busy ${(s.hostBusy * 100).toFixed(1)}%, ${fmt(s.cores)} cores)`,
+      baseline: one.rate,
+      target: s.workers === 1 ? 'baseline: 1 worker' : 'grows with workers',
+    });
+  }
   for (const us of SPINS) {
     const s = spin[us]!;
     rows.push(
@@ -339,10 +421,12 @@ async function main(): Promise<void> {
     node: process.version,
     v8: process.versions.v8,
     machine: { platform: os.platform(), release: os.release(), arch: os.arch(), cpu: cpus[0]?.model, cores: cpus.length, memGiB: os.totalmem() / 2 ** 30, loadavg: os.loadavg() },
-    config: { scale: SCALE, workers: WORKERS, spins: SPINS, counts: N, payloadBytes: PAYLOAD.length, queueLimit: QUEUE_LIMIT, gc: m.spawn.gc },
+    config: { scale: SCALE, workers: WORKERS, scalingWorkers: argWorkers, pairs: PAIRS, pairCalls: PAIR_CALLS, pingpong: PINGPONG, spins: SPINS, counts: N, payloadBytes: PAYLOAD.length, queueLimit: QUEUE_LIMIT, gc: m.spawn.gc },
     durationS: (performance.now() - began) / 1000,
     rows: rows.map((r) => ({ ...r, ratio: r.baseline ? r.value / r.baseline : undefined })),
     baseline: base,
+    pingpong: pp,
+    scaling,
     spin,
     main,
   };

@@ -9,4 +9,5 @@ function S.take()
   n = 0
   return r
 end
+function S.quit() require("ltask").quit() end
 return S
