@@ -28,6 +28,22 @@ describe('protocol', () => {
   });
 });
 
+describe('placement', () => {
+  it('a child spawned by a service starts on its parent worker; many children still spread over the workers', async () => {
+    const r = await start({ workers: 3 });
+    const parent = await r.spawnService({ name: 'parent', worker_id: 2 });
+    const one = await r.call<{ parent: number; workers: number[] }>(parent, 'children', 1);
+    expect(one).toEqual({ parent: 2, workers: [2] });
+    const many = await r.call<{ parent: number; workers: number[] }>(parent, 'children', 12);
+    const per = [0, 1, 2].map((w) => many.workers.filter((x) => x === w).length);
+    expect(Math.min(...per)).toBeGreaterThanOrEqual(3); // within one service of the least loaded
+    // Spawned by the host: least loaded, in turn.
+    const a = await r.spawn('whereami');
+    const b = await r.spawn('whereami');
+    expect(await r.call(a, 'where')).not.toBe(await r.call(b, 'where'));
+  });
+});
+
 describe('TypeScript services', () => {
   it('answer calls, keep state, and await inside handlers', async () => {
     const r = await start();

@@ -45,7 +45,15 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
     named.set(name, addr);
   }
 
-  const place = (pin: number | undefined): number => {
+  /**
+   * Where a new service runs. `parent` is the service that asked for it (0:
+   * the host). A child starts on its parent's worker when that worker is
+   * within one service of the least loaded one: a parent and the service it
+   * spawns usually talk, and a call within one worker costs a fraction of a
+   * call across workers (no ring, no wake-up of another thread); the margin
+   * keeps a parent that spawns many children spread over the workers.
+   */
+  const place = (pin: number | undefined, parent: number): number => {
     if (pin !== undefined) {
       if (!Number.isInteger(pin) || pin < 0 || pin >= config.workers) {
         throw new Error(`[ltask] invalid worker_id ${pin}: this runtime has workers 0..${config.workers - 1}`);
@@ -63,6 +71,8 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
         bestLoad = load;
       }
     }
+    const near = parent > Address.ROOT && table.valid(parent) && table.state(parent) !== ServiceState.DEAD ? table.worker(parent) : -1;
+    if (near >= 0 && table.load(near) <= bestLoad + 1) return near;
     nextWorker = (best + 1) % config.workers;
     return best;
   };
@@ -71,7 +81,7 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
     if (stopping) throw new Error('[ltask] the runtime is stopping: cannot spawn ' + o.name);
     if (typeof o.name !== 'string' || !o.name) throw new Error('[ltask] spawn needs a service name');
     const kind = config.tsServices[o.name] !== undefined || BUILTIN_SERVICES[o.name] ? 'ts' : 'lua';
-    const worker = place(o.worker_id);
+    const worker = place(o.worker_id, self.requestSource);
     const addr = table.allocate();
     table.open(addr, worker);
     const label = o.label ?? o.name;

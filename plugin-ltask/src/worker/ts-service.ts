@@ -58,6 +58,8 @@ export class TsService extends HostedService {
   private callbacks = new Map<number, (...a: unknown[]) => unknown>();
   private nextCallback = 1;
   private ended = false;
+  /** The sender of the request whose handler is running (its synchronous part only); the host otherwise. */
+  requestSource: number = Address.HOST;
   readonly ctx: ServiceContext;
 
   constructor(
@@ -132,12 +134,15 @@ export class TsService extends HostedService {
       fail(new Error(`[ltask] unknown request "${String(name)}" to service ${this.address} (${this.label})`));
       return;
     }
+    this.requestSource = m.source;
     try {
       const r = f.apply(this.handlers, args);
       if (r instanceof Promise) r.then(reply, fail);
       else reply(r);
     } catch (e) {
       fail(e);
+    } finally {
+      this.requestSource = Address.HOST;
     }
   }
 
