@@ -49,7 +49,7 @@ const WORKERS = 2;
 const PAIRS = 16;
 const PAIR_CALLS = n(4000);
 /** The user ping-pong through the CLI: calls (and sends) per run, and runs. */
-const PINGPONG = n(20000);
+const PINGPONG = 20000; // fixed in services/pingpong.lua
 const PINGPONG_RUNS = 3;
 /** The main rows use the runtime's default spin (adaptive, 50 us); the others compare wake policies. */
 const MAIN_SPIN = 50;
@@ -157,7 +157,7 @@ async function manyPairs(workers: number): Promise<{ workers: number; rate: numb
 function pingpong(): { callsUs: number; sendsS: number; asyncMs: number } {
   const cli = fileURLToPath(new URL('../bin/ltask.mjs', import.meta.resolve('@ltask-web/plugin-ltask')));
   const main = fileURLToPath(new URL('./services/pingpong.lua', import.meta.url));
-  const r = spawnSync(process.execPath, [cli, main, '--workers', '2', '--timeout', '60000', String(PINGPONG)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, main, '--workers', '2', '--timeout', '60000'], { encoding: 'utf8' });
   const m = /calls_us=([\d.]+) sends_s=([\d.]+) async_ms=([\d.]+)/.exec(r.stdout);
   if (r.status !== 0 || !m) throw new Error(`[bench] ping-pong run failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   return { callsUs: Number(m[1]), sendsS: Number(m[2]), asyncMs: Number(m[3]) };

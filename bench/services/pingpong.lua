@@ -3,7 +3,7 @@
 -- sequential calls, then N sends acknowledged by one call (in batches that fit
 -- the default queue), then 200 async requests. Prints one line the bench parses.
 local ltask = require "ltask"
-local N = tonumber((...)) or 20000
+local N = 20000
 local echo = ltask.spawn("echo")
 local c = ltask.counter
 local t0 = c()

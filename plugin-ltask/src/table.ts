@@ -11,8 +11,8 @@ const HEADER = 1024; // Int32 slots before the service rows
 const NEXT_ADDRESS = 0;
 const LIVE = 1; // services not dead
 const VIOLATIONS = 2; // serial-execution violations seen
-const BELLS = 64; // per worker: [ring counter, sleeping flag, load]
-const BELL_STRIDE = 4;
+const BELLS = 64; // per worker: [ring counter, sleeping flag, load], one cache line each
+const BELL_STRIDE = 16;
 export const MAX_WORKERS = Math.floor((HEADER - BELLS) / BELL_STRIDE);
 
 const STRIDE = 8; // Int32 slots per service row
@@ -180,10 +180,27 @@ export class ServiceTable {
     return BELLS + worker * BELL_STRIDE + 1;
   }
 
-  /** Rings a worker's doorbell, waking it only if it sleeps. */
+  /**
+   * Rings a worker's doorbell, waking it only if it sleeps. The first ringer
+   * clears the sleeping flag, so a burst of messages to a sleeping worker
+   * costs one notify (a notify costs the ringer a couple of microseconds).
+   */
   ring(worker: number): void {
     const bell = this.bell(worker);
     Atomics.add(this.i32, bell, 1);
-    if (Atomics.load(this.i32, bell + 1) !== 0) Atomics.notify(this.i32, bell);
+    if (Atomics.load(this.i32, bell + 1) !== 0 && Atomics.compareExchange(this.i32, bell + 1, 1, 0) === 1) Atomics.notify(this.i32, bell);
+  }
+
+  /**
+   * Rings only if the worker sleeps: one that is awake (running or polling)
+   * reads its rings by itself. Call after publishing to its ring: the worker
+   * sets its flag before it looks at its rings a last time (both sides use
+   * sequentially consistent atomics, so one of them sees the other).
+   */
+  nudge(worker: number): void {
+    const bell = this.bell(worker);
+    if (Atomics.load(this.i32, bell + 1) === 0 || Atomics.compareExchange(this.i32, bell + 1, 1, 0) !== 1) return;
+    Atomics.add(this.i32, bell, 1);
+    Atomics.notify(this.i32, bell);
   }
 }

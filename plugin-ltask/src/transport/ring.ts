@@ -5,6 +5,9 @@
  * follow") and the bytes, which may wrap around the end. The producer publishes
  * with an atomic store of `tail`, the consumer frees space with a store of `head`;
  * both counters grow freely and wrap at 2^32 (the capacity is a power of two).
+ * Each end keeps its own counter locally and caches the other's, reading the
+ * shared word only when the cache says "full" (writer) or "empty" (reader): the
+ * other thread writes that cache line all the time, so every read of it costs.
  */
 
 const HEAD = 0;
@@ -44,14 +47,19 @@ class RingView {
 export class RingWriter extends RingView {
   /** Largest fragment written in one record. */
   readonly maxFragment: number;
+  private tail: number;
+  private head: number;
   constructor(sab: SharedArrayBuffer) {
     super(sab);
     this.maxFragment = Math.max(64, (this.cap >>> 2) - 4);
+    this.tail = Atomics.load(this.ctrl, TAIL);
+    this.head = Atomics.load(this.ctrl, HEAD);
   }
 
   /** Free bytes right now. */
   free(): number {
-    return this.cap - ((Atomics.load(this.ctrl, TAIL) - Atomics.load(this.ctrl, HEAD)) >>> 0);
+    this.head = Atomics.load(this.ctrl, HEAD);
+    return this.cap - ((this.tail - this.head) >>> 0);
   }
 
   /**
@@ -61,16 +69,19 @@ export class RingWriter extends RingView {
   write(bytes: Uint8Array, more = false): boolean {
     const len = bytes.length;
     const need = 4 + align4(len);
-    const tail = Atomics.load(this.ctrl, TAIL);
-    const used = (tail - Atomics.load(this.ctrl, HEAD)) >>> 0;
-    if (this.cap - used < need) return false;
+    const tail = this.tail;
+    if (this.cap - ((tail - this.head) >>> 0) < need) {
+      this.head = Atomics.load(this.ctrl, HEAD);
+      if (this.cap - ((tail - this.head) >>> 0) < need) return false;
+    }
     const at = tail & this.mask;
     this.dv.setUint32(at, (len | (more ? MORE : 0)) >>> 0, true);
     let p = (at + 4) & this.mask;
     const first = Math.min(len, this.cap - p);
     this.data.set(first === len ? bytes : bytes.subarray(0, first), p);
     if (first < len) this.data.set(bytes.subarray(first), 0);
-    Atomics.store(this.ctrl, TAIL, (tail + need) | 0);
+    this.tail = (tail + need) | 0;
+    Atomics.store(this.ctrl, TAIL, this.tail);
     return true;
   }
 }
@@ -78,17 +89,29 @@ export class RingWriter extends RingView {
 /** The reading end. Reassembles fragmented messages. */
 export class RingReader extends RingView {
   private parts: Uint8Array[] = [];
+  private head: number;
+  private tail: number;
+  constructor(sab: SharedArrayBuffer) {
+    super(sab);
+    this.head = Atomics.load(this.ctrl, HEAD);
+    this.tail = Atomics.load(this.ctrl, TAIL);
+  }
 
   /** True when a record is waiting. */
   pending(): boolean {
-    return Atomics.load(this.ctrl, TAIL) !== Atomics.load(this.ctrl, HEAD);
+    if (this.tail !== this.head) return true;
+    this.tail = Atomics.load(this.ctrl, TAIL);
+    return this.tail !== this.head;
   }
 
   /** The next whole message, or null when none is complete. */
   read(): Uint8Array | null {
     for (;;) {
-      const head = Atomics.load(this.ctrl, HEAD);
-      if (Atomics.load(this.ctrl, TAIL) === head) return null;
+      const head = this.head;
+      if (this.tail === head) {
+        this.tail = Atomics.load(this.ctrl, TAIL);
+        if (this.tail === head) return null;
+      }
       const at = head & this.mask;
       const word = this.dv.getUint32(at, true);
       const len = word & ~MORE;
@@ -97,7 +120,8 @@ export class RingReader extends RingView {
       const first = Math.min(len, this.cap - p);
       out.set(this.data.subarray(p, p + first));
       if (first < len) out.set(this.data.subarray(0, len - first), first);
-      Atomics.store(this.ctrl, HEAD, (head + 4 + align4(len)) | 0);
+      this.head = (head + 4 + align4(len)) | 0;
+      Atomics.store(this.ctrl, HEAD, this.head);
       if (word & MORE) {
         this.parts.push(out);
         continue;

@@ -100,7 +100,7 @@ export class Scheduler {
     } else {
       const ring = this.out[w]!;
       ring.send(frame(m));
-      t.ring(w);
+      t.nudge(w);
       if (ring.backlog) {
         // The ring is full: the rest goes out as the consumer drains it.
         this.backlog = true;
@@ -214,7 +214,10 @@ export class Scheduler {
     if (this.pumping) return;
     this.pumping = true;
     this.noteWake();
-    Atomics.store(this.table.i32, this.table.sleeping(this.id), 0);
+    // Written only when set: senders read this word on every message, and a
+    // store would take its cache line away from them on every pump.
+    const flag = this.table.sleeping(this.id);
+    if (Atomics.load(this.table.i32, flag) !== 0) Atomics.store(this.table.i32, flag, 0);
     const deadline = now() + SLICE_MS;
     let yielded = false;
     try {
@@ -321,7 +324,7 @@ export class Scheduler {
     if (spin > 0 && this.hit > 0.25) {
       const end = this.idleSince + spin / 1000;
       while (now() < end) {
-        if (Atomics.load(t.i32, bell) !== seen) return this.wake();
+        if (Atomics.load(t.i32, bell) !== seen || this.ringsPending()) return this.wake();
       }
     }
     Atomics.store(t.i32, t.sleeping(this.id), 1);

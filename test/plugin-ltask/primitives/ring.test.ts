@@ -19,10 +19,15 @@ function ring(capacity = 1024) {
   return { sab, w: new RingWriter(sab), r: new RingReader(sab) };
 }
 
-/** Moves both counters (an empty ring) to `at`, as if that many bytes had gone through. */
-function startAt(w: RingWriter, at: number): void {
-  Atomics.store(w.ctrl, HEAD, at | 0);
-  Atomics.store(w.ctrl, TAIL, at | 0);
+/**
+ * Moves both counters (an empty ring) to `at`, as if that many bytes had gone
+ * through, and returns fresh ends (each end caches the counters it read).
+ */
+function startAt(sab: SharedArrayBuffer, at: number): { w: RingWriter; r: RingReader } {
+  const ctrl = new Int32Array(sab, 0, 2);
+  Atomics.store(ctrl, HEAD, at | 0);
+  Atomics.store(ctrl, TAIL, at | 0);
+  return { w: new RingWriter(sab), r: new RingReader(sab) };
 }
 
 /** Reads until the ring has no whole message left. */
@@ -140,9 +145,9 @@ describe('RingWriter / RingReader (one thread)', () => {
   });
 
   it('wraps a record whose bytes run past the end of the buffer', () => {
-    const { w, r } = ring();
+    const { sab } = ring();
     for (const start of [1024 - 8, 1024 - 4, 1024 - 12, 1024 - 100]) {
-      startAt(w, start); // the next header is at `start`
+      const { w, r } = startAt(sab, start); // the next header is at `start`
       const b = bytes(37, start);
       expect(w.write(b)).toBe(true);
       expect(r.read()).toEqual(b);
@@ -151,8 +156,8 @@ describe('RingWriter / RingReader (one thread)', () => {
   });
 
   it('puts the bytes at the start when the header takes the last 4 bytes of the buffer', () => {
-    const { sab, w, r } = ring();
-    startAt(w, 1020);
+    const { sab } = ring();
+    const { w, r } = startAt(sab, 1020);
     w.write(Uint8Array.of(1, 2, 3, 4, 5));
     const data = new Uint8Array(sab, DATA_OFFSET);
     expect(Array.from(data.subarray(0, 5))).toEqual([1, 2, 3, 4, 5]);
@@ -234,8 +239,7 @@ describe('RingWriter / RingReader (one thread)', () => {
     ['2^32 (back to 0)', -256],
   ] as const) {
     it(`keeps working when the counters wrap past ${name}`, () => {
-      const { w, r } = ring();
-      startAt(w, at);
+      const { w, r } = startAt(ring().sab, at);
       const sent: Uint8Array[] = [];
       const got: Uint8Array[] = [];
       for (let i = 0; i < 200; i++) {
