@@ -46,4 +46,7 @@ function S.sleeps(n)
   return counter() - t0
 end
 
+-- Spawns an echo server from this service: placed next to it (its parent's worker).
+function S.server() return ltask.spawn("echo", "bench") end
+
 return S

@@ -22,7 +22,8 @@ local SELF = core.self
 local LABEL = core.label
 
 local co_running = coroutine.running
-local traceback = debug.traceback
+-- debug opens on first use (see lua-libs.ts): look it up only when needed.
+local function traceback(...) return debug.traceback(...) end
 local tpack, tunpack = table.pack, table.unpack
 
 local ltask = {}

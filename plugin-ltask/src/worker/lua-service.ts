@@ -18,10 +18,11 @@ import SERVICE_LUA from '../lua/service.lua?raw';
 import { Address, MessageType, Receipt } from '../protocol.ts';
 import type { Msg } from '../transport/index.ts';
 import type { Scheduler } from './scheduler.ts';
+import { openLibraries } from './lua-libs.ts';
 import { HostedService } from './service.ts';
 import type { SourceLoader } from './sources.ts';
 
-const { lua, lauxlib, lualib, to_luastring } = fengari;
+const { lua, lauxlib, to_luastring } = fengari;
 /** A fengari lua_State: the main state or one of its threads. */
 type L = { readonly __luaState?: never } & object;
 
@@ -148,7 +149,7 @@ export class LuaService extends HostedService {
   ) {
     super(address, label);
     const L = (this.L = lauxlib.luaL_newstate() as L);
-    lualib.luaL_openlibs(L);
+    openLibraries(L);
     lua.lua_createtable(L, 0, 0);
     this.callbacksRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     loadLibrary(L);
