@@ -158,7 +158,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   if (options.io !== false) {
     const io: IoOptions = options.io ?? (platform.name === 'node' ? { backend: 'fs', root: config.base } : { backend: 'fetch', root: config.base });
     try {
-      await rt.spawnService({ name: 'io', unique: true, args: [io] });
+      await rt.spawnService({ name: 'io', unique: true, local: true, args: [io] });
     } catch (e) {
       await rt.stop();
       throw e;

@@ -194,7 +194,10 @@ export class CarrierBox extends View {
    * report itself free before: the next call would reuse the box.
    */
   drained(): void {
-    // Until home takes it the box says TO_HOME; after, it may already hold the next call.
+    // Until home takes it the box says TO_HOME; after, it may already hold the next
+    // call. Home usually takes it within microseconds: poll before sleeping.
+    const spinEnd = performance.now() + SPIN_MS;
+    while (Atomics.load(this.i32, STATE) === TO_HOME && performance.now() < spinEnd);
     for (let s = Atomics.load(this.i32, STATE); s === TO_HOME; s = Atomics.load(this.i32, STATE)) {
       Atomics.wait(this.i32, STATE, s);
     }

@@ -116,6 +116,9 @@ export class NativePools {
 
   private dispatch(pool: Pool): void {
     if (this.stopped) return;
+    // Published before any claim: a carrier frees its slot, then reads this count
+    // to decide whether to tell the host (one of the two sees the other).
+    this.o.slots.setWaiting(pool.index, pool.queue.length);
     while (pool.queue.length > 0) {
       const req = pool.queue[0]!;
       const idle = pool.carriers.find((c) => c.ready && this.o.slots.claim(c.slot, req.callId));
@@ -124,6 +127,8 @@ export class NativePools {
         this.o.bind(req, idle.mailbox, idle.slot);
         const m: HostToCarrier = { type: 'call', callId: req.callId, payload: req.payload, home: req.worker };
         idle.handle.postMessage(m);
+        // A carrier may be asleep in the kernel between event-loop turns: wake it to read its messages.
+        Atomics.notify(new Int32Array(idle.mailbox, 0, 1), 0);
         continue;
       }
       // Start carriers for the waiting calls, up to the cap (1 until the module has told its cap).

@@ -14,7 +14,7 @@ export const callWorker = (callId: number): number => (callId >>> 24) & 0x3f;
 const STRIDE = 4;
 const S_STATE = 0; // SlotState
 const S_CALL = 1; // the call running now (0: none)
-const S_MODULE = 2; // module index + 1
+const S_MODULE = 2; // the module index of the carrier in the slot
 const WAITING = MAX_CARRIERS * STRIDE; // per module: calls queued at the host
 export const MAX_MODULES = 64;
 
@@ -62,8 +62,13 @@ export class CarrierSlots {
     return Atomics.load(this.i32, slot * STRIDE + S_CALL);
   }
 
+  /** The module a slot's carrier runs (its carrier reads it to see if calls wait for it). */
+  module(slot: number): number {
+    return Atomics.load(this.i32, slot * STRIDE + S_MODULE);
+  }
+
   setModule(slot: number, module: number): void {
-    Atomics.store(this.i32, slot * STRIDE + S_MODULE, module + 1);
+    Atomics.store(this.i32, slot * STRIDE + S_MODULE, module);
   }
 
   /** Calls of a module waiting at the host: while any, homes do not jump the queue. */

@@ -19,6 +19,16 @@ export interface SpawnOptions {
   unique?: boolean;
   /** Label shown in introspection (default: the name). */
   label?: string;
+  /**
+   * With `unique`: one instance per worker. `queryservice(name)` from a
+   * service answers the instance on that service's own worker, started there
+   * (with the same args) on first use; the host gets the first instance. For
+   * stateless services every service calls often, like io: a call within a
+   * worker wakes no other thread. Every instance gets a `peers(addrs)` request
+   * whenever one starts, so they can share settings; a new instance first
+   * gets `settings(s)` with what the first instance's `settings()` answers.
+   */
+  local?: boolean;
 }
 
 interface Waiter {
@@ -36,6 +46,8 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
   const named = new Map<string, number>();
   const waiters = new Map<string, Waiter[]>();
   const pendingUnique = new Set<string>();
+  /** Per-worker instances of `local` services: name -> worker -> address (or its start). */
+  const locals = new Map<string, { options: SpawnOptions; by: Map<number, Promise<number>> }>();
   let nextWorker = 0;
   let stopping = false;
 
@@ -116,6 +128,7 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
     pendingUnique.add(o.name);
     try {
       const addr = await spawn(o);
+      if (o.local) locals.set(o.name, { options: o, by: new Map([[table.worker(addr), Promise.resolve(addr)]]) });
       register(o.name, addr);
       return addr;
     } catch (e) {
@@ -125,6 +138,26 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
     } finally {
       pendingUnique.delete(o.name);
     }
+  };
+
+  /** The instance of a `local` service on `worker`, started on first use; every instance learns its peers. */
+  const localInstance = (name: string, local: { options: SpawnOptions; by: Map<number, Promise<number>> }, worker: number): Promise<number> => {
+    let p = local.by.get(worker);
+    if (p) return p;
+    const others = [...local.by.values()];
+    p = (async () => {
+      const addr = await spawn({ ...local.options, unique: false, worker_id: worker });
+      anonymous.delete(addr); // a helper instance: it neither keeps the runtime alive nor ends it
+      named.set(`${name}@${worker}`, addr);
+      const all = [...(await Promise.all(others)), addr];
+      const [settings] = await self.rawCall(all[0]!, MessageType.REQUEST, ['settings']);
+      await self.rawCall(addr, MessageType.REQUEST, ['settings', settings]);
+      await Promise.all(all.map((a) => self.rawCall(a, MessageType.REQUEST, ['peers', all])));
+      return addr;
+    })();
+    local.by.set(worker, p);
+    p.catch(() => local.by.delete(worker));
+    return p;
   };
 
   const shutdown = async () => {
@@ -147,6 +180,9 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
 
   self.onSignal = (source) => {
     anonymous.delete(source);
+    for (const local of locals.values()) {
+      for (const [w, p] of local.by) void p.then((a) => a === source && local.by.delete(w), () => {});
+    }
     for (const [name, addr] of named) if (addr === source) named.delete(name);
     if (anonymous.size === 0 && !stopping) void shutdown();
   };
@@ -156,6 +192,8 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
     spawn_service: (o: SpawnOptions) => (o.unique ? unique(o) : spawn(o)),
     uniqueservice: (name: string, ...args: unknown[]) => unique({ name, args }),
     queryservice: (name: string) => {
+      const local = locals.get(name);
+      if (local && self.requestSource > Address.ROOT && table.valid(self.requestSource)) return localInstance(name, local, table.worker(self.requestSource));
       const addr = named.get(name);
       return addr !== undefined ? addr : waitFor(name);
     },

@@ -56,7 +56,15 @@ export interface IoHandlers {
   list(dir?: string): Promise<string[]>;
   stats(): IoStats;
   resetStats(): void;
-  configure(o?: { latencyMs?: number; bandwidth?: number }): { latencyMs: number; bandwidth: number };
+  configure(o?: { latencyMs?: number; bandwidth?: number }): IoSettings;
+  /** Sets the settings as a whole (when given) and answers them. */
+  settings(s?: IoSettings): IoSettings;
+}
+
+/** The modelled latency and bandwidth (0: unlimited) of an io service. */
+export interface IoSettings {
+  latencyMs: number;
+  bandwidth: number;
 }
 
 const now = () => performance.now();
@@ -176,9 +184,56 @@ export function createIo(options: IoOptions): IoHandlers {
     resetStats() {
       c.reads = c.bytes = c.stats = c.lists = c.errors = 0;
     },
+    settings(s?: IoSettings) {
+      if (s) {
+        latency = checkNumberOption('latencyMs', s.latencyMs, false) ?? 0;
+        bandwidth = s.bandwidth ? checkNumberOption('bandwidth', s.bandwidth, true) : undefined;
+      }
+      return { latencyMs: latency, bandwidth: bandwidth ?? 0 };
+    },
   };
 }
 
+/** Adds up the statistics of several io instances (the settings are the first one's). */
+function sumStats(all: IoStats[]): IoStats {
+  const out: IoStats = { ...all[0]!, backend: { ...all[0]!.backend } };
+  for (const s of all.slice(1)) {
+    out.reads += s.reads;
+    out.bytes += s.bytes;
+    out.stats += s.stats;
+    out.lists += s.lists;
+    out.errors += s.errors;
+    for (const [k, v] of Object.entries(s.backend)) out.backend[k] = (out.backend[k] ?? 0) + v;
+  }
+  return out;
+}
+
 /** The runtime's io service: `rt.spawn('io', options)` (options as in {@link IoOptions}, backend by name). */
-const io: ServiceFactory = (_ctx, options) => createIo(options as IoOptions);
+const io: ServiceFactory = (ctx, options) => {
+  const local = createIo(options as IoOptions);
+  // The runtime starts one io per worker that uses it (root's `local` services):
+  // settings and statistics are shared by all of them.
+  let peers: number[] = [];
+  const others = () => peers.filter((a) => a !== ctx.self);
+  return {
+    ...local,
+    peers(addrs: number[]) {
+      peers = addrs;
+    },
+    async configure(o?: { latencyMs?: number; bandwidth?: number }) {
+      const s = local.configure(o);
+      await Promise.all(others().map((p) => ctx.call(p, 'settings', s)));
+      return s;
+    },
+    async stats() {
+      return sumStats([local.stats(), ...(await Promise.all(others().map((p) => ctx.call<IoStats>(p, 'localStats'))))]);
+    },
+    localStats: () => local.stats(),
+    async resetStats() {
+      local.resetStats();
+      await Promise.all(others().map((p) => ctx.call(p, 'localReset')));
+    },
+    localReset: () => local.resetStats(),
+  };
+};
 export default io;
