@@ -40,7 +40,6 @@ const CHUNKS = [64 << 10, 1 << 20];
 const WORKERS = 2;
 /** Bridge share targets (%), by library case. */
 const SHARE_TARGET: Record<string, number> = { gltf: 25, sql_new: 40, sql_cached: 25 };
-const RING_BYTES = 4 << 20;
 
 const watchdog = setTimeout(() => {
   console.error('[bench] watchdog: the bench took over 300 s; giving up');
@@ -149,10 +148,6 @@ async function start(): Promise<{ rt: Runtime; bench: number; ioWorker: number; 
       ink: new URL('../game/natives/ink.ts', import.meta.url).href,
     },
     io: { backend: 'memory', files: memory },
-    // Workaround: with the default 256 KiB rings, a TS service's (io's) answer of
-    // >= ring size to another worker hangs (its last fragments are never flushed;
-    // see the bridge report). 4 MiB rings hold the 1 MiB reads in one go.
-    ringBytes: RING_BYTES,
     onLog: (e) => {
       logs.push(`[${e.level}] ${e.label}:${e.source} ${e.text}`);
       if (e.level === 'error') console.error(`[service ${e.label}:${e.source}] ${e.text}`);
@@ -292,7 +287,7 @@ async function main(): Promise<void> {
     node: process.version,
     v8: process.versions.v8,
     machine: { platform: os.platform(), release: os.release(), arch: os.arch(), cpu: cpus[0]?.model, cores: cpus.length, memGiB: os.totalmem() / 2 ** 30, loadavg: os.loadavg() },
-    config: { scale: SCALE, workers: WORKERS, ringBytes: RING_BYTES, rttCounts: RTT_N, counts: N, bigFileBytes: BIG, chunks: CHUNKS, placement: { bench: benchWorker, io: ioWorker } },
+    config: { scale: SCALE, workers: WORKERS, rttCounts: RTT_N, counts: N, bigFileBytes: BIG, chunks: CHUNKS, placement: { bench: benchWorker, io: ioWorker } },
     durationS: (performance.now() - began) / 1000,
     rows: rows.map((r) => ({ ...r, ratio: r.baseline ? r.value / r.baseline : undefined })),
     rtt: { bridge: rtts, atomicsFloor: floor, callNoCallback: calls, luaIoRead4k: ioRead },

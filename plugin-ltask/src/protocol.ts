@@ -78,7 +78,23 @@ export const Address = {
   HOST: 0,
   /** The root service: spawn, names, shutdown. */
   ROOT: 1,
+  /** The logger service. */
+  LOGGER: 2,
+  /** The timer service. */
+  TIMER: 3,
+  /** The first address of an ordinary service. */
+  FIRST_FREE: 4,
 } as const;
+
+/**
+ * The system services, started by the host on worker 0 at fixed addresses
+ * like any TypeScript service (their factories get a privileged context).
+ */
+export const SYSTEM_SERVICES = [
+  { name: 'root', address: Address.ROOT },
+  { name: 'logger', address: Address.LOGGER },
+  { name: 'timer', address: Address.TIMER },
+] as const;
 
 /** Messages between the host and a worker (postMessage, structured clone). */
 export type HostToWorker =

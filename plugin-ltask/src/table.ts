@@ -5,7 +5,7 @@
  * worker hosts each service, its state, its queue length (for ltask's "busy"
  * check at the sender), counters for introspection, and each worker's doorbell.
  */
-import { ServiceState } from './protocol.ts';
+import { Address, ServiceState } from './protocol.ts';
 
 const HEADER = 1024; // Int32 slots before the service rows
 const NEXT_ADDRESS = 0;
@@ -45,7 +45,7 @@ export class ServiceTable {
 
   static create(capacity: number): ServiceTable {
     const t = new ServiceTable(new SharedArrayBuffer(ServiceTable.bytesFor(capacity)));
-    Atomics.store(t.i32, NEXT_ADDRESS, 2); // 0 is the host, 1 is root
+    Atomics.store(t.i32, NEXT_ADDRESS, Address.FIRST_FREE); // below: the host and the system services
     return t;
   }
 

@@ -9,7 +9,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { platform } from '#platform';
 import { startRuntime, type LogEntry, type Runtime } from '../host/runtime.ts';
-import { ServiceState, stateName, type ServiceInfo } from '../protocol.ts';
+import { Address, ServiceState, stateName, type ServiceInfo } from '../protocol.ts';
 
 const USAGE = `usage: ltask <main.lua> [options]
 
@@ -96,8 +96,6 @@ const write = (e: LogEntry) => {
   else process.stdout.write(`${e.text}\n`);
 };
 
-/** Root, logger and timer: always alive, never worth listing. */
-const SYSTEM_ADDRESSES = 3;
 
 /** Every service not dead, from the shared table alone: for when root does not answer. */
 function tableRows(rt: Runtime, labels: Map<number, string>): ServiceInfo[] {
@@ -126,7 +124,8 @@ async function aliveServices(rt: Runtime, labels: Map<number, string>): Promise<
   ]);
   clearTimeout(timer);
   const rows = (inspected ?? tableRows(rt, labels)).filter(
-    (r) => r.address > SYSTEM_ADDRESSES && !(r.label === 'io' && r.state === 'idle' && r.queue === 0),
+    // Root, logger and timer are always alive: never worth listing; nor is an idle io.
+    (r) => r.address >= Address.FIRST_FREE && !(r.label === 'io' && r.state === 'idle' && r.queue === 0),
   );
   const note = inspected ? '' : '  (root did not answer within 1 s, so this is the shared table only: a worker may be busy in a long handler)\n';
   return { rows, note };

@@ -9,7 +9,7 @@ import { decode, encode } from '../codec/js.ts';
 import { DEFAULT_MAX_BYTES } from '../codec/format.ts';
 import { Sessions } from '../session.ts';
 import { checkIsolation, type WorkerHandle } from '../platform/types.ts';
-import { Address, MessageType, Receipt, ServiceState, type ServiceInfo, type SourceReload, LUA_UPDATE_EVENT, type LuaUpdate, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
+import { Address, MessageType, Receipt, SYSTEM_SERVICES, ServiceState, type ServiceInfo, type SourceReload, LUA_UPDATE_EVENT, type LuaUpdate, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
 import type { SpawnOptions } from '../services/root.ts';
 import type { IoOptions } from '../services/io/index.ts';
 import { MAX_WORKERS, ServiceTable } from '../table.ts';
@@ -120,9 +120,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const slots = CarrierSlots.create();
   const table = ServiceTable.create(options.maxServices ?? 65536);
   // Root and the system services live on worker 0 at fixed addresses.
-  table.open(Address.ROOT, 0, 0);
-  for (let i = 0; i < 2; i++) table.open(table.allocate(), 0, 0);
-  for (const a of [1, 2, 3]) table.setState(a, ServiceState.IDLE);
+  for (const { address } of SYSTEM_SERVICES) table.open(address, 0, 0);
 
   const ringSize = options.ringBytes ?? 256 * 1024;
   const rings = Array.from({ length: workers }, (_, from) =>
@@ -155,6 +153,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     throw e;
   }
   rt.attach(handles);
+  try {
+    // The system services start like any TypeScript service (SPAWN to worker 0).
+    await Promise.all(SYSTEM_SERVICES.map(({ name, address }) => rt.startSystem(name, address)));
+  } catch (e) {
+    await rt.stop();
+    throw e;
+  }
   if (options.io !== false) {
     const io: IoOptions = options.io ?? (platform.name === 'node' ? { backend: 'fs', root: config.base } : { backend: 'fetch', root: config.base });
     try {
@@ -213,6 +218,11 @@ export class Runtime {
         for (const w of this.workers) w.postMessage({ type: 'carrier', slot, module, mailbox });
       },
     });
+  }
+
+  /** @internal Starts a system service at its fixed address. */
+  startSystem(name: string, address: number): Promise<unknown> {
+    return this.client.call(address, MessageType.SPAWN, ['ts', name, name, []]);
   }
 
   /** Number of scheduler workers. */

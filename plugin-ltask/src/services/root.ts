@@ -4,10 +4,8 @@
  * anonymous service has ended (ltask's rule: named services are then asked to
  * quit, newest first).
  */
-import { Address, MessageType, ServiceState, stateName, type ServiceInfo } from '../protocol.ts';
-import type { Scheduler } from '../worker/scheduler.ts';
-import type { Handlers, TsService } from '../worker/ts-service.ts';
-import { BUILTIN_SERVICES } from './builtin.ts';
+import { Address, MessageType, SYSTEM_SERVICES, ServiceState, stateName, type ServiceInfo } from '../protocol.ts';
+import type { Handlers, ServiceContext, ServiceFactory } from '../worker/ts-service.ts';
 
 /** `spawn_service` options (ltask's table form). */
 export interface SpawnOptions {
@@ -38,9 +36,15 @@ interface Waiter {
 
 const QUIT_TIMEOUT_MS = 3000;
 
-export function createRoot(sched: Scheduler, self: TsService, system: Record<string, number>): Handlers {
-  const table = sched.table;
-  const config = sched.config;
+/** The root service: a system service (its context carries the runtime's table and configuration). */
+const root: ServiceFactory = (ctx) => createRoot(ctx);
+export default root;
+
+function createRoot(ctx: ServiceContext): Handlers {
+  const sys = ctx.system;
+  if (!sys) throw new Error('[ltask] root runs only as the system service at address 1');
+  const table = sys.table;
+  const config = sys.config;
   const info = new Map<number, { label: string; kind: 'lua' | 'ts' }>();
   const anonymous = new Set<number>();
   const named = new Map<string, number>();
@@ -51,10 +55,9 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
   let nextWorker = 0;
   let stopping = false;
 
-  info.set(Address.ROOT, { label: 'root', kind: 'ts' });
-  for (const [name, addr] of Object.entries(system)) {
-    info.set(addr, { label: name, kind: 'ts' });
-    named.set(name, addr);
+  for (const { name, address } of SYSTEM_SERVICES) {
+    info.set(address, { label: name, kind: 'ts' });
+    if (address !== Address.ROOT) named.set(name, address);
   }
 
   /**
@@ -92,15 +95,15 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
   const spawn = async (o: SpawnOptions): Promise<number> => {
     if (stopping) throw new Error('[ltask] the runtime is stopping: cannot spawn ' + o.name);
     if (typeof o.name !== 'string' || !o.name) throw new Error('[ltask] spawn needs a service name');
-    const kind = config.tsServices[o.name] !== undefined || BUILTIN_SERVICES[o.name] ? 'ts' : 'lua';
-    const worker = place(o.worker_id, self.requestSource);
+    const kind = config.tsServices[o.name] !== undefined || sys.builtin(o.name) ? 'ts' : 'lua';
+    const worker = place(o.worker_id, sys.requestSource);
     const addr = table.allocate();
     table.open(addr, worker);
     const label = o.label ?? o.name;
     info.set(addr, { label, kind });
     anonymous.add(addr);
     try {
-      await self.rawCall(addr, MessageType.SPAWN, [kind, o.name, label, o.args ?? []]);
+      await sys.request(addr, MessageType.SPAWN, [kind, o.name, label, o.args ?? []]);
     } catch (e) {
       anonymous.delete(addr);
       throw e;
@@ -150,9 +153,9 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
       anonymous.delete(addr); // a helper instance: it neither keeps the runtime alive nor ends it
       named.set(`${name}@${worker}`, addr);
       const all = [...(await Promise.all(others)), addr];
-      const [settings] = await self.rawCall(all[0]!, MessageType.REQUEST, ['settings']);
-      await self.rawCall(addr, MessageType.REQUEST, ['settings', settings]);
-      await Promise.all(all.map((a) => self.rawCall(a, MessageType.REQUEST, ['peers', all])));
+      const [settings] = await sys.request(all[0]!, MessageType.REQUEST, ['settings']);
+      await sys.request(addr, MessageType.REQUEST, ['settings', settings]);
+      await Promise.all(all.map((a) => sys.request(a, MessageType.REQUEST, ['peers', all])));
       return addr;
     })();
     local.by.set(worker, p);
@@ -168,24 +171,24 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
       if (table.state(addr) === ServiceState.DEAD) continue;
       try {
         await Promise.race([
-          self.rawCall(addr, MessageType.SYSTEM, ['quit']),
+          sys.request(addr, MessageType.SYSTEM, ['quit']),
           new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), QUIT_TIMEOUT_MS)),
         ]);
       } catch (e) {
-        sched.log('error', Address.ROOT, 'root', `named service ${name} (${addr}) did not quit cleanly: ${(e as Error).message}`);
+        ctx.log.error(`named service ${name} (${addr}) did not quit cleanly: ${(e as Error).message}`);
       }
     }
-    sched.post({ type: 'exit', code: 0 });
+    sys.post({ type: 'exit', code: 0 });
   };
 
-  self.onSignal = (source) => {
+  sys.onSignal((source) => {
     anonymous.delete(source);
     for (const local of locals.values()) {
       for (const [w, p] of local.by) void p.then((a) => a === source && local.by.delete(w), () => {});
     }
     for (const [name, addr] of named) if (addr === source) named.delete(name);
     if (anonymous.size === 0 && !stopping) void shutdown();
-  };
+  });
 
   return {
     spawn: (name: string, ...args: unknown[]) => spawn({ name, args }),
@@ -193,12 +196,12 @@ export function createRoot(sched: Scheduler, self: TsService, system: Record<str
     uniqueservice: (name: string, ...args: unknown[]) => unique({ name, args }),
     queryservice: (name: string) => {
       const local = locals.get(name);
-      if (local && self.requestSource > Address.ROOT && table.valid(self.requestSource)) return localInstance(name, local, table.worker(self.requestSource));
+      if (local && sys.requestSource > Address.ROOT && table.valid(sys.requestSource)) return localInstance(name, local, table.worker(sys.requestSource));
       const addr = named.get(name);
       return addr !== undefined ? addr : waitFor(name);
     },
     /** Asks a service to quit (its S.quit runs). */
-    kill: (addr: number) => self.rawCall(addr, MessageType.SYSTEM, ['quit']).then(() => true, () => false),
+    kill: (addr: number) => sys.request(addr, MessageType.SYSTEM, ['quit']).then(() => true, () => false),
     /** Every service not yet dead (all when `all` is true). */
     inspect: (all?: boolean): ServiceInfo[] => {
       const rows: ServiceInfo[] = [];

@@ -1,21 +1,24 @@
 /** The logger and timer system services (TypeScript, named "logger" and "timer"). */
-import type { Scheduler } from '../worker/scheduler.ts';
-import type { Handlers } from '../worker/ts-service.ts';
+import { encode } from '../codec/js.ts';
+import { Address, MessageType } from '../protocol.ts';
+import type { ServiceFactory } from '../worker/ts-service.ts';
 
-/** Forwards log lines to the host, in the order they arrive. */
-export function createLogger(sched: Scheduler): Handlers {
+/** Forwards log lines to the host, in the order they arrive, as the services that wrote them. */
+export const logger: ServiceFactory = (ctx) => {
+  const sys = ctx.system;
+  if (!sys) throw new Error('[ltask] logger runs only as a system service');
   return {
     log(level: string, source: number, label: string, text: string) {
-      sched.log(level === 'error' ? 'error' : 'info', source, label, text);
+      sys.send({ type: MessageType.LOG, source, dest: Address.HOST, session: 0, payload: encode([level === 'error' ? 'error' : 'info', label, text, Date.now()]) });
     },
   };
-}
+};
 
 /**
  * Time for services that ask for it by message. Unlike ltask's timer service it
  * never blocks a worker: every wait is a host timer on this worker's event loop.
  */
-export function createTimer(): Handlers {
+export const timer: ServiceFactory = () => {
   const start = Date.now();
   return {
     /** Answers after `cs` centiseconds. */
@@ -23,4 +26,4 @@ export function createTimer(): Handlers {
     /** Centiseconds since the runtime started. */
     now: () => Math.floor((Date.now() - start) / 10),
   };
-}
+};

@@ -2,36 +2,27 @@
 import { platform } from '#platform';
 import { decode, encode } from '../codec/index.ts';
 import { Address, MessageType, type HostToWorker, type SourceReload } from '../protocol.ts';
-import { createRoot } from '../services/root.ts';
 import { BUILTIN_SERVICES } from '../services/builtin.ts';
-import { createLogger, createTimer } from '../services/system.ts';
 import { ServiceTable } from '../table.ts';
 import { CarrierSlots } from '../native/slots.ts';
 import type { Msg } from '../transport/index.ts';
 import { LuaService } from './lua-service.ts';
 import { Scheduler } from './scheduler.ts';
 import { SourceLoader } from './sources.ts';
-import { TsService, type ServiceFactory } from './ts-service.ts';
+import { TsService, type Privileges, type ServiceFactory } from './ts-service.ts';
 
 const host = platform.parentEndpoint();
 let sched: Scheduler | null = null;
 let loader: SourceLoader | null = null;
 
-/** Addresses of the system services, fixed by the host: root 1, logger 2, timer 3. */
-export const SYSTEM_SERVICES = { logger: 2, timer: 3 } as const;
-
-function startSystem(s: Scheduler): void {
-  const root = new TsService(Address.ROOT, 'root', s);
-  root.handlers = createRoot(s, root, SYSTEM_SERVICES);
-  const logger = new TsService(SYSTEM_SERVICES.logger, 'logger', s);
-  logger.handlers = createLogger(s);
-  const timer = new TsService(SYSTEM_SERVICES.timer, 'timer', s);
-  timer.handlers = createTimer();
-  for (const svc of [root, logger, timer]) {
-    s.add(svc);
-    s.started(svc);
-  }
-}
+/** What the system services (spawned by the host at their fixed addresses) may use. */
+const privileges = (s: Scheduler): Privileges => ({
+  table: s.table,
+  config: s.config,
+  builtin: (name) => BUILTIN_SERVICES[name] !== undefined,
+  send: (m) => s.send(m),
+  post: (m) => s.post(m),
+});
 
 function spawner(s: Scheduler, sources: SourceLoader) {
   return (m: Msg): void => {
@@ -39,7 +30,8 @@ function spawner(s: Scheduler, sources: SourceLoader) {
     const args = Array.isArray(rawArgs) ? rawArgs : [];
     const answer = (type: number, v: unknown) => s.send({ type, source: m.dest, dest: m.source, session: m.session, payload: encode([v]) });
     if (kind === 'ts') {
-      const svc = new TsService(m.dest, label, s);
+      const system = m.source === Address.HOST && m.dest < Address.FIRST_FREE;
+      const svc = new TsService(m.dest, label, s, system ? privileges(s) : undefined);
       s.add(svc);
       const url = s.config.tsServices[name];
       const load = url !== undefined ? (platform.importModule(url) as Promise<{ default?: ServiceFactory }>) : BUILTIN_SERVICES[name]!();
@@ -118,7 +110,6 @@ host.listen((data) => {
       s.native.attach(new CarrierSlots(m.carriers));
       loader = new SourceLoader(m.config, platform);
       s.onSpawn = spawner(s, loader);
-      if (m.workerId === 0) startSystem(s);
       host.postMessage({ type: 'ready', workerId: m.workerId });
       s.wake();
       break;

@@ -1,7 +1,8 @@
 /** TypeScript services: a handler object on the same protocol as Lua services. */
 import { decode, encode } from '../codec/index.ts';
 import { ServiceError, errorText } from '../errors.ts';
-import { Address, MessageType } from '../protocol.ts';
+import { Address, MessageType, type Receipt, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
+import type { ServiceTable } from '../table.ts';
 import { Sessions } from '../session.ts';
 import type { Msg } from '../transport/index.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -44,6 +45,30 @@ export interface ServiceContext {
   native(name: string): Record<string, (...args: unknown[]) => Promise<unknown>>;
   /** Ends the service. */
   quit(): void;
+  /** @internal Only for the system services (root, logger, timer). */
+  readonly system?: SystemContext;
+}
+
+/** What the worker lends a system service: the parts of the runtime no ordinary service touches. */
+export interface Privileges {
+  readonly table: ServiceTable;
+  readonly config: WorkerConfig;
+  /** True for the TypeScript services that ship with the runtime. */
+  builtin(name: string): boolean;
+  /** Sends a message as it is (any type, any source). */
+  send(m: Msg): Receipt;
+  /** Posts to the host, after the messages already batched for it. */
+  post(m: WorkerToHost): void;
+}
+
+/** The privileged context of a system service. */
+export interface SystemContext extends Privileges {
+  /** Sends a message of any type and resolves to the answer's values. */
+  request(dest: number, type: number, values: unknown[]): Promise<unknown[]>;
+  /** The sender of the request whose handler runs now (its synchronous part only); the host otherwise. */
+  readonly requestSource: number;
+  /** Called with the address of every service that ends (root). */
+  onSignal(f: (source: number) => void): void;
 }
 
 /** A TypeScript service module's default export. Returning nothing quits the service. */
@@ -53,19 +78,20 @@ export class TsService extends HostedService {
   readonly kind = 'ts' as const;
   handlers: Handlers | null = null;
   /** System services only: called when another service ends (root). */
-  onSignal: ((source: number) => void) | null = null;
+  private onSignal: ((source: number) => void) | null = null;
   private readonly client: Sessions;
   private callbacks = new Map<number, (...a: unknown[]) => unknown>();
   private nextCallback = 1;
   private ended = false;
   /** The sender of the request whose handler is running (its synchronous part only); the host otherwise. */
-  requestSource: number = Address.HOST;
+  private requestSource: number = Address.HOST;
   readonly ctx: ServiceContext;
 
   constructor(
     address: number,
     label: string,
     private readonly sched: Scheduler,
+    private readonly privileges?: Privileges,
   ) {
     super(address, label);
     this.client = new Sessions(address, (m) => sched.send(m), () => sched.config.maxMessageBytes);
@@ -195,7 +221,7 @@ export class TsService extends HostedService {
   }
 
   /** Sends a message of any type and waits for the answer to its session. */
-  rawCall(dest: number, type: number, values: unknown[]): Promise<unknown[]> {
+  private rawCall(dest: number, type: number, values: unknown[]): Promise<unknown[]> {
     return this.client.call(dest, type, values);
   }
 
@@ -231,6 +257,22 @@ export class TsService extends HostedService {
         if (this.ended) return;
         this.ended = true;
         sched.close(this);
+      },
+      system: this.privileges && this.systemContext(this.privileges),
+    };
+  }
+
+  private systemContext(p: Privileges): SystemContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const svc = this;
+    return {
+      ...p,
+      request: (dest, type, values) => this.rawCall(dest, type, values),
+      get requestSource() {
+        return svc.requestSource;
+      },
+      onSignal: (f) => {
+        this.onSignal = f;
       },
     };
   }
