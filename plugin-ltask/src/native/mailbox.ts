@@ -151,8 +151,10 @@ export class CarrierBox extends View {
       const h = this.read(parts);
       Atomics.store(this.i32, STATE, EMPTY);
       if (h.seq !== seq) {
+        // A stale answer (its callback timed out): dropped, and the box is
+        // empty again, so the home may write what it queued behind it.
         parts.length = 0;
-        if (!h.done) this.ringHome();
+        this.ringHome();
         continue;
       }
       if (!h.done) {
@@ -207,6 +209,7 @@ export class CarrierBox extends View {
 /** The home worker's end: never blocks; polled when its doorbell rings. */
 export class HomeBox extends View {
   private inParts: Uint8Array[] = [];
+  private inSeq = 0;
   private out: { kind: number; seq: number; call: number; bytes: Uint8Array; off: number }[] = [];
 
   /**
@@ -217,6 +220,10 @@ export class HomeBox extends View {
     const st = Atomics.load(this.i32, STATE);
     // A packet of another call (the carrier moved on) is not ours to take.
     if (st === TO_HOME && this.i32[CALL] === call) {
+      // The rest of a packet whose send timed out never comes: a chunk of
+      // another packet starts afresh instead of joining it.
+      if (this.inParts.length > 0 && this.i32[SEQ] !== this.inSeq) this.inParts = [];
+      this.inSeq = this.i32[SEQ]!;
       const h = this.read(this.inParts);
       Atomics.store(this.i32, STATE, EMPTY);
       Atomics.notify(this.i32, STATE);

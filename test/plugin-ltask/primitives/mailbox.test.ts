@@ -253,22 +253,19 @@ describe('mailbox: stale answers', () => {
     expect(carrier.receive(2, performance.now() + 1000)!.bytes).toEqual(bytes(40, 3));
   });
 
-  // Known bug, kept as an expected failure: when it is fixed this test fails; make it a plain `it`.
-  it.fails('BUG: receive() drops a stale answer but does not ring the home, so the fresh answer queued behind it is never written', () => {
+  it('receive() drops a stale answer and rings the home, so the fresh answer queued behind it is written', () => {
     // The home answered callback 1 too late (the carrier gave up on it) and then
     // callback 2 in time: answer 1 is in the box, answer 2 waits in the home's
     // queue. The home worker now sleeps (ready() is false: the box is full) and
     // only wakes on its doorbell. receive(2) drops answer 1, leaving the box
-    // EMPTY, but rings only when the dropped packet has more chunks: nobody
-    // writes answer 2 and the carrier times out.
+    // EMPTY, and must ring so the home writes answer 2 (it used to ring only
+    // when the dropped packet had more chunks, and the carrier timed out).
     const { carrier, home } = loopback();
     home.send(Packet.RETURN, 1, CALL, bytes(10, 1));
     home.send(Packet.RETURN, 2, CALL, bytes(10, 2));
-    // Setup checks return instead of throwing: only the last line may make this
-    // expected failure "pass".
-    if (home.ready()) return; // the home worker sleeps: the box is full
+    expect(home.ready()).toBe(false); // the home worker sleeps: the box is full
     const r = carrier.receive(2, performance.now() + 100);
-    expect(r).toEqual({ kind: Packet.RETURN, seq: 2, call: CALL, bytes: bytes(10, 2) }); // got null (timed out)
+    expect(r).toEqual({ kind: Packet.RETURN, seq: 2, call: CALL, bytes: bytes(10, 2) });
   });
 });
 
@@ -308,27 +305,24 @@ describe('mailbox: deadlines', () => {
     expect(carrier.receive(1, performance.now() - 1)!.bytes).toEqual(bytes(5));
   });
 
-  // Known bug, kept as an expected failure: when it is fixed this test fails; make it a plain `it`.
-  it.fails('BUG: after a chunked send() timed out, the chunk it left behind is glued onto the next packet', () => {
+  it('after a chunked send() timed out, the chunk it left behind is not glued onto the next packet', () => {
     // A callback's arguments span 3 chunks. The home takes chunk 1, then is busy
     // past the callback's deadline: send() returns false with chunk 2 in the box.
     // The carrier gives up on the callback and ends the call (carrier-core sends
     // FAIL or RESULT). The home, free again, takes chunk 2 ("more follow") and
-    // then the FAIL packet, and joins them: the call's error payload is chunk 1
-    // + chunk 2 + the FAIL bytes (2060 bytes instead of 12).
+    // then the FAIL packet: the FAIL packet arrives alone (it used to arrive as
+    // chunk 1 + chunk 2 + the FAIL bytes, 2060 bytes instead of 12).
     const sab = createMailbox(BOX);
     const home = new HomeBox(sab);
     let homeTakes = 1;
     const carrier = new CarrierBox(sab, () => {
       if (homeTakes-- > 0) home.poll(CALL); // takes chunk 1, then is busy
     });
-    // Setup checks return instead of throwing: only the last line may make this
-    // expected failure "pass".
-    if (carrier.send(Packet.CALLBACK, 1, CALL, bytes(3 * BOX, 1), performance.now() + 30)) return; // timed out...
-    if (state(sab) !== TO_HOME) return; // ...with chunk 2 in the box
-    if (home.poll(CALL) !== null) return; // the home is back: takes chunk 2
+    expect(carrier.send(Packet.CALLBACK, 1, CALL, bytes(3 * BOX, 1), performance.now() + 30)).toBe(false); // timed out...
+    expect(state(sab)).toBe(TO_HOME); // ...with chunk 2 in the box
+    expect(home.poll(CALL)).toBeNull(); // the home is back: takes chunk 2
     const fail = bytes(12, 2);
-    if (!carrier.send(Packet.FAIL, 2, CALL, fail, performance.now() + 1000)) return;
+    expect(carrier.send(Packet.FAIL, 2, CALL, fail, performance.now() + 1000)).toBe(true);
     expect(home.poll(CALL)).toEqual({ kind: Packet.FAIL, seq: 2, call: CALL, bytes: fail });
   });
 });
