@@ -98,7 +98,9 @@ export class NativeHome {
   private start(m: Msg): void {
     const payload = m.payload!;
     const [parent, module, fn] = peek(payload, 3) as [number, string, string];
-    const id = ((this.port.id & 0x3f) << 24) | (++this.counter & 0xffffff);
+    // 24 bits of counter under the worker's 6, never 0 (0 means "no call" in the carrier table).
+    this.counter = (this.counter % 0xffffff) + 1;
+    const id = ((this.port.id & 0x3f) << 24) | this.counter;
     const ancestors = parent ? [parent, ...(this.calls.get(parent)?.ancestors ?? [])] : [];
     const c: ActiveCall = { id, service: m.source, session: m.session, module, fn, since: Date.now(), box: null, carrier: -1, note: 'waiting for a carrier', ancestors };
     this.calls.set(id, c);
