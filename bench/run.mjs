@@ -6,6 +6,7 @@
 // tsx is registered in this thread only (not via --import), so scheduler workers
 // register it themselves exactly as they do in production (platform/boot.mjs).
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 
@@ -16,7 +17,10 @@ if (!file) {
 }
 
 if (typeof globalThis.gc !== 'function' && !process.env.BENCH_NO_RESPAWN) {
-  const r = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), file, ...rest], {
+  // As `npx ltask` does for more than 4 workers: one V8 platform thread per core
+  // (Node's default pool of 4 serves the GC of every worker thread).
+  const pool = `--v8-pool-size=${Math.max(4, os.availableParallelism())}`;
+  const r = spawnSync(process.execPath, ['--expose-gc', pool, ...process.execArgv, fileURLToPath(import.meta.url), file, ...rest], {
     stdio: 'inherit',
     env: { ...process.env, BENCH_NO_RESPAWN: '1' },
   });

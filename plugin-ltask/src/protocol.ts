@@ -157,6 +157,8 @@ export interface WorkerConfig {
   maxMessageBytes: number;
   /** Microseconds a worker polls for new messages before it sleeps (0: never spin). */
   spinMicros: number;
+  /** At most this many workers poll at once; the others sleep at once (polling takes a core). */
+  spinners: number;
   /** A Lua handler running longer than this without yielding is stopped (0: never). */
   runawayMs: number;
   /** TypeScript services by name: module URLs. */

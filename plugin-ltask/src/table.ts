@@ -11,6 +11,7 @@ const HEADER = 1024; // Int32 slots before the service rows
 const NEXT_ADDRESS = 0;
 const LIVE = 1; // services not dead
 const VIOLATIONS = 2; // serial-execution violations seen
+const SPINNERS = 32; // workers polling right now (a cache line of its own)
 const BELLS = 64; // per worker: [ring counter, sleeping flag, load], one cache line each
 const BELL_STRIDE = 16;
 export const MAX_WORKERS = Math.floor((HEADER - BELLS) / BELL_STRIDE);
@@ -158,6 +159,17 @@ export class ServiceTable {
   /** Serial-execution violations seen so far (must stay 0). */
   get violations(): number {
     return Atomics.load(this.i32, VIOLATIONS);
+  }
+
+  /** Takes a polling place if fewer than `max` workers poll now. */
+  startSpin(max: number): boolean {
+    if (Atomics.add(this.i32, SPINNERS, 1) < max) return true;
+    Atomics.sub(this.i32, SPINNERS, 1);
+    return false;
+  }
+
+  endSpin(): void {
+    Atomics.sub(this.i32, SPINNERS, 1);
   }
 
   /** Services not yet dead. */

@@ -38,6 +38,11 @@ export interface RuntimeOptions {
   maxMessageBytes?: number;
   /** How long an idle worker may poll before it sleeps, in microseconds; adaptive (default 50; 0: never spin). */
   spinMicros?: number;
+  /**
+   * How many idle workers may poll at once (default: the cores the workers leave
+   * free, at least 1). A polling worker takes a core that a busy one may need.
+   */
+  maxSpinners?: number;
   /** Stop a Lua handler that runs this long without yielding, with an error to its caller (default 10,000 ms; 0: never). */
   runawayMs?: number;
   /** Size of each worker-to-worker ring in bytes (default 256 KiB). */
@@ -111,6 +116,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     base: options.base ?? platform.defaultBase(),
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_BYTES,
     spinMicros: options.spinMicros ?? 50,
+    spinners: Math.max(1, Math.floor(options.maxSpinners ?? platform.cores() - workers)),
     runawayMs: options.runawayMs ?? 10_000,
     tsServices,
     nativeModules: [],

@@ -321,11 +321,17 @@ export class Scheduler {
     const seen = Atomics.load(t.i32, bell);
     const spin = this.config.spinMicros;
     this.idleSince = now();
-    if (spin > 0 && this.hit > 0.25) {
+    if (spin > 0 && this.hit > 0.25 && t.startSpin(this.config.spinners)) {
       const end = this.idleSince + spin / 1000;
+      let woke = false;
       while (now() < end) {
-        if (Atomics.load(t.i32, bell) !== seen || this.ringsPending()) return this.wake();
+        if (Atomics.load(t.i32, bell) !== seen || this.ringsPending()) {
+          woke = true;
+          break;
+        }
       }
+      t.endSpin();
+      if (woke) return this.wake();
     }
     Atomics.store(t.i32, t.sleeping(this.id), 1);
     // A producer that rang before it saw the flag left the bell changed: look again.
