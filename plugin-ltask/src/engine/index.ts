@@ -433,11 +433,8 @@ export function LtaskPlugin(options: LtaskPluginOptions = {}): LtaskPluginInstan
         registerAssetSource(app, assetSource, new LtaskAssetReader(ltask));
       }
     },
-
-    cleanup() {
-      // The engine calls cleanup right after every finish (bevy's meaning: end of
-      // setup), so nothing stops here; the runtime stops in the App's exit hook.
-    },
+    // No cleanup: the engine calls it right after finish (bevy's meaning: the end
+    // of setup); the runtime stops in the App's exit hook.
   };
 }
 
