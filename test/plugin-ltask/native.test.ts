@@ -68,6 +68,12 @@ describe('native calls: concurrency', () => {
     expect((await r.inspect()).find((x) => x.address === s)!.state).toBe('idle');
   });
 
+  it("a service's own coroutine, resumed from the library's callbacks, blocks in ltask inside them", async () => {
+    const r = await start();
+    const s = await r.spawn('native_user');
+    expect(await r.call(s, 'coroutine_in_callback', 50)).toBe((50 * 51) / 2);
+  });
+
   it('a callback that itself calls another native module works', async () => {
     const r = await start();
     const s = await r.spawn('native_user');

@@ -7,6 +7,7 @@ const fixtures = {
   services: {
     adder: new URL('../fixtures/ts/adder.ts', import.meta.url).href,
     crasher: new URL('../fixtures/ts/crasher.ts', import.meta.url).href,
+    heap: new URL('../fixtures/ts/heap.ts', import.meta.url).href,
   },
   onLog: () => {},
 };
@@ -26,6 +27,21 @@ describe('protocol', () => {
     expect(msg).toEqual({ SYSTEM: MessageType.SYSTEM, REQUEST: MessageType.REQUEST, RESPONSE: MessageType.RESPONSE, ERROR: MessageType.ERROR, SIGNAL: MessageType.SIGNAL });
     expect(receipt).toEqual({ DONE: Receipt.DONE, DEAD: Receipt.DEAD, BUSY: Receipt.BUSY });
   });
+});
+
+describe('coroutines', () => {
+  it('10,000 blocking calls from nested coroutines leave the worker heap where it was', async () => {
+    const r = await start();
+    const nest = await r.spawnService({ name: 'nest', worker_id: 1 });
+    const heap = await r.spawnService({ name: 'heap', worker_id: 1 });
+    expect(await r.call(nest, 'run', 2000)).toBe((2000 * 2001) / 2); // warm-up
+    const before = await r.call<number>(heap, 'heap');
+    expect(await r.call(nest, 'run', 10_000)).toBe((10_000 * 10_001) / 2);
+    const after = await r.call<number>(heap, 'heap');
+    // A coroutine, its thread or a record kept per call would be 1-10 KB each: 10-100 MB.
+    console.log(`[coroutines] heap ${before} -> ${after}`);
+    expect(after - before).toBeLessThan(3 * 1024 * 1024);
+  }, 60_000);
 });
 
 describe('placement', () => {

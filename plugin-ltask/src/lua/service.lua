@@ -53,6 +53,59 @@ for _, level in ipairs { "info", "error" } do
 end
 print = ltask.log.info
 
+---------------------------------------------------------------- coroutines
+
+-- A blocking ltask function suspends the coroutine the runtime resumed, even
+-- when it is called inside a coroutine of the service's own: `coroutine.resume`
+-- below sees that the inner coroutine waits in ltask (it yielded without the
+-- user's mark), yields its own coroutine in turn, and when the runtime resumes
+-- that one with the answer, passes the answer down. So `coroutine.wrap`,
+-- nested coroutines and ltask's own coroutine.lua wrapper all work with
+-- `ltask.call`, `sleep`, `wait`... A user's `coroutine.yield` carries a private
+-- mark as its first value, which `resume` removes.
+do
+  local create, resume, yield, status = coroutine.create, coroutine.resume, coroutine.yield, coroutine.status
+  local USER = {}
+  local blocked = setmetatable({}, { __mode = "k" }) -- coroutine -> true while it waits in ltask
+
+  local function wake(co, ...)
+    blocked[co] = nil
+    return resume(co, ...)
+  end
+
+  local function pass(co, ok, tag, ...)
+    if not ok then return false, tag, ... end
+    if status(co) == "dead" then return true, tag, ... end
+    if tag == USER then return true, ... end
+    blocked[co] = true
+    return pass(co, wake(co, yield()))
+  end
+
+  function coroutine.resume(co, ...)
+    if blocked[co] then return false, "cannot resume a coroutine that waits in an ltask function" end
+    return pass(co, resume(co, ...))
+  end
+
+  function coroutine.yield(...)
+    return yield(USER, ...)
+  end
+
+  function coroutine.status(co)
+    if blocked[co] then return "blocked" end
+    return status(co)
+  end
+
+  local function unwrap(ok, ...)
+    if ok then return ... end
+    error((...), 0)
+  end
+
+  function coroutine.wrap(f)
+    local co = create(f)
+    return function(...) return unwrap(coroutine.resume(co, ...)) end
+  end
+end
+
 ---------------------------------------------------------------- waiting
 
 -- What a core function that yields is resumed with: (true, values...) for an

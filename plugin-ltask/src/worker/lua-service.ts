@@ -334,24 +334,36 @@ export class LuaService extends HostedService {
     else this.cos.delete(co.L);
   }
 
-  /** The coroutine a core function was called from (a user coroutine gets a record too). */
-  private coOf(T: L): Co {
-    let co = this.cos.get(T);
-    if (!co) {
-      co = { L: T, job: Job.TASK, from: 0, session: 0, callId: 0, seq: 0 };
-      this.cos.set(T, co);
-    }
-    return co;
+  /**
+   * The coroutine the runtime resumed, in which a core function runs now. A
+   * blocking call made inside a user's coroutine yields through the library's
+   * `coroutine.resume` up to that one, and the answer resumes that one: the
+   * values flow back down (see lua/service.lua).
+   */
+  private outer(): Co {
+    if (!this.current) throw new Error('[ltask] a core function ran outside a resume');
+    return this.current;
   }
+
+  /** Threads blocked in `ltask.wait`, by the coroutine the runtime resumes to wake them. */
+  private readonly blockedIn = new Map<L, Co>();
 
   /** Resumes a coroutine with `nargs` values on its stack and routes what comes out. */
   private resume(co: Co, nargs: number): void {
     if (this.current) this.sched.table.violation();
     this.current = co;
     const T = co.L;
+    this.blocked = false;
     const status = lua.lua_resume(T, this.L, nargs);
     this.current = null;
-    if (status === lua.LUA_YIELD) return;
+    if (status === lua.LUA_YIELD) {
+      if (this.blocked) return;
+      // Only a blocking ltask function may suspend a coroutine the runtime runs.
+      lua.lua_pushstring(T, to_luastring('coroutine.yield() outside a coroutine of your own: a handler, fork or callback may block only in ltask functions'));
+      this.failed(co);
+      this.cos.delete(T);
+      return;
+    }
     if (status === lua.LUA_OK) {
       this.finished(co);
       lua.lua_settop(T, 0);
@@ -483,6 +495,7 @@ export class LuaService extends HostedService {
     for (const m of this.pending ?? []) this.sched.bounce(m, reason);
     this.pending = null;
     this.waiting.clear();
+    this.blockedIn.clear();
     this.cos.clear();
     this.pool.length = 0;
     this.L = null;
@@ -496,12 +509,15 @@ export class LuaService extends HostedService {
     return session;
   }
 
-  /** Records that thread `T` waits on `session`; `what` is shown by introspection while a callback waits. */
-  private wait(T: L, session: number, what: string): void {
-    const co = this.coOf(T);
+  /** Records that the running coroutine waits on `session`; `what` is shown by introspection while a callback waits. */
+  private wait(session: number, what: string): void {
+    const co = this.outer();
+    this.blocked = true;
     this.waiting.set(session, co);
     if (co.callId) this.notes.set(co.callId, what);
   }
+  /** Set by the blocking core functions during a resume. */
+  private blocked = false;
 
   /** Sends a message to this service itself, now or after `ms`. */
   private toSelf(type: number, session: number, payload: Uint8Array | null, ms = 0): void {
@@ -539,7 +555,7 @@ export class LuaService extends HostedService {
           lua.lua_pushinteger(L, r);
           return 2;
         }
-        this.wait(L, session, `callback waits for a call to service ${dest} "${lua.lua_tojsstring(L, 2) ?? ''}"`);
+        this.wait(session, `callback waits for a call to service ${dest} "${lua.lua_tojsstring(L, 2) ?? ''}"`);
         return lua.lua_yield(L, 0);
       },
       send: (L) => {
@@ -567,14 +583,14 @@ export class LuaService extends HostedService {
         return 0;
       },
       session: (L) => {
-        const co = this.cos.get(L);
-        if (!co || (co.job !== Job.REQUEST && co.job !== Job.INIT)) return 0;
+        const co = this.outer();
+        if (co.job !== Job.REQUEST && co.job !== Job.INIT) return 0;
         lua.lua_pushinteger(L, co.from);
         lua.lua_pushinteger(L, co.session);
         return 2;
       },
-      no_response: (L) => {
-        const co = this.cos.get(L);
+      no_response: () => {
+        const co = this.current;
         if (co) {
           co.session = 0;
           this.answering.delete(co);
@@ -585,7 +601,7 @@ export class LuaService extends HostedService {
         yieldable(L, 'sleep');
         const cs = lauxlib.luaL_optnumber(L, 1, 0);
         const session = this.newSession();
-        this.wait(L, session, `callback sleeps ${cs} cs`);
+        this.wait(session, `callback sleeps ${cs} cs`);
         this.toSelf(MessageType.RESPONSE, session, null, cs * 10);
         return lua.lua_yield(L, 0);
       },
@@ -611,16 +627,20 @@ export class LuaService extends HostedService {
       },
       wait: (L) => {
         yieldable(L, 'wait');
-        const co = this.coOf(L);
+        const co = this.outer();
+        this.blocked = true;
+        this.blockedIn.set(L, co);
         if (co.callId) this.notes.set(co.callId, 'callback waits for a wakeup');
         return lua.lua_yield(L, 0);
       },
       wakeup: (L) => {
         const T = lua.lua_tothread(L, 1) as L | null;
-        if (!T) return raise(L, 'ltask.wakeup: not a coroutine');
+        const co = T && this.blockedIn.get(T);
+        if (!T || !co) return raise(L, 'ltask.wakeup: that coroutine does not wait');
+        this.blockedIn.delete(T);
         const n = lua.lua_gettop(L) - 1;
-        lua.lua_xmove(L, T, n);
-        this.wakeups.push({ co: this.coOf(T), nargs: n });
+        lua.lua_xmove(L, co.L, n);
+        this.wakeups.push({ co, nargs: n });
         return 0;
       },
       load: (L) => {
@@ -628,7 +648,7 @@ export class LuaService extends HostedService {
         const kind = lua.lua_tojsstring(L, 1);
         const name = lua.lua_tojsstring(L, 2) ?? '';
         const session = this.newSession();
-        this.wait(L, session, `callback loads ${name}`);
+        this.wait(session, `callback loads ${name}`);
         this.sources.find(kind === 'lua' ? 'lua' : 'service', name).then(
           ({ source, path }) => this.toSelf(MessageType.RESPONSE, session, encode([source, path])),
           (e: Error) => this.toSelf(MessageType.ERROR, session, encode([e.message])),
@@ -641,7 +661,7 @@ export class LuaService extends HostedService {
         const fn = lua.lua_tojsstring(L, 2);
         const ids: number[] = [];
         // The payload is [parent call, module, fn, ...args], encoded once: the carrier decodes it.
-        lua.lua_pushinteger(L, this.coOf(L).callId);
+        lua.lua_pushinteger(L, this.outer().callId);
         lua.lua_insert(L, 1);
         let payload: Uint8Array;
         try {
@@ -659,7 +679,7 @@ export class LuaService extends HostedService {
           return raise(L, (e as Error).message);
         }
         const session = this.newSession();
-        this.wait(L, session, `callback waits for native ${module}.${fn}`);
+        this.wait(session, `callback waits for native ${module}.${fn}`);
         if (ids.length) this.nativeCallbacks.set(session, ids);
         sched.send({ type: MessageType.NATIVE_CALL, source: self, dest: 0, session, payload });
         return lua.lua_yield(L, 0);
