@@ -77,7 +77,7 @@ export class Sessions {
       return true;
     }
     if (m.type === MessageType.RESPONSE) p.resolve(values);
-    else p.reject(new ServiceError(remoteText(values[0])));
+    else p.reject(new ServiceError(remoteText(values[0]), values[1]));
     return true;
   }
 

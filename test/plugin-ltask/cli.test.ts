@@ -52,7 +52,8 @@ describe('npx ltask', () => {
     const r = ltask('examples/fail.lua');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/fail failed to start/);
-    expect(r.stderr).toMatch(/fail\.lua:3: level intro is missing/);
+    // The message first; where it was raised is the traceback's first line (as in ltask).
+    expect(r.stderr).toMatch(/level intro is missing\nstack traceback:\n.*\n\t.*fail\.lua:3: in local 'load_level'/);
     expect(r.stderr).toMatch(/stack traceback:[\s\S]*in local 'load_level'/);
   });
 

@@ -29,6 +29,25 @@ describe('protocol', () => {
   });
 });
 
+describe('error values', () => {
+  it('a table raised in Lua reaches the host as ServiceError.value; an object thrown in TS reaches Lua as a table', async () => {
+    const r = await start();
+    const lua = await r.spawnService({ name: 'echo', worker_id: 1 });
+    const ts = await r.spawnService({ name: 'adder', worker_id: 0 });
+    const e = await r.call(lua, 'fail_table', { code: 42, why: 'nope' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ServiceError);
+    expect((e as ServiceError).value).toEqual({ code: 42, why: 'nope' });
+    expect((e as ServiceError).message).toContain('stack traceback:');
+    const thrown = await r.call(ts, 'throwValue', { code: 7 }).catch((x: unknown) => x);
+    expect((thrown as ServiceError).value).toEqual({ code: 7 });
+    const [kind, code] = await r.callMulti(lua, 'catch', ts, 'throwValue', { code: 9, why: 'ts' });
+    expect([kind, code]).toEqual(['table', 9]);
+    // through a TS service that relays a Lua table error: the value is passed on
+    const relayed = await r.call(ts, 'relay', lua, 'fail_table', { code: 3 }).catch((x: unknown) => x);
+    expect((relayed as ServiceError).value).toEqual({ code: 3 });
+  });
+});
+
 describe('coroutines', () => {
   it('10,000 blocking calls from nested coroutines leave the worker heap where it was', async () => {
     const r = await start();

@@ -108,12 +108,23 @@ end
 
 ---------------------------------------------------------------- waiting
 
+-- Raises a remote error: `text` is its message and traceback; `value`, when
+-- the error object was not a string, the object itself (a table keeps its
+-- fields; with no metatable of its own, tostring gives the text).
+local function raise(text, value)
+  if value == nil then error(text, 0) end
+  if type(value) == "table" and getmetatable(value) == nil then
+    setmetatable(value, { __tostring = function() return text end })
+  end
+  error(value, 0)
+end
+
 -- What a core function that yields is resumed with: (true, values...) for an
--- answer, (false, err) for an error; (nil, receipt) means the message was not
--- posted at all (the destination is dead or busy).
+-- answer, (false, text, value) for an error; (nil, receipt) means the message
+-- was not posted at all (the destination is dead or busy).
 local function answer(addr, ok, ...)
   if ok then return ... end
-  if ok == false then error((...), 0) end
+  if ok == false then raise(...) end
   error(("{service:%s} is %s"):format(tostring(addr), (...) == DEAD and "dead" or "busy"), 3)
 end
 
@@ -211,7 +222,7 @@ function ltask.async()
   local obj = setmetatable({ _n = 0 }, async)
   obj._cb = function(ok, ...)
     obj._n = obj._n - 1
-    if not ok and obj._err == nil then obj._err = (...) end
+    if not ok and obj._err == nil then obj._err = tpack(...) end
     if obj._n == 0 and obj._waiting then
       obj._waiting = nil
       ltask.wakeup(obj)
@@ -236,7 +247,7 @@ function async:wait()
   local err = self._err
   if err ~= nil then
     self._err = nil
-    error(err, 0)
+    raise(err[1], err[2])
   end
 end
 

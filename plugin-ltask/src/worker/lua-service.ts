@@ -22,7 +22,7 @@ import { openLibraries } from './lua-libs.ts';
 import { HostedService } from './service.ts';
 import type { SourceLoader } from './sources.ts';
 
-const { lua, lauxlib, to_luastring } = fengari;
+const { lua, lauxlib, to_luastring, to_jsstring } = fengari;
 /** A fengari lua_State: the main state or one of its threads. */
 type L = { readonly __luaState?: never } & object;
 
@@ -410,28 +410,59 @@ export class LuaService extends HostedService {
     }
   }
 
-  /** A coroutine raised an error: its value is on top of its stack, which is kept for the traceback. */
+  /**
+   * A coroutine raised an error: its value is on top of its stack, which is
+   * kept for the traceback. The caller gets an ERROR payload `[text, value]`:
+   * the text is the message and the traceback (a string's `file:line:` prefix
+   * moves into the traceback, as ltask does); the value is the error object
+   * itself when it is not a string and can cross (a table arrives equal).
+   */
   private failed(co: Co): void {
     const T = co.L;
     const L = this.L!;
     // A dead thread has no stack room left: read its error on the main state.
     lua.lua_xmove(T, L, 1);
-    lauxlib.luaL_tolstring(L, -1);
-    const msg = lua.lua_tojsstring(L, -1) as string;
-    lua.lua_pop(L, 2);
+    const v = lua.lua_gettop(L);
+    const type = lua.lua_type(L, v);
+    let msg: string;
+    if (type === lua.LUA_TSTRING || type === lua.LUA_TNUMBER) {
+      msg = lua.lua_tojsstring(L, v) as string;
+    } else if (lauxlib.luaL_callmeta(L, v, to_luastring('__tostring'))) {
+      msg = lua.lua_tojsstring(L, -1) ?? '(error object)';
+      lua.lua_pop(L, 1);
+    } else {
+      msg = `(error object is a ${to_jsstring(lua.lua_typename(L, type))} value)`;
+    }
     if (co.job === Job.CALLBACK) {
+      lua.lua_settop(L, v - 1);
       this.callbackReturn(co.callId, co.seq, false, encode([msg]));
       return;
     }
-    lauxlib.luaL_traceback(L, T, to_luastring(msg), 0);
-    const text = `${lua.lua_tojsstring(L, -1)}\n\t(service ${this.address} ${this.label})`;
+    lauxlib.luaL_traceback(L, T, null, 0);
+    const tb = lua.lua_tojsstring(L, -1) as string;
     lua.lua_pop(L, 1);
+    // "file:line: message" -> "message", when file:line is where the traceback starts.
+    const where = type === lua.LUA_TSTRING ? /^([^\n]*?:\d+): /.exec(msg) : null;
+    if (where && tb.includes(`\n\t${where[1]}:`)) msg = msg.slice(where[0].length);
+    const text = `${msg}\n${tb}\n\t(service ${this.address} ${this.label})`;
+    let payload: Uint8Array;
+    if (type === lua.LUA_TSTRING) payload = encode([text]);
+    else {
+      lua.lua_pushstring(L, to_luastring(text));
+      lua.lua_insert(L, v);
+      try {
+        payload = encodeLua(L, v, v + 1, this.sched.config.maxMessageBytes);
+      } catch (e) {
+        payload = encode([`${msg} (the error object cannot cross services: ${(e as Error).message})\n${tb}\n\t(service ${this.address} ${this.label})`]);
+      }
+    }
+    lua.lua_settop(L, v - 1);
     if (co.job === Job.INIT) {
       this.initDone();
       this.ended = true;
     }
     this.answering.delete(co);
-    if (co.session !== 0) this.answer(co.from, co.session, MessageType.ERROR, encode([text]));
+    if (co.session !== 0) this.answer(co.from, co.session, MessageType.ERROR, payload);
     else this.sched.log('error', this.address, this.label, text);
   }
 

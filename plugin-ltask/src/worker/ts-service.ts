@@ -1,6 +1,6 @@
 /** TypeScript services: a handler object on the same protocol as Lua services. */
 import { decode, encode } from '../codec/index.ts';
-import { ServiceError, errorText } from '../errors.ts';
+import { ServiceError, errorPayload, errorText, errorValue } from '../errors.ts';
 import { Address, MessageType, type Receipt, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
 import type { ServiceTable } from '../table.ts';
 import { Sessions } from '../session.ts';
@@ -143,8 +143,8 @@ export class TsService extends HostedService {
     };
     const fail = (e: unknown): void => {
       const text = errorText(e, this.address, this.label);
-      if (m.session !== 0) this.sched.send({ type: MessageType.ERROR, source: this.address, dest: m.source, session: m.session, payload: encode([text]) });
-      else this.sched.log('error', this.address, this.label, text);
+      if (m.session === 0) return this.sched.log('error', this.address, this.label, text);
+      this.sched.send({ type: MessageType.ERROR, source: this.address, dest: m.source, session: m.session, payload: errorPayload(text, errorValue(e)) });
     };
     if (m.type === MessageType.SYSTEM) {
       if (name === 'quit') {
