@@ -139,7 +139,7 @@ describe('native calls: failures', () => {
     const busy = r.natives.carriers().filter((c) => c.busy !== null);
     expect(busy).toHaveLength(1);
     await r.call(s, 'stop');
-    await expect(pending).rejects.toThrow(/has quit/);
+    await expect(pending).rejects.toThrow(/Service has been quit/);
     await new Promise((res) => setTimeout(res, 50));
     expect(r.natives.carriers().some((c) => c.id === busy[0]!.id)).toBe(false);
     const other = await r.spawn('native_user');

@@ -22,7 +22,7 @@ import { CarrierSlots, callWorker } from '../native/slots.ts';
 export interface RuntimeOptions {
   /** Scheduler workers (default: cores - 1, at least 1). */
   workers?: number;
-  /** Requests a service may have queued before senders get "busy" (default 1024). */
+  /** Requests a service may have queued before senders get "busy" (default 4096, as ltask). */
   queueLimit?: number;
   /** Where service scripts are found: `?`-templates separated by `;` (default `service/?.lua`). */
   servicePath?: string;
@@ -109,7 +109,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   for (const [k, v] of Object.entries(options.services ?? {})) tsServices[k] = String(v);
   const config: WorkerConfig = {
     workers,
-    queueLimit: options.queueLimit ?? 1024,
+    queueLimit: options.queueLimit ?? 4096,
     servicePath: options.servicePath ?? 'service/?.lua',
     luaPath: options.luaPath ?? 'lualib/?.lua',
     sources: options.sources ?? {},

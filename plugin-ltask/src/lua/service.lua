@@ -251,6 +251,10 @@ function async:wait()
   end
 end
 
+--- ltask.parallel{ {f, args...}, ... }: runs the tasks and returns an iterator of
+--- (task, results) in completion order. As in ltask, a task starts when the one
+--- before it blocks (or ends), not all at once: a fork that starts the next
+--- task runs as soon as the running one waits.
 function ltask.parallel(tasks)
   local n = #tasks
   local done, head, tail, token = {}, 0, 0, nil
@@ -270,10 +274,21 @@ function ltask.parallel(tasks)
     end
   end
   local function handler(err) return traceback(tostring(err), 2) end
-  for i = 1, n do
-    local t = tasks[i]
-    ltask.fork(function() finish(t, xpcall(t[1], handler, tunpack(t, 2))) end)
+  local next_index, starter = 0, false
+  local run_next
+  local function start() starter = false; run_next() end
+  function run_next()
+    next_index = next_index + 1
+    local t = tasks[next_index]
+    if t == nil then return end
+    if not starter then
+      starter = true
+      ltask.fork(start)
+    end
+    finish(t, xpcall(t[1], handler, tunpack(t, 2)))
+    return run_next()
   end
+  if n > 0 then ltask.fork(run_next) end
   return function()
     if head == n then return end
     while head >= tail do
@@ -372,7 +387,11 @@ function ltask.dispatch(handlers)
       core.serving()
     end
     for k, v in pairs(handlers) do
-      if type(v) == "function" then S[k] = v end
+      if type(v) == "function" then
+        -- as ltask: a second, different handler for a name is a mistake, not an update
+        if S[k] ~= nil and S[k] ~= v then error(("ltask.dispatch: duplicate handler %q"):format(tostring(k)), 2) end
+        S[k] = v
+      end
     end
   end
   return S
@@ -380,17 +399,12 @@ end
 
 local quitting = false
 
+-- Ends this service after the current message (as ltask: S.quit is not
+-- called here; it answers the system's quit request, see entry.system).
 function ltask.quit()
   if quitting then return end
   quitting = true
-  ltask.fork(function()
-    local q = S and S.quit
-    if q then
-      local ok, err = xpcall(q, traceback)
-      if not ok then ltask.log.error("S.quit failed: " .. tostring(err)) end
-    end
-    core.quit()
-  end)
+  ltask.fork(core.quit)
 end
 
 ---------------------------------------------------------------- entries
@@ -408,8 +422,15 @@ function entry.request(name, ...)
   return f(...)
 end
 
+-- The system's quit request (root's kill, the runtime's shutdown): S.quit
+-- decides, and ends the service with ltask.quit() when it wants to; a
+-- service without S.quit ends at once. As in ltask.
 function entry.system(cmd, ...)
-  if cmd == "quit" then return ltask.quit() end
+  if cmd == "quit" then
+    local q = S and S.quit
+    if q then return q() end
+    return ltask.quit()
+  end
   error(("unknown system message %q"):format(tostring(cmd)), 0)
 end
 

@@ -722,7 +722,7 @@ export class LuaService extends HostedService {
       quit: () => {
         // Requests this service was still answering get an error, not silence.
         for (const co of this.answering) {
-          if (co.session !== 0) this.answer(co.from, co.session, MessageType.ERROR, encode([`{service:${self}} has quit`]));
+          if (co.session !== 0) this.answer(co.from, co.session, MessageType.ERROR, encode([`Service has been quit. {service:${self}}`]));
           co.session = 0;
         }
         this.answering.clear();
