@@ -323,6 +323,123 @@ function ltask.uniqueservice(name, ...) return ltask.call(ROOT, "uniqueservice",
 function ltask.queryservice(name) return ltask.call(ROOT, "queryservice", name) end
 function ltask.spawn_service(t) return ltask.call(ROOT, "spawn_service", t) end
 
+function ltask.servicepath(name) return ltask.call(ROOT, "servicepath", name) end
+
+--- A system message to a service (ltask: `syscall`), e.g. ltask.syscall(addr, "memory").
+function ltask.syscall(addr, ...)
+  return answer(addr, core.syscall(addr, ...))
+end
+
+--- The coroutine the runtime runs for the current message (a request, fork or callback).
+ltask.running = core.running
+
+--- The traceback of every coroutine of this service that waits on a session.
+ltask.backtrace = core.backtrace
+
+function ltask.debuglog(...)
+  local t = tpack(...)
+  for i = 1, t.n do t[i] = tostring(t[i]) end
+  core.log("info", "[debug] " .. table.concat(t, "\t", 1, t.n))
+end
+
+--- The local variables of a suspended coroutine's innermost function (and its name).
+function ltask.thread_info(thread)
+  -- the innermost function that is not this library's (coroutine.yield is a wrapper here)
+  local level = 1
+  while true do
+    local info = debug.getinfo(thread, level, "S")
+    if not info or (info.what ~= "C" and info.source ~= "=[ltask service]") then break end
+    level = level + 1
+  end
+  local v = { [".name"] = debug.getinfo(thread, level, "n") }
+  for i = 1, math.huge do
+    local name, value = debug.getlocal(thread, level, i)
+    if not name then break end
+    v[name] = value
+  end
+  return v
+end
+
+---------------------------------------------------------------- memory
+
+-- fengari has no allocator of its own (the JS heap holds everything), so Lua
+-- cannot count its memory. This estimate walks what the service can reach
+-- (the registry: globals, loaded modules; the coroutines the runtime holds and
+-- their locals; upvalues of reachable functions) and counts each table, entry,
+-- string and function at a fixed size; docs/lua-api.md states how close it
+-- comes to the JS heap.
+local function estimate_bytes()
+  local seen = {}
+  local bytes = 0
+  local todo, n = { debug.getregistry(), core.threads() }, 2
+  while n > 0 do
+    local v = todo[n]
+    todo[n] = nil
+    n = n - 1
+    local tv = type(v)
+    if tv == "string" then
+      if not seen[v] then seen[v] = true; bytes = bytes + 100 + #v end
+    elseif (tv == "table" or tv == "function" or tv == "thread") and not seen[v] then
+      seen[v] = true
+      if tv == "table" then
+        bytes = bytes + 400
+        for k, x in next, v do
+          bytes = bytes + 250
+          n = n + 1; todo[n] = k
+          n = n + 1; todo[n] = x
+        end
+        local mt = getmetatable(v)
+        if type(mt) == "table" then n = n + 1; todo[n] = mt end
+      elseif tv == "function" then
+        bytes = bytes + 200
+        for i = 1, math.huge do
+          local name, x = debug.getupvalue(v, i)
+          if not name then break end
+          bytes = bytes + 24
+          n = n + 1; todo[n] = x
+        end
+      else
+        bytes = bytes + 1024
+        local running = v == coroutine.running()
+        for level = running and 2 or 0, 200 do
+          local info = running and debug.getinfo(level, "f") or debug.getinfo(v, level, "f")
+          if not info then break end
+          n = n + 1; todo[n] = info.func
+          for i = 1, math.huge do
+            local name, x
+            if running then name, x = debug.getlocal(level, i) else name, x = debug.getlocal(v, level, i) end
+            if not name then break end
+            n = n + 1; todo[n] = x
+          end
+        end
+      end
+    end
+  end
+  return bytes
+end
+
+function ltask.mem_count() return estimate_bytes() end
+
+function ltask.mem_limit()
+  error("ltask.mem_limit: a memory limit cannot be enforced here: fengari allocates from the JS heap, with no allocator hook to refuse an allocation", 2)
+end
+
+do
+  local gc_noop = { collect = 0, step = true, stop = 0, restart = 0, incremental = "incremental", generational = "incremental", setpause = 200, setstepmul = 200 }
+  function collectgarbage(opt, ...)
+    opt = opt or "collect"
+    if opt == "count" then
+      local b = estimate_bytes()
+      return b / 1024, b % 1024
+    elseif opt == "isrunning" then
+      return true
+    end
+    local r = gc_noop[opt]
+    if r == nil then error(("bad argument #1 to 'collectgarbage' (invalid option '%s')"):format(tostring(opt)), 2) end
+    return r -- the JS garbage collector runs by itself: nothing to do
+  end
+end
+
 function ltask.worker_bind(id)
   if id == nil or id == core.worker_id() then return end
   error(("ltask.worker_bind(%s): a running service cannot move to another worker; spawn it there with spawn_service{ worker_id = %s }"):format(tostring(id), tostring(id)), 2)
@@ -426,6 +543,7 @@ end
 -- decides, and ends the service with ltask.quit() when it wants to; a
 -- service without S.quit ends at once. As in ltask.
 function entry.system(cmd, ...)
+  if cmd == "memory" then return collectgarbage("count") * 1024 end
   if cmd == "quit" then
     local q = S and S.quit
     if q then return q() end

@@ -4,7 +4,8 @@
  * anonymous service has ended (ltask's rule: named services are then asked to
  * quit, newest first).
  */
-import { Address, MessageType, SYSTEM_SERVICES, ServiceState, stateName, type ServiceInfo } from '../protocol.ts';
+import { encode } from '../codec/js.ts';
+import { Address, MessageType, Receipt, SYSTEM_SERVICES, ServiceState, stateName, type ServiceInfo } from '../protocol.ts';
 import type { Handlers, ServiceContext, ServiceFactory } from '../worker/ts-service.ts';
 
 /** `spawn_service` options (ltask's table form). */
@@ -226,5 +227,24 @@ function createRoot(ctx: ServiceContext): Handlers {
     },
     /** Stops the runtime now: named services quit, then the host is told. */
     shutdown: () => void shutdown(),
+    /** ltask's name for shutdown. */
+    quit_ltask: () => void shutdown(),
+    /** Where a service script is found on the service path. */
+    servicepath: (name: string) => sys.servicePath(String(name)),
+    /**
+     * ltask's retry of a send that found its destination busy: resends the
+     * request every 10 ms until it is taken (or the destination is gone).
+     */
+    send_retry: async (addr: number, session: number, type: number, ...values: unknown[]) => {
+      const from = sys.requestSource; // the message goes on as the asker's
+      for (;;) {
+        const r = sys.send({ type: type ?? MessageType.REQUEST, source: from, dest: addr, session: session ?? 0, payload: encode(values) });
+        if (r !== Receipt.BUSY) return r === Receipt.DONE;
+        await new Promise((res) => setTimeout(res, 10));
+      }
+    },
+    tracelog: () => {
+      throw new Error('[ltask] tracelog: there is no message trace to turn on here; runtime.inspect() and ltask.backtrace() show what services wait on');
+    },
   };
 }

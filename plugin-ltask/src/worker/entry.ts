@@ -16,12 +16,13 @@ let sched: Scheduler | null = null;
 let loader: SourceLoader | null = null;
 
 /** What the system services (spawned by the host at their fixed addresses) may use. */
-const privileges = (s: Scheduler): Privileges => ({
+const privileges = (s: Scheduler, sources: SourceLoader): Privileges => ({
   table: s.table,
   config: s.config,
   builtin: (name) => BUILTIN_SERVICES[name] !== undefined,
   send: (m) => s.send(m),
   post: (m) => s.post(m),
+  servicePath: (name) => sources.find('service', name).then((r) => r.path),
 });
 
 function spawner(s: Scheduler, sources: SourceLoader) {
@@ -31,7 +32,7 @@ function spawner(s: Scheduler, sources: SourceLoader) {
     const answer = (type: number, v: unknown) => s.send({ type, source: m.dest, dest: m.source, session: m.session, payload: encode([v]) });
     if (kind === 'ts') {
       const system = m.source === Address.HOST && m.dest < Address.FIRST_FREE;
-      const svc = new TsService(m.dest, label, s, system ? privileges(s) : undefined);
+      const svc = new TsService(m.dest, label, s, system ? privileges(s, sources) : undefined);
       s.add(svc);
       const url = s.config.tsServices[name];
       const load = url !== undefined ? (platform.importModule(url) as Promise<{ default?: ServiceFactory }>) : BUILTIN_SERVICES[name]!();

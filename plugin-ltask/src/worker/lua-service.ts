@@ -589,6 +589,44 @@ export class LuaService extends HostedService {
         this.wait(session, `callback waits for a call to service ${dest} "${lua.lua_tojsstring(L, 2) ?? ''}"`);
         return lua.lua_yield(L, 0);
       },
+      syscall: (L) => {
+        yieldable(L, 'syscall');
+        const dest = lauxlib.luaL_checkinteger(L, 1);
+        const session = this.newSession();
+        const r = sched.send({ type: MessageType.SYSTEM, source: self, dest, session, payload: encodeArgs(L, 2) });
+        if (r !== Receipt.DONE) {
+          lua.lua_pushnil(L);
+          lua.lua_pushinteger(L, r);
+          return 2;
+        }
+        this.wait(session, `callback waits for a system call to service ${dest}`);
+        return lua.lua_yield(L, 0);
+      },
+      running: (L) => {
+        const co = this.outer();
+        lua.lua_pushthread(co.L);
+        if (co.L !== L) lua.lua_xmove(co.L, L, 1);
+        return 1;
+      },
+      threads: (L) => {
+        // The coroutines only the runtime holds (running, waiting, woken): for the memory estimate.
+        const all = new Set<L>();
+        if (this.current) all.add(this.current.L);
+        for (const w of this.waiting.values()) if (w !== ASYNC) all.add('start' in w ? w.start.L : w.L);
+        for (const T of this.blockedIn.keys()) all.add(T);
+        lua.lua_createtable(L, all.size, 0);
+        let i = 0;
+        for (const T of all) {
+          lua.lua_pushthread(T);
+          if (T !== L) lua.lua_xmove(T, L, 1);
+          lua.lua_rawseti(L, -2, ++i);
+        }
+        return 1;
+      },
+      backtrace: (L) => {
+        lua.lua_pushstring(L, to_luastring(this.traceback()));
+        return 1;
+      },
       send: (L) => {
         const r = post(L, lauxlib.luaL_checkinteger(L, 1), 0);
         if (r === Receipt.DONE) lua.lua_pushboolean(L, true);

@@ -59,6 +59,8 @@ export interface Privileges {
   send(m: Msg): Receipt;
   /** Posts to the host, after the messages already batched for it. */
   post(m: WorkerToHost): void;
+  /** Where a service script is found (the path on the service path), or an error. */
+  servicePath(name: string): Promise<string>;
 }
 
 /** The privileged context of a system service. */
@@ -152,6 +154,8 @@ export class TsService extends HostedService {
           reply(true);
           this.ctx.quit();
         });
+      } else if (name === 'memory') {
+        fail(new Error('[ltask] memory: a TypeScript service shares its worker\'s JS heap; there is no count of its own'));
       } else fail(new Error(`unknown system message "${String(name)}"`));
       return;
     }
