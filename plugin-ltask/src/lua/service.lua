@@ -442,20 +442,22 @@ end
 
 -- ltask functions with no meaning here: a clear error names each and says why.
 do
+  local raw = "messages are sent by ltask.call/send/syscall (the scheduler's raw post is internal)"
+  local decoded = "messages arrive decoded; use ltask.unpack for ltask.pack's strings"
   local why = {
     mainthread_run = "there is no main-thread affinity: a page's main thread never runs services (it draws frames), and Node's runs none either",
     signal_handler = "only ltask's root takes signals; root here is a built-in TypeScript service",
     idle_handler = "workers do not tell services they are idle",
     eventinit = "there are no OS event fds on the web (sockevent)",
     suspend = "sessions are driven by the runtime; use ltask.wait/ltask.wakeup",
-    post_message = "messages are sent by ltask.call/send/syscall (the scheduler's raw post is internal)",
-    send_message = "messages are sent by ltask.call/send/syscall (the scheduler's raw post is internal)",
+    post_message = raw,
+    send_message = raw,
     recv_message = "the runtime delivers messages to handlers; there is no receive loop to write",
     message_receipt = "ltask.send returns the receipt (true, or false for a dead address)",
     timer_add = "use ltask.sleep or ltask.timeout",
     pushlog = "use ltask.log.info/error",
-    unpack_remove = "messages arrive decoded; use ltask.unpack for ltask.pack's strings",
-    remove = "messages arrive decoded; nothing to free",
+    unpack_remove = decoded,
+    remove = decoded,
   }
   for name, reason in pairs(why) do
     ltask[name] = function()
