@@ -10,6 +10,7 @@ import { LuaService } from './lua-service.ts';
 import { Scheduler } from './scheduler.ts';
 import { SourceLoader } from './sources.ts';
 import { TsService, type Privileges, type ServiceFactory } from './ts-service.ts';
+import { fromLua54 } from '../lua/compat.ts';
 
 const host = platform.parentEndpoint();
 let sched: Scheduler | null = null;
@@ -86,7 +87,9 @@ function reload(s: Scheduler, loader: SourceLoader, r: SourceReload): void {
     if (!(old instanceof LuaService) || old.closed || old.starting) continue;
     if (!r.paths.includes(old.scriptPath) && loader.urlPath(old.scriptPath) !== r.urlPath) continue;
     let fresh: LuaService;
+    let source: string;
     try {
+      source = fromLua54(r.source, old.scriptPath);
       fresh = new LuaService(old.address, old.label, s, loader);
     } catch (e) {
       s.log('error', old.address, old.label, `[ltask] hot reload of ${old.scriptPath} failed: ${(e as Error).message}`);
@@ -95,7 +98,7 @@ function reload(s: Scheduler, loader: SourceLoader, r: SourceReload): void {
     s.replace(old, fresh, `{service:${old.address}} restarted (hot reload)`);
     s.log('info', old.address, old.label, `[ltask] hot reload: ${old.label} restarted with the new ${old.scriptPath}`);
     const spawn: Msg = { type: MessageType.SPAWN, source: 0, dest: old.address, session: 0, payload: null };
-    if (fresh.start(r.source, old.scriptPath, spawn, old.spawnArgs)) s.close(fresh);
+    if (fresh.start(source, old.scriptPath, spawn, old.spawnArgs)) s.close(fresh);
     else s.started(fresh);
   }
 }

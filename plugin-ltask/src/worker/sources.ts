@@ -1,6 +1,7 @@
 /** Finds service scripts and Lua modules along `?`-template search paths. */
 import type { Platform } from '../platform/types.ts';
 import type { WorkerConfig } from '../protocol.ts';
+import { fromLua54 } from '../lua/compat.ts';
 
 export interface Found {
   source: string;
@@ -29,12 +30,15 @@ export class SourceLoader {
     }
   }
 
-  /** Looks a name up in the service path (`service`) or the module path (`lua`). */
+  /**
+   * Looks a name up in the service path (`service`) or the module path (`lua`).
+   * The source comes back ready for fengari (Lua 5.4's `<const>` dropped; see lua/compat.ts).
+   */
   find(kind: 'service' | 'lua', name: string): Promise<Found> {
     const key = `${kind}:${name}`;
     let p = this.cache.get(key);
     if (!p) {
-      p = this.search(kind, name);
+      p = this.search(kind, name).then(({ source, path }) => ({ source: fromLua54(source, path), path }));
       this.cache.set(key, p);
       p.catch(() => this.cache.delete(key));
     }
