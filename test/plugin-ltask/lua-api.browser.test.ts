@@ -12,7 +12,7 @@ beforeAll(async () => {
     workers: 2,
     base: new URL('/', location.href).href,
     servicePath: 'test/fixtures/lua/?.lua',
-    luaPath: 'test/fixtures/lua/?.lua',
+    luaPath: 'test/fixtures/lua/?.lua;test/compat/programs/?.lua',
     onLog: (e) => logs.push(e),
   });
   suite = await rt.spawn('suite');

@@ -11,7 +11,7 @@ beforeAll(async () => {
   rt = await startRuntime({
     workers: 2,
     servicePath: 'test/fixtures/lua/?.lua',
-    luaPath: 'test/fixtures/lua/?.lua',
+    luaPath: 'test/fixtures/lua/?.lua;test/compat/programs/?.lua',
     onLog: (e) => logs.push(e),
   });
   suite = await rt.spawn('suite');
