@@ -1,7 +1,7 @@
 // The headless runner, as users run it: a child process. bin/ltask.mjs runs the
 // built dist/ (npm run build -w plugin-ltask) when it exists, the TypeScript
 // sources through tsx otherwise or with LTASK_FROM_SOURCE=1.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,17 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('npx ltask', () => {
+  it('stops quietly with code 0 when the reader of its output goes away (`| head`)', async () => {
+    writeFileSync(join(dir, 'chatty.lua'), 'for i = 1, 100000 do print("line", i) end\n');
+    const child = spawn(process.execPath, ['plugin-ltask/bin/ltask.mjs', join(dir, 'chatty.lua'), '--workers', '1'], { env: { ...process.env, LTASK_FROM_SOURCE: '' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
+  });
+
   it('runs from the built dist/ (build it first: npm run build -w plugin-ltask)', () => {
     expect(existsSync('plugin-ltask/dist/cli/runner.js')).toBe(true);
   });

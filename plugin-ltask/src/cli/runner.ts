@@ -188,6 +188,13 @@ async function nativeName(path: string): Promise<{ name: string; url: string }> 
 /** Runs the runner; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const started = Date.now();
+  // `ltask main.lua | head`: when the reader has gone, stop quietly like other command-line tools.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
   let args: RunnerArgs;
   try {
     args = parseArgs(argv);
