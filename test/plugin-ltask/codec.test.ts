@@ -54,6 +54,48 @@ describe('codec (JS values)', () => {
     expect(() => decode(bad)).toThrow(/unknown tag 99/);
   });
 
+  it('keeps a leading UTF-8 BOM: byte strings stay byte-exact', () => {
+    const L = lauxlib.luaL_newstate();
+    lua.lua_pushstring(L, Uint8Array.of(0xef, 0xbb, 0xbf, 0x41));
+    const [v] = decode(encodeLua(L, 1, 1));
+    expect(v).toBe('\ufeffA');
+    expect(new TextEncoder().encode(v as string)).toEqual(Uint8Array.of(0xef, 0xbb, 0xbf, 0x41));
+  });
+
+  it('refuses nil and NaN table keys at the sender', () => {
+    expect(() => encode([new Map([[NaN, 1]])])).toThrow(/table key cannot be NaN/);
+    expect(() => encode([new Map([[undefined, 1]])])).toThrow(/table key cannot be undefined/);
+  });
+
+  it('"__proto__" is an ordinary key, never the prototype', () => {
+    const L = lauxlib.luaL_newstate();
+    expect(lauxlib.luaL_dostring(L, to_luastring('return { __proto__ = 1, x = 2 }'))).toBe(lua.LUA_OK);
+    const [o] = decode(encodeLua(L, 1, 1)) as [Record<string, unknown>];
+    expect(Object.getPrototypeOf(o)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(o, '__proto__')?.value).toBe(1);
+    expect(o.x).toBe(2);
+  });
+
+  it('numeric-looking keys stay exact: integers only within 32 bits, other strings as strings', () => {
+    const L = lauxlib.luaL_newstate();
+    lualib.luaL_openlibs(L);
+    pushLua(L, encode([{ '-3000000000': 1, '2147483648': 2, '-5': 3, '007': 4 }]));
+    lua.lua_setglobal(L, to_luastring('t'));
+    const check = 'assert(t["-3000000000"] == 1); assert(t["2147483648"] == 2); assert(t[-5] == 3); assert(t["007"] == 4); return true';
+    expect(lauxlib.luaL_dostring(L, to_luastring(check))).toBe(lua.LUA_OK);
+    lua.lua_getglobal(L, to_luastring('t'));
+    const [back] = decode(encodeLua(L, lua.lua_gettop(L), lua.lua_gettop(L))) as [Record<string, unknown>];
+    expect(back).toEqual({ '-3000000000': 1, '2147483648': 2, '-5': 3, '007': 4 });
+  });
+
+  it('a payload with a NaN table key is refused as malformed, not pushed', () => {
+    const bytes = encode([new Map([[1.5, 'x']])]);
+    const at = bytes.findIndex((_, i) => bytes[i + 6] === 0xf8 && bytes[i + 7] === 0x3f && bytes[i] === 0);
+    bytes[at + 7] = 0x7f; // 1.5 -> NaN
+    const L = lauxlib.luaL_newstate();
+    expect(() => pushLua(L, bytes)).toThrow(/table key is NaN/);
+  });
+
   it('decodes invalid UTF-8 byte strings as Uint8Array', () => {
     const L = lauxlib.luaL_newstate();
     lua.lua_pushstring(L, Uint8Array.of(0xff, 0x00, 0x41));

@@ -62,7 +62,8 @@ export class CodecError extends Error {
 }
 
 const utf8enc = new TextEncoder();
-const utf8dec = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a byte string that starts with EF BB BF keeps those bytes (asset bytes are exact).
+const utf8dec = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** A growable byte buffer. One instance is reused per thread. */
 export class Writer {

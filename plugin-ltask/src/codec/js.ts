@@ -81,6 +81,8 @@ export function encode(
           w.varint(0);
           w.varint(v.size);
           for (const [k, x] of v) {
+            // Lua refuses them as table keys (a NaN key used to end the receiving service).
+            if (k === undefined || k === null || Number.isNaN(k)) throw new CodecError(`[ltask] a table key cannot be ${String(k)} (a Map key of the value sent)`);
             value(k, depth + 1);
             value(x, depth + 1);
           }
@@ -92,7 +94,7 @@ export function encode(
         for (const k of keys) {
           // Integer-like keys go back as integers, so Lua tables round-trip.
           const n = INT_KEY.test(k) ? Number(k) : NaN;
-          if (n <= 0x7fffffff) {
+          if (n >= -0x80000000 && n <= 0x7fffffff) {
             w.u8(Tag.INT);
             w.i32(n);
           } else {
@@ -189,7 +191,10 @@ export function decode(
         for (let i = 1; i <= narr; i++) o[i] = value();
         for (let i = 0; i < nhash; i++) {
           const k = value();
-          o[k instanceof Uint8Array ? bytesToJs(k) as string : String(k)] = value();
+          const key = k instanceof Uint8Array ? (bytesToJs(k) as string) : String(k);
+          // "__proto__" is an ordinary key here, never the object's prototype.
+          if (key === '__proto__') Object.defineProperty(o, key, { value: value(), enumerable: true, writable: true, configurable: true });
+          else o[key] = value();
         }
         return o;
       }

@@ -184,6 +184,11 @@ export function pushLua(L: LuaState, payload: Uint8Array | null | undefined): nu
             lua.lua_pop(L, 2);
             continue;
           }
+          if (lua.lua_type(L, -2) === lua.LUA_TNUMBER && Number.isNaN(lua.lua_tonumber(L, -2))) {
+            // A NaN key would make Lua raise outside any protected call (the service's end).
+            lua.lua_pop(L, 2);
+            throw new CodecError('[ltask] malformed payload: a table key is NaN');
+          }
           lua.lua_rawset(L, -3);
         }
         return;
