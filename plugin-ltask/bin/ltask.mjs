@@ -49,7 +49,14 @@ const restart = (flags) => {
   const forward = (sig) => child.kill(sig);
   for (const s of signals) process.on(s, forward);
   child.on('error', (e) => fail(`cannot start ${process.execPath}: ${e.message}`));
+  // If whoever started us goes away (a signal to npx ends npm, not us), stop the child too.
+  const parent = process.ppid;
+  const orphanWatch = setInterval(() => {
+    if (process.ppid !== parent) child.kill('SIGTERM');
+  }, 250);
+  orphanWatch.unref();
   child.on('exit', (code, signal) => {
+    clearInterval(orphanWatch);
     for (const s of signals) process.off(s, forward);
     if (signal) process.kill(process.pid, signal);
     else process.exitCode = code ?? 1;

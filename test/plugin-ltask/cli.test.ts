@@ -26,6 +26,44 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** True when a process with this pid still runs. */
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const waitGone = async (pid: number, ms: number) => {
+  const until = Date.now() + ms;
+  while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  return !alive(pid);
+};
+
+describe('npx ltask and signals', () => {
+  it('SIGTERM stops the runner and its workers within 2 s', async () => {
+    const child = spawn(process.execPath, ['plugin-ltask/bin/ltask.mjs', join(dir, 'forever.lua'), '--workers', '2'], { env: { ...process.env, LTASK_FROM_SOURCE: '' } });
+    await new Promise((r) => child.stdout.once('data', r)); // "waiting": the runtime is up
+    child.kill('SIGTERM');
+    const t0 = Date.now();
+    const code = await new Promise<number | null>((r) => child.on('exit', (c, sig) => r(c ?? (sig ? 143 : null))));
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(code).toBe(143);
+  });
+
+  it('stops when the process that started it goes away (a signal to npx ends npm, not the runner)', async () => {
+    // A parent that starts the runner, reports its pid and exits: the runner is orphaned.
+    const launcher = `const c = require('child_process').spawn(process.execPath, ['plugin-ltask/bin/ltask.mjs', ${JSON.stringify(join(dir, 'forever.lua'))}, '--workers', '2'], { stdio: 'ignore', env: { ...process.env, LTASK_FROM_SOURCE: '' } }); console.log(c.pid); setTimeout(() => process.exit(0), 1500);`;
+    const r = spawnSync(process.execPath, ['-e', launcher], { encoding: 'utf8', timeout: 10_000 });
+    const pid = Number(r.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    const gone = await waitGone(pid, 2500);
+    if (!gone) process.kill(pid, 'SIGKILL');
+    expect(gone).toBe(true);
+  });
+});
+
 describe('npx ltask', () => {
   it('stops quietly with code 0 when the reader of its output goes away (`| head`)', async () => {
     writeFileSync(join(dir, 'chatty.lua'), 'for i = 1, 100000 do print("line", i) end\n');

@@ -254,6 +254,20 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
+  // Stop with the process that started us. A signal to `npx` ends npm and its
+  // shell but not this process (it used to run on as an orphan), and SIGINT or
+  // SIGTERM sent here should stop the workers before the exit.
+  const parent = process.ppid;
+  const stopFor = (code: number) => {
+    setTimeout(() => process.exit(code), 1500); // a worker frozen in a long call must not hold the exit
+    void rt.stop().finally(() => process.exit(code));
+  };
+  const orphanWatch = setInterval(() => {
+    if (process.ppid !== parent) stopFor(129);
+  }, 250);
+  orphanWatch.unref();
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) process.once(sig, () => stopFor(code));
+
   let ending = false;
   let mainStarted = false;
   // Labels for when root cannot answer: the io service, and the main service,
