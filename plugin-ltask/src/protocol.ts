@@ -161,6 +161,8 @@ export interface WorkerConfig {
   spinners: number;
   /** A Lua handler running longer than this without yielding is stopped (0: never). */
   runawayMs: number;
+  /** Lua services keep every standard library function (files, environment, process exit, loadlib). */
+  trustedLua: boolean;
   /** TypeScript services by name: module URLs. */
   tsServices: Record<string, string>;
   /** Native module names; a module's index is its position (carrier table). */

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -145,6 +145,14 @@ describe('sandbox', () => {
       // A file: URL works as the root itself.
       const viaUrl = createIo({ backend: 'fs', root: new URL(`file://${join(dir, 'root')}/`).href });
       expect(new TextDecoder().decode(await viaUrl.read('ok.txt'))).toBe('inside');
+      // Symbolic links: inside the root they work; one that leads out of it is refused.
+      symlinkSync(join(dir, 'root', 'ok.txt'), join(dir, 'root', 'alias.txt'));
+      symlinkSync(join(dir, 'secret.txt'), join(dir, 'root', 'leak.txt'));
+      symlinkSync(dir, join(dir, 'root', 'up'));
+      expect(new TextDecoder().decode(await io.read('alias.txt'))).toBe('inside');
+      await expect(io.read('leak.txt')).rejects.toThrow('[io] leak.txt: a symbolic link leads out of the asset root');
+      await expect(io.read('up/secret.txt')).rejects.toThrow('a symbolic link leads out of the asset root');
+      await expect(io.stat('leak.txt')).rejects.toThrow('a symbolic link leads out of the asset root');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

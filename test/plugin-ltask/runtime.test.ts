@@ -29,6 +29,13 @@ describe('protocol', () => {
   });
 });
 
+describe('sandbox', () => {
+  it('trustedLua: true gives Lua services the whole standard library back', async () => {
+    const r = await start({ trustedLua: true, sources: { 'service/trusted.lua': 'return { probe = function() return type(os.getenv), type(io), type(package.loadlib) end }' }, servicePath: 'service/?.lua' });
+    expect(await r.callMulti(await r.spawn('trusted'), 'probe')).toEqual(['function', 'table', 'function']);
+  });
+});
+
 describe('error values', () => {
   it('a table raised in Lua reaches the host as ServiceError.value; an object thrown in TS reaches Lua as a table', async () => {
     const r = await start();

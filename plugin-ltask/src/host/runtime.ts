@@ -45,6 +45,13 @@ export interface RuntimeOptions {
   maxSpinners?: number;
   /** Stop a Lua handler that runs this long without yielding, with an error to its caller (default 10,000 ms; 0: never). */
   runawayMs?: number;
+  /**
+   * Lua services keep the standard library functions that reach outside the
+   * runtime: `io`, `os.exit`/`remove`/`rename`/`getenv`/`execute`/`tmpname`,
+   * `dofile`, `loadfile`, `package.loadlib`, `debug.sethook`, binary chunks in
+   * `load`. Default false (a sandbox): for trusted tools only.
+   */
+  trustedLua?: boolean;
   /** Size of each worker-to-worker ring in bytes (default 256 KiB). */
   ringBytes?: number;
   /** Capacity of the service table: addresses are never reused (default 65536). */
@@ -118,6 +125,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     spinMicros: options.spinMicros ?? 50,
     spinners: Math.max(1, Math.floor(options.maxSpinners ?? platform.cores() - workers)),
     runawayMs: options.runawayMs ?? 10_000,
+    trustedLua: options.trustedLua ?? false,
     tsServices,
     nativeModules: [],
   };

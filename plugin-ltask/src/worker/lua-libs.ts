@@ -34,8 +34,29 @@ const LAZY: [string, Open][] = [
   ...(lualib.luaopen_io ? [[lualib.LUA_IOLIBNAME, lualib.luaopen_io] as [string, Open]] : []),
 ];
 
+/**
+ * What a sandboxed service does without (the default; `trustedLua: true`
+ * keeps everything): leaving the process, touching files and the environment,
+ * loading native code, and removing the runaway hook.
+ */
+const DENIED: Record<string, string[]> = {
+  _G: ['dofile', 'loadfile'],
+  [lualib.LUA_OSLIBNAME]: ['exit', 'remove', 'rename', 'getenv', 'execute', 'tmpname', 'setlocale'],
+  [lualib.LUA_LOADLIBNAME]: ['loadlib', 'searchpath', 'cpath'],
+  [lualib.LUA_DBLIBNAME]: ['sethook'],
+};
+
+/** Removes a library's denied fields from the table at `idx`. */
+function deny(L: L, idx: number, name: string): void {
+  const t = lua.lua_absindex(L, idx);
+  for (const f of DENIED[name] ?? []) {
+    lua.lua_pushnil(L);
+    lua.lua_setfield(L, t, to_luastring(f));
+  }
+}
+
 /** Opens the library whose (still empty) table is upvalue 1 into that table; removes its metatable. */
-function filler(open: Open): Open {
+function filler(open: Open, name: string, sandbox: boolean): Open {
   return (L) => {
     const self = lua.lua_upvalueindex(1);
     if (lua.lua_getmetatable(L, self)) {
@@ -51,19 +72,27 @@ function filler(open: Open): Open {
         lua.lua_rawset(L, self);
       }
       lua.lua_pop(L, 1);
+      if (sandbox) deny(L, self, name);
     }
     return 0;
   };
 }
 
-/** Opens the standard libraries into a fresh state, the rarely used ones lazily. */
-export function openLibraries(L: L): void {
+/**
+ * Opens the standard libraries into a fresh state, the rarely used ones
+ * lazily. `sandbox`: without `io` and the functions in DENIED, and `load`
+ * takes text chunks only (a binary chunk can crash the VM).
+ */
+export function openLibraries(L: L, sandbox = true): void {
   for (const [name, open] of EAGER) {
     lauxlib.luaL_requiref(L, to_luastring(name), open, 1);
+    if (sandbox) deny(L, -1, name);
     lua.lua_pop(L, 1);
   }
+  if (sandbox) textOnlyLoad(L);
   lauxlib.luaL_getsubtable(L, lua.LUA_REGISTRYINDEX, lauxlib.LUA_LOADED_TABLE);
   for (const [name, open] of LAZY) {
+    if (sandbox && name === lualib.LUA_IOLIBNAME) continue;
     const key = to_luastring(name);
     lua.lua_createtable(L, 0, 0); // the library's table
     lua.lua_createtable(L, 0, 2); // its metatable
@@ -75,7 +104,7 @@ export function openLibraries(L: L): void {
         fill(L);
         lua.lua_rawget(L, lua.lua_upvalueindex(1));
         return 1;
-      })(filler(open)),
+      })(filler(open, name, sandbox)),
       1,
     );
     lua.lua_setfield(L, -2, to_luastring('__index'));
@@ -89,7 +118,7 @@ export function openLibraries(L: L): void {
         lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
         lua.lua_pushnil(L);
         return 3;
-      })(filler(open)),
+      })(filler(open, name, sandbox)),
       1,
     );
     lua.lua_setfield(L, -2, to_luastring('__pairs'));
@@ -99,4 +128,23 @@ export function openLibraries(L: L): void {
     lua.lua_setglobal(L, key);
   }
   lua.lua_pop(L, 1);
+}
+
+/** Replaces `load` with one that refuses binary chunks (mode "t" always). */
+function textOnlyLoad(L: L): void {
+  lua.lua_getglobal(L, to_luastring('load'));
+  lua.lua_pushcclosure(
+    L,
+    (L: L) => {
+      lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
+      lua.lua_insert(L, 1); // [load, chunk, name, mode, env]
+      while (lua.lua_gettop(L) < 4) lua.lua_pushnil(L);
+      lua.lua_pushstring(L, to_luastring('t'));
+      lua.lua_replace(L, 4); // mode: text only
+      lua.lua_call(L, lua.lua_gettop(L) - 1, lua.LUA_MULTRET);
+      return lua.lua_gettop(L);
+    },
+    1,
+  );
+  lua.lua_setglobal(L, to_luastring('load'));
 }

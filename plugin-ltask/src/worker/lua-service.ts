@@ -149,7 +149,7 @@ export class LuaService extends HostedService {
   ) {
     super(address, label);
     const L = (this.L = lauxlib.luaL_newstate() as L);
-    openLibraries(L);
+    openLibraries(L, !this.sched.config.trustedLua);
     lua.lua_createtable(L, 0, 0);
     this.callbacksRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     loadLibrary(L);

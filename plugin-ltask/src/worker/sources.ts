@@ -48,6 +48,11 @@ export class SourceLoader {
   private async search(kind: 'service' | 'lua', name: string): Promise<Found> {
     const templates = (kind === 'service' ? this.config.servicePath : this.config.luaPath).split(';').filter(Boolean);
     const file = name.replace(/\./g, '/');
+    // A name stays inside its search path: no empty or parent segments (".." becomes "//"),
+    // no percent-encoding, query, fragment, scheme or backslash that a URL or path would reinterpret.
+    if (!name || file.split('/').some((seg) => seg === '') || /[%?#\\:\x00-\x1f]/.test(name)) {
+      throw new Error(`${kind === 'service' ? 'service' : 'module'} name '${name}' is not valid: dot-separated names of letters, digits, _ and - stay inside the search path`);
+    }
     const tried: string[] = [];
     for (const t of templates) {
       const path = t.replace(/\?/g, file);

@@ -116,10 +116,29 @@ export class FsBackend implements IoBackend {
     if (typeof root !== 'string' || root === '') throw new IoError('[io] the fs backend needs a root directory', 'EINVAL');
   }
 
+  private realRoot: Promise<string> | undefined;
+
+  /**
+   * The file a sandboxed path names. A symlink inside the root that leads out
+   * of it is refused (EACCES): the real path must stay under the root's.
+   */
   private async full(path: string): Promise<{ fs: NodeFs; file: string }> {
     const m = await loadNode();
     this.rootDir ??= Promise.resolve(m.path.resolve(this.root.startsWith('file:') ? m.url.fileURLToPath(this.root) : this.root));
-    return { fs: m.fs, file: m.path.join(await this.rootDir, ...path.split('/')) };
+    const root = await this.rootDir;
+    const file = m.path.join(root, ...path.split('/'));
+    this.realRoot ??= m.fs.realpath(root).catch(() => root);
+    let real: string;
+    try {
+      real = await m.fs.realpath(file);
+    } catch {
+      return { fs: m.fs, file }; // missing: the caller's open or stat says so
+    }
+    const top = await this.realRoot;
+    if (real !== top && !real.startsWith(top + m.path.sep)) {
+      throw new IoError(`[io] ${path}: a symbolic link leads out of the asset root`, 'EACCES');
+    }
+    return { fs: m.fs, file };
   }
 
   async read(path: string, offset?: number, length?: number): Promise<Uint8Array> {
