@@ -184,4 +184,9 @@ export interface ServiceInfo {
   cpuMs: number;
   /** What a suspended service waits on. */
   detail?: string;
+  /**
+   * True when root did not answer in time (its worker busy or stuck): the row
+   * comes from the shared service table alone, with the label last known.
+   */
+  fromTable?: boolean;
 }

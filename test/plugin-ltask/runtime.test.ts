@@ -29,6 +29,23 @@ describe('protocol', () => {
   });
 });
 
+describe('inspect', () => {
+  it("answers within its wait with what the shared table knows when root's worker is frozen", async () => {
+    const r = await start();
+    const probe = await r.spawnService({ name: 'echo', worker_id: 0, label: 'probe' });
+    expect((await r.inspect()).find((x) => x.address === probe)?.label).toBe('probe'); // root answers: labels learnt
+    const busy = r.call(probe, 'spin', 1500); // worker 0 (root's) is busy for 1.5 s
+    await new Promise((res) => setTimeout(res, 100));
+    const t0 = Date.now();
+    const rows = await r.inspect(false, 400);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    const row = rows.find((x) => x.address === probe);
+    expect(row).toMatchObject({ label: 'probe', fromTable: true, worker: 0 });
+    expect(rows.find((x) => x.address === 1)).toMatchObject({ label: 'root', fromTable: true });
+    await busy;
+  });
+});
+
 describe('sandbox', () => {
   it('trustedLua: true gives Lua services the whole standard library back', async () => {
     const r = await start({ trustedLua: true, sources: { 'service/trusted.lua': 'return { probe = function() return type(os.getenv), type(io), type(package.loadlib) end }' }, servicePath: 'service/?.lua' });

@@ -9,7 +9,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { platform } from '#platform';
 import { startRuntime, type LogEntry, type Runtime } from '../host/runtime.ts';
-import { Address, ServiceState, stateName, type ServiceInfo } from '../protocol.ts';
+import { Address, ServiceState, type ServiceInfo } from '../protocol.ts';
 
 const USAGE = `usage: ltask <main.lua> [options]
 
@@ -97,37 +97,21 @@ const write = (e: LogEntry) => {
 };
 
 
-/** Every service not dead, from the shared table alone: for when root does not answer. */
-function tableRows(rt: Runtime, labels: Map<number, string>): ServiceInfo[] {
-  const t = rt.table;
-  const rows: ServiceInfo[] = [];
-  for (let a = 1; a < t.end; a++) {
-    const st = t.state(a);
-    if (st === ServiceState.UNUSED || st === ServiceState.DEAD) continue;
-    const label = labels.get(a) ?? '?';
-    rows.push({ address: a, label, kind: label === 'io' ? 'ts' : 'lua', worker: t.worker(a), state: stateName(st), queue: t.queue(a), handled: t.handled(a), cpuMs: 0 });
-  }
-  return rows;
-}
-
 /**
  * The live services worth naming: not the system ones, nor the io service
- * while it has nothing to do. Asks root (`inspect()`: labels, and what native
+ * while it has nothing to do. `inspect()` asks root (labels, and what native
  * calls wait on); when root does not answer within a second (its worker is
- * busy), reads the shared table instead and says so.
+ * busy) it reads the shared table instead, and this says so. `labels` names
+ * the services this runner started, for rows read from the table.
  */
 async function aliveServices(rt: Runtime, labels: Map<number, string>): Promise<{ rows: ServiceInfo[]; note: string }> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const inspected = await Promise.race([
-    rt.inspect().catch(() => null),
-    new Promise<null>((r) => (timer = setTimeout(r, 1000, null))),
-  ]);
-  clearTimeout(timer);
-  const rows = (inspected ?? tableRows(rt, labels)).filter(
+  const all = await rt.inspect().catch(() => [] as ServiceInfo[]);
+  for (const r of all) if (r.fromTable && r.label === '?') r.label = labels.get(r.address) ?? '?';
+  const rows = all.filter(
     // Root, logger and timer are always alive: never worth listing; nor is an idle io.
     (r) => r.address >= Address.FIRST_FREE && !(r.label === 'io' && r.state === 'idle' && r.queue === 0),
   );
-  const note = inspected ? '' : '  (root did not answer within 1 s, so this is the shared table only: a worker may be busy in a long handler)\n';
+  const note = all.some((r) => r.fromTable) ? '  (root did not answer within 1 s, so this is the shared table only: a worker may be busy in a long handler)\n' : '';
   return { rows, note };
 }
 

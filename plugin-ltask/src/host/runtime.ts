@@ -9,7 +9,7 @@ import { decode, encode } from '../codec/js.ts';
 import { DEFAULT_MAX_BYTES } from '../codec/format.ts';
 import { Sessions } from '../session.ts';
 import { checkIsolation, type WorkerHandle } from '../platform/types.ts';
-import { Address, MessageType, Receipt, SYSTEM_SERVICES, ServiceState, type ServiceInfo, type SourceReload, LUA_UPDATE_EVENT, type LuaUpdate, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
+import { Address, MessageType, Receipt, SYSTEM_SERVICES, ServiceState, stateName, type ServiceInfo, type SourceReload, LUA_UPDATE_EVENT, type LuaUpdate, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
 import type { SpawnOptions } from '../services/root.ts';
 import type { IoOptions } from '../services/io/index.ts';
 import { MAX_WORKERS, ServiceTable } from '../table.ts';
@@ -363,21 +363,51 @@ export class Runtime {
   }
 
   /** Every live service (all, dead included, when `all`): address, label, worker, state, queue, handled, CPU. */
-  async inspect(all = false): Promise<ServiceInfo[]> {
-    const [rows, details] = await Promise.all([this.call<ServiceInfo[]>(Address.ROOT, 'inspect', all), this.details()]);
-    for (const r of rows) {
+  async inspect(all = false, waitMs = 1000): Promise<ServiceInfo[]> {
+    // Root and every worker are asked; what does not come within `waitMs` (a
+    // worker frozen in a long call) is replaced by what the shared table says.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((r) => (timer = setTimeout(r, waitMs, null)));
+    const [rows, details] = await Promise.all([
+      Promise.race([this.call<ServiceInfo[]>(Address.ROOT, 'inspect', all).catch(() => null), late]),
+      this.details(waitMs),
+    ]);
+    clearTimeout(timer);
+    if (rows) for (const r of rows) this.labels.set(r.address, r.label);
+    const out = rows ?? this.tableRows(all);
+    for (const r of out) {
       const d = details[r.address];
       if (d) r.detail = d;
+    }
+    return out;
+  }
+
+  /** Labels seen in root's answers, for rows read from the table alone. */
+  private readonly labels = new Map<number, string>();
+
+  /** Every service the shared table knows (not dead, unless `all`), without asking root. */
+  private tableRows(all: boolean): ServiceInfo[] {
+    const t = this.table;
+    const rows: ServiceInfo[] = [];
+    for (let a = 1; a < t.end; a++) {
+      const st = t.state(a);
+      if (st === ServiceState.UNUSED || (!all && st === ServiceState.DEAD)) continue;
+      const label = this.labels.get(a) ?? SYSTEM_SERVICES.find((x) => x.address === a)?.name ?? '?';
+      rows.push({ address: a, label, kind: a < Address.FIRST_FREE || label === 'io' ? 'ts' : 'lua', worker: t.worker(a), state: stateName(st), queue: t.queue(a), handled: t.handled(a), cpuMs: 0, fromTable: true });
     }
     return rows;
   }
 
-  /** What suspended services wait on, asked of every worker. */
-  private details(): Promise<Record<number, string>> {
+  /** What suspended services wait on, asked of every worker; after `waitMs`, what has come. */
+  private details(waitMs: number): Promise<Record<number, string>> {
     const id = this.nextDetail++;
     return new Promise((done) => {
-      this.detailWaits.set(id, { left: this.workers.length, out: {}, done });
-      for (const w of this.workers) w.postMessage({ type: 'details', id });
+      const w = { left: this.workers.length, out: {} as Record<number, string>, done };
+      this.detailWaits.set(id, w);
+      for (const h of this.workers) h.postMessage({ type: 'details', id });
+      setTimeout(() => {
+        if (this.detailWaits.delete(id)) done(w.out);
+      }, waitMs);
     });
   }
 
