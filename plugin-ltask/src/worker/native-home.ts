@@ -107,13 +107,20 @@ export class NativeHome {
     this.perService.set(c.service, this.active(c.service) + 1);
     const index = this.port.modules.indexOf(module);
     const slots = this.slots;
-    if (slots && index >= 0 && slots.waiting(index) === 0) {
-      for (const k of this.carriers.get(index) ?? []) {
-        if (!slots.claim(k.slot, id)) continue;
-        this.bind(id, k.mailbox, k.slot);
-        c.box!.send(Packet.CALL, this.port.id, id, payload);
-        return;
-      }
+    const known = this.carriers.get(index) ?? [];
+    if (slots && index >= 0 && known.length > 0) {
+      // A carrier that has just answered frees its slot a moment after its last
+      // packet: look again for up to 50 us before going through the host.
+      const until = performance.now() + 0.05;
+      do {
+        if (slots.waiting(index) !== 0) break;
+        for (const k of known) {
+          if (!slots.claim(k.slot, id)) continue;
+          this.bind(id, k.mailbox, k.slot);
+          c.box!.send(Packet.CALL, this.port.id, id, payload);
+          return;
+        }
+      } while (performance.now() < until);
     }
     const request: NativeRequest = { callId: id, module, fn, payload, service: c.service, worker: this.port.id, ancestors };
     this.port.post({ type: 'native-call', request });
