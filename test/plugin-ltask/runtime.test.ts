@@ -29,6 +29,30 @@ describe('protocol', () => {
   });
 });
 
+describe('requests in flight when a service ends', () => {
+  it('a TypeScript service killed during a request answers it with an error', async () => {
+    const r = await start();
+    const ts = await r.spawn('adder', 1);
+    const slow = r.call(ts, 'slowAdd', 1, 200); // 2 s
+    await new Promise((res) => setTimeout(res, 50));
+    const t0 = Date.now();
+    expect(await r.kill(ts)).toBe(true);
+    await expect(slow).rejects.toThrow(/has quit/);
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it('a Lua service restarted by a hot reload answers its parked requests with an error', async () => {
+    const old = 'local ltask = require "ltask"\nreturn { park = function() ltask.wait({}) end, v = function() return 1 end }';
+    const r = await start({ servicePath: 'service/?.lua', sources: { 'service/parker.lua': old } });
+    const p = await r.spawn('parker');
+    const parked = r.call(p, 'park');
+    await new Promise((res) => setTimeout(res, 50));
+    r.reloadSource({ urlPath: '/service/parker.lua', source: old.replace('return 1', 'return 2'), previous: old });
+    await expect(parked).rejects.toThrow(/restarted \(hot reload\)/);
+    expect(await r.call(p, 'v')).toBe(2);
+  });
+});
+
 describe('inspect', () => {
   it("answers within its wait with what the shared table knows when root's worker is frozen", async () => {
     const r = await start();

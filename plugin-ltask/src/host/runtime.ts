@@ -428,7 +428,8 @@ export class Runtime {
    * plugin): `urlPath` is the file's URL path (`/service/hello.lua`), and
    * `previous` its old text, which finds it among `sources` when it was
    * imported (`import hello from './hello.lua'`). Requests a restarted service
-   * was still handling get no answer. Returns the script paths updated.
+   * was still handling get an error (`restarted (hot reload)`). Returns the
+   * script paths updated.
    */
   reloadSource(update: LuaUpdate): string[] {
     const base = this.config.base.endsWith('/') ? this.config.base : this.config.base + '/';

@@ -525,6 +525,12 @@ export class LuaService extends HostedService {
   dispose(reason: string): void {
     for (const m of this.pending ?? []) this.sched.bounce(m, reason);
     this.pending = null;
+    // Requests still being answered (running, or parked in a coroutine) get the reason too.
+    for (const co of this.answering) {
+      if (co.session !== 0) this.answer(co.from, co.session, MessageType.ERROR, encode([reason]));
+      co.session = 0;
+    }
+    this.answering.clear();
     this.waiting.clear();
     this.blockedIn.clear();
     this.cos.clear();

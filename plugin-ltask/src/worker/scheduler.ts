@@ -258,9 +258,11 @@ export class Scheduler {
     const t0 = now();
     this.running = s;
     let ended: boolean;
+    let failure: string | undefined;
     try {
       ended = s.handle(m);
     } catch (e) {
+      failure = `{service:${s.address}} failed: ${e instanceof Error ? e.message : String(e)}`;
       this.log('error', s.address, s.label, `[ltask] service ${s.address} (${s.label}) failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       ended = true;
     } finally {
@@ -268,7 +270,7 @@ export class Scheduler {
     }
     this.table.countHandled(s.address, now() - t0);
     if (ended) {
-      this.close(s);
+      this.close(s, failure);
       return;
     }
     this.table.setState(s.address, this.native.active(s.address) > 0 ? ServiceState.SUSPENDED : s.scheduled || s.queue.length ? ServiceState.READY : ServiceState.IDLE);

@@ -133,8 +133,10 @@ export class TsService extends HostedService {
 
   private request(m: Msg): void {
     const [name, ...args] = decode(m.payload);
+    // Answered once: by the handler, or with the reason when the service ends first.
+    if (m.session !== 0) this.inFlight.add(m);
     const reply = (v: unknown) => {
-      if (m.session === 0) return;
+      if (m.session === 0 || !this.inFlight.delete(m)) return;
       let payload: Uint8Array;
       try {
         payload = encode([v], this.sched.config.maxMessageBytes);
@@ -146,6 +148,7 @@ export class TsService extends HostedService {
     const fail = (e: unknown): void => {
       const text = errorText(e, this.address, this.label);
       if (m.session === 0) return this.sched.log('error', this.address, this.label, text);
+      if (!this.inFlight.delete(m)) return;
       this.sched.send({ type: MessageType.ERROR, source: this.address, dest: m.source, session: m.session, payload: errorPayload(text, errorValue(e)) });
     };
     if (m.type === MessageType.SYSTEM) {
@@ -232,7 +235,13 @@ export class TsService extends HostedService {
   dispose(reason: string): void {
     this.ended = true;
     this.client.failAll(new ServiceError(reason));
+    for (const m of this.inFlight) {
+      this.sched.send({ type: MessageType.ERROR, source: this.address, dest: m.source, session: m.session, payload: encode([reason]) });
+    }
+    this.inFlight.clear();
   }
+  /** Requests being handled (their handler's promise not settled yet). */
+  private readonly inFlight = new Set<Msg>();
 
   private makeContext(): ServiceContext {
     const sched = this.sched;
