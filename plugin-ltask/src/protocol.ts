@@ -163,6 +163,8 @@ export interface WorkerConfig {
   runawayMs: number;
   /** Lua services keep every standard library function (files, environment, process exit, loadlib). */
   trustedLua: boolean;
+  /** A native call that runs longer is failed and its carrier replaced (0: never). */
+  nativeCallTimeoutMs: number;
   /** TypeScript services by name: module URLs. */
   tsServices: Record<string, string>;
   /** Native module names; a module's index is its position (carrier table). */

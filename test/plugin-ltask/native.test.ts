@@ -122,6 +122,17 @@ describe('native calls: failures', () => {
     expect(await r.call(s, 'concat', { a: 'o', b: 'k', c: '!' })).toBe('ok!');
   });
 
+  it('a call that runs past nativeCallTimeoutMs fails at its call site; its carrier is replaced', async () => {
+    const r = await start({ nativeCallTimeoutMs: 300 });
+    const s = await r.spawn('native_user');
+    expect(await r.call(s, 'work', 0, 'warm')).toBe('warm');
+    const t0 = Date.now();
+    await expect(r.call(s, 'work', 60_000, 'never')).rejects.toThrow(/native concat\.work ran longer than 300 ms \(nativeCallTimeoutMs\)/);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(await r.call(s, 'work', 0, 'after')).toBe('after'); // a fresh carrier
+    expect(await r.call(s, 'ping', 'alive')).toBe('alive');
+  });
+
   it('a crashed carrier gives the caller an error and the next call a fresh carrier', async () => {
     const r = await start();
     const s = await r.spawn('native_user');

@@ -65,6 +65,12 @@ export interface RuntimeOptions {
   natives?: Record<string, NativeSource>;
   /** How long a carrier waits for one callback before the call fails (default 30 s; 0: forever). */
   callbackTimeoutMs?: number;
+  /**
+   * How long one native call may run, callbacks included, before it fails at
+   * the call site and its carrier is terminated and replaced (a library that
+   * never returns); default 60 s; 0: forever.
+   */
+  nativeCallTimeoutMs?: number;
   /** Room in a carrier's mailbox; larger payloads cross in chunks (default 1 MiB). */
   mailboxBytes?: number;
   /**
@@ -126,6 +132,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     spinners: Math.max(1, Math.floor(options.maxSpinners ?? platform.cores() - workers)),
     runawayMs: options.runawayMs ?? 10_000,
     trustedLua: options.trustedLua ?? false,
+    nativeCallTimeoutMs: options.nativeCallTimeoutMs ?? 60_000,
     tsServices,
     nativeModules: [],
   };

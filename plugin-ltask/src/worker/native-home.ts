@@ -25,6 +25,8 @@ export interface NativePort {
   readonly id: number;
   /** Native module names; a module's index is its position. */
   readonly modules: readonly string[];
+  /** A call running longer fails and its carrier is replaced (0: never). */
+  readonly callTimeoutMs: number;
   /** Puts a message into a local service's queue. */
   deliver(m: Msg): void;
   post(m: WorkerToHost): void;
@@ -47,6 +49,8 @@ interface ActiveCall {
   note: string;
   /** The calls whose callbacks made this one, innermost first. */
   ancestors: number[];
+  /** Fails the call when it runs too long. */
+  timer: ReturnType<typeof setTimeout> | null;
 }
 
 interface KnownCarrier {
@@ -102,7 +106,9 @@ export class NativeHome {
     this.counter = (this.counter % 0xffffff) + 1;
     const id = ((this.port.id & 0x3f) << 24) | this.counter;
     const ancestors = parent ? [parent, ...(this.calls.get(parent)?.ancestors ?? [])] : [];
-    const c: ActiveCall = { id, service: m.source, session: m.session, module, fn, since: Date.now(), box: null, carrier: -1, note: 'waiting for a carrier', ancestors };
+    const c: ActiveCall = { id, service: m.source, session: m.session, module, fn, since: Date.now(), box: null, carrier: -1, note: 'waiting for a carrier', ancestors, timer: null };
+    const limit = this.port.callTimeoutMs;
+    if (limit > 0) c.timer = setTimeout(() => this.expire(c, limit), limit);
     this.calls.set(id, c);
     this.perService.set(c.service, this.active(c.service) + 1);
     const index = this.port.modules.indexOf(module);
@@ -185,7 +191,17 @@ export class NativeHome {
     this.port.deliver({ type, source: c.service, dest: c.service, session: c.session, payload });
   }
 
+  /** The call ran too long: it fails at its call site; the host terminates its carrier (it may never return). */
+  private expire(c: ActiveCall, limit: number): void {
+    if (!this.calls.has(c.id)) return;
+    this.forget(c);
+    this.port.post({ type: 'native-abort', callId: c.id });
+    const text = `[ltask] native ${c.module}.${c.fn} ran longer than ${limit} ms (nativeCallTimeoutMs): the call is abandoned and its carrier replaced`;
+    this.port.deliver({ type: MessageType.ERROR, source: c.service, dest: c.service, session: c.session, payload: encode([text]) });
+  }
+
   private forget(c: ActiveCall): void {
+    if (c.timer) clearTimeout(c.timer);
     this.calls.delete(c.id);
     const i = this.bound.indexOf(c);
     if (i >= 0) this.bound.splice(i, 1);

@@ -61,6 +61,7 @@ export class Scheduler {
     const port: NativePort = {
       id,
       modules: config.nativeModules,
+      callTimeoutMs: config.nativeCallTimeoutMs,
       deliver: (m) => this.deliver(m),
       post: (m) => this.post(m),
       wake: () => this.wake(),
