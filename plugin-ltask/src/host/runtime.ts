@@ -258,7 +258,11 @@ export class Runtime {
     handles.forEach((h, id) => {
       h.listen((d) => this.onWorker(d as WorkerToHost));
       h.onExit((reason) => {
-        if (!this.stopped) this.fail(`[ltask] worker ${id} died: ${reason}`);
+        if (this.stopped) return;
+        // Its services are gone: senders get "is dead" at once instead of queueing for nobody.
+        const t = this.table;
+        for (let a = 1; a < t.end; a++) if (t.worker(a) === id && t.state(a) !== ServiceState.UNUSED) t.close(a);
+        this.fail(`[ltask] worker ${id} died: ${reason}`);
       });
     });
   }
