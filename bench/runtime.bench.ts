@@ -15,6 +15,7 @@ import { performance as perf } from 'node:perf_hooks';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { fmt, printTable, stats, type Row, type Stats } from './report.ts';
+import { pairsRound, spawnPairs, type PairMode } from './pairs.mjs';
 
 // ------------------------------------------------------------------ settings
 
@@ -123,30 +124,16 @@ const sources = { 'service/echo.lua': lua('echo'), 'service/client.lua': lua('cl
 // ------------------------------------------------------------------ scaling
 
 /**
- * PAIRS client/server pairs of Lua services, every client making PAIR_CALLS
- * sequential calls to its server at once. Placement, both by default rules:
- * "split": the host spawns each server, then its client (least loaded in
- * turn: with 2+ workers every pair spans two workers, the costly case);
- * "parent": the host spawns the clients and each client spawns its server
- * (a child starts on its parent's worker: each pair on one worker). Aggregate
+ * PAIRS client/server pairs of Lua services (placements: bench/pairs.mjs), every
+ * client making PAIR_CALLS sequential calls to its server at once. Aggregate
  * calls/s over the wall time of the whole round, and the main (host) thread's
  * busy share meanwhile: the host is not on the message path.
  */
-type PairMode = 'split' | 'parent';
 async function manyPairs(workers: number, mode: PairMode): Promise<{ workers: number; mode: PairMode; rate: number; hostBusy: number; cores: number }> {
   const rt = await startRuntime({ workers, sources, io: false, onLog: (e) => e.level === 'error' && console.error(`[${e.label}] ${e.text}`) });
   try {
-    const pairs: [number, number][] = [];
-    for (let i = 0; i < PAIRS; i++) {
-      if (mode === 'split') {
-        const server = await rt.spawn('echo', 'bench');
-        pairs.push([await rt.spawn('client', 'bench'), server]);
-      } else {
-        const client = await rt.spawn('client', 'bench');
-        pairs.push([client, await rt.call<number>(client, 'server')]);
-      }
-    }
-    const round = (k: number) => Promise.all(pairs.map(([c, s]) => rt.callMulti(c, 'calls', s, k)));
+    const pairs = await spawnPairs(rt, mode, PAIRS);
+    const round = (k: number) => pairsRound(rt, pairs, k);
     await round(Math.ceil(PAIR_CALLS / 10));
     const elu0 = perf.eventLoopUtilization();
     const t0 = performance.now();

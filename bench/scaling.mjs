@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { pairsRound, spawnPairs } from './pairs.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
@@ -27,20 +28,10 @@ const K = Number(arg('--calls', 4000));
 async function run(workers, mode, pairsN) {
   const rt = await startRuntime({ workers, sources, io: false, onLog: (e) => e.level === 'error' && console.error(`[${e.label}] ${e.text}`) });
   try {
-    const pairs = [];
-    for (let i = 0; i < pairsN; i++) {
-      if (mode === 'split') {
-        const s = await rt.spawn('echo', 'x');
-        pairs.push([await rt.spawn('client', 'x'), s]);
-      } else {
-        const c = await rt.spawn('client', 'x');
-        pairs.push([c, await rt.call(c, 'server')]);
-      }
-    }
-    const round = (k) => Promise.all(pairs.map(([c, s]) => rt.callMulti(c, 'calls', s, k)));
-    await round(Math.max(1000, Math.ceil(16000 / pairsN))); // warm-up: V8 compiles the hot paths meanwhile
+    const pairs = await spawnPairs(rt, mode, pairsN);
+    await pairsRound(rt, pairs, Math.max(1000, Math.ceil(16000 / pairsN))); // warm-up: V8 compiles the hot paths meanwhile
     const t0 = performance.now();
-    const r = await round(K);
+    const r = await pairsRound(rt, pairs, K);
     const ms = performance.now() - t0;
     return { rate: (pairsN * K) / (ms / 1000), mean: r.map(([, total]) => (total / K) * 1e6).reduce((a, b) => a + b) / r.length };
   } finally {
