@@ -1,6 +1,4 @@
 /** The logger and timer system services (TypeScript, named "logger" and "timer"). */
-import { encode } from '../codec/js.ts';
-import { Address, MessageType } from '../protocol.ts';
 import type { ServiceFactory } from '../worker/ts-service.ts';
 
 /** Forwards log lines to the host, in the order they arrive, as the services that wrote them. */
@@ -9,7 +7,7 @@ export const logger: ServiceFactory = (ctx) => {
   if (!sys) throw new Error('[ltask] logger runs only as a system service');
   return {
     log(level: string, source: number, label: string, text: string) {
-      sys.send({ type: MessageType.LOG, source, dest: Address.HOST, session: 0, payload: encode([level === 'error' ? 'error' : 'info', label, text, Date.now()]) });
+      sys.log(level === 'error' ? 'error' : 'info', source, label, text);
     },
   };
 };

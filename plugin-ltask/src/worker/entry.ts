@@ -23,6 +23,7 @@ const privileges = (s: Scheduler, sources: SourceLoader): Privileges => ({
   builtin: (name) => BUILTIN_SERVICES[name] !== undefined,
   send: (m) => s.send(m),
   post: (m) => s.post(m),
+  log: (level, source, label, text) => s.log(level, source, label, text),
   servicePath: (name) => sources.find('service', name).then((r) => r.path),
 });
 

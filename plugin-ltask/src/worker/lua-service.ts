@@ -112,7 +112,6 @@ export class LuaService extends HostedService {
   /** The coroutine being resumed right now. */
   private current: Co | null = null;
   private readonly pool: Co[] = [];
-  private readonly cos = new Map<L, Co>();
   /** Sessions this service waits on: the coroutine to resume, or where the answer goes. */
   private readonly waiting = new Map<number, Co | Deferred | typeof ASYNC>();
   /** The callback ids a native call (by session) holds: released with its answer. */
@@ -311,7 +310,6 @@ export class LuaService extends HostedService {
       const T = lua.lua_newthread(this.L) as L;
       lua.lua_pop(this.L, 1);
       co = { L: T, job, from, session, callId: 0, seq: 0 };
-      this.cos.set(T, co);
     } else {
       co.job = job;
       co.from = from;
@@ -324,14 +322,12 @@ export class LuaService extends HostedService {
   /** Drops a coroutine that never ran (its stack may be broken). */
   private discard(co: Co): void {
     this.answering.delete(co);
-    this.cos.delete(co.L);
   }
 
   private release(co: Co): void {
     co.callId = 0;
     co.session = 0;
     if (this.pool.length < POOL_MAX) this.pool.push(co);
-    else this.cos.delete(co.L);
   }
 
   /**
@@ -361,7 +357,6 @@ export class LuaService extends HostedService {
       // Only a blocking ltask function may suspend a coroutine the runtime runs.
       lua.lua_pushstring(T, to_luastring('coroutine.yield() outside a coroutine of your own: a handler, fork or callback may block only in ltask functions'));
       this.failed(co);
-      this.cos.delete(T);
       return;
     }
     if (status === lua.LUA_OK) {
@@ -371,7 +366,6 @@ export class LuaService extends HostedService {
       return;
     }
     this.failed(co);
-    this.cos.delete(T);
   }
 
   /** A coroutine returned: its results are on its stack. */
@@ -533,7 +527,6 @@ export class LuaService extends HostedService {
     this.answering.clear();
     this.waiting.clear();
     this.blockedIn.clear();
-    this.cos.clear();
     this.pool.length = 0;
     this.L = null;
   }

@@ -59,6 +59,8 @@ export interface Privileges {
   send(m: Msg): Receipt;
   /** Posts to the host, after the messages already batched for it. */
   post(m: WorkerToHost): void;
+  /** A log line to the host, as the service `source` wrote it. */
+  log(level: 'info' | 'error', source: number, label: string, text: string): void;
   /** Where a service script is found (the path on the service path), or an error. */
   servicePath(name: string): Promise<string>;
 }

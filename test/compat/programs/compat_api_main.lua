@@ -3,11 +3,7 @@
 local ltask = require "ltask"
 local coroutine = require "coroutine" -- ltask removes the global (this runtime keeps it)
 
-local function line(...)
-  local t = table.pack(...)
-  for i = 1, t.n do t[i] = tostring(t[i]) end
-  print(table.concat(t, " "))
-end
+local line = require("compat_util").line
 
 local echo = ltask.spawn("compat_echo")
 line("spawn", type(echo))

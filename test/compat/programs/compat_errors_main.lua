@@ -1,11 +1,7 @@
 -- Errors and waits across services, in ltask's style.
 local ltask = require "ltask"
 
-local function line(...)
-  local t = table.pack(...)
-  for i = 1, t.n do t[i] = tostring(t[i]) end
-  print(table.concat(t, " "))
-end
+local line = require("compat_util").line
 
 local echo = ltask.spawn("compat_echo")
 local relay = ltask.spawn("compat_relay")
