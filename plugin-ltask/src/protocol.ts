@@ -96,6 +96,9 @@ export const SYSTEM_SERVICES = [
   { name: 'timer', address: Address.TIMER },
 ] as const;
 
+/** The error of a call whose service ended without answering (its worker died): names both. */
+export const deadText = (addr: number, reason: string): string => `{service:${addr}} is dead: ${reason}`;
+
 /** Messages between the host and a worker (postMessage, structured clone). */
 export type HostToWorker =
   | { type: 'init'; workerId: number; config: WorkerConfig; table: SharedArrayBuffer; rings: RingSet; carriers: SharedArrayBuffer }
@@ -104,7 +107,9 @@ export type HostToWorker =
   | { type: 'details'; id: number }
   | { type: 'native-bind'; callId: number; mailbox: SharedArrayBuffer; carrier: number }
   | { type: 'native-fail'; callId: number; error: string }
-  | { type: 'reload'; reload: SourceReload };
+  | { type: 'reload'; reload: SourceReload }
+  /** Worker `worker` was replaced: fresh rings to and from it; calls waiting on `dead` fail. */
+  | { type: 'peer'; worker: number; toPeer: SharedArrayBuffer; fromPeer: SharedArrayBuffer; dead: number[]; reason: string };
 
 /** The event the ltask() vite plugin sends from the dev server when a `.lua` file is saved. */
 export const LUA_UPDATE_EVENT = 'ltask:lua-update';

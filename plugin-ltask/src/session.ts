@@ -12,6 +12,8 @@ import type { Msg } from './transport/frame.ts';
 interface Pending {
   resolve(values: unknown[]): void;
   reject(e: Error): void;
+  /** Where the call went (0: a native call, the host). */
+  dest: number;
 }
 
 /** The error for a message that was not posted. */
@@ -35,8 +37,8 @@ export class Sessions {
   }
 
   /** Waits for the answer to `session` (already sent, or about to be). */
-  wait(session: number): Promise<unknown[]> {
-    return new Promise((resolve, reject) => this.pending.set(session, { resolve, reject }));
+  wait(session: number, dest = 0): Promise<unknown[]> {
+    return new Promise((resolve, reject) => this.pending.set(session, { resolve, reject, dest }));
   }
 
   /** Sends `values` as a message of `type` and resolves to the answer's values. */
@@ -54,7 +56,7 @@ export class Sessions {
     const session = this.open();
     const r = this.send({ type, source: this.self, dest, session, payload });
     if (r !== Receipt.DONE) return Promise.reject(receiptError(dest, r));
-    return this.wait(session);
+    return this.wait(session, dest);
   }
 
   /** A one-way request: true when posted, false when `dest` is dead; throws when it is busy or `values` cannot be encoded. */
@@ -79,6 +81,15 @@ export class Sessions {
     if (m.type === MessageType.RESPONSE) p.resolve(values);
     else p.reject(new ServiceError(remoteText(values[0]), values[1]));
     return true;
+  }
+
+  /** Rejects the calls waiting on a service in `dead` (it ended without answering). */
+  failTo(dead: ReadonlySet<number>, text: (addr: number) => string): void {
+    for (const [session, p] of this.pending) {
+      if (!dead.has(p.dest)) continue;
+      this.pending.delete(session);
+      p.reject(new ServiceError(text(p.dest)));
+    }
   }
 
   /** Rejects every waiting call. */

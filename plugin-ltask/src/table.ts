@@ -12,7 +12,7 @@ const NEXT_ADDRESS = 0;
 const LIVE = 1; // services not dead
 const VIOLATIONS = 2; // serial-execution violations seen
 const SPINNERS = 32; // workers polling right now (a cache line of its own)
-const BELLS = 64; // per worker: [ring counter, sleeping flag, load], one cache line each
+const BELLS = 64; // per worker: [ring counter, sleeping flag, load, ping, pong], one cache line each
 const BELL_STRIDE = 16;
 export const MAX_WORKERS = Math.floor((HEADER - BELLS) / BELL_STRIDE);
 
@@ -185,6 +185,35 @@ export class ServiceTable {
   /** The doorbell word index of a worker (other workers add to it, then notify if it sleeps). */
   bell(worker: number): number {
     return BELLS + worker * BELL_STRIDE;
+  }
+
+  /**
+   * The watchdog's heartbeat: the host bumps a worker's ping and rings it; the
+   * worker copies ping to pong at the start of every pump. A ping left
+   * unanswered means the worker's thread has not come back to its loop.
+   */
+  ping(worker: number): void {
+    Atomics.add(this.i32, BELLS + worker * BELL_STRIDE + 3, 1);
+    this.ring(worker);
+  }
+
+  /** True when the worker answered the last ping. */
+  answered(worker: number): boolean {
+    const b = BELLS + worker * BELL_STRIDE;
+    return Atomics.load(this.i32, b + 3) === Atomics.load(this.i32, b + 4);
+  }
+
+  /** The worker side of {@link ping}: two loads of a line the pump reads anyway. */
+  pong(worker: number): void {
+    const b = BELLS + worker * BELL_STRIDE;
+    const ping = Atomics.load(this.i32, b + 3);
+    if (Atomics.load(this.i32, b + 4) !== ping) Atomics.store(this.i32, b + 4, ping);
+  }
+
+  /** Forgets an unanswered ping (a replaced worker starts answered). */
+  resetPing(worker: number): void {
+    const b = BELLS + worker * BELL_STRIDE;
+    Atomics.store(this.i32, b + 4, Atomics.load(this.i32, b + 3));
   }
 
   /** The sleeping-flag word index of a worker. */

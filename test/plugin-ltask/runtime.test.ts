@@ -252,23 +252,6 @@ describe('scheduler', () => {
     const exit = await r.exited;
     expect(exit).toEqual({ code: 0, error: undefined });
   });
-
-  it("a worker that dies fails the host's pending calls and reports exit code 1; its services are dead for every sender; the other workers keep serving", async () => {
-    const r = await start();
-    const c = await r.spawnService({ name: 'crasher', worker_id: 1 });
-    const other = await r.spawnService({ name: 'echo', worker_id: 1 });
-    const pending = expect(r.call(other, 'sleep_then', 100, 'never')).rejects.toThrow(/worker 1 died/);
-    await r.call(c, 'crash');
-    await pending;
-    expect((await r.exited).code).toBe(1);
-    // The other worker keeps serving; the dead worker's services are dead for every sender.
-    const survivor = await r.spawnService({ name: 'echo', worker_id: 0 });
-    expect(await r.call(survivor, 'echo', 'still')).toBe('still');
-    const [kind, , , text] = await r.callMulti(survivor, 'catch', other, 'echo');
-    expect(kind).toBe('string');
-    expect(text).toMatch(/is dead/);
-    await expect(r.call(other, 'echo')).rejects.toThrow(/is dead/);
-  });
 });
 
 describe('cross-origin isolation', () => {

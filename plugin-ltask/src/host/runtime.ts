@@ -9,7 +9,7 @@ import { decode, encode } from '../codec/js.ts';
 import { DEFAULT_MAX_BYTES } from '../codec/format.ts';
 import { Sessions } from '../session.ts';
 import { checkIsolation, type WorkerHandle } from '../platform/types.ts';
-import { Address, MessageType, Receipt, SYSTEM_SERVICES, ServiceState, stateName, type ServiceInfo, type SourceReload, LUA_UPDATE_EVENT, type LuaUpdate, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
+import { Address, MessageType, Receipt, SYSTEM_SERVICES, deadText, ServiceState, stateName, type ServiceInfo, type SourceReload, LUA_UPDATE_EVENT, type LuaUpdate, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
 import type { SpawnOptions } from '../services/root.ts';
 import type { IoOptions } from '../services/io/index.ts';
 import { MAX_WORKERS, ServiceTable } from '../table.ts';
@@ -43,8 +43,20 @@ export interface RuntimeOptions {
    * free, at least 1). A polling worker takes a core that a busy one may need.
    */
   maxSpinners?: number;
-  /** Stop a Lua handler that runs this long without yielding, with an error to its caller (default 10,000 ms; 0: never). */
+  /**
+   * Stop a Lua handler that runs this long without yielding, with an error to
+   * its caller (default 2,000 ms; 0: never). A service may set its own
+   * (`spawn_service{ runaway_ms = ... }`).
+   */
   runawayMs?: number;
+  /**
+   * Supervision: a worker whose thread has not come back to its loop for this
+   * long (a TypeScript handler that loops, a library call that never returns,
+   * a runaway the Lua hook cannot see) is terminated and replaced, like a
+   * worker that crashed; its services are dead and every call waiting on them
+   * fails (default 5,000 ms; 0: no watchdog, crashed workers are still replaced).
+   */
+  watchdogMs?: number;
   /**
    * Lua services keep the standard library functions that reach outside the
    * runtime: `io`, `os.exit`/`remove`/`rename`/`getenv`/`execute`/`tmpname`,
@@ -130,7 +142,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_BYTES,
     spinMicros: options.spinMicros ?? 50,
     spinners: Math.max(1, Math.floor(options.maxSpinners ?? platform.cores() - workers)),
-    runawayMs: options.runawayMs ?? 10_000,
+    runawayMs: options.runawayMs ?? 2_000,
     trustedLua: options.trustedLua ?? false,
     nativeCallTimeoutMs: options.nativeCallTimeoutMs ?? 60_000,
     tsServices,
@@ -147,7 +159,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const rings = Array.from({ length: workers }, (_, from) =>
     Array.from({ length: workers }, (_, to) => (from === to ? null : createRingBuffer(ringSize))),
   );
-  const rt = new Runtime(config, table, options.onLog ?? defaultLog, natives, slots, {
+  const rt = new Runtime(config, table, options.onLog ?? defaultLog, natives, slots, rings, {
     callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
     mailboxBytes: options.mailboxBytes ?? 1024 * 1024,
   });
@@ -155,25 +167,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   try {
     await Promise.all(
       Array.from({ length: workers }, (_, id) => {
-        const h = startWorker('scheduler', `ltask-worker-${id}`);
-        handles.push(h);
-        return new Promise<void>((resolve, reject) => {
-          h.onExit((reason) => reject(new Error(`[ltask] ${reason}`)));
-          const off = h.listen((d) => {
-            if ((d as WorkerToHost).type === 'ready') {
-              off();
-              resolve();
-            }
-          });
-          h.postMessage({ type: 'init', workerId: id, config, table: table.sab, rings, carriers: slots.sab });
-        });
+        const { handle, ready } = rt.launch(id);
+        handles.push(handle);
+        return ready;
       }),
     );
   } catch (e) {
     await Promise.all(handles.map((h) => h.terminate()));
     throw e;
   }
-  rt.attach(handles);
+  rt.attach(handles, options.watchdogMs ?? 5_000);
   try {
     // The system services start like any TypeScript service (SPAWN to worker 0).
     await Promise.all(SYSTEM_SERVICES.map(({ name, address }) => rt.startSystem(name, address)));
@@ -223,7 +226,8 @@ export class Runtime {
     readonly table: ServiceTable,
     private readonly onLog: (e: LogEntry) => void,
     natives: Record<string, NativeSource>,
-    slots: CarrierSlots,
+    private readonly slots: CarrierSlots,
+    private readonly rings: (SharedArrayBuffer | null)[][],
     nativeOptions: { callbackTimeoutMs: number; mailboxBytes: number },
   ) {
     this.exited = new Promise((r) => (this.exitResolve = r));
@@ -251,20 +255,127 @@ export class Runtime {
     return this.config.workers;
   }
 
-  /** @internal */
-  attach(handles: WorkerHandle[]): void {
-    this.workers = handles;
-    this.outbox = handles.map(() => []);
-    handles.forEach((h, id) => {
-      h.listen((d) => this.onWorker(d as WorkerToHost));
-      h.onExit((reason) => {
-        if (this.stopped) return;
-        // Its services are gone: senders get "is dead" at once instead of queueing for nobody.
-        const t = this.table;
-        for (let a = 1; a < t.end; a++) if (t.worker(a) === id && t.state(a) !== ServiceState.UNUSED) t.close(a);
-        this.fail(`[ltask] worker ${id} died: ${reason}`);
+  /** @internal Starts scheduler worker `id`; `ready` settles when it has taken its `init`. */
+  launch(id: number): { handle: WorkerHandle; ready: Promise<void> } {
+    const h = startWorker('scheduler', `ltask-worker-${id}`);
+    const ready = new Promise<void>((resolve, reject) => {
+      h.onExit((reason) => reject(new Error(`[ltask] ${reason}`)));
+      const off = h.listen((d) => {
+        if ((d as WorkerToHost).type === 'ready') {
+          off();
+          resolve();
+        }
       });
     });
+    h.postMessage({ type: 'init', workerId: id, config: this.config, table: this.table.sab, rings: this.rings, carriers: this.slots.sab });
+    return { handle: h, ready };
+  }
+
+  /** @internal */
+  attach(handles: WorkerHandle[], watchdogMs: number): void {
+    this.workers = handles;
+    this.outbox = handles.map(() => []);
+    handles.forEach((h, id) => this.watch(h, id));
+    if (watchdogMs > 0) this.startWatchdog(watchdogMs);
+  }
+
+  private watch(h: WorkerHandle, id: number): void {
+    h.listen((d) => this.onWorker(d as WorkerToHost));
+    h.onExit((reason) => this.replace(id, `failed: ${reason}`));
+  }
+
+  /** Replacement workers not ready yet (the watchdog waits for them). */
+  private readonly starting = new Set<number>();
+  /** When each worker's unanswered ping was sent. */
+  private pingedAt: number[] = [];
+  private watchdog: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * The watchdog: every quarter of `ms` (at most 1 s) each worker that
+   * answered its last ping gets a new one (a ring: a sleeping worker wakes,
+   * copies it and sleeps again); a worker that leaves one unanswered for `ms`
+   * is stuck in one piece of synchronous work and is replaced.
+   */
+  private startWatchdog(ms: number): void {
+    const t = this.table;
+    this.pingedAt = this.workers.map(() => performance.now());
+    this.watchdog = setInterval(() => {
+      const now = performance.now();
+      for (let w = 0; w < this.workers.length; w++) {
+        if (this.starting.has(w)) continue;
+        if (t.answered(w)) {
+          t.ping(w);
+          this.pingedAt[w] = now;
+        } else if (now - this.pingedAt[w]! > ms) {
+          this.replace(w, `stopped answering: its thread has not come back to its loop for ${Math.round(now - this.pingedAt[w]!)} ms (watchdogMs ${ms}): a handler or library call that never yields`);
+        }
+      }
+    }, Math.min(1000, Math.max(10, ms / 4)));
+    (this.watchdog as { unref?: () => void }).unref?.();
+  }
+
+  /** Times a worker was replaced (supervision). */
+  replacedWorkers = 0;
+
+  /**
+   * Supervision: worker `id` crashed or froze. It is terminated; its services
+   * are marked dead; every call waiting on them (from the host or any service)
+   * fails with `{service:N} is dead: worker id <why>`; root hears of each (its
+   * restart policies apply); a fresh worker takes its place with fresh rings.
+   * Worker 0 holds the system services: without them the runtime ends (code 1).
+   */
+  private replace(id: number, why: string): void {
+    if (this.stopped) return;
+    const old = this.workers[id]!;
+    void old.terminate();
+    const t = this.table;
+    const dead: number[] = [];
+    for (let a = 1; a < t.end; a++) {
+      const st = t.state(a);
+      if (t.worker(a) === id && st !== ServiceState.UNUSED && st !== ServiceState.DEAD) {
+        t.close(a);
+        dead.push(a);
+      }
+    }
+    const reason = `worker ${id} ${why}`;
+    this.onLog({ level: 'error', source: Address.HOST, label: 'ltask', text: `[ltask] ${reason}; its services ended: ${dead.join(', ') || 'none'}`, time: Date.now() });
+    const gone = new Set(dead);
+    this.client.failTo(gone, (a) => deadText(a, reason));
+    this.natives.abortWorker(id);
+    if (id === 0 || gone.has(Address.ROOT)) {
+      this.fail(`[ltask] ${reason}: it hosted the system services (root, logger, timer), so the runtime cannot go on`);
+      return;
+    }
+    const size = this.rings[0]!.find((r) => r)?.byteLength ?? 256 * 1024;
+    for (let w = 0; w < this.workers.length; w++) {
+      if (w === id) continue;
+      this.rings[w]![id] = createRingBuffer(size);
+      this.rings[id]![w] = createRingBuffer(size);
+    }
+    t.resetPing(id);
+    this.pingedAt[id] = performance.now();
+    const { handle, ready } = this.launch(id);
+    this.workers[id] = handle;
+    this.replacedWorkers++;
+    this.watch(handle, id);
+    this.starting.add(id);
+    ready.then(
+      () => {
+        this.starting.delete(id);
+        t.resetPing(id);
+      },
+      () => {},
+    );
+    for (let w = 0; w < this.workers.length; w++) {
+      if (w !== id) this.workers[w]!.postMessage({ type: 'peer', worker: id, toPeer: this.rings[w]![id]!, fromPeer: this.rings[id]![w]!, dead, reason });
+    }
+    for (const a of dead) {
+      this.post({ type: MessageType.SIGNAL, source: a, dest: Address.ROOT, session: 0, payload: encode([deadText(a, reason)]) });
+    }
+    if (this.outbox[id]!.length && !this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flush);
+    }
   }
 
   private onWorker(m: WorkerToHost): void {
@@ -308,6 +419,7 @@ export class Runtime {
   }
 
   private fail(error: string): void {
+    clearInterval(this.watchdog);
     this.client.failAll(new Error(error));
     this.exitResolve({ code: 1, error });
   }
@@ -464,6 +576,7 @@ export class Runtime {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.watchdog);
     this.unlistenHot?.();
     this.client.failAll(new Error('[ltask] the runtime has stopped'));
     await Promise.all([...this.workers.map((w) => w.terminate()), this.natives.stop()]);

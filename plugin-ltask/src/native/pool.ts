@@ -13,7 +13,7 @@ import type { ServiceTable } from '../table.ts';
 import { createMailbox } from './mailbox.ts';
 import type { CarrierToHost, HostToCarrier, NativeRequest } from './protocol.ts';
 import type { NativeSource } from './types.ts';
-import { MAX_CARRIERS, SlotState, type CarrierSlots } from './slots.ts';
+import { MAX_CARRIERS, SlotState, callWorker, type CarrierSlots } from './slots.ts';
 
 interface Carrier {
   slot: number;
@@ -92,6 +92,21 @@ export class NativePools {
       if (c) {
         this.remove(pool, c);
         void c.handle.terminate();
+      }
+      this.dispatch(pool);
+    }
+  }
+
+  /** Worker `w` died: its queued calls are dropped and the carriers running its calls stopped. */
+  abortWorker(w: number): void {
+    for (const pool of this.pools.values()) {
+      pool.queue = pool.queue.filter((r) => r.worker !== w);
+      for (const c of [...pool.carriers]) {
+        const busy = this.busyWith(c);
+        if (busy !== null && callWorker(busy) === w) {
+          this.remove(pool, c);
+          void c.handle.terminate();
+        }
       }
       this.dispatch(pool);
     }

@@ -134,6 +134,9 @@ host.listen((data) => {
     case 'details':
       host.postMessage({ type: 'details', id: m.id, details: sched?.details() ?? {} });
       break;
+    case 'peer':
+      sched?.peerReplaced(m.worker, m.toPeer, m.fromPeer, m.dead, m.reason);
+      break;
     case 'reload':
       if (sched && loader) reload(sched, loader, m.reload);
       break;

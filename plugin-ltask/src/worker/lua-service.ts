@@ -114,6 +114,8 @@ export class LuaService extends HostedService {
   private readonly pool: Co[] = [];
   /** Sessions this service waits on: the coroutine to resume, or where the answer goes. */
   private readonly waiting = new Map<number, Co | Deferred | typeof ASYNC>();
+  /** Where the calls and requests still waiting went: a service that dies unanswered fails them. */
+  private readonly sentTo = new Map<number, number>();
   /** The callback ids a native call (by session) holds: released with its answer. */
   private readonly nativeCallbacks = new Map<number, number[]>();
   /** Coroutines to resume after the current one (fork, wakeup): thread and argument count. */
@@ -237,6 +239,7 @@ export class LuaService extends HostedService {
     const w = this.waiting.get(m.session);
     if (w === undefined) return;
     this.waiting.delete(m.session);
+    this.sentTo.delete(m.session);
     const callbacks = this.nativeCallbacks.get(m.session);
     if (callbacks) {
       this.nativeCallbacks.delete(m.session);
@@ -516,6 +519,12 @@ export class LuaService extends HostedService {
     lua.lua_pop(L, 1);
   }
 
+  peersDied(dead: ReadonlySet<number>, text: (addr: number) => string): void {
+    for (const [session, dest] of this.sentTo) {
+      if (dead.has(dest)) this.sched.deliver({ type: MessageType.ERROR, source: dest, dest: this.address, session, payload: encode([text(dest)]) });
+    }
+  }
+
   dispose(reason: string): void {
     for (const m of this.pending ?? []) this.sched.bounce(m, reason);
     this.pending = null;
@@ -526,6 +535,7 @@ export class LuaService extends HostedService {
     }
     this.answering.clear();
     this.waiting.clear();
+    this.sentTo.clear();
     this.blockedIn.clear();
     this.pool.length = 0;
     this.L = null;
@@ -586,6 +596,7 @@ export class LuaService extends HostedService {
           return 2;
         }
         this.wait(session, `callback waits for a call to service ${dest} "${lua.lua_tojsstring(L, 2) ?? ''}"`);
+        this.sentTo.set(session, dest);
         return lua.lua_yield(L, 0);
       },
       syscall: (L) => {
@@ -599,6 +610,7 @@ export class LuaService extends HostedService {
           return 2;
         }
         this.wait(session, `callback waits for a system call to service ${dest}`);
+        this.sentTo.set(session, dest);
         return lua.lua_yield(L, 0);
       },
       running: (L) => {
@@ -641,6 +653,7 @@ export class LuaService extends HostedService {
           return 2;
         }
         this.waiting.set(session, ASYNC);
+        this.sentTo.set(session, lauxlib.luaL_checkinteger(L, 1));
         lua.lua_pushinteger(L, session);
         return 1;
       },

@@ -9,7 +9,7 @@
  * its event loop (timers, fetch, postMessage) keeps turning.
  */
 import { encode } from '../codec/index.ts';
-import { Address, MessageType, Receipt, ServiceState, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
+import { Address, MessageType, Receipt, ServiceState, deadText, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
 import type { Endpoint } from '../platform/types.ts';
 import { ServiceTable } from '../table.ts';
 import { RingReader, RingSender, frame, unframe, type Msg } from '../transport/index.ts';
@@ -183,6 +183,23 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Worker `w` died and was replaced (supervision): what it had sent and
+   * published is read, then the rings to and from it are fresh ones (a
+   * message it left half-written, or that waited for it, is dropped: its
+   * services are dead). Every service here that waits on one of `dead` gets
+   * an error that names it and `reason`.
+   */
+  peerReplaced(w: number, toPeer: SharedArrayBuffer, fromPeer: SharedArrayBuffer, dead: number[], reason: string): void {
+    const old = this.inb[w];
+    if (old) for (let b = old.read(); b; b = old.read()) this.deliverFrom(unframe(b));
+    this.out[w] = new RingSender(toPeer);
+    this.inb[w] = new RingReader(fromPeer);
+    const gone = new Set(dead);
+    for (const s of this.services.values()) s.peersDied(gone, (a) => deadText(a, reason));
+    this.wake();
+  }
+
   // ------------------------------------------------------------- the loop
 
   /** Makes sure a pump runs soon. Cheap to call often. */
@@ -215,6 +232,7 @@ export class Scheduler {
     if (this.pumping) return;
     this.pumping = true;
     this.noteWake();
+    this.table.pong(this.id);
     // Written only when set: senders read this word on every message, and a
     // store would take its cache line away from them on every pump.
     const flag = this.table.sleeping(this.id);

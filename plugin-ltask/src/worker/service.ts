@@ -23,6 +23,9 @@ export abstract class HostedService {
   /** Runs one message. Returns true when the service has ended. */
   abstract handle(msg: Msg): boolean;
 
+  /** Services in `dead` ended without answering (their worker died): calls waiting on them fail with `text`. */
+  abstract peersDied(dead: ReadonlySet<number>, text: (addr: number) => string): void;
+
   /** Frees what the service holds; pending work gets errors. */
   abstract dispose(reason: string): void;
 }

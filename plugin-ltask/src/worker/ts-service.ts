@@ -234,6 +234,10 @@ export class TsService extends HostedService {
     return this.client.call(dest, type, values);
   }
 
+  peersDied(dead: ReadonlySet<number>, text: (addr: number) => string): void {
+    this.client.failTo(dead, text);
+  }
+
   dispose(reason: string): void {
     this.ended = true;
     this.client.failAll(new ServiceError(reason));

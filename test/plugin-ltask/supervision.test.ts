@@ -1,0 +1,117 @@
+/**
+ * Supervision: a worker that crashes or freezes is replaced; its services are
+ * dead and every call waiting on them, from the host or from any service,
+ * fails with an error naming the service and the cause; the runtime goes on.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startRuntime, type Runtime, type RuntimeOptions } from '@ltask-web/plugin-ltask';
+
+const fixtures = {
+  servicePath: 'test/fixtures/lua/?.lua',
+  luaPath: 'test/fixtures/lua/?.lua',
+  services: {
+    adder: new URL('../fixtures/ts/adder.ts', import.meta.url).href,
+    crasher: new URL('../fixtures/ts/crasher.ts', import.meta.url).href,
+  },
+  onLog: () => {},
+};
+
+let rt: Runtime | null = null;
+const start = async (o: RuntimeOptions = {}) => (rt = await startRuntime({ workers: 2, ...fixtures, ...o }));
+afterEach(async () => {
+  if (rt) expect(rt.serialViolations).toBe(0);
+  await rt?.stop();
+  rt = null;
+});
+
+const notExited = (r: Runtime, ms: number) => Promise.race([r.exited.then((e) => e), new Promise((res) => setTimeout(res, ms, 'running'))]);
+
+/**
+ * Services on worker 1 (the one that will die) with calls parked in them from
+ * the host, a Lua service and a TypeScript service on worker 0; `kill` brings
+ * worker 1 down. Every parked call must fail within `withinMs`, and worker 1
+ * must serve again.
+ */
+async function dieAndRecover(r: Runtime, kill: (crasher: number) => Promise<unknown>, cause: RegExp, withinMs: number) {
+  const crasher = await r.spawnService({ name: 'crasher', worker_id: 1 });
+  const victim = await r.spawnService({ name: 'echo', worker_id: 1 });
+  const lua = await r.spawnService({ name: 'echo', worker_id: 0 });
+  const ts = await r.spawnService({ name: 'adder', worker_id: 0 });
+  const dead = new RegExp(`\\{service:${victim}\\} is dead: worker 1 ${cause.source}`);
+  // Each handler is attached before the death can answer it.
+  const fromHost = expect(r.call(victim, 'sleep_then', 1000, 'never')).rejects.toThrow(dead);
+  const fromLua = r.callMulti(lua, 'catch', victim, 'sleep_then', 1000, 'never');
+  const fromTs = expect(r.call(ts, 'relay', victim, 'sleep_then', 1000, 'never')).rejects.toThrow(dead);
+  await new Promise((res) => setTimeout(res, 100)); // the calls are parked in the victim
+  const t0 = performance.now();
+  void kill(crasher).catch(() => {});
+  await fromHost;
+  await fromTs;
+  const [kind, , , text] = await fromLua;
+  const elapsed = performance.now() - t0;
+  expect(kind).toBe('string');
+  expect(text).toMatch(dead);
+  expect(elapsed).toBeLessThan(withinMs);
+  // Dead for every sender from now on, and the runtime goes on.
+  await expect(r.call(victim, 'echo', 1)).rejects.toThrow(/is dead/);
+  expect(await notExited(r, 50)).toBe('running');
+  expect(r.replacedWorkers).toBe(1);
+  // The replacement serves, both ways across workers.
+  const fresh = await r.spawnService({ name: 'echo', worker_id: 1 });
+  expect(await r.call(fresh, 'echo', 'new')).toBe('new');
+  expect((await r.callMulti(lua, 'catch', fresh, 'echo', 'x'))[0]).toBe('no error');
+  expect(await r.call(ts, 'relay', fresh, 'echo', 'y')).toBe('y');
+  const back = await r.spawnService({ name: 'adder', worker_id: 1 });
+  expect(await r.call(back, 'relay', lua, 'echo', 'z')).toBe('z');
+  return elapsed;
+}
+
+describe('a worker that dies is replaced', () => {
+  it('process.exit in a service: every waiting call fails at once, naming the service and the cause', async () => {
+    const r = await start();
+    await dieAndRecover(r, (c) => r.call(c, 'crash'), /failed: .*exited with code 3/, 1000);
+  });
+
+  it('an unhandled rejection in a TypeScript service', async () => {
+    const r = await start();
+    await dieAndRecover(r, (c) => r.call(c, 'reject'), /failed: /, 1000);
+  });
+
+  it('worker 0 holds the system services: its death ends the runtime with code 1 and says why', async () => {
+    const r = await start();
+    const c = await r.spawnService({ name: 'crasher', worker_id: 0 });
+    const e = await r.spawnService({ name: 'echo', worker_id: 1 });
+    const pending = expect(r.call(e, 'sleep_then', 1000, 'never')).rejects.toThrow(/worker 0 failed/);
+    await r.call(c, 'crash');
+    const exit = await r.exited;
+    await pending;
+    expect(exit.code).toBe(1);
+    expect(exit.error).toMatch(/worker 0 failed: .*system services/);
+  });
+});
+
+describe('the watchdog', () => {
+  it('a TypeScript handler that never returns: the worker is replaced after watchdogMs', async () => {
+    const r = await start({ watchdogMs: 400 });
+    const elapsed = await dieAndRecover(r, (c) => r.call(c, 'loop'), /stopped answering: .*watchdogMs 400/, 3000);
+    expect(elapsed).toBeGreaterThanOrEqual(400);
+  });
+
+  it('a loop in a timer (no handler running)', async () => {
+    const r = await start({ watchdogMs: 400 });
+    await dieAndRecover(r, (c) => r.call(c, 'loopLater'), /stopped answering/, 3000);
+  });
+
+  it('a Lua library call that the instruction hook cannot interrupt', async () => {
+    const r = await start({ watchdogMs: 400 });
+    await dieAndRecover(r, async () => r.call(await r.spawnService({ name: 'echo', worker_id: 1 }), 'slow_find'), /stopped answering/, 3000);
+  });
+
+  it('an idle runtime is left alone', async () => {
+    const r = await start({ watchdogMs: 200 });
+    const s = await r.spawnService({ name: 'echo', worker_id: 1 });
+    await new Promise((res) => setTimeout(res, 1000));
+    expect(r.replacedWorkers).toBe(0);
+    expect(await r.call(s, 'echo', 1)).toBe(1);
+  });
+});
