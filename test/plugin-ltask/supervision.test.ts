@@ -115,3 +115,46 @@ describe('the watchdog', () => {
     expect(await r.call(s, 'echo', 1)).toBe(1);
   });
 });
+
+describe('restart policies (root)', () => {
+  it('"restart": a unique service whose worker died is started again; its name moves to the new instance', async () => {
+    const r = await start();
+    const crasher = await r.spawnService({ name: 'crasher', worker_id: 1 });
+    const first = await r.spawnService({ name: 'echo', unique: true, restart: 'restart', worker_id: 1 });
+    const plain = await r.spawnService({ name: 'echo', worker_id: 1 });
+    expect(await r.queryservice('echo')).toBe(first);
+    await r.call(crasher, 'crash');
+    // queryservice waits for the new instance rather than answering a dead one.
+    let again = await r.queryservice('echo');
+    for (let i = 0; again === first && i < 100; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      again = await r.queryservice('echo');
+    }
+    expect(again).not.toBe(first);
+    expect(await r.call(again, 'echo', 'back')).toBe('back');
+    // Without a policy a service stays dead.
+    await expect(r.call(plain, 'echo', 1)).rejects.toThrow(/is dead/);
+    expect((await r.inspect()).filter((x) => x.label === 'echo')).toHaveLength(1);
+  });
+
+  it('a bad policy is refused before anything starts', async () => {
+    const r = await start();
+    await expect(r.spawnService({ name: 'echo', restart: 'always' as never })).rejects.toThrow(/restart must be "none", "restart" or "backoff"/);
+    await expect(r.spawnService({ name: 'echo', runaway_ms: -1 })).rejects.toThrow(/runaway_ms must be/);
+  });
+});
+
+describe('runaway limit per service', () => {
+  it('runaway_ms overrides the runtime\'s runawayMs both ways', async () => {
+    const r = await start({ runawayMs: 0 });
+    const strict = await r.spawnService({ name: 'echo', runaway_ms: 300 });
+    await expect(r.call(strict, 'forever')).rejects.toThrow(/runaway script: ran \d+ ms without yielding \(runawayMs 300\)/);
+    const r2 = rt!;
+    rt = await startRuntime({ workers: 1, ...fixtures, runawayMs: 200 });
+    await r2.stop();
+    const lax = await rt.spawnService({ name: 'echo', runaway_ms: 0 });
+    const loose = await rt.spawnService({ name: 'echo' });
+    await expect(rt.call(loose, 'spin', 500)).rejects.toThrow(/runawayMs 200/);
+    expect(await rt.call(lax, 'spin', 500)).toBe(true);
+  });
+});

@@ -28,7 +28,22 @@ export interface SpawnOptions {
    * gets `settings(s)` with what the first instance's `settings()` answers.
    */
   local?: boolean;
+  /**
+   * What root does when the service fails (a JS exception out of its VM, its
+   * memory limit, its worker crashing or frozen); quitting or being killed is
+   * not a failure. `"none"` (default): nothing. `"restart"`: start it again
+   * at once with the same options, at most 5 times in 10 s (then it stays
+   * dead and root logs why). `"backoff"`: start it again after 100 ms,
+   * doubling up to 5 s while it keeps failing within 10 s of its start. The
+   * new instance has a new address; a unique service's name moves to it.
+   */
+  restart?: 'none' | 'restart' | 'backoff';
+  /** This service's `runawayMs` (a Lua handler that runs longer without yielding is stopped); 0: never. */
+  runaway_ms?: number;
 }
+
+/** How often and how soon root restarts a failed service. */
+const RESTART = { max: 5, windowMs: 10_000, firstDelayMs: 100, maxDelayMs: 5_000 };
 
 interface Waiter {
   resolve(addr: number): void;
@@ -55,6 +70,10 @@ function createRoot(ctx: ServiceContext): Handlers {
   const locals = new Map<string, { options: SpawnOptions; by: Map<number, Promise<number>> }>();
   let nextWorker = 0;
   let stopping = false;
+  /** Services with a restart policy: their options and recent restarts. */
+  const supervised = new Map<number, { options: SpawnOptions; name?: string; started: number; restarts: number[]; delay: number }>();
+  /** Restarts waiting for their delay: the runtime does not end meanwhile. */
+  let restarting = 0;
 
   for (const { name, address } of SYSTEM_SERVICES) {
     info.set(address, { label: name, kind: 'ts' });
@@ -96,6 +115,12 @@ function createRoot(ctx: ServiceContext): Handlers {
   const spawn = async (o: SpawnOptions): Promise<number> => {
     if (stopping) throw new Error('[ltask] the runtime is stopping: cannot spawn ' + o.name);
     if (typeof o.name !== 'string' || !o.name) throw new Error('[ltask] spawn needs a service name');
+    if (o.restart !== undefined && o.restart !== 'none' && o.restart !== 'restart' && o.restart !== 'backoff') {
+      throw new Error(`[ltask] spawn ${o.name}: restart must be "none", "restart" or "backoff", not ${JSON.stringify(o.restart)}`);
+    }
+    if (o.runaway_ms !== undefined && !(typeof o.runaway_ms === 'number' && o.runaway_ms >= 0)) {
+      throw new Error(`[ltask] spawn ${o.name}: runaway_ms must be a number of milliseconds >= 0 (0: never stop it)`);
+    }
     const kind = config.tsServices[o.name] !== undefined || sys.builtin(o.name) ? 'ts' : 'lua';
     const worker = place(o.worker_id, sys.requestSource);
     const addr = table.allocate();
@@ -104,12 +129,51 @@ function createRoot(ctx: ServiceContext): Handlers {
     info.set(addr, { label, kind });
     anonymous.add(addr);
     try {
-      await sys.request(addr, MessageType.SPAWN, [kind, o.name, label, o.args ?? []]);
+      await sys.request(addr, MessageType.SPAWN, [kind, o.name, label, o.args ?? [], { runawayMs: o.runaway_ms }]);
     } catch (e) {
       anonymous.delete(addr);
       throw e;
     }
+    if (o.restart && o.restart !== 'none') {
+      supervised.set(addr, { options: o, started: Date.now(), restarts: [], delay: 0 });
+    }
     return addr;
+  };
+
+  /** A supervised service failed: start it again (its policy permitting). */
+  const restart = (addr: number, failure: string) => {
+    const s = supervised.get(addr)!;
+    supervised.delete(addr);
+    if (stopping) return;
+    const now = Date.now();
+    const recent = s.restarts.filter((t) => now - t < RESTART.windowMs);
+    const what = `${s.options.label ?? s.options.name} (${addr})`;
+    if (s.options.restart === 'restart' && recent.length >= RESTART.max) {
+      ctx.log.error(`[ltask] ${what} failed ${RESTART.max + 1} times within ${RESTART.windowMs / 1000} s: not restarted again. Last failure: ${failure}`);
+      return;
+    }
+    const quick = now - s.started < RESTART.windowMs;
+    const delay = s.options.restart === 'backoff' ? (quick && s.delay ? Math.min(RESTART.maxDelayMs, s.delay * 2) : RESTART.firstDelayMs) : 0;
+    ctx.log.error(`[ltask] ${what} failed; restarting it${delay ? ` in ${delay} ms` : ''}: ${failure}`);
+    restarting++;
+    setTimeout(() => {
+      restarting--;
+      if (stopping) return;
+      spawn(s.options).then(
+        (fresh) => {
+          const again = supervised.get(fresh);
+          if (again) {
+            again.restarts = [...recent, now];
+            again.delay = delay;
+          }
+          if (s.name !== undefined) register(s.name, fresh);
+        },
+        (e: Error) => {
+          ctx.log.error(`[ltask] ${what} could not be restarted: ${e.message}`);
+          if (anonymous.size === 0 && restarting === 0) void shutdown();
+        },
+      );
+    }, delay);
   };
 
   const register = (name: string, addr: number) => {
@@ -132,6 +196,8 @@ function createRoot(ctx: ServiceContext): Handlers {
     pendingUnique.add(o.name);
     try {
       const addr = await spawn(o);
+      const sup = supervised.get(addr);
+      if (sup) sup.name = o.name;
       if (o.local) locals.set(o.name, { options: o, by: new Map([[table.worker(addr), Promise.resolve(addr)]]) });
       register(o.name, addr);
       return addr;
@@ -182,13 +248,17 @@ function createRoot(ctx: ServiceContext): Handlers {
     sys.post({ type: 'exit', code: 0 });
   };
 
-  sys.onSignal((source) => {
+  sys.onSignal((source, failure) => {
     anonymous.delete(source);
+    if (supervised.has(source)) {
+      if (failure !== undefined) restart(source, failure);
+      else supervised.delete(source);
+    }
     for (const local of locals.values()) {
       for (const [w, p] of local.by) void p.then((a) => a === source && local.by.delete(w), () => {});
     }
     for (const [name, addr] of named) if (addr === source) named.delete(name);
-    if (anonymous.size === 0 && !stopping) void shutdown();
+    if (anonymous.size === 0 && restarting === 0 && !stopping) void shutdown();
   });
 
   return {

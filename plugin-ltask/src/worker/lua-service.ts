@@ -134,8 +134,8 @@ export class LuaService extends HostedService {
    */
   private readonly runawayHook = (L: L): void => {
     const ms = performance.now() - this.enteredAt;
-    if (ms > this.sched.config.runawayMs) {
-      lauxlib.luaL_error(L, to_luastring(`[ltask] runaway script: ran ${Math.round(ms)} ms without yielding (runawayMs ${this.sched.config.runawayMs})`));
+    if (ms > this.runawayMs) {
+      lauxlib.luaL_error(L, to_luastring(`[ltask] runaway script: ran ${Math.round(ms)} ms without yielding (runawayMs ${this.runawayMs})`));
     }
   };
   /** Where the script came from and the spawn arguments: a hot reload restarts with them. */
@@ -147,6 +147,8 @@ export class LuaService extends HostedService {
     label: string,
     private readonly sched: Scheduler,
     private readonly sources: SourceLoader,
+    /** A handler that runs longer without yielding is stopped (0: never). */
+    readonly runawayMs: number,
   ) {
     super(address, label);
     const L = (this.L = lauxlib.luaL_newstate() as L);
@@ -162,7 +164,7 @@ export class LuaService extends HostedService {
     };
     this.entries = { request: ref('request'), system: ref('system'), init: ref('init'), async: ref('async') };
     lua.lua_pop(L, 1);
-    if (this.sched.config.runawayMs > 0) lua.lua_sethook(L, this.runawayHook, lua.LUA_MASKCOUNT, 20_000);
+    if (runawayMs > 0) lua.lua_sethook(L, this.runawayHook, lua.LUA_MASKCOUNT, 20_000);
   }
 
   /** Compiles the service script and runs its main chunk with the spawn arguments. */

@@ -169,8 +169,12 @@ export class Scheduler {
     this.services.set(old.address, fresh);
   }
 
-  /** Ends a service: its queue gets errors, root gets a SIGNAL. */
-  close(s: HostedService, reason = `{service:${s.address}} has quit`): void {
+  /**
+   * Ends a service: its queue gets errors, root gets a SIGNAL (with the
+   * reason when it failed: root's restart policies apply to failures only).
+   */
+  close(s: HostedService, failure?: string): void {
+    const reason = failure ?? `{service:${s.address}} has quit`;
     if (s.closed) return;
     s.closed = true;
     this.table.close(s.address);
@@ -179,7 +183,7 @@ export class Scheduler {
     s.dispose(reason);
     this.native.serviceClosed(s.address);
     if (s.address !== Address.ROOT) {
-      this.send({ type: MessageType.SIGNAL, source: s.address, dest: Address.ROOT, session: 0, payload: null });
+      this.send({ type: MessageType.SIGNAL, source: s.address, dest: Address.ROOT, session: 0, payload: failure === undefined ? null : encode([failure]) });
     }
   }
 

@@ -71,8 +71,8 @@ export interface SystemContext extends Privileges {
   request(dest: number, type: number, values: unknown[]): Promise<unknown[]>;
   /** The sender of the request whose handler runs now (its synchronous part only); the host otherwise. */
   readonly requestSource: number;
-  /** Called with the address of every service that ends (root). */
-  onSignal(f: (source: number) => void): void;
+  /** Called with the address of every service that ends, and why when it failed (root). */
+  onSignal(f: (source: number, failure?: string) => void): void;
 }
 
 /** A TypeScript service module's default export. Returning nothing quits the service. */
@@ -82,7 +82,7 @@ export class TsService extends HostedService {
   readonly kind = 'ts' as const;
   handlers: Handlers | null = null;
   /** System services only: called when another service ends (root). */
-  private onSignal: ((source: number) => void) | null = null;
+  private onSignal: ((source: number, failure?: string) => void) | null = null;
   private readonly client: Sessions;
   private callbacks = new Map<number, (...a: unknown[]) => unknown>();
   private nextCallback = 1;
@@ -120,7 +120,7 @@ export class TsService extends HostedService {
         this.request(m);
         break;
       case MessageType.SIGNAL:
-        this.onSignal?.(m.source);
+        this.onSignal?.(m.source, m.payload ? String(decode(m.payload)[0]) : undefined);
         break;
       case MessageType.CALLBACK:
         this.callback(m);
