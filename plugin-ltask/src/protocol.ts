@@ -166,6 +166,8 @@ export interface WorkerConfig {
   spinners: number;
   /** A Lua handler running longer than this without yielding is stopped (0: never). */
   runawayMs: number;
+  /** A Lua service's memory limit in estimated bytes (0: none). */
+  memLimit: number;
   /** Lua services keep every standard library function (files, environment, process exit, loadlib). */
   trustedLua: boolean;
   /** A native call that runs longer is failed and its carrier replaced (0: never). */

@@ -158,3 +158,43 @@ describe('runaway limit per service', () => {
     expect(await rt.call(lax, 'spin', 500)).toBe(true);
   });
 });
+
+describe('memory limit per service', () => {
+  it('a handler that allocates past mem_limit fails; the service carries on', async () => {
+    const r = await start();
+    const s = await r.spawnService({ name: 'hog', mem_limit: 1024 * 1024 });
+    const base = await r.call<number>(s, 'count');
+    expect(base).toBeLessThan(1024 * 1024);
+    await expect(r.call(s, 'temp', 300_000)).rejects.toThrow(/memory limit: service \d+ \(hog\) holds about [\d,]+ KiB, over its limit of 1,024 KiB/);
+    expect(await r.call(s, 'echo', 'alive')).toBe('alive');
+  });
+
+  it('a service still over its limit after a message fails, and its restart policy applies', async () => {
+    const r = await start();
+    const first = await r.spawnService({ name: 'hog', unique: true, restart: 'restart' });
+    expect(await r.call(first, 'limit', 512 * 1024)).toBe(0);
+    // Kept memory: the handler may finish before a check, but the service cannot keep it.
+    await r.call(first, 'grow', 3000).catch((e: Error) => expect(e.message).toMatch(/memory limit/));
+    // The check after a message runs at most every 50 ms (more often when the walk is slow).
+    let failure = '';
+    for (let i = 0; !failure && i < 50; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      failure = await r.call(first, 'echo', 1).then(() => '', (e: Error) => e.message);
+    }
+    expect(failure).toMatch(/memory limit|is dead/);
+    let again = await r.queryservice('hog');
+    for (let i = 0; again === first && i < 100; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      again = await r.queryservice('hog');
+    }
+    expect(again).not.toBe(first);
+    expect(await r.call(again, 'echo', 'fresh')).toBe('fresh');
+  });
+
+  it('the runtime-wide memLimit, and its errors at spawn', async () => {
+    const r = await start({ memLimit: 1024 * 1024 });
+    const s = await r.spawn('hog');
+    await expect(r.call(s, 'temp', 300_000)).rejects.toThrow(/over its limit of 1,024 KiB/);
+    await expect(r.spawnService({ name: 'hog', mem_limit: -5 })).rejects.toThrow(/mem_limit must be a number of bytes/);
+  });
+});

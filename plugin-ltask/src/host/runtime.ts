@@ -58,6 +58,18 @@ export interface RuntimeOptions {
    */
   watchdogMs?: number;
   /**
+   * Every Lua service's memory limit in bytes (default 0: none; a service may
+   * set its own with `spawn_service{ mem_limit = ... }` or `ltask.mem_limit`).
+   * The limit applies to the estimate of `ltask.mem_count` (a walk of what the
+   * service reaches, at fixed sizes per object; see the Lua API docs for how
+   * close it comes): checked every 20,000 instructions and after each
+   * message, at most 1/20 of the service's time. Over it, the running handler
+   * fails; still over after a message, the service fails (root's restart
+   * policy applies). A single library call that allocates (`string.rep`) is
+   * seen after it returns.
+   */
+  memLimit?: number;
+  /**
    * Lua services keep the standard library functions that reach outside the
    * runtime: `io`, `os.exit`/`remove`/`rename`/`getenv`/`execute`/`tmpname`,
    * `dofile`, `loadfile`, `package.loadlib`, `debug.sethook`, binary chunks in
@@ -143,6 +155,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     spinMicros: options.spinMicros ?? 50,
     spinners: Math.max(1, Math.floor(options.maxSpinners ?? platform.cores() - workers)),
     runawayMs: options.runawayMs ?? 2_000,
+    memLimit: options.memLimit ?? 0,
     trustedLua: options.trustedLua ?? false,
     nativeCallTimeoutMs: options.nativeCallTimeoutMs ?? 60_000,
     tsServices,

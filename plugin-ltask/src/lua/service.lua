@@ -420,8 +420,11 @@ end
 
 function ltask.mem_count() return estimate_bytes() end
 
-function ltask.mem_limit()
-  error("ltask.mem_limit: a memory limit cannot be enforced here: fengari allocates from the JS heap, with no allocator hook to refuse an allocation", 2)
+--- ltask.mem_limit(bytes) -> the previous limit. 0: none. The limit is on
+-- the estimate of mem_count: checked every 20,000 instructions and after each
+-- message, at most as often as the walk stays under 5% of the service's time.
+function ltask.mem_limit(bytes)
+  return core.mem_limit(bytes)
 end
 
 do
@@ -585,6 +588,9 @@ function entry.async(session, ok, ...)
     cb(ok, ...)
   end
 end
+
+-- The memory estimate, for the runtime's memory limit check.
+entry.memory = estimate_bytes
 
 -- Runs the service's main chunk; answers root's spawn with true.
 function entry.init(main, ...)

@@ -40,6 +40,12 @@ export interface SpawnOptions {
   restart?: 'none' | 'restart' | 'backoff';
   /** This service's `runawayMs` (a Lua handler that runs longer without yielding is stopped); 0: never. */
   runaway_ms?: number;
+  /**
+   * This Lua service's memory limit in bytes (the runtime's `memLimit` by
+   * default; 0: none), on the estimate `ltask.mem_count` gives. Over it, the
+   * running handler fails; still over after a message, the service fails.
+   */
+  mem_limit?: number;
 }
 
 /** How often and how soon root restarts a failed service. */
@@ -121,6 +127,9 @@ function createRoot(ctx: ServiceContext): Handlers {
     if (o.runaway_ms !== undefined && !(typeof o.runaway_ms === 'number' && o.runaway_ms >= 0)) {
       throw new Error(`[ltask] spawn ${o.name}: runaway_ms must be a number of milliseconds >= 0 (0: never stop it)`);
     }
+    if (o.mem_limit !== undefined && !(typeof o.mem_limit === 'number' && o.mem_limit >= 0)) {
+      throw new Error(`[ltask] spawn ${o.name}: mem_limit must be a number of bytes >= 0 (0: no limit)`);
+    }
     const kind = config.tsServices[o.name] !== undefined || sys.builtin(o.name) ? 'ts' : 'lua';
     const worker = place(o.worker_id, sys.requestSource);
     const addr = table.allocate();
@@ -129,7 +138,7 @@ function createRoot(ctx: ServiceContext): Handlers {
     info.set(addr, { label, kind });
     anonymous.add(addr);
     try {
-      await sys.request(addr, MessageType.SPAWN, [kind, o.name, label, o.args ?? [], { runawayMs: o.runaway_ms }]);
+      await sys.request(addr, MessageType.SPAWN, [kind, o.name, label, o.args ?? [], { runawayMs: o.runaway_ms, memLimit: o.mem_limit }]);
     } catch (e) {
       anonymous.delete(addr);
       throw e;

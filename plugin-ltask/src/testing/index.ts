@@ -145,7 +145,9 @@ export async function startScenario(rt: Runtime, o: ScenarioOptions = {}): Promi
   const loaders: number[] = [];
   for (let i = 0; i < (o.loaders ?? 0); i++) {
     const worker = blocking ? o.tickerWorker ?? 0 : undefined;
-    loaders.push(await rt.spawnService({ name: 'ltask-loader', label: `loader-${i + 1}`, worker_id: worker }));
+    // A blocking loader spins on purpose: no runaway limit (the watchdog still
+    // replaces a worker that one handler holds for watchdogMs).
+    loaders.push(await rt.spawnService({ name: 'ltask-loader', label: `loader-${i + 1}`, worker_id: worker, runaway_ms: blocking ? 0 : undefined }));
   }
   const paths = o.paths ?? [];
   const loadOne = (a: number) => (blocking ? rt.callMulti(a, 'block', paths.length, o.blockMs ?? 300) : rt.callMulti(a, 'load', paths));

@@ -29,7 +29,7 @@ const privileges = (s: Scheduler, sources: SourceLoader): Privileges => ({
 
 function spawner(s: Scheduler, sources: SourceLoader) {
   return (m: Msg): void => {
-    const [kind, name, label, rawArgs, opts] = decode(m.payload) as ['lua' | 'ts', string, string, unknown, { runawayMs?: number } | undefined];
+    const [kind, name, label, rawArgs, opts] = decode(m.payload) as ['lua' | 'ts', string, string, unknown, { runawayMs?: number; memLimit?: number } | undefined];
     const args = Array.isArray(rawArgs) ? rawArgs : [];
     const answer = (type: number, v: unknown) => s.send({ type, source: m.dest, dest: m.source, session: m.session, payload: encode([v]) });
     if (kind === 'ts') {
@@ -58,7 +58,7 @@ function spawner(s: Scheduler, sources: SourceLoader) {
     }
     let svc: LuaService;
     try {
-      svc = new LuaService(m.dest, label, s, sources, opts?.runawayMs ?? s.config.runawayMs);
+      svc = new LuaService(m.dest, label, s, sources, opts?.runawayMs ?? s.config.runawayMs, opts?.memLimit ?? s.config.memLimit);
     } catch (e) {
       answer(MessageType.ERROR, (e as Error).message);
       s.table.close(m.dest);
@@ -91,7 +91,7 @@ function reload(s: Scheduler, loader: SourceLoader, r: SourceReload): void {
     let source: string;
     try {
       source = fromLua54(r.source, old.scriptPath);
-      fresh = new LuaService(old.address, old.label, s, loader, old.runawayMs);
+      fresh = new LuaService(old.address, old.label, s, loader, old.runawayMs, old.memLimit);
     } catch (e) {
       s.log('error', old.address, old.label, `[ltask] hot reload of ${old.scriptPath} failed: ${(e as Error).message}`);
       continue;

@@ -104,7 +104,7 @@ export class LuaService extends HostedService {
   readonly kind = 'lua' as const;
   private L: L | null;
   /** The library's entry functions, by registry reference. */
-  private readonly entries: Record<'request' | 'system' | 'init' | 'async', number>;
+  private readonly entries: Record<'request' | 'system' | 'init' | 'async' | 'memory', number>;
   private callbacksRef = 0;
   private nextCallback = 0;
   private nextSession = 1;
@@ -134,10 +134,33 @@ export class LuaService extends HostedService {
    */
   private readonly runawayHook = (L: L): void => {
     const ms = performance.now() - this.enteredAt;
-    if (ms > this.runawayMs) {
+    if (this.runawayMs > 0 && ms > this.runawayMs) {
       lauxlib.luaL_error(L, to_luastring(`[ltask] runaway script: ran ${Math.round(ms)} ms without yielding (runawayMs ${this.runawayMs})`));
     }
+    const over = this.overLimit(L);
+    if (over) lauxlib.luaL_error(L, to_luastring(over));
   };
+
+  /** The memory limit in estimated bytes (0: none): `mem_limit` at spawn, or `ltask.mem_limit`. */
+  memLimit: number;
+  /** When the next memory check may run: the walk costs, so it runs at most 1/20 of the time. */
+  private memCheckAt = 0;
+
+  /** Walks the service's memory (throttled) and says why it is over its limit, or null. */
+  private overLimit(L: L): string | null {
+    if (this.memLimit <= 0) return null;
+    const t0 = performance.now();
+    if (t0 < this.memCheckAt) return null;
+    this.memCheckAt = Infinity; // no check inside the check
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.entries.memory);
+    const bytes = lua.lua_pcall(L, 0, 1, 0) === lua.LUA_OK ? lua.lua_tonumber(L, -1) : 0;
+    lua.lua_pop(L, 1);
+    const t1 = performance.now();
+    this.memCheckAt = t1 + Math.max(50, (t1 - t0) * 20);
+    if (bytes <= this.memLimit) return null;
+    const kib = (n: number) => Math.round(n / 1024).toLocaleString('en-US');
+    return `[ltask] memory limit: service ${this.address} (${this.label}) holds about ${kib(bytes)} KiB, over its limit of ${kib(this.memLimit)} KiB (mem_count's estimate)`;
+  }
   /** Where the script came from and the spawn arguments: a hot reload restarts with them. */
   scriptPath = '';
   spawnArgs: Uint8Array | null = null;
@@ -149,8 +172,10 @@ export class LuaService extends HostedService {
     private readonly sources: SourceLoader,
     /** A handler that runs longer without yielding is stopped (0: never). */
     readonly runawayMs: number,
+    memLimit = 0,
   ) {
     super(address, label);
+    this.memLimit = memLimit;
     const L = (this.L = lauxlib.luaL_newstate() as L);
     openLibraries(L, !this.sched.config.trustedLua);
     lua.lua_createtable(L, 0, 0);
@@ -162,9 +187,10 @@ export class LuaService extends HostedService {
       lua.lua_getfield(L, -1, to_luastring(name));
       return lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number;
     };
-    this.entries = { request: ref('request'), system: ref('system'), init: ref('init'), async: ref('async') };
+    this.entries = { request: ref('request'), system: ref('system'), init: ref('init'), async: ref('async'), memory: ref('memory') };
     lua.lua_pop(L, 1);
-    if (runawayMs > 0) lua.lua_sethook(L, this.runawayHook, lua.LUA_MASKCOUNT, 20_000);
+    // Always set (threads inherit it at creation, and ltask.mem_limit may come later); it costs one call per 20,000 instructions.
+    lua.lua_sethook(L, this.runawayHook, lua.LUA_MASKCOUNT, 20_000);
   }
 
   /** Compiles the service script and runs its main chunk with the spawn arguments. */
@@ -197,6 +223,10 @@ export class LuaService extends HostedService {
     try {
       f();
       this.runWakeups();
+      // Over its memory limit after a message (a handler that stopped on the
+      // limit may have left it full): the service fails, like a crash.
+      const over = this.ended || !this.L ? null : this.overLimit(this.L);
+      if (over) throw new Error(over);
     } finally {
       table.leave(this.address);
     }
@@ -770,6 +800,15 @@ export class LuaService extends HostedService {
       serving: () => {
         this.serving = true;
         return 0;
+      },
+      mem_limit: (L) => {
+        const prev = this.memLimit;
+        const n = lauxlib.luaL_checknumber(L, 1);
+        if (!(n >= 0)) raise(L, 'ltask.mem_limit: bytes >= 0 (0: no limit)');
+        this.memLimit = n;
+        this.memCheckAt = 0;
+        lua.lua_pushnumber(L, prev);
+        return 1;
       },
       quit: () => {
         // Requests this service was still answering get an error, not silence.
