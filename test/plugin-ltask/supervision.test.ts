@@ -24,6 +24,16 @@ afterEach(async () => {
   rt = null;
 });
 
+/** The address `name` has once root has restarted it (polls: the restart is asynchronous). */
+async function restarted(r: Runtime, name: string, old: number): Promise<number> {
+  let addr = await r.queryservice(name);
+  for (let i = 0; addr === old && i < 100; i++) {
+    await new Promise((res) => setTimeout(res, 20));
+    addr = await r.queryservice(name);
+  }
+  return addr;
+}
+
 const notExited = (r: Runtime, ms: number) => Promise.race([r.exited.then((e) => e), new Promise((res) => setTimeout(res, ms, 'running'))]);
 
 /**
@@ -125,11 +135,7 @@ describe('restart policies (root)', () => {
     expect(await r.queryservice('echo')).toBe(first);
     await r.call(crasher, 'crash');
     // queryservice waits for the new instance rather than answering a dead one.
-    let again = await r.queryservice('echo');
-    for (let i = 0; again === first && i < 100; i++) {
-      await new Promise((res) => setTimeout(res, 20));
-      again = await r.queryservice('echo');
-    }
+    const again = await restarted(r, 'echo', first);
     expect(again).not.toBe(first);
     expect(await r.call(again, 'echo', 'back')).toBe('back');
     // Without a policy a service stays dead.
@@ -182,11 +188,7 @@ describe('memory limit per service', () => {
       failure = await r.call(first, 'echo', 1).then(() => '', (e: Error) => e.message);
     }
     expect(failure).toMatch(/memory limit|is dead/);
-    let again = await r.queryservice('hog');
-    for (let i = 0; again === first && i < 100; i++) {
-      await new Promise((res) => setTimeout(res, 20));
-      again = await r.queryservice('hog');
-    }
+    const again = await restarted(r, 'hog', first);
     expect(again).not.toBe(first);
     expect(await r.call(again, 'echo', 'fresh')).toBe('fresh');
   });
