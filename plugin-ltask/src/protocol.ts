@@ -102,7 +102,7 @@ export const deadText = (addr: number, reason: string): string => `{service:${ad
 /** Messages between the host and a worker (postMessage, structured clone). */
 export type HostToWorker =
   | { type: 'init'; workerId: number; config: WorkerConfig; table: SharedArrayBuffer; rings: RingSet; carriers: SharedArrayBuffer }
-  | { type: 'carrier'; slot: number; module: number; mailbox: SharedArrayBuffer | null }
+  | { type: 'carrier'; slot: number; module: number; mailbox: SharedArrayBuffer | null; gen: number }
   | { type: 'msgs'; batch: Uint8Array[] }
   | { type: 'details'; id: number }
   | { type: 'native-bind'; callId: number; mailbox: SharedArrayBuffer; carrier: number }

@@ -23,6 +23,19 @@ const F_QUEUE = 2;
 const F_HANDLED = 3;
 const F_WEIGHT = 4;
 const F_OWNER = 5; // 1 + the worker running the service's VM right now, or 0
+const F_GEN = 6; // the generation of the service in the row: the top bits of its address
+
+/**
+ * An address is a row index (low 16 bits) and the row's generation (the bits
+ * above): a row is reused only once every fresh row is taken, with the next
+ * generation, so an old address (a stale handle kept by a script, a message in
+ * flight) reads as dead instead of reaching the row's new service.
+ */
+export const INDEX_BITS = 16;
+const INDEX_MASK = (1 << INDEX_BITS) - 1;
+const MAX_GEN = 0x7fff; // addresses stay positive 32-bit integers (Lua's integers here)
+/** The most services alive at once (the row index is 16 bits). */
+export const MAX_SERVICES = 1 << INDEX_BITS;
 
 /** A typed view over the shared service table. */
 export class ServiceTable {
@@ -50,27 +63,47 @@ export class ServiceTable {
     return t;
   }
 
-  /** Takes a fresh address. Addresses are never reused. */
-  allocate(): number {
+  /**
+   * Takes an address: a fresh row while there are any, then the row of a
+   * dead service that `reuse` offers (the one dead longest: root keeps them in
+   * order), at its next generation.
+   */
+  allocate(reuse?: () => number | undefined): number {
     const a = Atomics.add(this.i32, NEXT_ADDRESS, 1);
-    if (a >= this.capacity) {
-      Atomics.sub(this.i32, NEXT_ADDRESS, 1);
-      throw new Error(`[ltask] service table full: ${this.capacity} addresses used (raise maxServices)`);
+    if (a < this.capacity) return a;
+    Atomics.sub(this.i32, NEXT_ADDRESS, 1);
+    for (let i = reuse?.(); i !== undefined; i = reuse?.()) {
+      const r = this.row(i);
+      if (Atomics.load(this.i32, r + F_STATE) !== ServiceState.DEAD) continue;
+      const gen = (Atomics.load(this.i32, r + F_GEN) % MAX_GEN) + 1;
+      return i | (gen << INDEX_BITS);
     }
-    return a;
+    throw new Error(`[ltask] service table full: ${this.capacity} services alive at once (raise maxServices, at most ${MAX_SERVICES})`);
   }
 
-  /** Highest address handed out so far, plus one. */
+  /** Highest row handed out so far, plus one. */
   get end(): number {
     return Math.min(Atomics.load(this.i32, NEXT_ADDRESS), this.capacity);
   }
 
-  private row(addr: number): number {
-    return HEADER + addr * STRIDE;
+  /** The addresses of every row used so far (the current generation of each). */
+  *addresses(): Generator<number> {
+    for (let i = 1; i < this.end; i++) yield i | (Atomics.load(this.i32, this.row(i) + F_GEN) << INDEX_BITS);
   }
 
+  /** The row index of an address (what survives the service: root reuses it). */
+  static index(addr: number): number {
+    return addr & INDEX_MASK;
+  }
+
+  private row(addr: number): number {
+    return HEADER + (addr & INDEX_MASK) * STRIDE;
+  }
+
+  /** An address of a row in use, of the generation living there now (an older one is a dead service). */
   valid(addr: number): boolean {
-    return Number.isInteger(addr) && addr > 0 && addr < this.capacity;
+    if (!Number.isInteger(addr) || addr <= 0 || (addr & INDEX_MASK) >= this.capacity || addr > 0x7fffffff) return false;
+    return Atomics.load(this.i32, this.row(addr) + F_GEN) === addr >>> INDEX_BITS;
   }
 
   /**
@@ -83,6 +116,9 @@ export class ServiceTable {
     Atomics.store(this.i32, r + F_WEIGHT, weight);
     Atomics.store(this.i32, r + F_QUEUE, 0);
     Atomics.store(this.i32, r + F_HANDLED, 0);
+    Atomics.store(this.i32, r + F_OWNER, 0);
+    this.cpu[addr & INDEX_MASK] = 0;
+    Atomics.store(this.i32, r + F_GEN, addr >>> INDEX_BITS);
     Atomics.store(this.i32, r + F_STATE, ServiceState.INIT);
     Atomics.add(this.i32, LIVE, 1);
     Atomics.add(this.i32, BELLS + worker * BELL_STRIDE + 2, weight);
@@ -90,6 +126,7 @@ export class ServiceTable {
 
   /** Marks a service dead (once). */
   close(addr: number): void {
+    if (!this.valid(addr)) return; // an older generation: already dead
     const r = this.row(addr);
     const prev = Atomics.exchange(this.i32, r + F_STATE, ServiceState.DEAD);
     if (prev !== ServiceState.DEAD && prev !== ServiceState.UNUSED) {
@@ -99,7 +136,14 @@ export class ServiceTable {
   }
 
   state(addr: number): number {
-    return this.valid(addr) ? Atomics.load(this.i32, this.row(addr) + F_STATE) : ServiceState.UNUSED;
+    if (this.valid(addr)) return Atomics.load(this.i32, this.row(addr) + F_STATE);
+    // Another generation of a row in use: that service is dead.
+    return Number.isInteger(addr) && addr > 0 && addr <= 0x7fffffff && (addr & INDEX_MASK) < this.end ? ServiceState.DEAD : ServiceState.UNUSED;
+  }
+
+  /** CPU milliseconds of a service. */
+  cpuMs(addr: number): number {
+    return this.cpu[addr & INDEX_MASK]!;
   }
 
   setState(addr: number, s: number): void {
@@ -134,7 +178,8 @@ export class ServiceTable {
 
   countHandled(addr: number, ms: number): void {
     Atomics.add(this.i32, this.row(addr) + F_HANDLED, 1);
-    this.cpu[addr] = this.cpu[addr]! + ms;
+    const i = addr & INDEX_MASK;
+    this.cpu[i] = this.cpu[i]! + ms;
   }
 
   /**

@@ -140,6 +140,19 @@ describe('native calls: failures', () => {
     expect(await r.call(s, 'concat', { a: 'a', b: 'b', c: 'c' })).toBe('abc');
   });
 
+  it('carriers that keep crashing reuse their slots (no lifetime cap), each reuse a new generation', async () => {
+    const r = await start();
+    const s = await r.spawn('native_user');
+    const slots = new Set<number>();
+    for (let i = 0; i < 12; i++) {
+      await expect(r.call(s, 'crash')).rejects.toThrow(/exited with code 7/);
+      expect(await r.call(s, 'concat', { a: 'a', b: 'b', c: String(i) })).toBe(`ab${i}`);
+      for (const c of r.natives.carriers()) slots.add(c.id);
+    }
+    // 24 carriers started; the slots of the crashed ones came back.
+    expect(slots.size).toBeLessThanOrEqual(4);
+  });
+
   it('a service that quits during a native call releases its carrier', async () => {
     const r = await start();
     await r.spawn('idle'); // keeps the runtime up when native_user quits (ltask's exit rule)

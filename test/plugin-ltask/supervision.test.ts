@@ -200,3 +200,38 @@ describe('memory limit per service', () => {
     await expect(r.spawnService({ name: 'hog', mem_limit: -5 })).rejects.toThrow(/mem_limit must be a number of bytes/);
   });
 });
+
+describe('addresses', () => {
+  it('rows are reused once every fresh one is taken, under new addresses: an old address stays dead', async () => {
+    const r = await start({ maxServices: 16 });
+    const seen = new Set<number>();
+    await r.spawn('echo'); // keeps the runtime up (it ends with its last anonymous service)
+    const first = await r.spawn('echo');
+    expect(await r.call(first, 'echo', 'one')).toBe('one');
+    await r.kill(first);
+    // 100 spawn/quit cycles through 12 free rows: far past the table's size.
+    let last = first;
+    for (let i = 0; i < 100; i++) {
+      last = await r.spawn('echo');
+      expect(seen.has(last)).toBe(false);
+      seen.add(last);
+      expect(await r.call(last, 'echo', i)).toBe(i);
+      if (i < 99) await r.kill(last);
+    }
+    expect(last & 0xffff).toBeLessThan(16);
+    expect(last).toBeGreaterThan(0xffff); // a later generation
+    // The first address is that of a row now in use by another service: still dead.
+    await expect(r.call(first, 'echo', 'stale')).rejects.toThrow(/is dead/);
+    const [kind, , , text] = await r.callMulti(last, 'catch', first, 'echo');
+    expect([kind, text]).toEqual(['string', expect.stringMatching(/is dead/)]);
+    expect(r.state(first)).toBe(6); // DEAD
+  });
+
+  it('a full table says so; maxServices is checked', async () => {
+    await expect(startRuntime({ workers: 1, maxServices: 100_000 })).rejects.toThrow(/maxServices must be an integer from 5 to 65536/);
+    const r = await start({ maxServices: 8 });
+    const alive = [];
+    for (let i = 0; i < 3; i++) alive.push(await r.spawn('echo'));
+    await expect(r.spawn('echo')).rejects.toThrow(/service table full: 8 services alive at once/);
+  });
+});

@@ -138,7 +138,7 @@ function watchIdle(rt: Runtime, quietMs: number, report: (quietMs: number) => vo
   const poll = () => {
     let sum = 0;
     let busy = false;
-    for (let a = 1; a < t.end; a++) {
+    for (const a of t.addresses()) {
       sum += t.handled(a);
       const st = t.state(a);
       if (st === ServiceState.INIT || st === ServiceState.READY || st === ServiceState.RUNNING || st === ServiceState.SUSPENDED || (st !== ServiceState.DEAD && t.queue(a) > 0)) busy = true;

@@ -12,7 +12,7 @@ import { checkIsolation, type WorkerHandle } from '../platform/types.ts';
 import { Address, MessageType, Receipt, SYSTEM_SERVICES, deadText, ServiceState, stateName, type ServiceInfo, type SourceReload, LUA_UPDATE_EVENT, type LuaUpdate, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
 import type { SpawnOptions } from '../services/root.ts';
 import type { IoOptions } from '../services/io/index.ts';
-import { MAX_WORKERS, ServiceTable } from '../table.ts';
+import { MAX_SERVICES, MAX_WORKERS, ServiceTable } from '../table.ts';
 import { createRingBuffer, frame, unframe, type Msg } from '../transport/index.ts';
 import { NativePools } from '../native/pool.ts';
 import type { NativeSource } from '../native/types.ts';
@@ -78,7 +78,12 @@ export interface RuntimeOptions {
   trustedLua?: boolean;
   /** Size of each worker-to-worker ring in bytes (default 256 KiB). */
   ringBytes?: number;
-  /** Capacity of the service table: addresses are never reused (default 65536). */
+  /**
+   * Services alive at once (default and most: 65,536). Addresses stay unique
+   * for much longer: a dead service's row is reused only when no fresh one
+   * is left, under a new address (a generation count in its top bits), so an
+   * old address never reaches a new service.
+   */
   maxServices?: number;
   /**
    * Native modules by name. In the browser: a bundle from an import with the
@@ -164,7 +169,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const natives: Record<string, NativeSource> = { ...options.natives };
   config.nativeModules = Object.keys(natives);
   const slots = CarrierSlots.create();
-  const table = ServiceTable.create(options.maxServices ?? 65536);
+  const maxServices = options.maxServices ?? MAX_SERVICES;
+  if (!(Number.isInteger(maxServices) && maxServices > Address.FIRST_FREE && maxServices <= MAX_SERVICES)) {
+    throw new Error(`[ltask] maxServices must be an integer from ${Address.FIRST_FREE + 1} to ${MAX_SERVICES} (services alive at once)`);
+  }
+  const table = ServiceTable.create(maxServices);
   // Root and the system services live on worker 0 at fixed addresses.
   for (const { address } of SYSTEM_SERVICES) table.open(address, 0, 0);
 
@@ -252,8 +261,8 @@ export class Runtime {
       maxMessageBytes: config.maxMessageBytes,
       fail: (callId, error) => this.workers[callWorker(callId)]?.postMessage({ type: 'native-fail', callId, error }),
       bind: (req, mailbox, carrier) => this.workers[req.worker]?.postMessage({ type: 'native-bind', callId: req.callId, mailbox, carrier }),
-      announce: (slot, module, mailbox) => {
-        for (const w of this.workers) w.postMessage({ type: 'carrier', slot, module, mailbox });
+      announce: (slot, module, mailbox, gen) => {
+        for (const w of this.workers) w.postMessage({ type: 'carrier', slot, module, mailbox, gen });
       },
     });
   }
@@ -343,7 +352,7 @@ export class Runtime {
     void old.terminate();
     const t = this.table;
     const dead: number[] = [];
-    for (let a = 1; a < t.end; a++) {
+    for (const a of t.addresses()) {
       const st = t.state(a);
       if (t.worker(a) === id && st !== ServiceState.UNUSED && st !== ServiceState.DEAD) {
         t.close(a);
@@ -525,7 +534,7 @@ export class Runtime {
   private tableRows(all: boolean): ServiceInfo[] {
     const t = this.table;
     const rows: ServiceInfo[] = [];
-    for (let a = 1; a < t.end; a++) {
+    for (const a of t.addresses()) {
       const st = t.state(a);
       if (st === ServiceState.UNUSED || (!all && st === ServiceState.DEAD)) continue;
       const label = this.labels.get(a) ?? SYSTEM_SERVICES.find((x) => x.address === a)?.name ?? '?';

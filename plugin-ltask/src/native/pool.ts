@@ -4,8 +4,9 @@
  * through the carrier table (slots.ts); calls that find none come here and wait
  * for a carrier. A carrier that dies fails its call and is replaced by the next
  * call; a call whose service ended has its carrier terminated (it may be
- * blocked in a callback). Slots are never reused, so a worker can never reach a
- * new carrier through an old slot.
+ * blocked in a callback). A slot is reused once its carrier has ended, with a
+ * new generation: a worker that still knows the old carrier cannot claim the
+ * new one through it.
  */
 import { startWorker } from '#spawn';
 import type { WorkerHandle } from '../platform/types.ts';
@@ -17,6 +18,7 @@ import { MAX_CARRIERS, SlotState, callWorker, type CarrierSlots } from './slots.
 
 interface Carrier {
   slot: number;
+  gen: number;
   handle: WorkerHandle;
   mailbox: SharedArrayBuffer;
   ready: boolean;
@@ -46,12 +48,14 @@ export interface PoolOptions {
   /** Tells the home worker which mailbox serves its call. */
   bind(req: NativeRequest, mailbox: SharedArrayBuffer, slot: number): void;
   /** Tells every worker that a carrier can be claimed (or is gone: mailbox null). */
-  announce(slot: number, module: number, mailbox: SharedArrayBuffer | null): void;
+  announce(slot: number, module: number, mailbox: SharedArrayBuffer | null, gen: number): void;
 }
 
 export class NativePools {
   private pools = new Map<string, Pool>();
   private nextSlot = 0;
+  /** Slots whose carriers have ended, oldest first. */
+  private freeSlots: number[] = [];
   private stopped = false;
 
   constructor(
@@ -89,10 +93,7 @@ export class NativePools {
       const qi = pool.queue.findIndex((r) => r.callId === callId);
       if (qi >= 0) pool.queue.splice(qi, 1);
       const c = pool.carriers.find((x) => this.busyWith(x) === callId);
-      if (c) {
-        this.remove(pool, c);
-        void c.handle.terminate();
-      }
+      if (c) this.retire(pool, c);
       this.dispatch(pool);
     }
   }
@@ -103,10 +104,7 @@ export class NativePools {
       pool.queue = pool.queue.filter((r) => r.worker !== w);
       for (const c of [...pool.carriers]) {
         const busy = this.busyWith(c);
-        if (busy !== null && callWorker(busy) === w) {
-          this.remove(pool, c);
-          void c.handle.terminate();
-        }
+        if (busy !== null && callWorker(busy) === w) this.retire(pool, c);
       }
       this.dispatch(pool);
     }
@@ -136,7 +134,7 @@ export class NativePools {
     this.o.slots.setWaiting(pool.index, pool.queue.length);
     while (pool.queue.length > 0) {
       const req = pool.queue[0]!;
-      const idle = pool.carriers.find((c) => c.ready && this.o.slots.claim(c.slot, req.callId));
+      const idle = pool.carriers.find((c) => c.ready && this.o.slots.claim(c.slot, req.callId, c.gen));
       if (idle) {
         pool.queue.shift();
         this.o.bind(req, idle.mailbox, idle.slot);
@@ -171,11 +169,11 @@ export class NativePools {
   }
 
   private start(pool: Pool): void {
-    if (this.nextSlot >= MAX_CARRIERS) {
-      for (const r of pool.queue.splice(0)) this.o.fail(r.callId, `[ltask] too many carriers started (${MAX_CARRIERS}): carriers keep failing`);
+    const slot = this.freeSlots.shift() ?? (this.nextSlot < MAX_CARRIERS ? this.nextSlot++ : undefined);
+    if (slot === undefined) {
+      for (const r of pool.queue.splice(0)) this.o.fail(r.callId, `[ltask] ${MAX_CARRIERS} carriers are running or stopping: none can start now`);
       return;
     }
-    const slot = this.nextSlot++;
     let handle: WorkerHandle;
     try {
       handle = startWorker('carrier', `ltask-carrier-${pool.name}-${slot}`, pool.script);
@@ -184,22 +182,21 @@ export class NativePools {
       for (const r of pool.queue.splice(0)) this.o.fail(r.callId, err);
       return;
     }
-    const c: Carrier = { slot, handle, mailbox: createMailbox(this.o.mailboxBytes), ready: false };
     const slots = this.o.slots;
+    const c: Carrier = { slot, gen: slots.nextGen(slot), handle, mailbox: createMailbox(this.o.mailboxBytes), ready: false };
     slots.setModule(slot, pool.index);
     slots.setState(slot, SlotState.OFF);
     pool.carriers.push(c);
     const crashed = (why: string) => {
       if (!pool.carriers.includes(c)) return;
       const busy = this.busyWith(c);
-      this.remove(pool, c);
+      this.retire(pool, c);
       const err = `[ltask] native ${pool.name}: carrier ${slot} failed: ${why}`;
       if (busy !== null) this.o.fail(busy, err);
       else if (!c.ready) {
         // The module could not even load: every queued call gets the error.
         for (const r of pool.queue.splice(0)) this.o.fail(r.callId, err);
       }
-      void handle.terminate();
       this.dispatch(pool);
     };
     handle.onExit((reason) => crashed(reason));
@@ -210,7 +207,7 @@ export class NativePools {
           pool.max = m.max;
           c.ready = true;
           slots.setState(slot, SlotState.FREE);
-          this.o.announce(slot, pool.index, c.mailbox);
+          this.o.announce(slot, pool.index, c.mailbox, c.gen);
           this.dispatch(pool);
           break;
         case 'idle':
@@ -235,10 +232,12 @@ export class NativePools {
     handle.postMessage(init);
   }
 
-  private remove(pool: Pool, c: Carrier): void {
+  /** Takes a carrier out of its pool and stops it; its slot is free again once it has ended. */
+  private retire(pool: Pool, c: Carrier): void {
     this.o.slots.setState(c.slot, SlotState.OFF);
     const i = pool.carriers.indexOf(c);
     if (i >= 0) pool.carriers.splice(i, 1);
-    this.o.announce(c.slot, pool.index, null);
+    this.o.announce(c.slot, pool.index, null, c.gen);
+    void c.handle.terminate().then(() => this.freeSlots.push(c.slot));
   }
 }

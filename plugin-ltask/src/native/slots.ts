@@ -15,6 +15,7 @@ const STRIDE = 4;
 const S_STATE = 0; // SlotState
 const S_CALL = 1; // the call running now (0: none)
 const S_MODULE = 2; // the module index of the carrier in the slot
+const S_GEN = 3; // how many carriers the slot has had: a reused slot is a new carrier
 const WAITING = MAX_CARRIERS * STRIDE; // per module: calls queued at the host
 export const MAX_MODULES = 64;
 
@@ -45,11 +46,29 @@ export class CarrierSlots {
     Atomics.store(this.i32, slot * STRIDE + S_STATE, s);
   }
 
-  /** Claims an idle carrier for `callId`; false if someone else got it first. */
-  claim(slot: number, callId: number): boolean {
+  /**
+   * Claims an idle carrier for `callId`; false if someone else got it first,
+   * or if the slot now holds a newer carrier than generation `gen` (one the
+   * claimer has not been told of: its mailbox is another).
+   */
+  claim(slot: number, callId: number, gen: number): boolean {
     if (Atomics.compareExchange(this.i32, slot * STRIDE + S_STATE, SlotState.FREE, SlotState.BUSY) !== SlotState.FREE) return false;
+    if (Atomics.load(this.i32, slot * STRIDE + S_GEN) !== gen) {
+      Atomics.store(this.i32, slot * STRIDE + S_STATE, SlotState.FREE);
+      return false;
+    }
     Atomics.store(this.i32, slot * STRIDE + S_CALL, callId);
     return true;
+  }
+
+  /** The slot's carrier generation. */
+  gen(slot: number): number {
+    return Atomics.load(this.i32, slot * STRIDE + S_GEN);
+  }
+
+  /** A new carrier takes the slot (before it is FREE). */
+  nextGen(slot: number): number {
+    return Atomics.add(this.i32, slot * STRIDE + S_GEN, 1) + 1;
   }
 
   /** The carrier finished its call. */

@@ -7,6 +7,8 @@
 import { encode } from '../codec/js.ts';
 import { Address, MessageType, Receipt, SYSTEM_SERVICES, ServiceState, stateName, type ServiceInfo } from '../protocol.ts';
 import type { Handlers, ServiceContext, ServiceFactory } from '../worker/ts-service.ts';
+import { Fifo } from '../worker/queue.ts';
+import { ServiceTable } from '../table.ts';
 
 /** `spawn_service` options (ltask's table form). */
 export interface SpawnOptions {
@@ -67,6 +69,7 @@ function createRoot(ctx: ServiceContext): Handlers {
   if (!sys) throw new Error('[ltask] root runs only as the system service at address 1');
   const table = sys.table;
   const config = sys.config;
+  /** Label and kind by table row (a reused row's new service replaces its entry). */
   const info = new Map<number, { label: string; kind: 'lua' | 'ts' }>();
   const anonymous = new Set<number>();
   const named = new Map<string, number>();
@@ -78,11 +81,14 @@ function createRoot(ctx: ServiceContext): Handlers {
   let stopping = false;
   /** Services with a restart policy: their options and recent restarts. */
   const supervised = new Map<number, { options: SpawnOptions; name?: string; started: number; restarts: number[]; delay: number }>();
+  /** Rows of dead services, oldest first: reused (at their next generation) once every fresh row is taken. */
+  const freeRows = new Fifo<number>();
+  const takeFree = (): number | undefined => freeRows.shift();
   /** Restarts waiting for their delay: the runtime does not end meanwhile. */
   let restarting = 0;
 
   for (const { name, address } of SYSTEM_SERVICES) {
-    info.set(address, { label: name, kind: 'ts' });
+    info.set(ServiceTable.index(address), { label: name, kind: 'ts' });
     if (address !== Address.ROOT) named.set(name, address);
   }
 
@@ -132,10 +138,10 @@ function createRoot(ctx: ServiceContext): Handlers {
     }
     const kind = config.tsServices[o.name] !== undefined || sys.builtin(o.name) ? 'ts' : 'lua';
     const worker = place(o.worker_id, sys.requestSource);
-    const addr = table.allocate();
+    const addr = table.allocate(takeFree);
     table.open(addr, worker);
     const label = o.label ?? o.name;
-    info.set(addr, { label, kind });
+    info.set(ServiceTable.index(addr), { label, kind });
     anonymous.add(addr);
     try {
       await sys.request(addr, MessageType.SPAWN, [kind, o.name, label, o.args ?? [], { runawayMs: o.runaway_ms, memLimit: o.mem_limit }]);
@@ -259,6 +265,7 @@ function createRoot(ctx: ServiceContext): Handlers {
 
   sys.onSignal((source, failure) => {
     anonymous.delete(source);
+    if (source >= Address.FIRST_FREE) freeRows.push(ServiceTable.index(source));
     if (supervised.has(source)) {
       if (failure !== undefined) restart(source, failure);
       else supervised.delete(source);
@@ -285,10 +292,10 @@ function createRoot(ctx: ServiceContext): Handlers {
     /** Every service not yet dead (all when `all` is true). */
     inspect: (all?: boolean): ServiceInfo[] => {
       const rows: ServiceInfo[] = [];
-      for (let a = 1; a < table.end; a++) {
+      for (const a of table.addresses()) {
         const st = table.state(a);
         if (st === ServiceState.UNUSED || (!all && st === ServiceState.DEAD)) continue;
-        const i = info.get(a);
+        const i = info.get(ServiceTable.index(a));
         rows.push({
           address: a,
           label: i?.label ?? '?',
@@ -299,7 +306,7 @@ function createRoot(ctx: ServiceContext): Handlers {
           state: a === Address.ROOT && st === ServiceState.RUNNING ? (table.queue(a) > 0 ? 'ready' : 'idle') : stateName(st),
           queue: table.queue(a),
           handled: table.handled(a),
-          cpuMs: Math.round(table.cpu[a]! * 1000) / 1000,
+          cpuMs: Math.round(table.cpuMs(a) * 1000) / 1000,
         });
       }
       return rows;

@@ -123,7 +123,7 @@ host.listen((data) => {
       sched?.fromHost(m.batch);
       break;
     case 'carrier':
-      sched?.native.carrier(m.slot, m.module, m.mailbox);
+      sched?.native.carrier(m.slot, m.module, m.mailbox, m.gen);
       break;
     case 'native-bind':
       sched?.native.bind(m.callId, m.mailbox, m.carrier);

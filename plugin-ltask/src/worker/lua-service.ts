@@ -848,7 +848,7 @@ export class LuaService extends HostedService {
         return 1;
       },
       cpucost: (L) => {
-        lua.lua_pushnumber(L, sched.table.cpu[self]! / 1000);
+        lua.lua_pushnumber(L, sched.table.cpuMs(self) / 1000);
         return 1;
       },
       worker_id: (L) => {

@@ -56,6 +56,8 @@ interface ActiveCall {
 interface KnownCarrier {
   slot: number;
   mailbox: SharedArrayBuffer;
+  /** The slot's generation when announced: a claim checks it. */
+  gen: number;
 }
 
 export class NativeHome {
@@ -75,9 +77,9 @@ export class NativeHome {
   }
 
   /** The host announced a ready carrier (or one that is gone: mailbox null). */
-  carrier(slot: number, module: number, mailbox: SharedArrayBuffer | null): void {
+  carrier(slot: number, module: number, mailbox: SharedArrayBuffer | null, gen: number): void {
     const list = (this.carriers.get(module) ?? []).filter((c) => c.slot !== slot);
-    if (mailbox) list.push({ slot, mailbox });
+    if (mailbox) list.push({ slot, mailbox, gen });
     this.carriers.set(module, list);
   }
 
@@ -121,7 +123,7 @@ export class NativeHome {
       do {
         if (slots.waiting(index) !== 0) break;
         for (const k of known) {
-          if (!slots.claim(k.slot, id)) continue;
+          if (!slots.claim(k.slot, id, k.gen)) continue;
           this.bind(id, k.mailbox, k.slot);
           c.box!.send(Packet.CALL, this.port.id, id, payload);
           return;

@@ -17,14 +17,14 @@ describe('CarrierSlots (one thread)', () => {
 
   it('claims only a FREE slot: not NONE, BUSY or OFF', () => {
     const t = CarrierSlots.create();
-    expect(t.claim(3, 11)).toBe(false); // NONE: never started
+    expect(t.claim(3, 11, 0)).toBe(false); // NONE: never started
     expect(t.state(3)).toBe(SlotState.NONE);
     expect(t.call(3)).toBe(0);
     t.setState(3, SlotState.OFF);
-    expect(t.claim(3, 11)).toBe(false);
+    expect(t.claim(3, 11, 0)).toBe(false);
     expect(t.state(3)).toBe(SlotState.OFF);
     t.setState(3, SlotState.FREE);
-    expect(t.claim(3, 11)).toBe(true);
+    expect(t.claim(3, 11, 0)).toBe(true);
     expect(t.state(3)).toBe(SlotState.BUSY);
     expect(t.call(3)).toBe(11);
   });
@@ -32,23 +32,23 @@ describe('CarrierSlots (one thread)', () => {
   it('a claimed slot cannot be claimed again until released, and the loser does not overwrite the call', () => {
     const t = CarrierSlots.create();
     t.setState(0, SlotState.FREE);
-    expect(t.claim(0, 1)).toBe(true);
-    expect(t.claim(0, 2)).toBe(false);
+    expect(t.claim(0, 1, 0)).toBe(true);
+    expect(t.claim(0, 2, 0)).toBe(false);
     expect(t.call(0)).toBe(1);
     expect(t.state(0)).toBe(SlotState.BUSY);
     t.release(0);
     expect(t.state(0)).toBe(SlotState.FREE);
     expect(t.call(0)).toBe(0);
-    expect(t.claim(0, 2)).toBe(true);
+    expect(t.claim(0, 2, 0)).toBe(true);
     expect(t.call(0)).toBe(2);
   });
 
   it('release makes the slot FREE with no call, even from OFF (the host stops carriers with setState)', () => {
     const t = CarrierSlots.create();
     t.setState(9, SlotState.FREE);
-    t.claim(9, 5);
+    t.claim(9, 5, 0);
     t.setState(9, SlotState.OFF);
-    expect(t.claim(9, 6)).toBe(false);
+    expect(t.claim(9, 6, 0)).toBe(false);
     expect(t.call(9)).toBe(5);
     t.release(9);
     expect(t.state(9)).toBe(SlotState.FREE);
@@ -58,7 +58,7 @@ describe('CarrierSlots (one thread)', () => {
   it('keeps slots independent of each other and of the module fields and waiting counters', () => {
     const t = CarrierSlots.create();
     for (let s = 0; s < MAX_CARRIERS; s++) t.setState(s, SlotState.FREE);
-    for (let s = 0; s < MAX_CARRIERS; s += 2) expect(t.claim(s, s + 1)).toBe(true);
+    for (let s = 0; s < MAX_CARRIERS; s += 2) expect(t.claim(s, s + 1, 0)).toBe(true);
     for (let s = 0; s < MAX_CARRIERS; s++) t.setModule(s, MAX_MODULES - 1);
     for (let m = 0; m < MAX_MODULES; m++) t.setWaiting(m, 1000 + m);
     for (let s = 0; s < MAX_CARRIERS; s++) {
@@ -77,12 +77,24 @@ describe('CarrierSlots (one thread)', () => {
     expect(t.waiting(6)).toBe(1006);
   });
 
+  it('a claim with an older generation fails and leaves the slot FREE for the holder of the new one', () => {
+    const t = CarrierSlots.create();
+    expect(t.nextGen(4)).toBe(1);
+    t.setState(4, SlotState.FREE);
+    expect(t.claim(4, 7, 0)).toBe(false); // knows the carrier the slot had before
+    expect(t.state(4)).toBe(SlotState.FREE);
+    expect(t.call(4)).toBe(0);
+    expect(t.claim(4, 8, 1)).toBe(true);
+    expect(t.call(4)).toBe(8);
+    expect(t.gen(4)).toBe(1);
+  });
+
   it('is shared: a second CarrierSlots over the same memory sees the same table', () => {
     const a = CarrierSlots.create();
     const b = new CarrierSlots(a.sab);
     a.setState(7, SlotState.FREE);
-    expect(b.claim(7, 42)).toBe(true);
-    expect(a.claim(7, 43)).toBe(false);
+    expect(b.claim(7, 42, 0)).toBe(true);
+    expect(a.claim(7, 43, 0)).toBe(false);
     expect(a.call(7)).toBe(42);
     a.setWaiting(2, 3);
     expect(b.waiting(2)).toBe(3);
@@ -96,7 +108,7 @@ describe('CarrierSlots (one thread)', () => {
         expect(callWorker(id)).toBe(w);
         const t = CarrierSlots.create();
         t.setState(0, SlotState.FREE);
-        t.claim(0, id);
+        t.claim(0, id, 0);
         expect(callWorker(t.call(0))).toBe(w);
       }
     }

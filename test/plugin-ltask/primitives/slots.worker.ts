@@ -76,7 +76,7 @@ function run(d: SlotsWorkerData): SlotsWorkerResult {
     }
     for (const s of order) {
       const id = callIdOf(d.me, round * d.nslots + s + 1);
-      if (!slots.claim(s, id)) continue;
+      if (!slots.claim(s, id, 0)) continue;
       claims++;
       Atomics.add(wins, round * d.nslots + s, 1);
       Atomics.store(winner, round * d.nslots + s, id);
@@ -94,7 +94,7 @@ function run(d: SlotsWorkerData): SlotsWorkerResult {
   for (let k = 0; k < d.churn; k++) {
     const s = hash32(k * 31 + d.me * 1_000_003) % d.nslots;
     const id = callIdOf(d.me, k + 1);
-    if (!slots.claim(s, id)) continue;
+    if (!slots.claim(s, id, 0)) continue;
     churnClaims++;
     const prev = Atomics.compareExchange(owner, s, 0, d.me + 1);
     if (prev !== 0) fail(`slot ${s} claimed by worker ${d.me} while worker ${prev - 1} holds it`);
