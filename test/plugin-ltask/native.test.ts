@@ -122,6 +122,14 @@ describe('native calls: failures', () => {
     expect(await r.call(s, 'concat', { a: 'o', b: 'k', c: '!' })).toBe('ok!');
   });
 
+  it('a callback the carrier gave up on does not stay parked in its service', async () => {
+    const r = await start({ callbackTimeoutMs: 200 });
+    const s = await r.spawn('native_user');
+    expect(await r.call(s, 'parked')).toBe(0);
+    for (let i = 0; i < 3; i++) await expect(r.call(s, 'orphan')).rejects.toThrow(/callback timed out after 200 ms/);
+    expect(await r.call(s, 'parked')).toBe(0);
+  });
+
   it('a call that runs past nativeCallTimeoutMs fails at its call site; its carrier is replaced', async () => {
     const r = await start({ nativeCallTimeoutMs: 300 });
     const s = await r.spawn('native_user');

@@ -528,13 +528,14 @@ export class LuaService extends HostedService {
 
   /** `system traceback`: where each waiting coroutine stands. */
   private traceback(): string {
-    const L = this.L!;
     const out: string[] = [];
     for (const [session, w] of this.waiting) {
       if (w === ASYNC || 'start' in w) continue;
-      lauxlib.luaL_traceback(L, w.L, to_luastring(`session ${session}`), 0);
-      out.push(lua.lua_tojsstring(L, -1));
-      lua.lua_pop(L, 1);
+      // On the waiting thread itself: fengari's traceback of another thread
+      // fails an assertion when it names a function.
+      lauxlib.luaL_traceback(w.L, w.L, to_luastring(`session ${session}`), 0);
+      out.push(lua.lua_tojsstring(w.L, -1));
+      lua.lua_pop(w.L, 1);
     }
     return out.join('\n');
   }
@@ -549,6 +550,22 @@ export class LuaService extends HostedService {
       lua.lua_rawseti(L, -2, id);
     }
     lua.lua_pop(L, 1);
+  }
+
+  /**
+   * The native call `callId` ended while callbacks of it still waited here
+   * (the carrier gave up on them): they are dropped, not resumed (whatever
+   * they return has nowhere to go), so they do not stay parked for good.
+   */
+  override callEnded(callId: number): void {
+    for (const [session, w] of this.waiting) {
+      if (typeof w === 'object' && 'L' in w && w.callId === callId) {
+        this.waiting.delete(session);
+        this.sentTo.delete(session);
+      }
+    }
+    for (const [T, co] of this.blockedIn) if (co.callId === callId) this.blockedIn.delete(T);
+    this.notes.delete(callId);
   }
 
   peersDied(dead: ReadonlySet<number>, text: (addr: number) => string): void {

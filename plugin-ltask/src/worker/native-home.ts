@@ -34,6 +34,8 @@ export interface NativePort {
   wake(): void;
   /** A service's last native call ended. */
   settled(service: number): void;
+  /** A call that ran callbacks in `service` ended: any of them still waiting there is orphaned. */
+  ended(service: number, callId: number): void;
 }
 
 interface ActiveCall {
@@ -45,6 +47,8 @@ interface ActiveCall {
   since: number;
   box: HomeBox | null;
   carrier: number;
+  /** Callbacks it has run in its service. */
+  callbacks: number;
   /** What the call is doing, for introspection. */
   note: string;
   /** The calls whose callbacks made this one, innermost first. */
@@ -108,7 +112,7 @@ export class NativeHome {
     this.counter = (this.counter % 0xffffff) + 1;
     const id = ((this.port.id & 0x3f) << 24) | this.counter;
     const ancestors = parent ? [parent, ...(this.calls.get(parent)?.ancestors ?? [])] : [];
-    const c: ActiveCall = { id, service: m.source, session: m.session, module, fn, since: Date.now(), box: null, carrier: -1, note: 'waiting for a carrier', ancestors, timer: null };
+    const c: ActiveCall = { id, service: m.source, session: m.session, module, fn, since: Date.now(), box: null, carrier: -1, callbacks: 0, note: 'waiting for a carrier', ancestors, timer: null };
     const limit = this.port.callTimeoutMs;
     if (limit > 0) c.timer = setTimeout(() => this.expire(c, limit), limit);
     this.calls.set(id, c);
@@ -168,6 +172,7 @@ export class NativeHome {
   private received(c: ActiveCall, r: Received): void {
     switch (r.kind) {
       case Packet.CALLBACK:
+        c.callbacks++;
         c.note = `callback #${r.seq} running`;
         this.port.deliver({ type: MessageType.CALLBACK, source: c.id, dest: c.service, session: r.seq, payload: r.bytes });
         break;
@@ -209,6 +214,7 @@ export class NativeHome {
     if (i >= 0) this.bound.splice(i, 1);
     c.box?.clear();
     c.box = null;
+    if (c.callbacks > 0) this.port.ended(c.service, c.id);
     const left = this.active(c.service) - 1;
     if (left > 0) this.perService.set(c.service, left);
     else {

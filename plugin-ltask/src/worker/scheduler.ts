@@ -65,6 +65,7 @@ export class Scheduler {
       deliver: (m) => this.deliver(m),
       post: (m) => this.post(m),
       wake: () => this.wake(),
+      ended: (addr, callId) => this.services.get(addr)?.callEnded(callId),
       settled: (addr) => {
         const s = this.services.get(addr);
         if (s && !s.closed && this.table.state(addr) === ServiceState.SUSPENDED) {
