@@ -235,3 +235,20 @@ describe('addresses', () => {
     await expect(r.spawn('echo')).rejects.toThrow(/service table full: 8 services alive at once/);
   });
 });
+
+describe('replacement after replacement', () => {
+  it('12 worker crashes in a row: the runtime keeps serving and its shared memory stays flat', async () => {
+    const r = await start();
+    await r.spawnService({ name: 'echo', worker_id: 0 }); // keeps the runtime up
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 12; i++) {
+      const c = await r.spawnService({ name: 'crasher', worker_id: 1 });
+      await r.call(c, 'crash');
+      while (r.replacedWorkers <= i) await new Promise((res) => setTimeout(res, 10));
+    }
+    const s = await r.spawnService({ name: 'echo', worker_id: 1 });
+    expect(await r.call(s, 'echo', 'after 12')).toBe('after 12');
+    // Each replacement allocates the same rings again (a doubling would reach gigabytes).
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 * 1024 * 1024);
+  }, 60_000);
+});

@@ -181,7 +181,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const rings = Array.from({ length: workers }, (_, from) =>
     Array.from({ length: workers }, (_, to) => (from === to ? null : createRingBuffer(ringSize))),
   );
-  const rt = new Runtime(config, table, options.onLog ?? defaultLog, natives, slots, rings, {
+  const rt = new Runtime(config, table, options.onLog ?? defaultLog, natives, slots, rings, ringSize, {
     callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
     mailboxBytes: options.mailboxBytes ?? 1024 * 1024,
   });
@@ -250,6 +250,7 @@ export class Runtime {
     natives: Record<string, NativeSource>,
     private readonly slots: CarrierSlots,
     private readonly rings: (SharedArrayBuffer | null)[][],
+    private readonly ringBytes: number,
     nativeOptions: { callbackTimeoutMs: number; mailboxBytes: number },
   ) {
     this.exited = new Promise((r) => (this.exitResolve = r));
@@ -368,11 +369,15 @@ export class Runtime {
       this.fail(`[ltask] ${reason}: it hosted the system services (root, logger, timer), so the runtime cannot go on`);
       return;
     }
-    const size = this.rings[0]!.find((r) => r)?.byteLength ?? 256 * 1024;
-    for (let w = 0; w < this.workers.length; w++) {
-      if (w === id) continue;
-      this.rings[w]![id] = createRingBuffer(size);
-      this.rings[id]![w] = createRingBuffer(size);
+    try {
+      for (let w = 0; w < this.workers.length; w++) {
+        if (w === id) continue;
+        this.rings[w]![id] = createRingBuffer(this.ringBytes);
+        this.rings[id]![w] = createRingBuffer(this.ringBytes);
+      }
+    } catch (e) {
+      this.fail(`[ltask] ${reason}, and no replacement can start: ${(e as Error).message}`);
+      return;
     }
     t.resetPing(id);
     this.pingedAt[id] = performance.now();

@@ -1,0 +1,230 @@
+/**
+ * The soak: many services, many calls, and faults thrown in while they run:
+ * services killed, workers crashed, loaders suspended in native calls whose
+ * synchronous reads go through io. Every call the host makes must settle,
+ * answered (with the value sent) or with an error: `lost` counts the calls
+ * that never settle, `hangs` the ones that took longer than `hangMs`.
+ *
+ * Used by `npm run soak` (bench/soak.bench.ts) and, short, by `npm test`
+ * (test/soak/soak.test.ts).
+ */
+import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
+import { probeNatives, PROBE_NATIVE } from '@ltask-web/plugin-ltask/testing';
+
+export interface SoakOptions {
+  services: number;
+  messages: number;
+  workers: number;
+  /** Calls in flight at once. */
+  window: number;
+  /** One fault every this many calls (a kill, then a worker crash, then a loader, in turn). */
+  faultEvery: number;
+  /** A call that takes longer counts as a hang. */
+  hangMs: number;
+  /** Files the loaders read through io (relative to the working directory). */
+  paths: string[];
+  seed: number;
+  /** Progress lines (every 10%). */
+  progress?: (line: string) => void;
+}
+
+export interface SoakReport {
+  sent: number;
+  answered: number;
+  errored: number;
+  /** Answers that did not carry the value sent (must be 0). */
+  wrong: number;
+  lost: number;
+  hangs: number;
+  kills: number;
+  crashes: number;
+  loads: number;
+  replacedWorkers: number;
+  serialViolations: number;
+  seconds: number;
+  /** Host heap and the process's resident set (workers included), MiB: with the services spawned, and after the calls. */
+  memory: { heapBefore: number; heapAfter: number; rssBefore: number; rssAfter: number };
+  /** Error texts seen, with counts (the causes a caller was told). */
+  errors: Record<string, number>;
+}
+
+const SOAK_SERVICE = `
+local ltask = require "ltask"
+local io = ltask.queryservice "io"
+local S = {}
+function S.echo(v) return v end
+-- Through a second service: a kill or a crash there reaches this caller as an error.
+function S.relay(to, v) return ltask.call(to, "echo", v) end
+function S.nap(v) ltask.sleep(1) return v end
+-- A loader: a native call that suspends on synchronous reads served by io.
+function S.load(paths, v)
+  local probe = ltask.native "${PROBE_NATIVE}"
+  probe.load(paths, { read = function(p) return ltask.call(io, "read", p) end })
+  return v
+end
+return S
+`;
+
+/** A small seeded generator (mulberry32): the same seed, the same run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const mib = (n: number) => Math.round((n / 1048576) * 10) / 10;
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Normalises an error text to its cause (numbers out), for the error table. */
+const cause = (e: unknown) =>
+  String(e instanceof Error ? e.message : e)
+    .split('\n')[0]!
+    .replace(/\{service:\d+\}/g, '{service:N}')
+    .replace(/\d+/g, 'N')
+    .slice(0, 120);
+
+export async function soak(o: SoakOptions): Promise<SoakReport> {
+  const rt: Runtime = await startRuntime({
+    workers: o.workers,
+    sources: { 'service/soak.lua': SOAK_SERVICE },
+    services: { crasher: new URL('./crasher.ts', import.meta.url).href },
+    natives: probeNatives(),
+    onLog: () => {},
+  });
+  const rnd = random(o.seed);
+  const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const report: SoakReport = {
+    sent: 0, answered: 0, errored: 0, wrong: 0, lost: 0, hangs: 0, kills: 0, crashes: 0, loads: 0,
+    replacedWorkers: 0, serialViolations: 0, seconds: 0,
+    memory: { heapBefore: 0, heapAfter: 0, rssBefore: 0, rssAfter: 0 },
+    errors: {},
+  };
+  const t0 = performance.now();
+  try {
+    // One anonymous service nobody kills keeps the runtime up (it ends with its last one).
+    await rt.spawn('soak');
+    const pool: number[] = [];
+    for (let i = 0; i < o.services; i++) pool.push(await rt.spawn('soak'));
+    gc?.();
+    const m0 = process.memoryUsage();
+    report.memory.heapBefore = mib(m0.heapUsed);
+    report.memory.rssBefore = mib(m0.rss);
+    /** Dead services leave the pool at once; fresh ones join it as they start. */
+    let missing = 0;
+    let repairing = false;
+    const repair = async () => {
+      for (let i = pool.length - 1; i >= 0; i--) {
+        if (rt.state(pool[i]!) === 6) {
+          pool[i] = pool[pool.length - 1]!;
+          pool.pop();
+          missing++;
+        }
+      }
+      if (repairing) return;
+      repairing = true;
+      try {
+        for (; missing > 0; missing--) pool.push(await rt.spawn('soak'));
+      } catch {
+        // The runtime may be stopping (a failed run): the calls tell.
+      } finally {
+        repairing = false;
+      }
+    };
+    const pending = new Map<number, number>(); // call number -> start time
+    let inFlight = 0;
+    let wake: (() => void) | null = null;
+    const settle = (id: number, ok: boolean, v: unknown, want: number, err?: unknown) => {
+      const started = pending.get(id)!;
+      pending.delete(id);
+      if (performance.now() - started > o.hangMs) report.hangs++;
+      if (!ok) {
+        report.errored++;
+        const c = cause(err);
+        if (c.includes('is dead')) void repair(); // the driver notices dead services and replaces them
+        report.errors[c] = (report.errors[c] ?? 0) + 1;
+      } else if (v === want) report.answered++;
+      else report.wrong++;
+      inFlight--;
+      wake?.();
+    };
+    let crashing = false;
+    const fault = (n: number) => {
+      void repair();
+      const kind = n % 3;
+      if (kind === 0) {
+        report.kills++;
+        void rt.kill(pick(pool)).catch(() => {}).then(repair);
+      } else if (kind === 1 && o.workers > 1) {
+        if (crashing) return;
+        crashing = true;
+        report.crashes++;
+        // Worker 0 holds the system services: crash one of the others.
+        const w = 1 + Math.floor(rnd() * (o.workers - 1));
+        void rt
+          .spawnService({ name: 'crasher', worker_id: w })
+          .then((c) => rt.call(c, 'crash'))
+          .catch(() => {})
+          .then(() => new Promise((r) => setTimeout(r, 100)))
+          .then(repair)
+          .finally(() => (crashing = false));
+      } else {
+        report.loads++;
+        issue('load');
+      }
+    };
+    const issue = (kind?: string) => {
+      const id = report.sent++;
+      const want = id;
+      const target = pick(pool);
+      const r = rnd();
+      const call =
+        kind === 'load'
+          ? rt.call(target, 'load', o.paths, want)
+          : r < 0.5
+            ? rt.call(target, 'echo', want)
+            : r < 0.9
+              ? rt.call(target, 'relay', pick(pool), want)
+              : rt.call(target, 'nap', want);
+      pending.set(id, performance.now());
+      inFlight++;
+      call.then(
+        (v) => settle(id, true, v, want),
+        (e) => settle(id, false, undefined, want, e),
+      );
+    };
+    let nextReport = o.messages / 10;
+    while (report.sent < o.messages) {
+      while (pool.length === 0) await new Promise((r) => setTimeout(r, 5));
+      while (inFlight < o.window && report.sent < o.messages && pool.length > 0) {
+        if (report.sent > 0 && report.sent % o.faultEvery === 0) fault(report.sent / o.faultEvery);
+        issue();
+      }
+      await new Promise<void>((r) => (wake = r));
+      wake = null;
+      if (report.sent >= nextReport) {
+        nextReport += o.messages / 10;
+        o.progress?.(`${report.sent} sent, ${report.answered} answered, ${report.errored} errored, ${inFlight} in flight, ${rt.replacedWorkers} workers replaced, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      }
+    }
+    // Every call must settle: wait for the last ones, up to twice the hang limit.
+    const until = performance.now() + 2 * o.hangMs;
+    while (pending.size > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+    report.lost = pending.size;
+    report.hangs += pending.size;
+    report.replacedWorkers = rt.replacedWorkers;
+    report.serialViolations = rt.serialViolations;
+    report.seconds = Math.round((performance.now() - t0) / 100) / 10;
+    gc?.();
+    const m1 = process.memoryUsage();
+    report.memory.heapAfter = mib(m1.heapUsed);
+    report.memory.rssAfter = mib(m1.rss);
+  } finally {
+    await rt.stop();
+  }
+  return report;
+}
