@@ -16,6 +16,7 @@ import { deflateSync } from 'node:zlib';
 import SQLiteESMFactory from 'wa-sqlite/dist/wa-sqlite.mjs';
 import * as SQLite from 'wa-sqlite';
 import { MemoryVFS } from 'wa-sqlite/src/examples/MemoryVFS.js';
+import { prng } from './prng.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // `--out DIR` writes elsewhere (a test regenerates into a temp folder and compares).
@@ -28,18 +29,6 @@ function put(rel, data) {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, data);
   written.push([relative(root, path), typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength]);
-}
-
-/** mulberry32: small, fast, and the same on every machine. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ---------------------------------------------------------------- PNG (RGB, 8 bit)

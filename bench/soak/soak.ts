@@ -10,6 +10,7 @@
  */
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { probeNatives, PROBE_NATIVE } from '@ltask-web/plugin-ltask/testing';
+import { prng } from '../../scripts/prng.mjs';
 
 export interface SoakOptions {
   services: number;
@@ -65,18 +66,6 @@ end
 return S
 `;
 
-/** A small seeded generator (mulberry32): the same seed, the same run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const mib = (n: number) => Math.round((n / 1048576) * 10) / 10;
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -96,7 +85,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     natives: probeNatives(),
     onLog: () => {},
   });
-  const rnd = random(o.seed);
+  const rnd = prng(o.seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
   const report: SoakReport = {
     sent: 0, answered: 0, errored: 0, wrong: 0, lost: 0, hangs: 0, kills: 0, crashes: 0, loads: 0,
