@@ -18,7 +18,7 @@ export interface SoakOptions {
   workers: number;
   /** Calls in flight at once. */
   window: number;
-  /** One fault every this many calls (a kill, then a worker crash, then a loader, in turn). */
+  /** One fault every this many calls (a kill, then a worker crash, then a loader, in turn; a crash waits for the last one's repair). */
   faultEvery: number;
   /** A call that takes longer counts as a hang. */
   hangMs: number;
@@ -103,6 +103,18 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     const m0 = process.memoryUsage();
     report.memory.heapBefore = mib(m0.heapUsed);
     report.memory.rssBefore = mib(m0.rss);
+    /** The driver's own calls (spawn, kill, crash) must settle too: counted like the others. */
+    let controlPending = 0;
+    const control = <T>(p: Promise<T>): Promise<T> => {
+      const started = performance.now();
+      controlPending++;
+      const done = () => {
+        controlPending--;
+        if (performance.now() - started > o.hangMs) report.hangs++;
+      };
+      p.then(done, done);
+      return p;
+    };
     /** Dead services leave the pool at once; fresh ones join it as they start. */
     let missing = 0;
     let repairing = false;
@@ -117,7 +129,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       if (repairing) return;
       repairing = true;
       try {
-        for (; missing > 0; missing--) pool.push(await rt.spawn('soak'));
+        for (; missing > 0; missing--) pool.push(await control(rt.spawn('soak')));
       } catch {
         // The runtime may be stopping (a failed run): the calls tell.
       } finally {
@@ -147,16 +159,15 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       const kind = n % 3;
       if (kind === 0) {
         report.kills++;
-        void rt.kill(pick(pool)).catch(() => {}).then(repair);
+        void control(rt.kill(pick(pool))).catch(() => {}).then(repair);
       } else if (kind === 1 && o.workers > 1) {
         if (crashing) return;
         crashing = true;
         report.crashes++;
         // Worker 0 holds the system services: crash one of the others.
         const w = 1 + Math.floor(rnd() * (o.workers - 1));
-        void rt
-          .spawnService({ name: 'crasher', worker_id: w })
-          .then((c) => rt.call(c, 'crash'))
+        void control(rt.spawnService({ name: 'crasher', worker_id: w }))
+          .then((c) => control(rt.call(c, 'crash')))
           .catch(() => {})
           .then(() => new Promise((r) => setTimeout(r, 100)))
           .then(repair)
@@ -202,9 +213,9 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     }
     // Every call must settle: wait for the last ones, up to twice the hang limit.
     const until = performance.now() + 2 * o.hangMs;
-    while (pending.size > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
-    report.lost = pending.size;
-    report.hangs += pending.size;
+    while ((pending.size > 0 || controlPending > 0) && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+    report.lost = pending.size + controlPending;
+    report.hangs += pending.size + controlPending;
     report.replacedWorkers = rt.replacedWorkers;
     report.serialViolations = rt.serialViolations;
     report.seconds = Math.round((performance.now() - t0) / 100) / 10;

@@ -164,6 +164,20 @@ export class RingSender {
     this.flush();
   }
 
+  /**
+   * The reader has died: every whole message it had not taken yet, in order
+   * (those still in the ring, then the outbox). A message the reader had
+   * begun to take is lost; one only partly written comes whole from the outbox.
+   */
+  abandon(sab: SharedArrayBuffer): Uint8Array[] {
+    const r = new RingReader(sab);
+    const out: Uint8Array[] = [];
+    for (let b = r.read(); b; b = r.read()) out.push(b);
+    for (const item of this.outbox) out.push(item.bytes);
+    this.outbox = [];
+    return out;
+  }
+
   /** Writes what fits from the outbox. Returns true when the outbox is empty. */
   flush(): boolean {
     const ring = this.ring;

@@ -378,6 +378,31 @@ describe('RingSender (one thread)', () => {
   });
 });
 
+describe('RingSender.abandon (the reader died)', () => {
+  it('gives back, in order, what the reader had not taken: whole messages in the ring, then the outbox', () => {
+    const sab = createRingBuffer(1024);
+    const tx = new RingSender(sab);
+    const rx = new RingReader(sab);
+    const msgs = Array.from({ length: 40 }, (_, i) => new Uint8Array(60).fill(i));
+    for (const m of msgs) tx.send(m);
+    expect(tx.backlog).toBe(true); // 40 x 64 bytes do not fit in 1 KiB
+    expect(rx.read()).toEqual(msgs[0]);
+    expect(rx.read()).toEqual(msgs[1]);
+    const left = tx.abandon(sab);
+    expect(left).toEqual(msgs.slice(2));
+    expect(tx.backlog).toBe(false);
+  });
+
+  it('a message only partly written comes whole from the outbox', () => {
+    const sab = createRingBuffer(1024);
+    const tx = new RingSender(sab);
+    const big = new Uint8Array(1500).map((_, i) => i & 0xff); // fragments: more than the ring holds
+    tx.send(big);
+    expect(tx.backlog).toBe(true);
+    expect(tx.abandon(sab)).toEqual([big]);
+  });
+});
+
 describe('ring across two threads', () => {
   it('delivers 100,000 messages of random sizes (1% larger than the ring) with nothing lost, duplicated or reordered', { timeout: 120_000 }, async () => {
     const seed = (Math.random() * 2 ** 31) | 0;
