@@ -24,6 +24,6 @@ const o: SoakOptions = {
 console.log(`soak: ${o.services} services, ${o.messages} calls, ${o.workers} workers, ${o.window} in flight, a fault every ${o.faultEvery} calls (seed ${o.seed})`);
 const r = await soak(o);
 console.log(JSON.stringify(r, null, 2));
-const ok = r.lost === 0 && r.hangs === 0 && r.wrong === 0 && r.serialViolations === 0 && r.answered + r.errored === r.sent;
+const ok = !r.stalled && r.lost === 0 && r.hangs === 0 && r.wrong === 0 && r.serialViolations === 0 && r.answered + r.errored === r.sent;
 console.log(ok ? 'soak: OK (lost 0, hangs 0)' : 'soak: FAILED');
 process.exit(ok ? 0 : 1);

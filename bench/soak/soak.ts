@@ -45,6 +45,12 @@ export interface SoakReport {
   seconds: number;
   /** Host heap and the process's resident set (workers included), MiB: with the services spawned, and after the calls. */
   memory: { heapBefore: number; heapAfter: number; rssBefore: number; rssAfter: number };
+  /** The run could not go on (no service left, or no call settling): a failure. */
+  stalled?: boolean;
+  /** The runtime's last error lines, when the run stalled. */
+  logs?: string[];
+  /** What the calls that never settled were (the first 20). */
+  unsettled?: string[];
   /** Error texts seen, with counts (the causes a caller was told). */
   errors: Record<string, number>;
 }
@@ -78,12 +84,18 @@ const cause = (e: unknown) =>
     .slice(0, 120);
 
 export async function soak(o: SoakOptions): Promise<SoakReport> {
+  const logs: string[] = [];
   const rt: Runtime = await startRuntime({
     workers: o.workers,
     sources: { 'service/soak.lua': SOAK_SERVICE },
     services: { crasher: new URL('./crasher.ts', import.meta.url).href },
     natives: probeNatives(),
-    onLog: () => {},
+    // The runtime's error lines, the last few kept for a report that failed.
+    onLog: (e) => {
+      if (e.level !== 'error' && !e.text.startsWith('[ltask]')) return;
+      logs.push(e.text.slice(0, 300));
+      if (logs.length > 12) logs.shift();
+    },
   });
   const rnd = prng(o.seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
@@ -94,6 +106,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     errors: {},
   };
   const t0 = performance.now();
+  let stopped = false;
   try {
     // One anonymous service nobody kills keeps the runtime up (it ends with its last one).
     await rt.spawn('soak');
@@ -105,10 +118,14 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     report.memory.rssBefore = mib(m0.rss);
     /** The driver's own calls (spawn, kill, crash) must settle too: counted like the others. */
     let controlPending = 0;
-    const control = <T>(p: Promise<T>): Promise<T> => {
+    const unsettled = new Map<object, string>();
+    const control = <T>(p: Promise<T>, what: string): Promise<T> => {
       const started = performance.now();
       controlPending++;
+      const key = {};
+      unsettled.set(key, what);
       const done = () => {
+        unsettled.delete(key);
         controlPending--;
         if (performance.now() - started > o.hangMs) report.hangs++;
       };
@@ -128,20 +145,34 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       }
       if (repairing) return;
       repairing = true;
-      try {
-        for (; missing > 0; missing--) pool.push(await control(rt.spawn('soak')));
-      } catch {
-        // The runtime may be stopping (a failed run): the calls tell.
-      } finally {
-        repairing = false;
+      while (missing > 0 && !stopped) {
+        // 32 at a time: a crash takes a whole worker's share of the pool.
+        const batch = Math.min(32, missing);
+        missing -= batch;
+        const got = await Promise.allSettled(Array.from({ length: batch }, () => control(rt.spawn('soak'), 'spawn soak')));
+        for (const g of got) {
+          if (g.status === 'fulfilled') {
+            if (typeof g.value === 'number' && g.value > 0) pool.push(g.value);
+            else report.wrong++;
+          } else {
+            // Root itself may be down (worker 0 being replaced): try again soon.
+            missing++;
+            const c = `spawn: ${cause(g.reason)}`;
+            report.errors[c] = (report.errors[c] ?? 0) + 1;
+          }
+        }
+        if (got.some((g) => g.status === 'rejected')) await new Promise((r) => setTimeout(r, 50));
       }
+      repairing = false;
     };
     const pending = new Map<number, number>(); // call number -> start time
+    const what = new Map<number, string>();
     let inFlight = 0;
     let wake: (() => void) | null = null;
     const settle = (id: number, ok: boolean, v: unknown, want: number, err?: unknown) => {
       const started = pending.get(id)!;
       pending.delete(id);
+      what.delete(id);
       if (performance.now() - started > o.hangMs) report.hangs++;
       if (!ok) {
         report.errored++;
@@ -159,20 +190,24 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       const kind = n % 3;
       if (kind === 0) {
         report.kills++;
-        void control(rt.kill(pick(pool))).catch(() => {}).then(repair);
-      } else if (kind === 1 && o.workers > 1) {
-        if (crashing) return;
+        if (pool.length === 0) return;
+        const victim = pick(pool);
+        void control(rt.kill(victim), `kill ${victim}`).catch(() => {}).then(repair);
+      } else if (kind === 1) {
+        // Any worker: worker 0's death takes root, logger and timer with it.
+        // One crash at a time, and only while services live elsewhere: losing
+        // every anonymous service ends the runtime by ltask's rule (not a failure).
+        const w = Math.floor(rnd() * o.workers);
+        if (crashing || !pool.some((a) => rt.table.worker(a) !== w && rt.state(a) !== 6)) return;
         crashing = true;
         report.crashes++;
-        // Worker 0 holds the system services: crash one of the others.
-        const w = 1 + Math.floor(rnd() * (o.workers - 1));
-        void control(rt.spawnService({ name: 'crasher', worker_id: w }))
-          .then((c) => control(rt.call(c, 'crash')))
+        void control(rt.spawnService({ name: 'crasher', worker_id: w }), `spawn crasher on worker ${w}`)
+          .then((c) => control(rt.call(c, 'crash'), `crash worker ${w}`))
           .catch(() => {})
           .then(() => new Promise((r) => setTimeout(r, 100)))
           .then(repair)
           .finally(() => (crashing = false));
-      } else {
+      } else if (pool.length > 0) {
         report.loads++;
         issue('load');
       }
@@ -191,6 +226,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
               ? rt.call(target, 'relay', pick(pool), want)
               : rt.call(target, 'nap', want);
       pending.set(id, performance.now());
+      what.set(id, `${kind ?? (r < 0.5 ? 'echo' : r < 0.9 ? 'relay' : 'nap')} to ${target} (worker ${rt.table.worker(target)}, state ${rt.state(target)})`);
       inFlight++;
       call.then(
         (v) => settle(id, true, v, want),
@@ -198,23 +234,48 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       );
     };
     let nextReport = o.messages / 10;
+    /** Waits for `ready`, but not past the hang limit: a stalled run ends and reports what never settled. */
+    const stalled = async (ready: () => boolean) => {
+      const until = performance.now() + 2 * o.hangMs;
+      while (!ready()) {
+        if (performance.now() > until) return true;
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 20);
+        });
+        wake = null;
+      }
+      return false;
+    };
     while (report.sent < o.messages) {
-      while (pool.length === 0) await new Promise((r) => setTimeout(r, 5));
+      // After a crash the calls wait for the pool to be half back (thousands of
+      // calls on a few services would only measure their queues).
+      if (await stalled(() => pool.length >= o.services / 2)) {
+        o.progress?.(`stalled: no service left in the pool (a spawn never settled); ${controlPending} driver calls waiting`);
+        report.stalled = true;
+        report.logs = [...logs];
+        break;
+      }
       while (inFlight < o.window && report.sent < o.messages && pool.length > 0) {
         if (report.sent > 0 && report.sent % o.faultEvery === 0) fault(report.sent / o.faultEvery);
         issue();
       }
-      await new Promise<void>((r) => (wake = r));
-      wake = null;
+      const before = inFlight;
+      if (await stalled(() => inFlight < before)) {
+        o.progress?.(`stalled: ${inFlight} calls in flight, none settled for ${(2 * o.hangMs) / 1000} s`);
+        report.stalled = true;
+        break;
+      }
       if (report.sent >= nextReport) {
         nextReport += o.messages / 10;
-        o.progress?.(`${report.sent} sent, ${report.answered} answered, ${report.errored} errored, ${inFlight} in flight, ${rt.replacedWorkers} workers replaced, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        o.progress?.(`${report.sent} sent, ${report.answered} answered, ${report.errored} errored, ${inFlight} in flight, pool ${pool.length} (+${missing} coming), ${rt.replacedWorkers} workers replaced, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       }
     }
     // Every call must settle: wait for the last ones, up to twice the hang limit.
     const until = performance.now() + 2 * o.hangMs;
     while ((pending.size > 0 || controlPending > 0) && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
     report.lost = pending.size + controlPending;
+    report.unsettled = [...what.values(), ...unsettled.values()].slice(0, 20);
     report.hangs += pending.size + controlPending;
     report.replacedWorkers = rt.replacedWorkers;
     report.serialViolations = rt.serialViolations;
@@ -224,6 +285,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     report.memory.heapAfter = mib(m1.heapUsed);
     report.memory.rssAfter = mib(m1.rss);
   } finally {
+    stopped = true;
     await rt.stop();
   }
   return report;

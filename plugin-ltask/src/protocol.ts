@@ -141,9 +141,12 @@ export type WorkerToHost =
   | { type: 'details'; id: number; details: Record<number, string> }
   | { type: 'native-call'; request: NativeRequest }
   | { type: 'native-abort'; callId: number }
-  | { type: 'exit'; code: number; error?: string };
+  | { type: 'exit'; code: number; error?: string }
+  /** Root's registry changes, kept by the host for a root that replaces a dead one. */
+  | { type: 'root-state'; ops: RootOp[] };
 
 import type { NativeRequest } from './native/protocol.ts';
+import type { RootOp } from './services/root-state.ts';
 
 /** The configuration every worker receives. */
 export interface WorkerConfig {

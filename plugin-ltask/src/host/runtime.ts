@@ -17,6 +17,7 @@ import { createRingBuffer, frame, unframe, type Msg } from '../transport/index.t
 import { NativePools } from '../native/pool.ts';
 import type { NativeSource } from '../native/types.ts';
 import { CarrierSlots, callWorker } from '../native/slots.ts';
+import { RootMemory } from '../services/root-state.ts';
 
 /** Options of {@link startRuntime}. Every field has a default. */
 export interface RuntimeOptions {
@@ -268,10 +269,13 @@ export class Runtime {
     });
   }
 
-  /** @internal Starts a system service at its fixed address. */
+  /** @internal Starts a system service at its fixed address (root: with the registry it had, after worker 0 died). */
   startSystem(name: string, address: number): Promise<unknown> {
-    return this.client.call(address, MessageType.SPAWN, ['ts', name, name, []]);
+    return this.client.call(address, MessageType.SPAWN, ['ts', name, name, address === Address.ROOT ? [this.rootMemory.snapshot()] : []]);
   }
+
+  /** The host's copy of root's registry (root journals every change). */
+  private readonly rootMemory = new RootMemory();
 
   /** Number of scheduler workers. */
   get workerCount(): number {
@@ -345,7 +349,8 @@ export class Runtime {
    * are marked dead; every call waiting on them (from the host or any service)
    * fails with `{service:N} is dead: worker id <why>`; root hears of each (its
    * restart policies apply); a fresh worker takes its place with fresh rings.
-   * Worker 0 holds the system services: without them the runtime ends (code 1).
+   * Worker 0 holds the system services: they start again on its replacement,
+   * root with the registry it had journaled here.
    */
   private replace(id: number, why: string): void {
     if (this.stopped) return;
@@ -365,10 +370,6 @@ export class Runtime {
     const gone = new Set(dead);
     this.client.failTo(gone, (a) => deadText(a, reason));
     this.natives.abortWorker(id);
-    if (id === 0 || gone.has(Address.ROOT)) {
-      this.fail(`[ltask] ${reason}: it hosted the system services (root, logger, timer), so the runtime cannot go on`);
-      return;
-    }
     try {
       for (let w = 0; w < this.workers.length; w++) {
         if (w === id) continue;
@@ -396,7 +397,16 @@ export class Runtime {
     for (let w = 0; w < this.workers.length; w++) {
       if (w !== id) this.workers[w]!.postMessage({ type: 'peer', worker: id, toPeer: this.rings[w]![id]!, fromPeer: this.rings[id]![w]!, dead, reason });
     }
+    if (id === 0) {
+      // The system services start again at their addresses (messages to them
+      // wait on the new worker until they do); root first, then what died.
+      for (const { address } of SYSTEM_SERVICES) t.open(address, 0, 0);
+      for (const { name, address } of SYSTEM_SERVICES) {
+        this.startSystem(name, address).catch((e: Error) => this.fail(`[ltask] ${reason}, and ${name} could not start again: ${e.message}`));
+      }
+    }
     for (const a of dead) {
+      if (a < Address.FIRST_FREE) continue;
       this.post({ type: MessageType.SIGNAL, source: a, dest: Address.ROOT, session: 0, payload: encode([deadText(a, reason)]) });
     }
     if (this.outbox[id]!.length && !this.flushQueued) {
@@ -418,6 +428,9 @@ export class Runtime {
         break;
       case 'native-abort':
         this.natives.abort(m.callId);
+        break;
+      case 'root-state':
+        this.rootMemory.apply(m.ops);
         break;
       case 'details': {
         const w = this.detailWaits.get(m.id);

@@ -8,6 +8,7 @@ import { encode } from '../codec/js.ts';
 import { Address, MessageType, Receipt, SYSTEM_SERVICES, ServiceState, stateName, type ServiceInfo } from '../protocol.ts';
 import type { Handlers, ServiceContext, ServiceFactory } from '../worker/ts-service.ts';
 import { Fifo } from '../worker/queue.ts';
+import { JournaledMap, type RootOp, type RootSnapshot } from './root-state.ts';
 import { ServiceTable } from '../table.ts';
 
 /** `spawn_service` options (ltask's table form). */
@@ -61,18 +62,42 @@ interface Waiter {
 const QUIT_TIMEOUT_MS = 3000;
 
 /** The root service: a system service (its context carries the runtime's table and configuration). */
-const root: ServiceFactory = (ctx) => createRoot(ctx);
+const root: ServiceFactory = (ctx, restored) => createRoot(ctx, (restored as RootSnapshot | undefined) ?? {});
 export default root;
 
-function createRoot(ctx: ServiceContext): Handlers {
+interface Supervised {
+  options: SpawnOptions;
+  name?: string;
+  started: number;
+  restarts: number[];
+  delay: number;
+}
+
+function createRoot(ctx: ServiceContext, restored: RootSnapshot): Handlers {
   const sys = ctx.system;
   if (!sys) throw new Error('[ltask] root runs only as the system service at address 1');
   const table = sys.table;
   const config = sys.config;
+  // The registry is journaled to the host (one message per turn of root), which
+  // gives it back to the root that replaces this one if worker 0 dies.
+  let ops: RootOp[] = [];
+  const journal = (op: RootOp) => {
+    if (ops.length === 0) queueMicrotask(() => {
+      sys.post({ type: 'root-state', ops });
+      ops = [];
+    });
+    ops.push(op);
+  };
+  // (The snapshot crossed as a message: an empty list arrives as an empty table.)
+  const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+  const saved = <K, V>(name: string) => new JournaledMap<K, V>(name, journal, list<[K, V]>(restored[name]));
   /** Label and kind by table row (a reused row's new service replaces its entry). */
-  const info = new Map<number, { label: string; kind: 'lua' | 'ts' }>();
-  const anonymous = new Set<number>();
-  const named = new Map<string, number>();
+  const info = saved<number, { label: string; kind: 'lua' | 'ts' }>('info');
+  /** The services of ltask's exit rule (the runtime ends with the last one). */
+  const anonymous = saved<number, true>('anonymous');
+  const named = saved<string, number>('named');
+  /** The options of `local` services (their instances are in `named` as name and name@worker). */
+  const localOptions = saved<string, SpawnOptions>('locals');
   const waiters = new Map<string, Waiter[]>();
   const pendingUnique = new Set<string>();
   /** Per-worker instances of `local` services: name -> worker -> address (or its start). */
@@ -80,7 +105,8 @@ function createRoot(ctx: ServiceContext): Handlers {
   let nextWorker = 0;
   let stopping = false;
   /** Services with a restart policy: their options and recent restarts. */
-  const supervised = new Map<number, { options: SpawnOptions; name?: string; started: number; restarts: number[]; delay: number }>();
+  const supervised = saved<number, Supervised>('supervised');
+  for (const [a, s] of supervised) supervised.set(a, { ...s, restarts: list(s.restarts) });
   /** Rows of dead services, oldest first: reused (at their next generation) once every fresh row is taken. */
   const freeRows = new Fifo<number>();
   const takeFree = (): number | undefined => freeRows.shift();
@@ -142,7 +168,7 @@ function createRoot(ctx: ServiceContext): Handlers {
     table.open(addr, worker);
     const label = o.label ?? o.name;
     info.set(ServiceTable.index(addr), { label, kind });
-    anonymous.add(addr);
+    anonymous.set(addr, true);
     try {
       await sys.request(addr, MessageType.SPAWN, [kind, o.name, label, o.args ?? [], { runawayMs: o.runaway_ms, memLimit: o.mem_limit }]);
     } catch (e) {
@@ -177,10 +203,7 @@ function createRoot(ctx: ServiceContext): Handlers {
       spawn(s.options).then(
         (fresh) => {
           const again = supervised.get(fresh);
-          if (again) {
-            again.restarts = [...recent, now];
-            again.delay = delay;
-          }
+          if (again) supervised.set(fresh, { ...again, restarts: [...recent, now], delay });
           if (s.name !== undefined) register(s.name, fresh);
         },
         (e: Error) => {
@@ -212,8 +235,11 @@ function createRoot(ctx: ServiceContext): Handlers {
     try {
       const addr = await spawn(o);
       const sup = supervised.get(addr);
-      if (sup) sup.name = o.name;
-      if (o.local) locals.set(o.name, { options: o, by: new Map([[table.worker(addr), Promise.resolve(addr)]]) });
+      if (sup) supervised.set(addr, { ...sup, name: o.name });
+      if (o.local) {
+        locals.set(o.name, { options: o, by: new Map([[table.worker(addr), Promise.resolve(addr)]]) });
+        localOptions.set(o.name, o);
+      }
       register(o.name, addr);
       return addr;
     } catch (e) {
@@ -263,7 +289,8 @@ function createRoot(ctx: ServiceContext): Handlers {
     sys.post({ type: 'exit', code: 0 });
   };
 
-  sys.onSignal((source, failure) => {
+  /** A service ended (a SIGNAL; `failure` when it failed): the registry forgets it. */
+  const ended = (source: number, failure?: string) => {
     anonymous.delete(source);
     if (source >= Address.FIRST_FREE) freeRows.push(ServiceTable.index(source));
     if (supervised.has(source)) {
@@ -274,8 +301,24 @@ function createRoot(ctx: ServiceContext): Handlers {
       for (const [w, p] of local.by) void p.then((a) => a === source && local.by.delete(w), () => {});
     }
     for (const [name, addr] of named) if (addr === source) named.delete(name);
-    if (anonymous.size === 0 && restarting === 0 && !stopping) void shutdown();
-  });
+    if (anonymous.size === 0 && restarting === 0 && !stopping) {
+      ctx.log.info(`[ltask] the last service not registered by name (${source}) ended: the runtime stops (ltask's rule)`);
+      void shutdown();
+    }
+  };
+  sys.onSignal(ended);
+
+  // A root that replaces one that died with worker 0: the local services'
+  // instances come back from the names, and services that ended meanwhile on
+  // other workers (their SIGNALs found no root) are forgotten now. Those of
+  // worker 0 are signalled by the host, with the cause (restart policies apply).
+  for (const [name, options] of localOptions) {
+    const by = new Map<number, Promise<number>>();
+    for (const [key, addr] of named) if (key === name || key.startsWith(`${name}@`)) by.set(table.worker(addr), Promise.resolve(addr));
+    locals.set(name, { options, by });
+  }
+  const known = new Set([...anonymous.keys(), ...named.values(), ...supervised.keys()]);
+  for (const a of known) if (a >= Address.FIRST_FREE && table.state(a) === ServiceState.DEAD && table.worker(a) !== 0) ended(a);
 
   return {
     spawn: (name: string, ...args: unknown[]) => spawn({ name, args }),
@@ -285,7 +328,10 @@ function createRoot(ctx: ServiceContext): Handlers {
       const local = locals.get(name);
       if (local && sys.requestSource > Address.ROOT && table.valid(sys.requestSource)) return localInstance(name, local, table.worker(sys.requestSource));
       const addr = named.get(name);
-      return addr !== undefined ? addr : waitFor(name);
+      if (addr !== undefined) return addr;
+      // The host's instance of a local service ended (its worker died): another one.
+      if (local) return localInstance(name, local, place(undefined, Address.HOST)).then((a) => (named.set(name, a), a));
+      return waitFor(name);
     },
     /** Asks a service to quit (its S.quit runs). */
     kill: (addr: number) => sys.request(addr, MessageType.SYSTEM, ['quit']).then(() => true, () => false),

@@ -1,7 +1,7 @@
 /** A scheduler worker's program. The host sends `init`, then messages. */
 import { platform } from '#platform';
 import { decode, encode } from '../codec/index.ts';
-import { Address, MessageType, type HostToWorker, type SourceReload } from '../protocol.ts';
+import { Address, MessageType, ServiceState, type HostToWorker, type SourceReload } from '../protocol.ts';
 import { BUILTIN_SERVICES } from '../services/builtin.ts';
 import { ServiceTable } from '../table.ts';
 import { CarrierSlots } from '../native/slots.ts';
@@ -32,6 +32,12 @@ function spawner(s: Scheduler, sources: SourceLoader) {
     const [kind, name, label, rawArgs, opts] = decode(m.payload) as ['lua' | 'ts', string, string, unknown, { runawayMs?: number; memLimit?: number } | undefined];
     const args = Array.isArray(rawArgs) ? rawArgs : [];
     const answer = (type: number, v: unknown) => s.send({ type, source: m.dest, dest: m.source, session: m.session, payload: encode([v]) });
+    // A SPAWN that waited in the ring of a worker that died reaches its
+    // replacement after the host marked the address dead: it stays dead.
+    if (s.table.state(m.dest) === ServiceState.DEAD) {
+      answer(MessageType.ERROR, `{service:${m.dest}} is dead: its worker died before it started`);
+      return;
+    }
     if (kind === 'ts') {
       const system = m.source === Address.HOST && m.dest < Address.FIRST_FREE;
       const svc = new TsService(m.dest, label, s, system ? privileges(s, sources) : undefined);

@@ -137,26 +137,34 @@ export class LuaService extends HostedService {
     if (this.runawayMs > 0 && ms > this.runawayMs) {
       lauxlib.luaL_error(L, to_luastring(`[ltask] runaway script: ran ${Math.round(ms)} ms without yielding (runawayMs ${this.runawayMs})`));
     }
-    const over = this.overLimit(L);
+    const over = this.overLimit(L, true);
     if (over) lauxlib.luaL_error(L, to_luastring(over));
   };
 
   /** The memory limit in estimated bytes (0: none): `mem_limit` at spawn, or `ltask.mem_limit`. */
   memLimit: number;
-  /** When the next memory check may run: the walk costs, so it runs at most 1/20 of the time. */
+  /**
+   * When the next memory check may run: the walk costs, so it runs at most
+   * 1/20 of the time. Inside a handler the clock is the service's running
+   * time (its idle time does not count: a long handler is checked while it
+   * runs); after a message, wall-clock time (an idle service is checked again
+   * when its next message ends).
+   */
   private memCheckAt = 0;
+  private memRunCheckAt = 0;
+  private leftAt = 0;
 
   /** Walks the service's memory (throttled) and says why it is over its limit, or null. */
-  private overLimit(L: L): string | null {
+  private overLimit(L: L, running: boolean): string | null {
     if (this.memLimit <= 0) return null;
     const t0 = performance.now();
-    if (t0 < this.memCheckAt) return null;
-    this.memCheckAt = Infinity; // no check inside the check
+    if (t0 < (running ? this.memRunCheckAt : this.memCheckAt)) return null;
+    this.memCheckAt = this.memRunCheckAt = Infinity; // no check inside the check
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.entries.memory);
     const bytes = lua.lua_pcall(L, 0, 1, 0) === lua.LUA_OK ? lua.lua_tonumber(L, -1) : 0;
     lua.lua_pop(L, 1);
     const t1 = performance.now();
-    this.memCheckAt = t1 + Math.max(50, (t1 - t0) * 20);
+    this.memCheckAt = this.memRunCheckAt = t1 + Math.max(50, (t1 - t0) * 20);
     if (bytes <= this.memLimit) return null;
     const kib = (n: number) => Math.round(n / 1024).toLocaleString('en-US');
     return `[ltask] memory limit: service ${this.address} (${this.label}) holds about ${kib(bytes)} KiB, over its limit of ${kib(this.memLimit)} KiB (mem_count's estimate)`;
@@ -220,15 +228,18 @@ export class LuaService extends HostedService {
       throw new Error(`[ltask] service ${this.address} re-entered: its VM is already running`);
     }
     this.enteredAt = performance.now();
+    // The memory check's budget counts the service's running time, not its idle time.
+    this.memRunCheckAt += this.enteredAt - this.leftAt;
     try {
       f();
       this.runWakeups();
       // Over its memory limit after a message (a handler that stopped on the
       // limit may have left it full): the service fails, like a crash.
-      const over = this.ended || !this.L ? null : this.overLimit(this.L);
+      const over = this.ended || !this.L ? null : this.overLimit(this.L, false);
       if (over) throw new Error(over);
     } finally {
       table.leave(this.address);
+      this.leftAt = performance.now();
     }
     return this.ended;
   }
@@ -823,7 +834,7 @@ export class LuaService extends HostedService {
         const n = lauxlib.luaL_checknumber(L, 1);
         if (!(n >= 0)) raise(L, 'ltask.mem_limit: bytes >= 0 (0: no limit)');
         this.memLimit = n;
-        this.memCheckAt = 0;
+        this.memCheckAt = this.memRunCheckAt = 0;
         lua.lua_pushnumber(L, prev);
         return 1;
       },

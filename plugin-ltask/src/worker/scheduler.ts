@@ -128,6 +128,13 @@ export class Scheduler {
     const s = this.services.get(m.dest);
     if (!s || s.closed) {
       if (m.type === MessageType.SPAWN) return this.onSpawn(m);
+      if (m.dest < Address.FIRST_FREE && this.table.state(m.dest) === ServiceState.INIT) {
+        // A system service starting again (worker 0 was replaced): its messages wait for it.
+        const early = this.early.get(m.dest) ?? [];
+        early.push(m);
+        this.early.set(m.dest, early);
+        return;
+      }
       this.bounce(m, `{service:${m.dest}} is dead`);
       return;
     }
@@ -152,7 +159,12 @@ export class Scheduler {
 
   add(s: HostedService): void {
     this.services.set(s.address, s);
+    for (const m of this.early.get(s.address) ?? []) s.queue.push(m);
+    this.early.delete(s.address);
   }
+
+  /** Messages that reached a system service before it started again. */
+  private readonly early = new Map<number, Msg[]>();
 
   /** A service finished starting: run what queued up meanwhile. */
   started(s: HostedService): void {
