@@ -354,6 +354,11 @@ export class Runtime {
    */
   private replace(id: number, why: string): void {
     if (this.stopped) return;
+    if (this.starting.has(id)) {
+      // A replacement that dies before it is up would be replaced forever.
+      this.fail(`[ltask] the replacement of worker ${id} could not start: ${why}`);
+      return;
+    }
     const old = this.workers[id]!;
     void old.terminate();
     const t = this.table;
@@ -408,10 +413,6 @@ export class Runtime {
     for (const a of dead) {
       if (a < Address.FIRST_FREE) continue;
       this.post({ type: MessageType.SIGNAL, source: a, dest: Address.ROOT, session: 0, payload: encode([deadText(a, reason)]) });
-    }
-    if (this.outbox[id]!.length && !this.flushQueued) {
-      this.flushQueued = true;
-      queueMicrotask(this.flush);
     }
   }
 

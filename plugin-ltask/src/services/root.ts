@@ -301,10 +301,7 @@ function createRoot(ctx: ServiceContext, restored: RootSnapshot): Handlers {
       for (const [w, p] of local.by) void p.then((a) => a === source && local.by.delete(w), () => {});
     }
     for (const [name, addr] of named) if (addr === source) named.delete(name);
-    if (anonymous.size === 0 && restarting === 0 && !stopping) {
-      ctx.log.info(`[ltask] the last service not registered by name (${source}) ended: the runtime stops (ltask's rule)`);
-      void shutdown();
-    }
+    if (anonymous.size === 0 && restarting === 0 && !stopping) void shutdown();
   };
   sys.onSignal(ended);
 
