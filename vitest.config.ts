@@ -1,9 +1,17 @@
-/** The tests: a "node" project (real worker_threads) and a "browser" project (Debian's Chromium). */
+/**
+ * The tests: a "node" project (real worker_threads) and the browser suite in
+ * three engines: "browser" (Debian's Chromium, playwright-core), "firefox"
+ * (Firefox ESR, puppeteer-core over WebDriver BiDi) and "webkit" (WebKitGTK's
+ * MiniBrowser over WebKitWebDriver). The engines run one after another
+ * (groupOrder): three browsers at once on two cores make timing flaky.
+ */
 import { existsSync } from 'node:fs';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig, mergeConfig } from 'vitest/config';
 import app from './vite.config.ts';
 import { CHROMIUM_ARGS } from './test/support/chromium-args.ts';
+import { firefox, webkit } from './test/support/browsers/providers.ts';
+import { FIREFOX, MINIBROWSER, need } from './test/support/browsers/display.ts';
 
 /** Debian's Chromium drives the browser tests; no browser is downloaded. */
 function chromiumPath(): string {
@@ -56,6 +64,31 @@ export default mergeConfig(
                   },
                 },
               },
+              ...(
+                [
+                  ['firefox', firefox, () => FIREFOX()],
+                  ['webkit', webkit, () => (need('/usr/bin/WebKitWebDriver', 'WebKitWebDriver'), need(MINIBROWSER, 'MiniBrowser'))],
+                ] as const
+              ).map(([name, provider, check], i) => {
+                check();
+                need('/usr/bin/Xvfb', 'Xvfb');
+                return {
+                  extends: true as const,
+                  test: {
+                    name,
+                    include: ['test/**/*.browser.test.ts'],
+                    testTimeout: 60_000,
+                    sequence: { groupOrder: i + 1 },
+                    browser: {
+                      enabled: true,
+                      headless: true,
+                      screenshotFailures: false,
+                      provider: provider(),
+                      instances: [{ browser: name }],
+                    },
+                  },
+                };
+              }),
             ]
           : []),
       ],

@@ -15,6 +15,7 @@ import type { CarrierToHost, HostToCarrier } from './protocol.ts';
 import { CarrierBox, Packet } from './mailbox.ts';
 import { CarrierSlots, callWorker } from './slots.ts';
 import type { NativeModule } from './types.ts';
+import { sleepOn, turn } from '../transport/wait.ts';
 
 let host: ReturnType<typeof platform.parentEndpoint>;
 /** Set when the module is bundled into this carrier's script. */
@@ -117,20 +118,6 @@ let chain: Promise<void> = Promise.resolve();
 const run = (f: () => Promise<void>) =>
   (chain = chain.then(f).catch((e: unknown) => post({ type: 'fatal', error: e instanceof Error ? e.stack ?? e.message : String(e) })));
 
-/** Lets the event loop run once (host messages, timers of async functions). */
-const turn: () => Promise<void> =
-  typeof setImmediate === 'function'
-    ? () => new Promise((r) => setImmediate(r))
-    : (() => {
-        const ch = new MessageChannel();
-        const q: (() => void)[] = [];
-        ch.port1.onmessage = () => q.shift()?.();
-        return () => new Promise<void>((r) => {
-          q.push(r);
-          ch.port2.postMessage(0);
-        });
-      })();
-
 /** A carrier sleeps in the kernel in slices of this many ms... */
 const SLEEP_SLICE_MS = 2;
 /** ...for this long after its last call, then on its event loop. */
@@ -163,8 +150,7 @@ async function serveMailbox(): Promise<void> {
       if (Atomics.wait(box.i32, 0, st, SLEEP_SLICE_MS) === 'timed-out') quietMs += SLEEP_SLICE_MS;
       await turn();
     } else {
-      const w = Atomics.waitAsync(box.i32, 0, st);
-      if (w.async) await w.value;
+      await sleepOn(box.i32, 0, st);
     }
     await chain;
   }

@@ -5,7 +5,7 @@
  * other workers go through the SPSC ring for that pair, then the target's
  * doorbell; messages to the host are batched into one postMessage per round.
  * When nothing is left to run the worker polls its doorbell for a short while
- * (`spinMicros`, adaptive: see `idle`), then sleeps in `Atomics.waitAsync`, so
+ * (`spinMicros`, adaptive: see `idle`), then sleeps in `Atomics.waitAsync` (or its stand-in: transport/wait.ts), so
  * its event loop (timers, fetch, postMessage) keeps turning.
  */
 import { encode } from '../codec/index.ts';
@@ -15,24 +15,12 @@ import { ServiceTable } from '../table.ts';
 import { RingReader, RingSender, frame, unframe, type Msg } from '../transport/index.ts';
 import type { HostedService } from './service.ts';
 import { Fifo } from './queue.ts';
+import { defer, sleepOn } from '../transport/wait.ts';
 import { NativeHome, type NativePort } from './native-home.ts';
 
 const SLICE_MS = 8;
 
 const now = (): number => performance.now();
-
-const defer: (f: () => void) => void =
-  typeof setImmediate === 'function'
-    ? (f) => void setImmediate(f)
-    : (() => {
-        const ch = new MessageChannel();
-        const q: (() => void)[] = [];
-        ch.port1.onmessage = () => q.shift()?.();
-        return (f: () => void) => {
-          q.push(f);
-          ch.port2.postMessage(0);
-        };
-      })();
 
 export class Scheduler {
   readonly services = new Map<number, HostedService>();
@@ -385,10 +373,10 @@ export class Scheduler {
     // A producer that rang before it saw the flag left the bell changed: look again.
     if (Atomics.load(t.i32, bell) !== seen || this.ringsPending() || this.native.pending()) return this.wake();
     if (this.asyncWait) return;
-    const r = Atomics.waitAsync(t.i32, bell, seen);
-    if (!r.async) return this.wake();
+    const r = sleepOn(t.i32, bell, seen);
+    if (!r) return this.wake();
     this.asyncWait = true;
-    void r.value.then(() => {
+    void r.then(() => {
       this.asyncWait = false;
       this.wake();
     });
