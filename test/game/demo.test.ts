@@ -56,6 +56,18 @@ describe('demo page (npm start)', () => {
     expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
   });
 
+  it('answers 304 Not Modified with both headers too (WebKit loads a module worker again from a 304)', async () => {
+    const worker = new URL('/plugin-ltask/src/worker/entry.ts?worker_file&type=module', url).href;
+    const first = await fetch(worker);
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag');
+    expect(etag).toBeTruthy();
+    const again = await fetch(worker, { headers: { 'If-None-Match': etag! } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(again.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+  });
+
   it('shows a loading screen with real progress; frames run before the first Lua reply; then the title card; Enter starts', async () => {
     const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
     const errors: string[] = [];

@@ -267,6 +267,23 @@ describe('cross-origin isolation', () => {
       g.SharedArrayBuffer = saved;
     }
   });
+
+  it('isolated but SharedArrayBuffer hidden (WebKitGTK without JSC_useSharedArrayBuffer=1): the error says so, not "set the headers"', async () => {
+    const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean; document?: unknown };
+    const saved = g.SharedArrayBuffer;
+    delete g.SharedArrayBuffer;
+    g.crossOriginIsolated = true;
+    g.document = {}; // as in a page
+    try {
+      const e = await startRuntime({ workers: 1 }).catch((x: Error) => x);
+      expect((e as Error).message).toMatch(/not available although the page is cross-origin isolated.*JSC_useSharedArrayBuffer=1/);
+      expect((e as Error).message).not.toMatch(/Cross-Origin-Opener-Policy/);
+    } finally {
+      g.SharedArrayBuffer = saved;
+      delete g.crossOriginIsolated;
+      delete g.document;
+    }
+  });
 });
 
 describe('runaway scripts', () => {

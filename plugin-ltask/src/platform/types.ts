@@ -61,6 +61,14 @@ export interface Platform {
 export function checkIsolation(): void {
   const g = globalThis as { crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown };
   const isBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined' || typeof (globalThis as { importScripts?: unknown }).importScripts === 'function';
+  if (isBrowser && g.crossOriginIsolated === true && typeof g.SharedArrayBuffer !== 'function') {
+    // The headers did their part; the engine still hides SharedArrayBuffer.
+    throw new Error(
+      '[ltask] SharedArrayBuffer is not available although the page is cross-origin isolated (crossOriginIsolated is true): ' +
+        'this browser hides it. WebKitGTK (Epiphany, MiniBrowser) exposes it only when started with the environment variable ' +
+        'JSC_useSharedArrayBuffer=1; Safari and other engines expose it to isolated pages.',
+    );
+  }
   if (typeof g.SharedArrayBuffer !== 'function' || (isBrowser && g.crossOriginIsolated === false)) {
     throw new Error(
       '[ltask] SharedArrayBuffer is not available: the page is not cross-origin isolated. ' +

@@ -80,12 +80,12 @@ export function freePort(): Promise<number> {
  * starts inherits its environment: `JSC_useSharedArrayBuffer=1` is what makes
  * WebKitGTK expose SharedArrayBuffer to cross-origin isolated pages.
  */
-export async function startWebKitDriver(display: string): Promise<Helper & { port: number }> {
+export async function startWebKitDriver(display: string, sharedArrayBuffer = true): Promise<Helper & { port: number }> {
   const driver = need(process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver', 'WebKitWebDriver');
   const port = await freePort();
   const proc = spawn(driver, [`--port=${port}`, '--host=127.0.0.1'], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, DISPLAY: display, JSC_useSharedArrayBuffer: '1' },
+    env: { ...process.env, DISPLAY: display, ...(sharedArrayBuffer ? { JSC_useSharedArrayBuffer: '1' } : {}) },
   });
   const h = track(proc);
   let err = '';
@@ -111,3 +111,26 @@ export async function startWebKitDriver(display: string): Promise<Helper & { por
 
 export const FIREFOX = () => need(process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr', 'Firefox ESR');
 export const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+
+/** Firefox ESR over WebDriver BiDi (puppeteer-core; no geckodriver) on `display`. */
+export async function launchFirefox(display: string) {
+  const puppeteer = (await import('puppeteer-core')).default;
+  // Firefox ESR 140's BiDi has no viewport emulation: the window's size stands.
+  return puppeteer.launch({ browser: 'firefox', protocol: 'webDriverBiDi', executablePath: FIREFOX(), headless: true, defaultViewport: null, env: { ...process.env, DISPLAY: display } });
+}
+
+/** A WebDriver session (a MiniBrowser window) on a running WebKitWebDriver. */
+export async function openWebKit(port: number) {
+  need(MINIBROWSER, 'MiniBrowser');
+  const { remote } = await import('webdriverio');
+  return remote({
+    hostname: '127.0.0.1',
+    port,
+    logLevel: 'error',
+    capabilities: {
+      browserName: 'MiniBrowser',
+      'wdio:enforceWebDriverClassic': true,
+      'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
+    } as WebdriverIO.Capabilities,
+  });
+}

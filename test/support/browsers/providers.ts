@@ -9,7 +9,7 @@
 import { defineBrowserProvider } from '@vitest/browser';
 import type { Browser as PBrowser, Page as PPage } from 'puppeteer-core';
 import type { BrowserProvider } from 'vitest/node';
-import { FIREFOX, MINIBROWSER, need, startWebKitDriver, startXvfb, type Helper } from './display.ts';
+import { launchFirefox, openWebKit, startWebKitDriver, startXvfb, type Helper } from './display.ts';
 
 abstract class OnePageProvider implements BrowserProvider {
   abstract name: string;
@@ -48,14 +48,7 @@ class FirefoxProvider extends OnePageProvider {
   protected async start(): Promise<void> {
     const x = await startXvfb();
     this.helpers.push(x);
-    const puppeteer = (await import('puppeteer-core')).default;
-    this.browser = await puppeteer.launch({
-      browser: 'firefox',
-      protocol: 'webDriverBiDi',
-      executablePath: FIREFOX(),
-      headless: true,
-      env: { ...process.env, DISPLAY: x.display },
-    });
+    this.browser = await launchFirefox(x.display);
   }
 
   protected async navigate(url: string): Promise<void> {
@@ -76,22 +69,11 @@ class WebKitProvider extends OnePageProvider {
   private session: WebdriverIO.Browser | null = null;
 
   protected async start(): Promise<void> {
-    need(MINIBROWSER, 'MiniBrowser');
     const x = await startXvfb();
     this.helpers.push(x);
     const driver = await startWebKitDriver(x.display);
     this.helpers.push(driver);
-    const { remote } = await import('webdriverio');
-    this.session = await remote({
-      hostname: '127.0.0.1',
-      port: driver.port,
-      logLevel: 'error',
-      capabilities: {
-        browserName: 'MiniBrowser',
-        'wdio:enforceWebDriverClassic': true,
-        'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
-      } as WebdriverIO.Capabilities,
-    });
+    this.session = await openWebKit(driver.port);
   }
 
   protected async navigate(url: string): Promise<void> {

@@ -1,0 +1,145 @@
+// The demo and the frame gates in the three engines (Chromium, Firefox ESR,
+// WebKitGTK), on the dev server that `npm start` runs. The detailed demo test
+// (demo.test.ts) and the gates with their self-checks (frames.test.ts) run in
+// Chromium; here each engine must load the demo (runtime, Lua reply, world),
+// start a game on Enter, keep drawing frames at its measured floor, and keep
+// frames and NPC ticks free of a loader's io wait.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type ViteDevServer } from 'vite';
+import type { FrameReport } from '@ltask-web/engine/testing';
+import '@ltask-web/engine/testing/vitest';
+import { ENGINES, launch, type E2EBrowser, type Engine } from '../support/browsers/pages.ts';
+import { openWebKit, startWebKitDriver, startXvfb } from '../support/browsers/display.ts';
+
+let server: ViteDevServer;
+let url: string;
+
+beforeAll(async () => {
+  server = await createServer({ configFile: 'vite.config.ts', server: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
+  await server.listen();
+  url = server.resolvedUrls!.local[0]!;
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/**
+ * Frames per second in the playing demo with software GL on 2 shared cores,
+ * floors under what each engine measured (docs/browsers.md): a page whose
+ * frames stall on the runtime or on io falls far below them.
+ */
+const FPS_FLOOR: Record<Engine, number> = { chromium: 8, firefox: 8, webkit: 4 };
+
+const L = 300;
+const GATE = { intervalMax: 0.8 * L, maxGap: 0.8 * L };
+type Run = FrameReport & { scenario: { loadMs: number; loads: [number, number][] }; error?: string };
+
+for (const engine of ENGINES) {
+  describe(`in ${engine}`, () => {
+    let browser: E2EBrowser;
+
+    beforeAll(async () => {
+      browser = await launch(engine);
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it('the demo loads (runtime, Lua reply, world), Enter starts a game, and frames keep coming', async () => {
+      const page = await browser.newPage(960, 540);
+      try {
+        await page.goto(url);
+        const reply = await page.waitFor(() => {
+          const t = document.getElementById('reply')?.textContent ?? '';
+          return /^Hello/.test(t) && t;
+        }, 60_000);
+        expect(reply).toMatch(/^Hello, page \(from Lua service \d+ on worker [01]\)$/);
+        await page.waitFor(() => document.getElementById('loading')?.dataset.state === 'done', 60_000);
+        type Demo = { state: string; frames: number; world: { name: string } };
+        const demo = () => page.evaluate(() => {
+          const d = (globalThis as unknown as { demo: Demo }).demo;
+          return { state: d.state, frames: d.frames, world: d.world.name, isolated: globalThis.crossOriginIsolated, error: document.getElementById('runtime-error')?.hidden === false };
+        });
+        const title = await demo();
+        expect(title).toMatchObject({ state: 'title', isolated: true, error: false });
+        await page.press('Enter');
+        await page.waitFor(() => (globalThis as unknown as { demo: Demo }).demo.state === 'playing', 10_000);
+        const a = await demo();
+        await new Promise((r) => setTimeout(r, 2000));
+        const b = await demo();
+        const fps = (b.frames - a.frames) / 2;
+        console.log(`[engines] ${browser.version}: demo playing at ${fps.toFixed(1)} fps (software GL)`);
+        expect(fps).toBeGreaterThanOrEqual(FPS_FLOOR[engine]);
+        expect(page.errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }, 120_000);
+
+    it(`frame gates: loaders suspended on io (${L} ms per read) never cost a frame or an NPC tick`, async () => {
+      const page = await browser.newPage(640, 360);
+      try {
+        await page.goto(new URL(`bench/frames/index.html?latency=${L}&loaders=8&npcs=50&hz=10&blocking=none`, url).href);
+        const r = (await page.waitFor(() => (globalThis as { frameReport?: unknown }).frameReport, 60_000)) as Run;
+        if (r.error) throw new Error(r.error);
+        const g = r.gaps['npc tick']?.stats;
+        console.log(`[engines] ${browser.version}: frames ${r.frames}, interval p50/max ${r.interval.p50.toFixed(0)}/${r.interval.max.toFixed(0)} ms, npc tick gap p99/max ${g?.p99.toFixed(0)}/${g?.max.toFixed(0)} ms`);
+        for (const [bytes, ms] of r.scenario.loads) {
+          expect(bytes).toBeGreaterThan(0);
+          expect(ms).toBeGreaterThanOrEqual(2 * L - 5); // the loads really waited on io
+        }
+        expect(r.frames).toBeGreaterThan(5);
+        expect(g!.count).toBeGreaterThan(100);
+        expect(r).toMeetFrameBudget(GATE);
+      } finally {
+        await page.close();
+      }
+    }, 120_000);
+
+    it('self-check: the library on the NPC services worker fails the gate in this engine too (tick gaps >= L)', async () => {
+      const page = await browser.newPage(640, 360);
+      try {
+        await page.goto(new URL(`bench/frames/index.html?latency=${L}&loaders=2&npcs=50&hz=10&blocking=worker`, url).href);
+        const r = (await page.waitFor(() => (globalThis as { frameReport?: unknown }).frameReport, 60_000)) as Run;
+        if (r.error) throw new Error(r.error);
+        expect(r.gaps['npc tick']!.stats.max).toBeGreaterThanOrEqual(L);
+        expect(() => expect(r).toMeetFrameBudget(GATE)).toThrow(/gap/);
+      } finally {
+        await page.close();
+      }
+    }, 120_000);
+  });
+}
+
+describe('WebKitGTK without JSC_useSharedArrayBuffer=1', () => {
+  it('the page is isolated but SharedArrayBuffer is hidden: the demo says so and names the setting, not the headers', async () => {
+    const x = await startXvfb();
+    const driver = await startWebKitDriver(x.display, false).catch(async (e) => {
+      await x.stop();
+      throw e;
+    });
+    try {
+      const s = await openWebKit(driver.port);
+      try {
+        await s.url(url);
+        await s.waitUntil(async () => (await s.execute(() => document.getElementById('runtime-error')?.hidden === false)) as boolean, { timeout: 60_000, interval: 100 });
+        const seen = (await s.execute(() => ({
+          isolated: globalThis.crossOriginIsolated,
+          sab: typeof SharedArrayBuffer,
+          message: document.getElementById('runtime-error-text')?.textContent ?? '',
+        }))) as { isolated: boolean; sab: string; message: string };
+        expect(seen.isolated).toBe(true);
+        expect(seen.sab).toBe('undefined');
+        expect(seen.message).toMatch(/not available although the page is cross-origin isolated.*JSC_useSharedArrayBuffer=1/);
+        expect(seen.message).not.toMatch(/Cross-Origin-Opener-Policy/);
+      } finally {
+        await s.deleteSession();
+      }
+    } finally {
+      await driver.stop();
+      await x.stop();
+    }
+  }, 120_000);
+});

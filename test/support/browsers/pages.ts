@@ -1,0 +1,136 @@
+/**
+ * One small page interface over the three engines' drivers, for end-to-end
+ * tests that run in each: Chromium (playwright-core), Firefox ESR
+ * (puppeteer-core over WebDriver BiDi) and WebKitGTK (webdriverio over
+ * classic WebDriver). Each browser starts what it needs (Xvfb, the driver)
+ * and stops it in `close()`.
+ */
+import { launchChromium } from '../chromium.ts';
+import { launchFirefox, openWebKit, startWebKitDriver, startXvfb, type Helper } from './display.ts';
+
+export type Engine = 'chromium' | 'firefox' | 'webkit';
+export const ENGINES: Engine[] = ['chromium', 'firefox', 'webkit'];
+
+export interface E2EPage {
+  goto(url: string): Promise<void>;
+  /** Runs `fn` in the page (no closure: it is sent as text) and returns its JSON-able result. */
+  evaluate<T>(fn: () => T): Promise<T>;
+  /** Polls `fn` every 100 ms until it returns a truthy value, which it returns; fails after `timeoutMs`. */
+  waitFor<T>(fn: () => T, timeoutMs: number): Promise<T>;
+  /** A key press on the page (`Enter`, `F3`, `b`). */
+  press(key: string): Promise<void>;
+  /** Uncaught page errors seen so far (WebKit's driver reports none: see docs/browsers.md). */
+  readonly errors: string[];
+  close(): Promise<void>;
+}
+
+export interface E2EBrowser {
+  readonly engine: Engine;
+  /** The engine's name and version, as the browser reports it. */
+  readonly version: string;
+  newPage(width: number, height: number): Promise<E2EPage>;
+  close(): Promise<void>;
+}
+
+const stopAll = (helpers: Helper[]) => Promise.all(helpers.splice(0).map((h) => h.stop()));
+
+async function chromium(): Promise<E2EBrowser> {
+  const b = await launchChromium();
+  return {
+    engine: 'chromium',
+    version: `Chromium ${b.version()}`,
+    async newPage(width, height) {
+      const page = await b.newPage({ viewport: { width, height } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      return {
+        errors,
+        goto: async (url) => void (await page.goto(url)),
+        evaluate: (fn) => page.evaluate(fn),
+        waitFor: async (fn, timeout) => (await page.waitForFunction(fn, null, { timeout, polling: 100 })).jsonValue() as never,
+        press: (key) => page.keyboard.press(key),
+        close: () => page.close(),
+      };
+    },
+    close: () => b.close(),
+  };
+}
+
+async function firefox(): Promise<E2EBrowser> {
+  const helpers: Helper[] = [];
+  try {
+    const x = await startXvfb();
+    helpers.push(x);
+    const b = await launchFirefox(x.display);
+    return {
+      engine: 'firefox',
+      version: await b.version(),
+      async newPage() {
+        const page = await b.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e instanceof Error ? e.message : String(e)));
+        return {
+          errors,
+          goto: async (url) => void (await page.goto(url)),
+          evaluate: (fn) => page.evaluate(fn) as never,
+          waitFor: async (fn, timeout) => (await page.waitForFunction(fn, { timeout, polling: 100 })).jsonValue() as never,
+          press: (key) => page.keyboard.press(key as never),
+          close: () => page.close(),
+        };
+      },
+      async close() {
+        await b.close().catch(() => {});
+        await stopAll(helpers);
+      },
+    };
+  } catch (e) {
+    await stopAll(helpers);
+    throw e;
+  }
+}
+
+async function webkit(): Promise<E2EBrowser> {
+  const helpers: Helper[] = [];
+  try {
+    const x = await startXvfb();
+    helpers.push(x);
+    const driver = await startWebKitDriver(x.display);
+    helpers.push(driver);
+    const open = () => openWebKit(driver.port);
+    let version = 'WebKitGTK';
+    return {
+      engine: 'webkit',
+      get version() {
+        return version;
+      },
+      // WebKitWebDriver holds one session at a time: a page is a session.
+      async newPage(width, height) {
+        const s = await open();
+        version = `WebKitGTK ${String((s.capabilities as { browserVersion?: string }).browserVersion ?? '')}`.trim();
+        await s.setWindowSize(width, height).catch(() => {});
+        const run = <T>(fn: () => T) => s.execute(fn) as Promise<T>;
+        return {
+          errors: [],
+          goto: async (url) => void (await s.url(url)),
+          evaluate: run,
+          waitFor: async <T>(fn: () => T, timeout: number) => {
+            let v: T | undefined;
+            await s.waitUntil(async () => !!(v = await run(fn)), { timeout, interval: 100, timeoutMsg: `timed out after ${timeout} ms waiting for ${fn.toString().slice(0, 120)}` });
+            return v as T;
+          },
+          press: (key) => s.keys([key]),
+          close: () => s.deleteSession(),
+        };
+      },
+      close: () => stopAll(helpers).then(() => {}),
+    };
+  } catch (e) {
+    await stopAll(helpers);
+    throw e;
+  }
+}
+
+/** Starts one engine's browser (with its display and driver), or fails with the install command. */
+export function launch(engine: Engine): Promise<E2EBrowser> {
+  return engine === 'chromium' ? chromium() : engine === 'firefox' ? firefox() : webkit();
+}
