@@ -5,7 +5,10 @@
 // start a game on Enter, keep drawing frames at its measured floor, and keep
 // frames and NPC ticks free of a loader's io wait.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type ViteDevServer } from 'vite';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 import type { FrameReport } from '@ltask-web/engine/testing';
 import '@ltask-web/engine/testing/vitest';
 import { ENGINES, launch, type E2EBrowser, type Engine } from '../support/browsers/pages.ts';
@@ -13,15 +16,24 @@ import { openWebKit, startWebKitDriver, startXvfb } from '../support/browsers/di
 
 let server: ViteDevServer;
 let url: string;
+/** The production build, served by vite preview. */
+let built: PreviewServer;
+let builtUrl: string;
+const outDir = mkdtempSync(join(tmpdir(), 'ltask-engines-'));
 
 beforeAll(async () => {
   server = await createServer({ configFile: 'vite.config.ts', server: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
   await server.listen();
   url = server.resolvedUrls!.local[0]!;
-}, 60_000);
+  await build({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  built = await preview({ configFile: 'vite.config.ts', logLevel: 'silent', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
+  builtUrl = built.resolvedUrls!.local[0]!;
+}, 180_000);
 
 afterAll(async () => {
   await server?.close();
+  await built?.close();
+  rmSync(outDir, { recursive: true, force: true });
 });
 
 /**
@@ -72,6 +84,23 @@ for (const engine of ENGINES) {
         const fps = (b.frames - a.frames) / 2;
         console.log(`[engines] ${browser.version}: demo playing at ${fps.toFixed(1)} fps (software GL)`);
         expect(fps).toBeGreaterThanOrEqual(FPS_FLOOR[engine]);
+        expect(page.errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }, 120_000);
+
+    it('the production build (vite build + preview): the runtime starts, Lua answers, the world loads', async () => {
+      const page = await browser.newPage(960, 540);
+      try {
+        await page.goto(builtUrl);
+        const reply = await page.waitFor(() => {
+          const t = document.getElementById('reply')?.textContent ?? '';
+          return /^Hello/.test(t) && t;
+        }, 60_000);
+        expect(reply).toMatch(/^Hello, page \(from Lua service \d+ on worker [01]\)$/);
+        await page.waitFor(() => document.getElementById('loading')?.dataset.state === 'done', 60_000);
+        expect(await page.evaluate(() => (globalThis as unknown as { demo: { state: string } }).demo.state)).toBe('title');
         expect(page.errors).toEqual([]);
       } finally {
         await page.close();
