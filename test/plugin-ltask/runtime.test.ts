@@ -1,24 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { MessageType, Receipt, ServiceError, startRuntime, type Runtime, type RuntimeOptions } from '@ltask-web/plugin-ltask';
+import { describe, expect, it } from 'vitest';
+import { MessageType, Receipt, ServiceError, startRuntime } from '@ltask-web/plugin-ltask';
+import { runtimes } from '../support/runtime.ts';
 
-const fixtures = {
-  servicePath: 'test/fixtures/lua/?.lua',
-  luaPath: 'test/fixtures/lua/?.lua',
-  services: {
-    adder: new URL('../fixtures/ts/adder.ts', import.meta.url).href,
-    crasher: new URL('../fixtures/ts/crasher.ts', import.meta.url).href,
-    heap: new URL('../fixtures/ts/heap.ts', import.meta.url).href,
-  },
-  onLog: () => {},
-};
-
-let rt: Runtime | null = null;
-const start = async (o: RuntimeOptions = {}) => (rt = await startRuntime({ workers: 2, ...fixtures, ...o }));
-afterEach(async () => {
-  if (rt) expect(rt.serialViolations).toBe(0);
-  await rt?.stop();
-  rt = null;
-});
+const start = runtimes();
 
 describe('protocol', () => {
   it('the Lua side uses the numbers of protocol.ts', async () => {

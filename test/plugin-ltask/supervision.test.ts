@@ -3,26 +3,11 @@
  * dead and every call waiting on them, from the host or from any service,
  * fails with an error naming the service and the cause; the runtime goes on.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startRuntime, type Runtime, type RuntimeOptions } from '@ltask-web/plugin-ltask';
+import { describe, expect, it } from 'vitest';
+import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
+import { runtimes } from '../support/runtime.ts';
 
-const fixtures = {
-  servicePath: 'test/fixtures/lua/?.lua',
-  luaPath: 'test/fixtures/lua/?.lua',
-  services: {
-    adder: new URL('../fixtures/ts/adder.ts', import.meta.url).href,
-    crasher: new URL('../fixtures/ts/crasher.ts', import.meta.url).href,
-  },
-  onLog: () => {},
-};
-
-let rt: Runtime | null = null;
-const start = async (o: RuntimeOptions = {}) => (rt = await startRuntime({ workers: 2, ...fixtures, ...o }));
-afterEach(async () => {
-  if (rt) expect(rt.serialViolations).toBe(0);
-  await rt?.stop();
-  rt = null;
-});
+const start = runtimes();
 
 /** The address `name` has once root has restarted it (polls: the restart is asynchronous). */
 async function restarted(r: Runtime, name: string, old: number): Promise<number> {
@@ -175,13 +160,11 @@ describe('runaway limit per service', () => {
     const r = await start({ runawayMs: 0 });
     const strict = await r.spawnService({ name: 'echo', runaway_ms: 300 });
     await expect(r.call(strict, 'forever')).rejects.toThrow(/runaway script: ran \d+ ms without yielding \(runawayMs 300\)/);
-    const r2 = rt!;
-    rt = await startRuntime({ workers: 1, ...fixtures, runawayMs: 200 });
-    await r2.stop();
-    const lax = await rt.spawnService({ name: 'echo', runaway_ms: 0 });
-    const loose = await rt.spawnService({ name: 'echo' });
-    await expect(rt.call(loose, 'spin', 500)).rejects.toThrow(/runawayMs 200/);
-    expect(await rt.call(lax, 'spin', 500)).toBe(true);
+    const r2 = await start({ runawayMs: 200 });
+    const lax = await r2.spawnService({ name: 'echo', runaway_ms: 0 });
+    const loose = await r2.spawnService({ name: 'echo' });
+    await expect(r2.call(loose, 'spin', 500)).rejects.toThrow(/runawayMs 200/);
+    expect(await r2.call(lax, 'spin', 500)).toBe(true);
   });
 });
 
