@@ -39,5 +39,8 @@ export async function describeWorkerFailure(name: string, url: string): Promise<
   if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated && !res.headers.get('cross-origin-embedder-policy')) {
     return `${where}: the page is cross-origin isolated but the worker script is served without "Cross-Origin-Embedder-Policy: require-corp", so the browser blocks it. ${ISOLATION_HINT}`;
   }
-  return `${where}: the script was fetched but did not run; it has a syntax error or an import that cannot be resolved (the browser console shows which).`;
+  return (
+    `${where}: the script was fetched but did not run; it has a syntax error or an import that cannot be resolved (the browser console shows which), ` +
+    'or (WebKit) the browser revalidated its cached copy and the server\'s "304 Not Modified" answer lacked the isolation headers: send them with every status.'
+  );
 }
