@@ -124,7 +124,7 @@ export interface LogEntry {
 
 /** How the runtime ended. */
 export interface RuntimeExit {
-  /** 0: every service ended (ltask's rule); 1: a worker failed. */
+  /** 0: every service ended (ltask's rule); 1: supervision could not replace a failed worker or restart a system service. */
   code: number;
   error?: string;
 }
@@ -234,7 +234,12 @@ export class Runtime {
   private flushQueued = false;
   private stopped = false;
   private exitResolve!: (e: RuntimeExit) => void;
-  /** Resolves when the runtime ends by itself (every service ended) or a worker fails. */
+  /**
+   * Resolves when the runtime ends by itself (every service ended), or when
+   * supervision cannot go on (a replacement worker that cannot start, or a
+   * system service that cannot start again): code 1 and why. A worker that
+   * crashes or freezes is replaced and does not end the runtime.
+   */
   readonly exited: Promise<RuntimeExit>;
 
   /** The carrier pools of the native modules. */
