@@ -11,7 +11,7 @@ import { defineConfig, mergeConfig } from 'vitest/config';
 import app from './vite.config.ts';
 import { CHROMIUM_ARGS } from './test/support/chromium-args.ts';
 import { firefox, webkit } from './test/support/browsers/providers.ts';
-import { FIREFOX, MINIBROWSER, need } from './test/support/browsers/display.ts';
+import { FIREFOX, MINIBROWSER, WEBKIT_DRIVER, XVFB, need } from './test/support/browsers/display.ts';
 
 /** Debian's Chromium drives the browser tests; no browser is downloaded. */
 function chromiumPath(): string {
@@ -67,11 +67,11 @@ export default mergeConfig(
               ...(
                 [
                   ['firefox', firefox, () => FIREFOX()],
-                  ['webkit', webkit, () => (need('/usr/bin/WebKitWebDriver', 'WebKitWebDriver'), need(MINIBROWSER, 'MiniBrowser'))],
+                  ['webkit', webkit, () => (WEBKIT_DRIVER(), need(MINIBROWSER, 'MiniBrowser'))],
                 ] as const
               ).map(([name, provider, check], i) => {
                 check();
-                need('/usr/bin/Xvfb', 'Xvfb');
+                XVFB();
                 return {
                   extends: true as const,
                   test: {

@@ -31,7 +31,7 @@ const F_GEN = 6; // the generation of the service in the row: the top bits of it
  * generation, so an old address (a stale handle kept by a script, a message in
  * flight) reads as dead instead of reaching the row's new service.
  */
-export const INDEX_BITS = 16;
+const INDEX_BITS = 16;
 const INDEX_MASK = (1 << INDEX_BITS) - 1;
 const MAX_GEN = 0x7fff; // addresses stay positive 32-bit integers (Lua's integers here)
 /** The most services alive at once (the row index is 16 bits). */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 import type { FrameReport } from '@ltask-web/engine/testing';
 import '@ltask-web/engine/testing/vitest';
-import { ENGINES, launch, type E2EBrowser, type Engine } from '../support/browsers/pages.ts';
+import { ENGINES, launch, type E2EBrowser, type E2EPage, type Engine } from '../support/browsers/pages.ts';
 import { openWebKit, startWebKitDriver, startXvfb } from '../support/browsers/display.ts';
 
 let server: ViteDevServer;
@@ -47,6 +47,25 @@ const L = 300;
 const GATE = { intervalMax: 0.8 * L, maxGap: 0.8 * L };
 type Run = FrameReport & { scenario: { loadMs: number; loads: [number, number][] }; error?: string };
 
+/** Loads the demo at `at`: the runtime starts, a Lua service answers, the world is in. */
+async function loadDemo(page: E2EPage, at: string): Promise<void> {
+  await page.goto(at);
+  const reply = await page.waitFor(() => {
+    const t = document.getElementById('reply')?.textContent ?? '';
+    return /^Hello/.test(t) && t;
+  }, 60_000);
+  expect(reply).toMatch(/^Hello, page \(from Lua service \d+ on worker [01]\)$/);
+  await page.waitFor(() => document.getElementById('loading')?.dataset.state === 'done', 60_000);
+}
+
+/** The frame-gate page (bench/frames) with `query`: its report. */
+async function frameRun(page: E2EPage, query: string): Promise<Run> {
+  await page.goto(new URL(`bench/frames/index.html?latency=${L}&npcs=50&hz=10&${query}`, url).href);
+  const r = (await page.waitFor(() => (globalThis as { frameReport?: unknown }).frameReport, 60_000)) as Run;
+  if (r.error) throw new Error(r.error);
+  return r;
+}
+
 for (const engine of ENGINES) {
   describe(`in ${engine}`, () => {
     let browser: E2EBrowser;
@@ -59,23 +78,26 @@ for (const engine of ENGINES) {
       await browser?.close();
     });
 
-    it('the demo loads (runtime, Lua reply, world), Enter starts a game, and frames keep coming', async () => {
-      const page = await browser.newPage(960, 540);
+    /** Runs `f` on a fresh page, closed afterwards; the page must have seen no error. */
+    const onPage = async (width: number, height: number, f: (page: E2EPage) => Promise<void>) => {
+      const page = await browser.newPage(width, height);
       try {
-        await page.goto(url);
-        const reply = await page.waitFor(() => {
-          const t = document.getElementById('reply')?.textContent ?? '';
-          return /^Hello/.test(t) && t;
-        }, 60_000);
-        expect(reply).toMatch(/^Hello, page \(from Lua service \d+ on worker [01]\)$/);
-        await page.waitFor(() => document.getElementById('loading')?.dataset.state === 'done', 60_000);
-        type Demo = { state: string; frames: number; world: { name: string } };
+        await f(page);
+        expect(page.errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    };
+
+    it('the demo loads (runtime, Lua reply, world), Enter starts a game, and frames keep coming', () =>
+      onPage(960, 540, async (page) => {
+        await loadDemo(page, url);
+        type Demo = { state: string; frames: number };
         const demo = () => page.evaluate(() => {
           const d = (globalThis as unknown as { demo: Demo }).demo;
-          return { state: d.state, frames: d.frames, world: d.world.name, isolated: globalThis.crossOriginIsolated, error: document.getElementById('runtime-error')?.hidden === false };
+          return { state: d.state, frames: d.frames, isolated: globalThis.crossOriginIsolated, error: document.getElementById('runtime-error')?.hidden === false };
         });
-        const title = await demo();
-        expect(title).toMatchObject({ state: 'title', isolated: true, error: false });
+        expect(await demo()).toMatchObject({ state: 'title', isolated: true, error: false });
         await page.press('Enter');
         await page.waitFor(() => (globalThis as unknown as { demo: Demo }).demo.state === 'playing', 10_000);
         const a = await demo();
@@ -84,35 +106,17 @@ for (const engine of ENGINES) {
         const fps = (b.frames - a.frames) / 2;
         console.log(`[engines] ${browser.version}: demo playing at ${fps.toFixed(1)} fps (software GL)`);
         expect(fps).toBeGreaterThanOrEqual(FPS_FLOOR[engine]);
-        expect(page.errors).toEqual([]);
-      } finally {
-        await page.close();
-      }
-    }, 120_000);
+      }), 120_000);
 
-    it('the production build (vite build + preview): the runtime starts, Lua answers, the world loads', async () => {
-      const page = await browser.newPage(960, 540);
-      try {
-        await page.goto(builtUrl);
-        const reply = await page.waitFor(() => {
-          const t = document.getElementById('reply')?.textContent ?? '';
-          return /^Hello/.test(t) && t;
-        }, 60_000);
-        expect(reply).toMatch(/^Hello, page \(from Lua service \d+ on worker [01]\)$/);
-        await page.waitFor(() => document.getElementById('loading')?.dataset.state === 'done', 60_000);
+    it('the production build (vite build + preview): the runtime starts, Lua answers, the world loads', () =>
+      onPage(960, 540, async (page) => {
+        await loadDemo(page, builtUrl);
         expect(await page.evaluate(() => (globalThis as unknown as { demo: { state: string } }).demo.state)).toBe('title');
-        expect(page.errors).toEqual([]);
-      } finally {
-        await page.close();
-      }
-    }, 120_000);
+      }), 120_000);
 
-    it(`frame gates: loaders suspended on io (${L} ms per read) never cost a frame or an NPC tick`, async () => {
-      const page = await browser.newPage(640, 360);
-      try {
-        await page.goto(new URL(`bench/frames/index.html?latency=${L}&loaders=8&npcs=50&hz=10&blocking=none`, url).href);
-        const r = (await page.waitFor(() => (globalThis as { frameReport?: unknown }).frameReport, 60_000)) as Run;
-        if (r.error) throw new Error(r.error);
+    it(`frame gates: loaders suspended on io (${L} ms per read) never cost a frame or an NPC tick`, () =>
+      onPage(640, 360, async (page) => {
+        const r = await frameRun(page, 'loaders=8&blocking=none');
         const g = r.gaps['npc tick']?.stats;
         console.log(`[engines] ${browser.version}: frames ${r.frames}, interval p50/max ${r.interval.p50.toFixed(0)}/${r.interval.max.toFixed(0)} ms, npc tick gap p99/max ${g?.p99.toFixed(0)}/${g?.max.toFixed(0)} ms`);
         for (const [bytes, ms] of r.scenario.loads) {
@@ -122,23 +126,14 @@ for (const engine of ENGINES) {
         expect(r.frames).toBeGreaterThan(5);
         expect(g!.count).toBeGreaterThan(100);
         expect(r).toMeetFrameBudget(GATE);
-      } finally {
-        await page.close();
-      }
-    }, 120_000);
+      }), 120_000);
 
-    it('self-check: the library on the NPC services worker fails the gate in this engine too (tick gaps >= L)', async () => {
-      const page = await browser.newPage(640, 360);
-      try {
-        await page.goto(new URL(`bench/frames/index.html?latency=${L}&loaders=2&npcs=50&hz=10&blocking=worker`, url).href);
-        const r = (await page.waitFor(() => (globalThis as { frameReport?: unknown }).frameReport, 60_000)) as Run;
-        if (r.error) throw new Error(r.error);
+    it('self-check: the library on the NPC services worker fails the gate in this engine too (tick gaps >= L)', () =>
+      onPage(640, 360, async (page) => {
+        const r = await frameRun(page, 'loaders=2&blocking=worker');
         expect(r.gaps['npc tick']!.stats.max).toBeGreaterThanOrEqual(L);
         expect(() => expect(r).toMeetFrameBudget(GATE)).toThrow(/gap/);
-      } finally {
-        await page.close();
-      }
-    }, 120_000);
+      }), 120_000);
   });
 }
 

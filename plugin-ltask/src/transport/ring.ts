@@ -34,7 +34,7 @@ class RingView {
   readonly cap: number;
   readonly mask: number;
   readonly dv: DataView;
-  constructor(sab: SharedArrayBuffer) {
+  constructor(readonly sab: SharedArrayBuffer) {
     this.ctrl = new Int32Array(sab, 0, 2);
     this.data = new Uint8Array(sab, DATA_OFFSET);
     this.dv = new DataView(sab, DATA_OFFSET);
@@ -169,8 +169,8 @@ export class RingSender {
    * (those still in the ring, then the outbox). A message the reader had
    * begun to take is lost; one only partly written comes whole from the outbox.
    */
-  abandon(sab: SharedArrayBuffer): Uint8Array[] {
-    const r = new RingReader(sab);
+  abandon(): Uint8Array[] {
+    const r = new RingReader(this.ring.sab);
     const out: Uint8Array[] = [];
     for (let b = r.read(); b; b = r.read()) out.push(b);
     for (const item of this.outbox) out.push(item.bytes);

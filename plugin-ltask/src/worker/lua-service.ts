@@ -88,6 +88,8 @@ interface Co {
   /** CALLBACK: the native call and the callback's sequence number. */
   callId: number;
   seq: number;
+  /** While it waits on a call: the service that will answer (a death there fails the call). */
+  dest: number;
 }
 
 /** A waiting session answered by the library's `async` entry (ltask.async requests). */
@@ -114,8 +116,8 @@ export class LuaService extends HostedService {
   private readonly pool: Co[] = [];
   /** Sessions this service waits on: the coroutine to resume, or where the answer goes. */
   private readonly waiting = new Map<number, Co | Deferred | typeof ASYNC>();
-  /** Where the calls and requests still waiting went: a service that dies unanswered fails them. */
-  private readonly sentTo = new Map<number, number>();
+  /** Where the `ltask.request` sessions still waiting went (a coroutine's call keeps it in `Co.dest`). */
+  private readonly requestedOf = new Map<number, number>();
   /** The callback ids a native call (by session) holds: released with its answer. */
   private readonly nativeCallbacks = new Map<number, number[]>();
   /** Coroutines to resume after the current one (fork, wakeup): thread and argument count. */
@@ -228,8 +230,9 @@ export class LuaService extends HostedService {
       throw new Error(`[ltask] service ${this.address} re-entered: its VM is already running`);
     }
     this.enteredAt = performance.now();
+    const limited = this.memLimit > 0;
     // The memory check's budget counts the service's running time, not its idle time.
-    this.memRunCheckAt += this.enteredAt - this.leftAt;
+    if (limited) this.memRunCheckAt += this.enteredAt - this.leftAt;
     try {
       f();
       this.runWakeups();
@@ -239,7 +242,7 @@ export class LuaService extends HostedService {
       if (over) throw new Error(over);
     } finally {
       table.leave(this.address);
-      this.leftAt = performance.now();
+      if (limited) this.leftAt = performance.now();
     }
     return this.ended;
   }
@@ -282,7 +285,7 @@ export class LuaService extends HostedService {
     const w = this.waiting.get(m.session);
     if (w === undefined) return;
     this.waiting.delete(m.session);
-    this.sentTo.delete(m.session);
+    if (w === ASYNC) this.requestedOf.delete(m.session);
     const callbacks = this.nativeCallbacks.get(m.session);
     if (callbacks) {
       this.nativeCallbacks.delete(m.session);
@@ -355,7 +358,7 @@ export class LuaService extends HostedService {
     if (!co) {
       const T = lua.lua_newthread(this.L) as L;
       lua.lua_pop(this.L, 1);
-      co = { L: T, job, from, session, callId: 0, seq: 0 };
+      co = { L: T, job, from, session, callId: 0, seq: 0, dest: 0 };
     } else {
       co.job = job;
       co.from = from;
@@ -570,18 +573,16 @@ export class LuaService extends HostedService {
    */
   override callEnded(callId: number): void {
     for (const [session, w] of this.waiting) {
-      if (typeof w === 'object' && 'L' in w && w.callId === callId) {
-        this.waiting.delete(session);
-        this.sentTo.delete(session);
-      }
+      if (typeof w === 'object' && 'L' in w && w.callId === callId) this.waiting.delete(session);
     }
     for (const [T, co] of this.blockedIn) if (co.callId === callId) this.blockedIn.delete(T);
     this.notes.delete(callId);
   }
 
   peersDied(dead: ReadonlySet<number>, text: (addr: number) => string): void {
-    for (const [session, dest] of this.sentTo) {
-      if (dead.has(dest)) this.sched.deliver({ type: MessageType.ERROR, source: dest, dest: this.address, session, payload: encode([text(dest)]) });
+    for (const [session, w] of this.waiting) {
+      const dest = w === ASYNC ? this.requestedOf.get(session) : 'L' in w ? w.dest : 0;
+      if (dest && dead.has(dest)) this.sched.deliver({ type: MessageType.ERROR, source: dest, dest: this.address, session, payload: encode([text(dest)]) });
     }
   }
 
@@ -595,7 +596,7 @@ export class LuaService extends HostedService {
     }
     this.answering.clear();
     this.waiting.clear();
-    this.sentTo.clear();
+    this.requestedOf.clear();
     this.blockedIn.clear();
     this.pool.length = 0;
     this.L = null;
@@ -609,10 +610,15 @@ export class LuaService extends HostedService {
     return session;
   }
 
-  /** Records that the running coroutine waits on `session`; `what` is shown by introspection while a callback waits. */
-  private wait(session: number, what: string): void {
+  /**
+   * Records that the running coroutine waits on `session`, answered by
+   * service `dest` (0: none); `what` is shown by introspection while a
+   * callback waits.
+   */
+  private wait(session: number, what: string, dest = 0): void {
     const co = this.outer();
     this.blocked = true;
+    co.dest = dest;
     this.waiting.set(session, co);
     if (co.callId) this.notes.set(co.callId, what);
   }
@@ -655,8 +661,7 @@ export class LuaService extends HostedService {
           lua.lua_pushinteger(L, r);
           return 2;
         }
-        this.wait(session, `callback waits for a call to service ${dest} "${lua.lua_tojsstring(L, 2) ?? ''}"`);
-        this.sentTo.set(session, dest);
+        this.wait(session, `callback waits for a call to service ${dest} "${lua.lua_tojsstring(L, 2) ?? ''}"`, dest);
         return lua.lua_yield(L, 0);
       },
       syscall: (L) => {
@@ -669,8 +674,7 @@ export class LuaService extends HostedService {
           lua.lua_pushinteger(L, r);
           return 2;
         }
-        this.wait(session, `callback waits for a system call to service ${dest}`);
-        this.sentTo.set(session, dest);
+        this.wait(session, `callback waits for a system call to service ${dest}`, dest);
         return lua.lua_yield(L, 0);
       },
       running: (L) => {
@@ -713,7 +717,7 @@ export class LuaService extends HostedService {
           return 2;
         }
         this.waiting.set(session, ASYNC);
-        this.sentTo.set(session, lauxlib.luaL_checkinteger(L, 1));
+        this.requestedOf.set(session, lauxlib.luaL_checkinteger(L, 1));
         lua.lua_pushinteger(L, session);
         return 1;
       },
@@ -834,7 +838,9 @@ export class LuaService extends HostedService {
         const n = lauxlib.luaL_checknumber(L, 1);
         if (!(n >= 0)) raise(L, 'ltask.mem_limit: bytes >= 0 (0: no limit)');
         this.memLimit = n;
+        // Checked at the next hook or message end; idle time counts from now.
         this.memCheckAt = this.memRunCheckAt = 0;
+        this.leftAt = this.enteredAt;
         lua.lua_pushnumber(L, prev);
         return 1;
       },

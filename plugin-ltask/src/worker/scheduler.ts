@@ -27,8 +27,6 @@ export class Scheduler {
   private readonly readyList = new Fifo<HostedService>();
   private readonly out: (RingSender | null)[];
   private readonly inb: (RingReader | null)[];
-  /** The memory of each outgoing ring (to read back what a dead peer left). */
-  private readonly outRings: (SharedArrayBuffer | null)[];
   private toHost: Uint8Array[] = [];
   private pumping = false;
   private pumpQueued = false;
@@ -46,7 +44,6 @@ export class Scheduler {
     rings: (SharedArrayBuffer | null)[][],
     private readonly host: Endpoint,
   ) {
-    this.outRings = [...rings[id]!];
     this.out = rings[id]!.map((sab) => (sab ? new RingSender(sab) : null));
     this.inb = rings.map((row) => (row[id] ? new RingReader(row[id]!) : null));
     const port: NativePort = {
@@ -204,9 +201,8 @@ export class Scheduler {
     // What the dead worker had not taken goes to its replacement: a SPAWN sent
     // after the host counted the dead starts there, and a request to a dead
     // service comes back as "is dead" instead of vanishing.
-    const unread = this.out[w]!.abandon(this.outRings[w]!);
+    const unread = this.out[w]!.abandon();
     this.out[w] = new RingSender(toPeer);
-    this.outRings[w] = toPeer;
     this.inb[w] = new RingReader(fromPeer);
     for (const b of unread) this.out[w]!.send(b);
     if (unread.length) this.table.nudge(w);

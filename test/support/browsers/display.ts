@@ -45,7 +45,7 @@ function track(proc: ChildProcess): Helper {
 
 /** Starts Xvfb on a free display; resolves to `:N` once it accepts clients. */
 export async function startXvfb(): Promise<Helper & { display: string }> {
-  const xvfb = need(process.env.XVFB_PATH ?? '/usr/bin/Xvfb', 'Xvfb');
+  const xvfb = XVFB();
   // -displayfd: Xvfb picks a free display and writes its number to fd 3 when ready.
   const proc = spawn(xvfb, ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
   const h = track(proc);
@@ -81,7 +81,7 @@ export function freePort(): Promise<number> {
  * WebKitGTK expose SharedArrayBuffer to cross-origin isolated pages.
  */
 export async function startWebKitDriver(display: string, sharedArrayBuffer = true): Promise<Helper & { port: number }> {
-  const driver = need(process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver', 'WebKitWebDriver');
+  const driver = WEBKIT_DRIVER();
   const port = await freePort();
   const proc = spawn(driver, [`--port=${port}`, '--host=127.0.0.1'], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -109,7 +109,10 @@ export async function startWebKitDriver(display: string, sharedArrayBuffer = tru
   return { ...h, port };
 }
 
+// The programs, found or failed with the install command (paths can be set in the environment).
 export const FIREFOX = () => need(process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr', 'Firefox ESR');
+export const XVFB = () => need(process.env.XVFB_PATH ?? '/usr/bin/Xvfb', 'Xvfb');
+export const WEBKIT_DRIVER = () => need(process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver', 'WebKitWebDriver');
 export const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 
 /** Firefox ESR over WebDriver BiDi (puppeteer-core; no geckodriver) on `display`. */
