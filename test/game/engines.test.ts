@@ -12,7 +12,8 @@ import { build, createServer, preview, type PreviewServer, type ViteDevServer } 
 import type { FrameReport } from '@ltask-web/engine/testing';
 import '@ltask-web/engine/testing/vitest';
 import { ENGINES, launch, type E2EBrowser, type E2EPage, type Engine } from '../support/browsers/pages.ts';
-import { openWebKit, startWebKitDriver, startXvfb } from '../support/browsers/display.ts';
+import { startWebKitDriver, startXvfb } from '../support/browsers/display.ts';
+import { openWebKit } from '../support/browsers/webdriver.ts';
 
 let server: ViteDevServer;
 let url: string;
@@ -148,7 +149,10 @@ describe('WebKitGTK without JSC_useSharedArrayBuffer=1', () => {
       const s = await openWebKit(driver.port);
       try {
         await s.url(url);
-        await s.waitUntil(async () => (await s.execute(() => document.getElementById('runtime-error')?.hidden === false)) as boolean, { timeout: 60_000, interval: 100 });
+        for (let t = Date.now(); !(await s.execute(() => document.getElementById('runtime-error')?.hidden === false)); ) {
+          if (Date.now() - t > 60_000) throw new Error('the runtime error never showed');
+          await new Promise((r) => setTimeout(r, 100));
+        }
         const seen = (await s.execute(() => ({
           isolated: globalThis.crossOriginIsolated,
           sab: typeof SharedArrayBuffer,
@@ -159,7 +163,7 @@ describe('WebKitGTK without JSC_useSharedArrayBuffer=1', () => {
         expect(seen.message).toMatch(/not available although the page is cross-origin isolated.*JSC_useSharedArrayBuffer=1/);
         expect(seen.message).not.toMatch(/Cross-Origin-Opener-Policy/);
       } finally {
-        await s.deleteSession();
+        await s.close();
       }
     } finally {
       await driver.stop();

@@ -121,19 +121,3 @@ export async function launchFirefox(display: string) {
   // Firefox ESR 140's BiDi has no viewport emulation: the window's size stands.
   return puppeteer.launch({ browser: 'firefox', protocol: 'webDriverBiDi', executablePath: FIREFOX(), headless: true, defaultViewport: null, env: { ...process.env, DISPLAY: display } });
 }
-
-/** A WebDriver session (a MiniBrowser window) on a running WebKitWebDriver. */
-export async function openWebKit(port: number) {
-  need(MINIBROWSER, 'MiniBrowser');
-  const { remote } = await import('webdriverio');
-  return remote({
-    hostname: '127.0.0.1',
-    port,
-    logLevel: 'error',
-    capabilities: {
-      browserName: 'MiniBrowser',
-      'wdio:enforceWebDriverClassic': true,
-      'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
-    } as WebdriverIO.Capabilities,
-  });
-}

@@ -1,12 +1,13 @@
 /**
  * One small page interface over the three engines' drivers, for end-to-end
  * tests that run in each: Chromium (playwright-core), Firefox ESR
- * (puppeteer-core over WebDriver BiDi) and WebKitGTK (webdriverio over
- * classic WebDriver). Each browser starts what it needs (Xvfb, the driver)
+ * (puppeteer-core over WebDriver BiDi) and WebKitGTK (classic WebDriver:
+ * webdriver.ts). Each browser starts what it needs (Xvfb, the driver)
  * and stops it in `close()`.
  */
 import { launchChromium } from '../chromium.ts';
-import { launchFirefox, openWebKit, startWebKitDriver, startXvfb, type Helper } from './display.ts';
+import { launchFirefox, startWebKitDriver, startXvfb, type Helper } from './display.ts';
+import { openWebKit } from './webdriver.ts';
 
 export type Engine = 'chromium' | 'firefox' | 'webkit';
 export const ENGINES: Engine[] = ['chromium', 'firefox', 'webkit'];
@@ -106,20 +107,23 @@ async function webkit(): Promise<E2EBrowser> {
       // WebKitWebDriver holds one session at a time: a page is a session.
       async newPage(width, height) {
         const s = await open();
-        version = `WebKitGTK ${String((s.capabilities as { browserVersion?: string }).browserVersion ?? '')}`.trim();
+        version = s.version;
         await s.setWindowSize(width, height).catch(() => {});
-        const run = <T>(fn: () => T) => s.execute(fn) as Promise<T>;
         return {
           errors: [],
-          goto: async (url) => void (await s.url(url)),
-          evaluate: run,
+          goto: (url) => s.url(url),
+          evaluate: (fn) => s.execute(fn),
           waitFor: async <T>(fn: () => T, timeout: number) => {
-            let v: T | undefined;
-            await s.waitUntil(async () => !!(v = await run(fn)), { timeout, interval: 100, timeoutMsg: `timed out after ${timeout} ms waiting for ${fn.toString().slice(0, 120)}` });
-            return v as T;
+            const until = Date.now() + timeout;
+            for (;;) {
+              const v = await s.execute(fn);
+              if (v) return v;
+              if (Date.now() > until) throw new Error(`timed out after ${timeout} ms waiting for ${fn.toString().slice(0, 120)}`);
+              await new Promise((r) => setTimeout(r, 100));
+            }
           },
-          press: (key) => s.keys([key]),
-          close: () => s.deleteSession(),
+          press: (key) => s.press(key),
+          close: () => s.close(),
         };
       },
       close: () => stopAll(helpers).then(() => {}),

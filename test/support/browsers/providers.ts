@@ -1,7 +1,7 @@
 /**
  * vitest browser-mode providers for Firefox (puppeteer-core over WebDriver
- * BiDi, Debian's firefox-esr, no geckodriver) and WebKit (webdriverio over
- * classic WebDriver to WebKitGTK's WebKitWebDriver and MiniBrowser). Each
+ * BiDi, Debian's firefox-esr, no geckodriver) and WebKit (classic WebDriver
+ * to WebKitGTK's WebKitWebDriver and MiniBrowser: webdriver.ts). Each
  * starts what it needs (Xvfb, the driver) with the browser and stops it in
  * `close()`. One page per provider: the project's browser tests use no
  * provider commands (no userEvent, no screenshots).
@@ -9,7 +9,8 @@
 import { defineBrowserProvider } from '@vitest/browser';
 import type { Browser as PBrowser, Page as PPage } from 'puppeteer-core';
 import type { BrowserProvider } from 'vitest/node';
-import { launchFirefox, openWebKit, startWebKitDriver, startXvfb, type Helper } from './display.ts';
+import { launchFirefox, startWebKitDriver, startXvfb, type Helper } from './display.ts';
+import { openWebKit, type WebDriverSession } from './webdriver.ts';
 
 abstract class OnePageProvider implements BrowserProvider {
   abstract name: string;
@@ -66,7 +67,7 @@ class FirefoxProvider extends OnePageProvider {
 
 class WebKitProvider extends OnePageProvider {
   name = 'webkitgtk';
-  private session: WebdriverIO.Browser | null = null;
+  private session: WebDriverSession | null = null;
 
   protected async start(): Promise<void> {
     const x = await startXvfb();
@@ -83,7 +84,7 @@ class WebKitProvider extends OnePageProvider {
   protected async quit(): Promise<void> {
     const s = this.session;
     this.session = null;
-    await s?.deleteSession();
+    await s?.close();
   }
 }
 
