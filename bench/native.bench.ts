@@ -15,7 +15,7 @@
  * - Libraries: gltfpack, sqlite and ink called from a Lua service through the
  *   bridge (io memory backend, latency 0), each call timed in Lua; baseline: the
  *   same module functions called directly in this thread with in-memory
- *   callbacks (as test/natives does), measured before the runtime starts.
+ *   callbacks (as test/game/natives does), measured before the runtime starts.
  *   bridge share = (bridge - direct) / bridge, on the p50s.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 // Builds one workspace package to dist/: ESM JavaScript and .d.ts from src/
 // with tsc, one file per module (so the Node runtime can start its workers
-// from dist/worker/entry.js and dist/native/carrier.js).
+// from dist/entries/scheduler-worker.js and dist/entries/carrier-worker.js).
 // Usage: node scripts/build-package.mjs <package dir>
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync, statSync, copyFileSync, mkdirSync } from 'node:fs';
@@ -45,7 +45,7 @@ try {
 }
 
 // tsc rewrites import specifiers, not the URLs bundlers and Node load workers
-// from: `new URL('../worker/entry.ts', import.meta.url)` must name the .js file.
+// from: `new URL('../entries/scheduler-worker.ts', import.meta.url)` must name the .js file.
 const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
 let rewritten = 0;
 for (const file of walk(dist)) {

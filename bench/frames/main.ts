@@ -1,5 +1,5 @@
 /**
- * The frame-timing scenario page (test/frames gates and `npm run bench:frames`):
+ * The frame-timing scenario page (test/e2e/frames.test.ts gates and `npm run bench:frames`):
  * an engine App rendering a scene of NPC meshes while N loaders sit in native
  * calls whose synchronous reads wait on the io service, and N Lua NPC services
  * tick. The FrameRecorder measures every frame; the report lands in

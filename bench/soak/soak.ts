@@ -6,7 +6,7 @@
  * that never settle, `hangs` the ones that took longer than `hangMs`.
  *
  * Used by `npm run soak` (bench/soak.bench.ts) and, short, by `npm test`
- * (test/soak/soak.test.ts).
+ * (test/plugin-ltask/host/soak.test.ts).
  */
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { probeNatives, PROBE_NATIVE } from '@ltask-web/plugin-ltask/testing';

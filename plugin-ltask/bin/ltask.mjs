@@ -2,7 +2,7 @@
 // The headless runner: `ltask <main.lua> [options]` (`ltask --help` lists them).
 //
 // - Installed package, or this repository after a build: runs the built
-//   ../dist/cli/runner.js; no tsx at run time.
+//   ../dist/entries/cli.js; no tsx at run time.
 // - This repository without a build (or with LTASK_FROM_SOURCE=1): runs the
 //   TypeScript sources through tsx. The sources must resolve the package's
 //   "ltask-source" condition in every thread (`#platform` and `#spawn` would
@@ -14,8 +14,8 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const DIST = new URL('../dist/cli/runner.js', import.meta.url);
-const SOURCE = new URL('../src/cli/runner.ts', import.meta.url);
+const DIST = new URL('../dist/entries/cli.js', import.meta.url);
+const SOURCE = new URL('../src/entries/cli.ts', import.meta.url);
 const fail = (text) => {
   process.stderr.write(`ltask: ${text}\n`);
   process.exit(1);

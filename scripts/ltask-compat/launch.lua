@@ -1,4 +1,4 @@
--- Runs one program of test/compat/programs under native ltask (lua5.4 + the
+-- Runs one program of test/plugin-ltask/compat/programs under native ltask (lua5.4 + the
 -- ltask.so built from its source), for scripts/ltask-compat/run-native.sh.
 -- usage: lua5.4 launch.lua <ltask source dir> <programs dir> <main service name>
 local ltask_dir, programs, main = ...

@@ -57,7 +57,7 @@ describe('demo page (npm start)', () => {
   });
 
   it('answers 304 Not Modified with both headers too (WebKit loads a module worker again from a 304)', async () => {
-    const worker = new URL('/plugin-ltask/src/worker/entry.ts?worker_file&type=module', url).href;
+    const worker = new URL('/plugin-ltask/src/entries/scheduler-worker.ts?worker_file&type=module', url).href;
     const first = await fetch(worker);
     expect(first.status).toBe(200);
     const etag = first.headers.get('etag');

@@ -53,7 +53,7 @@ describe('imports use public entries only', () => {
   });
 
   it('the rule catches a path into another package', () => {
-    expect(intoPackage('../../plugin-ltask/src/engine/index.ts', join(repo, 'game/src/main.ts'))).toBe('plugin-ltask/src/engine/index.ts');
+    expect(intoPackage('../../plugin-ltask/src/host/engine/plugin.ts', join(repo, 'game/src/main.ts'))).toBe('plugin-ltask/src/host/engine/plugin.ts');
     expect(intoPackage('@ltask-web/plugin-ltask/src/native/types.ts', join(repo, 'game/natives/x.ts'))).not.toBeNull();
     expect(intoPackage('./hud.ts', join(repo, 'game/src/main.ts'))).toBeNull();
   });

@@ -5,19 +5,19 @@
  */
 import { platform } from '#platform';
 import { startWorker } from '#spawn';
-import { decode, encode } from '../codec/js.ts';
-import { DEFAULT_MAX_BYTES } from '../codec/format.ts';
-import { Sessions } from '../session.ts';
+import { decode, encode } from '../wire/codec/js.ts';
+import { DEFAULT_MAX_BYTES } from '../wire/codec/format.ts';
+import { Sessions } from '../wire/session.ts';
 import { checkIsolation, type WorkerHandle } from '../platform/types.ts';
-import { Address, MessageType, Receipt, SYSTEM_SERVICES, deadText, ServiceState, stateName, type ServiceInfo, type SourceReload, LUA_UPDATE_EVENT, type LuaUpdate, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
-import type { SpawnOptions } from '../services/root.ts';
+import { Address, MessageType, Receipt, SYSTEM_SERVICES, deadText, ServiceState, stateName, type ServiceInfo, type SourceReload, LUA_UPDATE_EVENT, type LuaUpdate, type WorkerConfig, type WorkerToHost } from '../wire/protocol.ts';
+import type { SpawnOptions } from '../services/root/index.ts';
 import type { IoOptions } from '../services/io/index.ts';
-import { MAX_SERVICES, MAX_WORKERS, ServiceTable } from '../table.ts';
-import { createRingBuffer, frame, unframe, type Msg } from '../transport/index.ts';
-import { NativePools } from '../native/pool.ts';
-import type { NativeSource } from '../native/types.ts';
-import { CarrierSlots, callWorker } from '../native/slots.ts';
-import { RootMemory } from '../services/root-state.ts';
+import { MAX_SERVICES, MAX_WORKERS, ServiceTable } from '../wire/table.ts';
+import { createRingBuffer, frame, unframe, type Msg } from '../wire/transport/index.ts';
+import { NativePools } from './pool.ts';
+import type { NativeSource } from '../api/native.ts';
+import { CarrierSlots, callWorker } from '../wire/slots.ts';
+import { RootMemory } from '../wire/root-state.ts';
 
 /** Options of {@link startRuntime}. Every field has a default. */
 export interface RuntimeOptions {

@@ -25,9 +25,9 @@ function create(kind: WorkerKind, name: string, script?: string): Traced {
   switch (kind) {
     case 'scheduler':
       // The literal `new URL(..., import.meta.url)` lets vite bundle the worker.
-      return new Worker(new URL('../worker/entry.ts', import.meta.url), { type: 'module', name });
+      return new Worker(new URL('../entries/scheduler-worker.ts', import.meta.url), { type: 'module', name });
     case 'carrier':
-      return new Worker(new URL('../native/carrier.ts', import.meta.url), { type: 'module', name });
+      return new Worker(new URL('../entries/carrier-worker.ts', import.meta.url), { type: 'module', name });
   }
 }
 

@@ -7,8 +7,8 @@ import { ExitSignal, type WorkerHandle, type WorkerKind } from './types.ts';
 // repository's tests), `.ts` entries start through tsx (see boot.mjs).
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const ENTRIES: Record<WorkerKind, URL> = {
-  scheduler: new URL(`../worker/entry${EXT}`, import.meta.url),
-  carrier: new URL(`../native/carrier${EXT}`, import.meta.url),
+  scheduler: new URL(`../entries/scheduler-worker${EXT}`, import.meta.url),
+  carrier: new URL(`../entries/carrier-worker${EXT}`, import.meta.url),
 };
 const BOOT = new URL('./boot.mjs', import.meta.url);
 

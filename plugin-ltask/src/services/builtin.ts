@@ -4,7 +4,7 @@
  * Static imports here let bundlers include them in the worker build.
  */
 import type { ServiceFactory } from '../worker/ts-service.ts';
-import root from './root.ts';
+import root from './root/index.ts';
 import { logger, timer } from './system.ts';
 
 const ready = (f: ServiceFactory) => () => Promise.resolve({ default: f });

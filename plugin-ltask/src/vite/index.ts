@@ -27,7 +27,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Connect, Plugin, UserConfig } from 'vite';
-import { LUA_UPDATE_EVENT, type LuaUpdate } from '../protocol.ts';
+import { LUA_UPDATE_EVENT, type LuaUpdate } from '../wire/protocol.ts';
 
 export type { LuaUpdate };
 

@@ -11,13 +11,13 @@
  *
  * It knows its worker only through {@link NativePort}.
  */
-import { peek } from '../codec/js.ts';
-import { HomeBox, Packet, type Received } from '../native/mailbox.ts';
-import type { NativeRequest } from '../native/protocol.ts';
-import type { CarrierSlots } from '../native/slots.ts';
-import { encode } from '../codec/js.ts';
-import { MessageType, Receipt, type WorkerToHost } from '../protocol.ts';
-import type { Msg } from '../transport/frame.ts';
+import { peek } from '../wire/codec/js.ts';
+import { HomeBox, Packet, type Received } from '../wire/mailbox.ts';
+import type { NativeRequest } from '../wire/native.ts';
+import type { CarrierSlots } from '../wire/slots.ts';
+import { encode } from '../wire/codec/js.ts';
+import { MessageType, Receipt, type WorkerToHost } from '../wire/protocol.ts';
+import type { Msg } from '../wire/transport/frame.ts';
 
 /** What the native home needs of its worker. */
 export interface NativePort {

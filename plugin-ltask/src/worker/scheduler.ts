@@ -8,14 +8,14 @@
  * (`spinMicros`, adaptive: see `idle`), then sleeps in `Atomics.waitAsync` (or its stand-in: transport/wait.ts), so
  * its event loop (timers, fetch, postMessage) keeps turning.
  */
-import { encode } from '../codec/index.ts';
-import { Address, MessageType, Receipt, ServiceState, deadText, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
+import { encode } from '../wire/codec/index.ts';
+import { Address, MessageType, Receipt, ServiceState, deadText, type WorkerConfig, type WorkerToHost } from '../wire/protocol.ts';
 import type { Endpoint } from '../platform/types.ts';
-import { ServiceTable } from '../table.ts';
-import { RingReader, RingSender, frame, unframe, type Msg } from '../transport/index.ts';
+import { ServiceTable } from '../wire/table.ts';
+import { RingReader, RingSender, frame, unframe, type Msg } from '../wire/transport/index.ts';
 import type { HostedService } from './service.ts';
 import { Fifo } from './queue.ts';
-import { defer, sleepOn } from '../transport/wait.ts';
+import { defer, sleepOn } from '../wire/transport/wait.ts';
 import { NativeHome, type NativePort } from './native-home.ts';
 
 const SLICE_MS = 8;

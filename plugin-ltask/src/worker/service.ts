@@ -1,5 +1,5 @@
 /** What a scheduler worker knows of one service it hosts. */
-import type { Msg } from '../transport/index.ts';
+import type { Msg } from '../wire/transport/index.ts';
 import { Fifo } from './queue.ts';
 
 /** A hosted service: Lua or TypeScript. The scheduler feeds it one message at a time. */

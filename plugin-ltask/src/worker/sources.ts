@@ -1,7 +1,7 @@
 /** Finds service scripts and Lua modules along `?`-template search paths. */
 import type { Platform } from '../platform/types.ts';
-import type { WorkerConfig } from '../protocol.ts';
-import { fromLua54 } from '../lua/compat.ts';
+import type { WorkerConfig } from '../wire/protocol.ts';
+import { fromLua54 } from './lua/compat.ts';
 
 export interface Found {
   source: string;

@@ -1,10 +1,10 @@
 /** TypeScript services: a handler object on the same protocol as Lua services. */
-import { decode, encode } from '../codec/index.ts';
-import { ServiceError, errorPayload, errorText, errorValue } from '../errors.ts';
-import { Address, MessageType, type Receipt, type WorkerConfig, type WorkerToHost } from '../protocol.ts';
-import type { ServiceTable } from '../table.ts';
-import { Sessions } from '../session.ts';
-import type { Msg } from '../transport/index.ts';
+import { decode, encode } from '../wire/codec/index.ts';
+import { ServiceError, errorPayload, errorText, errorValue } from '../wire/errors.ts';
+import { Address, MessageType, type Receipt, type WorkerConfig, type WorkerToHost } from '../wire/protocol.ts';
+import type { ServiceTable } from '../wire/table.ts';
+import { Sessions } from '../wire/session.ts';
+import type { Msg } from '../wire/transport/index.ts';
 import type { Scheduler } from './scheduler.ts';
 import { HostedService } from './service.ts';
 

@@ -1,0 +1,150 @@
+/** A scheduler worker's program. The host sends `init`, then messages. */
+import { platform } from '#platform';
+import { decode, encode } from '../wire/codec/index.ts';
+import { Address, MessageType, ServiceState, type HostToWorker, type SourceReload } from '../wire/protocol.ts';
+import { BUILTIN_SERVICES } from '../services/builtin.ts';
+import { ServiceTable } from '../wire/table.ts';
+import { CarrierSlots } from '../wire/slots.ts';
+import type { Msg } from '../wire/transport/index.ts';
+import { LuaService } from '../worker/lua/lua-service.ts';
+import { Scheduler } from '../worker/scheduler.ts';
+import { SourceLoader } from '../worker/sources.ts';
+import { TsService, type Privileges, type ServiceFactory } from '../worker/ts-service.ts';
+import { fromLua54 } from '../worker/lua/compat.ts';
+
+const host = platform.parentEndpoint();
+let sched: Scheduler | null = null;
+let loader: SourceLoader | null = null;
+
+/** What the system services (spawned by the host at their fixed addresses) may use. */
+const privileges = (s: Scheduler, sources: SourceLoader): Privileges => ({
+  table: s.table,
+  config: s.config,
+  builtin: (name) => BUILTIN_SERVICES[name] !== undefined,
+  send: (m) => s.send(m),
+  post: (m) => s.post(m),
+  log: (level, source, label, text) => s.log(level, source, label, text),
+  servicePath: (name) => sources.find('service', name).then((r) => r.path),
+});
+
+function spawner(s: Scheduler, sources: SourceLoader) {
+  return (m: Msg): void => {
+    const [kind, name, label, rawArgs, opts] = decode(m.payload) as ['lua' | 'ts', string, string, unknown, { runawayMs?: number; memLimit?: number } | undefined];
+    const args = Array.isArray(rawArgs) ? rawArgs : [];
+    const answer = (type: number, v: unknown) => s.send({ type, source: m.dest, dest: m.source, session: m.session, payload: encode([v]) });
+    // A SPAWN that waited in the ring of a worker that died reaches its
+    // replacement after the host marked the address dead: it stays dead.
+    if (s.table.state(m.dest) === ServiceState.DEAD) {
+      answer(MessageType.ERROR, `{service:${m.dest}} is dead: its worker died before it started`);
+      return;
+    }
+    if (kind === 'ts') {
+      const system = m.source === Address.HOST && m.dest < Address.FIRST_FREE;
+      const svc = new TsService(m.dest, label, s, system ? privileges(s, sources) : undefined);
+      s.add(svc);
+      const url = s.config.tsServices[name];
+      const load = url !== undefined ? (platform.importModule(url) as Promise<{ default?: ServiceFactory }>) : BUILTIN_SERVICES[name]!();
+      load
+        .then((mod: { default?: ServiceFactory }) => {
+          if (typeof mod.default !== 'function') throw new Error(`[ltask] ${url} has no default export (a ServiceFactory)`);
+          return svc.start(mod.default, args);
+        })
+        .then(
+          () => {
+            answer(MessageType.RESPONSE, true);
+            if (svc.closed) return;
+            s.started(svc);
+          },
+          (e: Error) => {
+            answer(MessageType.ERROR, `[ltask] service ${name} failed to start: ${e.stack ?? e.message}`);
+            s.close(svc);
+          },
+        );
+      return;
+    }
+    let svc: LuaService;
+    try {
+      svc = new LuaService(m.dest, label, s, sources, opts?.runawayMs ?? s.config.runawayMs, opts?.memLimit ?? s.config.memLimit);
+    } catch (e) {
+      answer(MessageType.ERROR, (e as Error).message);
+      s.table.close(m.dest);
+      return;
+    }
+    s.add(svc);
+    sources.find('service', name).then(
+      ({ source, path }) => {
+        if (svc.closed) return;
+        const ended = svc.start(source, path, m, encodeArgs(args));
+        if (ended) s.close(svc);
+        else s.started(svc);
+      },
+      (e: Error) => {
+        answer(MessageType.ERROR, `[ltask] cannot spawn ${name}: ${e.message}`);
+        s.close(svc);
+      },
+    );
+  };
+}
+
+/** Hot reload: Lua services that run a changed script restart with it, at the same address. */
+function reload(s: Scheduler, loader: SourceLoader, r: SourceReload): void {
+  for (const p of r.paths) s.config.sources[p] = r.source;
+  loader.forget();
+  for (const old of [...s.services.values()]) {
+    if (!(old instanceof LuaService) || old.closed || old.starting) continue;
+    if (!r.paths.includes(old.scriptPath) && loader.urlPath(old.scriptPath) !== r.urlPath) continue;
+    let fresh: LuaService;
+    let source: string;
+    try {
+      source = fromLua54(r.source, old.scriptPath);
+      fresh = new LuaService(old.address, old.label, s, loader, old.runawayMs, old.memLimit);
+    } catch (e) {
+      s.log('error', old.address, old.label, `[ltask] hot reload of ${old.scriptPath} failed: ${(e as Error).message}`);
+      continue;
+    }
+    s.replace(old, fresh, `{service:${old.address}} restarted (hot reload)`);
+    s.log('info', old.address, old.label, `[ltask] hot reload: ${old.label} restarted with the new ${old.scriptPath}`);
+    const spawn: Msg = { type: MessageType.SPAWN, source: 0, dest: old.address, session: 0, payload: null };
+    if (fresh.start(source, old.scriptPath, spawn, old.spawnArgs)) s.close(fresh);
+    else s.started(fresh);
+  }
+}
+
+const encodeArgs = (args: unknown[] | undefined): Uint8Array => encode(args ?? []);
+
+host.listen((data) => {
+  const m = data as HostToWorker;
+  switch (m.type) {
+    case 'init': {
+      const table = new ServiceTable(m.table);
+      const s = (sched = new Scheduler(m.workerId, m.config, table, m.rings, host));
+      s.native.attach(new CarrierSlots(m.carriers));
+      loader = new SourceLoader(m.config, platform);
+      s.onSpawn = spawner(s, loader);
+      host.postMessage({ type: 'ready', workerId: m.workerId });
+      s.wake();
+      break;
+    }
+    case 'msgs':
+      sched?.fromHost(m.batch);
+      break;
+    case 'carrier':
+      sched?.native.carrier(m.slot, m.module, m.mailbox, m.gen);
+      break;
+    case 'native-bind':
+      sched?.native.bind(m.callId, m.mailbox, m.carrier);
+      break;
+    case 'native-fail':
+      sched?.native.fail(m.callId, m.error);
+      break;
+    case 'details':
+      host.postMessage({ type: 'details', id: m.id, details: sched?.details() ?? {} });
+      break;
+    case 'peer':
+      sched?.peerReplaced(m.worker, m.toPeer, m.fromPeer, m.dead, m.reason);
+      break;
+    case 'reload':
+      if (sched && loader) reload(sched, loader, m.reload);
+      break;
+  }
+});

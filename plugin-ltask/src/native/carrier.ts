@@ -1,4 +1,0 @@
-/** The generic carrier worker: imports the native module the host names in `init`. */
-import { startCarrier } from './carrier-core.ts';
-
-startCarrier();

@@ -1,0 +1,33 @@
+/**
+ * The soak, short (the full one: `npm run soak`): services killed, workers
+ * crashed and loaders suspended while calls run; every call settles.
+ */
+import { describe, expect, it } from 'vitest';
+import { soak } from '../../../bench/soak/soak.ts';
+
+describe('soak (short)', () => {
+  it('100 services, 20,000 calls with kills, worker crashes and loader suspensions: lost 0, hangs 0', async () => {
+    const r = await soak({
+      services: 100,
+      messages: 20_000,
+      workers: 3,
+      window: 256,
+      faultEvery: 400,
+      hangMs: 10_000,
+      paths: ['test/fixtures/io/a.txt', 'test/fixtures/io/index.json'],
+      seed: 7,
+    });
+    expect(r.sent).toBe(20_000);
+    expect(r).toMatchObject({ lost: 0, hangs: 0, wrong: 0, serialViolations: 0 });
+    expect(r.stalled).toBeUndefined();
+    expect(r.answered + r.errored).toBe(r.sent);
+    // The faults happened and were felt: callers were told, workers replaced.
+    expect(r.kills).toBeGreaterThan(10);
+    expect(r.crashes).toBeGreaterThan(0);
+    expect(r.replacedWorkers).toBeGreaterThan(0);
+    expect(r.loads).toBeGreaterThan(10);
+    expect(r.errored).toBeGreaterThan(0);
+    expect(r.answered).toBeGreaterThan(r.sent / 2);
+    for (const text of Object.keys(r.errors)) expect(text).toMatch(/is dead|has quit|has been quit|^spawn: /);
+  }, 120_000);
+});
