@@ -260,7 +260,7 @@ export class Runtime {
     nativeOptions: { callbackTimeoutMs: number; mailboxBytes: number },
   ) {
     this.exited = new Promise((r) => (this.exitResolve = r));
-    this.client = new Sessions(Address.HOST, (m) => this.post(m), () => config.maxMessageBytes);
+    this.client = new Sessions(Address.HOST, (m) => this.route(m), () => config.maxMessageBytes);
     this.natives = new NativePools(natives, {
       table,
       slots,
@@ -417,7 +417,7 @@ export class Runtime {
     }
     for (const a of dead) {
       if (a < Address.FIRST_FREE) continue;
-      this.post({ type: MessageType.SIGNAL, source: a, dest: Address.ROOT, session: 0, payload: encode([deadText(a, reason)]) });
+      this.route({ type: MessageType.SIGNAL, source: a, dest: Address.ROOT, session: 0, payload: encode([deadText(a, reason)]) });
     }
   }
 
@@ -458,7 +458,7 @@ export class Runtime {
       return;
     }
     if (m.type === MessageType.REQUEST && m.session !== 0) {
-      this.post({ type: MessageType.ERROR, source: Address.HOST, dest: m.source, session: m.session, payload: encode(['[ltask] the host answers no requests']) });
+      this.route({ type: MessageType.ERROR, source: Address.HOST, dest: m.source, session: m.session, payload: encode(['[ltask] the host answers no requests']) });
       return;
     }
     this.client.settle(m);
@@ -470,7 +470,7 @@ export class Runtime {
     this.exitResolve({ code: 1, error });
   }
 
-  private post(m: Msg): Receipt {
+  private route(m: Msg): Receipt {
     const t = this.table;
     const st = t.state(m.dest);
     if (st === ServiceState.UNUSED || st === ServiceState.DEAD) return Receipt.DEAD;
@@ -505,7 +505,7 @@ export class Runtime {
 
   /** Sends without waiting. False when the service is dead; throws when it is busy. */
   send(addr: number, name: string, ...args: unknown[]): boolean {
-    return this.client.post(addr, [name, ...args]);
+    return this.client.send(addr, [name, ...args]);
   }
 
   /** Spawns a service by name (a Lua script on the service path, or a registered TypeScript service). */

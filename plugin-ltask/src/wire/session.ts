@@ -25,7 +25,7 @@ export class Sessions {
 
   constructor(
     private readonly self: number,
-    private readonly send: (m: Msg) => Receipt,
+    private readonly transmit: (m: Msg) => Receipt,
     private readonly maxBytes: () => number,
   ) {}
 
@@ -54,14 +54,14 @@ export class Sessions {
 
   callEncoded(dest: number, type: number, payload: Uint8Array | null): Promise<unknown[]> {
     const session = this.open();
-    const r = this.send({ type, source: this.self, dest, session, payload });
+    const r = this.transmit({ type, source: this.self, dest, session, payload });
     if (r !== Receipt.DONE) return Promise.reject(receiptError(dest, r));
     return this.wait(session, dest);
   }
 
-  /** A one-way request: true when posted, false when `dest` is dead; throws when it is busy or `values` cannot be encoded. */
-  post(dest: number, values: unknown[]): boolean {
-    const r = this.send({ type: MessageType.REQUEST, source: this.self, dest, session: 0, payload: encode(values, this.maxBytes()) });
+  /** A one-way request: true when sent, false when `dest` is dead; throws when it is busy or `values` cannot be encoded. */
+  send(dest: number, values: unknown[]): boolean {
+    const r = this.transmit({ type: MessageType.REQUEST, source: this.self, dest, session: 0, payload: encode(values, this.maxBytes()) });
     if (r === Receipt.BUSY) throw receiptError(dest, r);
     return r === Receipt.DONE;
   }

@@ -259,7 +259,7 @@ export class TsService extends HostedService {
       workerId: sched.id,
       callMulti,
       call: async <T>(addr: number, name: string, ...args: unknown[]) => (await callMulti(addr, name, ...args))[0] as T,
-      send: (addr, name, ...args) => this.client.post(addr, [name, ...args]),
+      send: (addr, name, ...args) => this.client.send(addr, [name, ...args]),
       spawn: async (name, ...args) => (await callMulti(Address.ROOT, 'spawn', name, ...args))[0] as number,
       uniqueservice: async (name, ...args) => (await callMulti(Address.ROOT, 'uniqueservice', name, ...args))[0] as number,
       queryservice: async (name) => (await callMulti(Address.ROOT, 'queryservice', name))[0] as number,
