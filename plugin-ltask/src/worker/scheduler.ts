@@ -14,7 +14,7 @@ import type { Endpoint } from '../platform/types.ts';
 import { ServiceTable } from '../wire/table.ts';
 import { RingReader, RingSender, frame, unframe, type Msg } from '../wire/transport/index.ts';
 import type { HostedService } from './service.ts';
-import { Fifo } from './queue.ts';
+import { Fifo } from '../wire/queue.ts';
 import { defer, sleepOn } from '../wire/transport/wait.ts';
 import { NativeHome, type NativePort } from './native-home.ts';
 

@@ -1,6 +1,6 @@
 /** What a scheduler worker knows of one service it hosts. */
 import type { Msg } from '../wire/transport/index.ts';
-import { Fifo } from './queue.ts';
+import { Fifo } from '../wire/queue.ts';
 
 /** A hosted service: Lua or TypeScript. The scheduler feeds it one message at a time. */
 export abstract class HostedService {

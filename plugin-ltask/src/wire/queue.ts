@@ -1,4 +1,8 @@
-/** A FIFO with O(1) take: an array and a head index, compacted now and then. */
+/**
+ * A FIFO with O(1) take: an array and a head index, compacted now and then.
+ * A plain data structure shared by the scheduler (service queues, the ready
+ * list) and root (rows to reuse), hence in wire/ where every side may use it.
+ */
 export class Fifo<T> {
   private items: (T | undefined)[] = [];
   private head = 0;

@@ -1,11 +1,11 @@
-// worker/queue.ts: the Fifo behind every service queue and the scheduler's ready list.
+// wire/queue.ts: the Fifo behind every service queue and the scheduler's ready list.
 import { describe, expect, it } from 'vitest';
-import { Fifo } from '../../../plugin-ltask/src/worker/queue.ts';
+import { Fifo } from '../../../plugin-ltask/src/wire/queue.ts';
 
 /** The Fifo's private backing array (white box: compaction is only visible there). */
 const backing = <T>(q: Fifo<T>): (T | undefined)[] => (q as unknown as { items: (T | undefined)[] }).items;
 
-describe('Fifo (worker/queue.ts)', () => {
+describe('Fifo (wire/queue.ts)', () => {
   it('is empty when new: length 0, shift() and drain() give nothing', () => {
     const q = new Fifo<number>();
     expect(q.length).toBe(0);
