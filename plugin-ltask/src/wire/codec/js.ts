@@ -4,6 +4,12 @@ import { CodecError, DEFAULT_MAX_BYTES, FLAG_REFS, MAX_DEPTH, Reader, Tag, TYPED
 const writer = new Writer();
 const INT_KEY = /^(?:0|-?[1-9][0-9]{0,9})$/;
 
+// One encode at a time per thread (encode never calls back into itself), so
+// its state lives here rather than in closures made per message.
+let fnRef: ((f: (...a: unknown[]) => unknown) => number) | undefined;
+let seen: Map<object, number> | null = null; // made on the first table: most messages have none
+let refs = false;
+
 /**
  * Encodes a list of values (the arguments or results of a message).
  * @throws CodecError for functions, symbols, bigints, over-deep or over-large values.
@@ -12,114 +18,123 @@ export function encode(
   values: readonly unknown[],
   maxBytes = DEFAULT_MAX_BYTES,
   /** Native calls only: turns a JS function into a callback id. */
-  fnRef?: (f: (...a: unknown[]) => unknown) => number,
+  toCallback?: (f: (...a: unknown[]) => unknown) => number,
 ): Uint8Array {
+  writer.reset(maxBytes);
+  writer.u8(0);
+  writer.varint(values.length);
+  fnRef = toCallback;
+  seen = null;
+  refs = false;
+  try {
+    for (let i = 0; i < values.length; i++) encodeValue(values[i], 0);
+  } finally {
+    fnRef = undefined;
+    seen = null;
+  }
+  if (refs) writer.buf[0] = FLAG_REFS;
+  return writer.take();
+}
+
+function encodeValue(v: unknown, depth: number): void {
   const w = writer;
-  w.reset(maxBytes);
-  w.u8(0);
-  w.varint(values.length);
-  let seen: Map<object, number> | null = null; // made on the first table: most messages have none
-  let refs = false;
-
-  const value = (v: unknown, depth: number): void => {
-    switch (typeof v) {
-      case 'undefined':
-        w.u8(Tag.NIL);
-        return;
-      case 'boolean':
-        w.u8(v ? Tag.TRUE : Tag.FALSE);
-        return;
-      case 'number':
-        if ((v | 0) === v && !Object.is(v, -0)) {
-          w.u8(Tag.INT);
-          w.i32(v);
-        } else {
-          w.u8(Tag.FLOAT);
-          w.f64(v);
-        }
-        return;
-      case 'string':
-        w.u8(Tag.STRING);
-        w.string(v);
-        return;
-      case 'object': {
-        if (v === null) {
-          w.u8(Tag.NIL);
-          return;
-        }
-        const ref = seen?.get(v);
-        if (ref !== undefined) {
-          refs = true;
-          w.u8(Tag.REF);
-          w.varint(ref);
-          return;
-        }
-        if (v instanceof Uint8Array) {
-          w.u8(Tag.BYTES);
-          w.bytes(v);
-          return;
-        }
-        if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
-          const kind = typedKind(v);
-          const bytes = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-          w.u8(Tag.TYPED);
-          w.u8(kind);
-          w.bytes(bytes);
-          return;
-        }
-        if (depth >= MAX_DEPTH) throw new CodecError(`[ltask] value nested deeper than ${MAX_DEPTH} levels`);
-        seen ??= new Map();
-        seen.set(v, seen.size);
-        w.u8(Tag.TABLE);
-        if (Array.isArray(v)) {
-          w.varint(v.length);
-          w.varint(0);
-          for (let i = 0; i < v.length; i++) value(v[i], depth + 1);
-          return;
-        }
-        if (v instanceof Map) {
-          w.varint(0);
-          w.varint(v.size);
-          for (const [k, x] of v) {
-            // Lua refuses them as table keys (a NaN key used to end the receiving service).
-            if (k === undefined || k === null || Number.isNaN(k)) throw new CodecError(`[ltask] a table key cannot be ${String(k)} (a Map key of the value sent)`);
-            value(k, depth + 1);
-            value(x, depth + 1);
-          }
-          return;
-        }
-        const keys = Object.keys(v);
-        w.varint(0);
-        w.varint(keys.length);
-        for (const k of keys) {
-          // Integer-like keys go back as integers, so Lua tables round-trip.
-          const n = INT_KEY.test(k) ? Number(k) : NaN;
-          if (n >= -0x80000000 && n <= 0x7fffffff) {
-            w.u8(Tag.INT);
-            w.i32(n);
-          } else {
-            w.u8(Tag.STRING);
-            w.string(k);
-          }
-          value((v as Record<string, unknown>)[k], depth + 1);
-        }
-        return;
+  switch (typeof v) {
+    case 'undefined':
+      w.u8(Tag.NIL);
+      return;
+    case 'boolean':
+      w.u8(v ? Tag.TRUE : Tag.FALSE);
+      return;
+    case 'number':
+      if ((v | 0) === v && !Object.is(v, -0)) {
+        w.u8(Tag.INT);
+        w.i32(v);
+      } else {
+        w.u8(Tag.FLOAT);
+        w.f64(v);
       }
-      case 'function':
-        if (fnRef) {
-          w.u8(Tag.CALLBACK);
-          w.varint(fnRef(v as (...a: unknown[]) => unknown));
-          return;
-        }
-        throw new CodecError('[ltask] cannot send a function');
-      default:
-        throw new CodecError(`[ltask] cannot send a ${typeof v}`);
-    }
-  };
+      return;
+    case 'string':
+      w.u8(Tag.STRING);
+      w.string(v);
+      return;
+    case 'object':
+      if (v === null) w.u8(Tag.NIL);
+      else encodeObject(v, depth);
+      return;
+    case 'function':
+      if (!fnRef) throw new CodecError('[ltask] cannot send a function');
+      w.u8(Tag.CALLBACK);
+      w.varint(fnRef(v as (...a: unknown[]) => unknown));
+      return;
+    default:
+      throw new CodecError(`[ltask] cannot send a ${typeof v}`);
+  }
+}
 
-  for (let i = 0; i < values.length; i++) value(values[i], 0);
-  if (refs) w.buf[0] = FLAG_REFS;
-  return w.take();
+/** A reference to a value already written, bytes, or a table. */
+function encodeObject(v: object, depth: number): void {
+  const w = writer;
+  const ref = seen?.get(v);
+  if (ref !== undefined) {
+    refs = true;
+    w.u8(Tag.REF);
+    w.varint(ref);
+    return;
+  }
+  if (v instanceof Uint8Array) {
+    w.u8(Tag.BYTES);
+    w.bytes(v);
+    return;
+  }
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
+    const kind = typedKind(v);
+    const bytes = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    w.u8(Tag.TYPED);
+    w.u8(kind);
+    w.bytes(bytes);
+    return;
+  }
+  if (depth >= MAX_DEPTH) throw new CodecError(`[ltask] value nested deeper than ${MAX_DEPTH} levels`);
+  seen ??= new Map();
+  seen.set(v, seen.size);
+  w.u8(Tag.TABLE);
+  if (Array.isArray(v)) {
+    w.varint(v.length);
+    w.varint(0);
+    for (let i = 0; i < v.length; i++) encodeValue(v[i], depth + 1);
+  } else if (v instanceof Map) encodeMap(v, depth);
+  else encodeRecord(v as Record<string, unknown>, depth);
+}
+
+function encodeMap(v: Map<unknown, unknown>, depth: number): void {
+  writer.varint(0);
+  writer.varint(v.size);
+  for (const [k, x] of v) {
+    // Lua refuses them as table keys (a NaN key used to end the receiving service).
+    if (k === undefined || k === null || Number.isNaN(k)) throw new CodecError(`[ltask] a table key cannot be ${String(k)} (a Map key of the value sent)`);
+    encodeValue(k, depth + 1);
+    encodeValue(x, depth + 1);
+  }
+}
+
+function encodeRecord(v: Record<string, unknown>, depth: number): void {
+  const w = writer;
+  const keys = Object.keys(v);
+  w.varint(0);
+  w.varint(keys.length);
+  for (const k of keys) {
+    // Integer-like keys go back as integers, so Lua tables round-trip.
+    const n = INT_KEY.test(k) ? Number(k) : NaN;
+    if (n >= -0x80000000 && n <= 0x7fffffff) {
+      w.u8(Tag.INT);
+      w.i32(n);
+    } else {
+      w.u8(Tag.STRING);
+      w.string(k);
+    }
+    encodeValue(v[k], depth + 1);
+  }
 }
 
 /**
