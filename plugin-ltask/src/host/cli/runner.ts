@@ -172,13 +172,36 @@ async function nativeName(path: string): Promise<{ name: string; url: string }> 
 /** Runs the runner; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const started = Date.now();
-  // `ltask main.lua | head`: when the reader has gone, stop quietly like other command-line tools.
+  quietOnClosedPipe();
+  const setup = await prepare(argv);
+  if (typeof setup === 'number') return setup;
+  const { args, natives } = setup;
+  // --timeout counts from here: the whole run, startup included.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired =
+    args.timeout > 0
+      ? new Promise<'timeout'>((r) => (timer = setTimeout(r, Math.max(0, args.timeout - (Date.now() - started)), 'timeout')))
+      : new Promise<never>(() => {});
+  try {
+    const rt = await start(args, natives, expired);
+    return typeof rt === 'number' ? rt : await runMain(rt, args, expired);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `ltask main.lua | head`: when the reader has gone, stop quietly like other command-line tools. */
+function quietOnClosedPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') process.exit(0);
       throw e;
     });
   }
+}
+
+/** The arguments and the `--native` modules by name, or the exit code when there is nothing to run. */
+async function prepare(argv: string[]): Promise<{ args: RunnerArgs; natives: Record<string, string> } | number> {
   let args: RunnerArgs;
   try {
     args = parseArgs(argv);
@@ -200,18 +223,15 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  return { args, natives };
+}
 
-  // --timeout counts from here: the whole run, startup included.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired =
-    args.timeout > 0
-      ? new Promise<'timeout'>((r) => (timer = setTimeout(r, Math.max(0, args.timeout - (Date.now() - started)), 'timeout')))
-      : new Promise<never>(() => {});
-  const timedOut = () => `ltask: timed out after ${args.timeout} ms (--timeout)`;
+const timedOut = (args: RunnerArgs) => `ltask: timed out after ${args.timeout} ms (--timeout)`;
+const mainName = (args: RunnerArgs) => basename(resolve(args.main), extname(args.main));
 
-  const file = resolve(args.main);
-  const dir = dirname(file);
-  const name = basename(file, extname(file));
+/** Starts the runtime over the main file's folder and `--path`; an exit code when it fails or times out first. */
+async function start(args: RunnerArgs, natives: Record<string, string>, expired: Promise<'timeout'>): Promise<Runtime | number> {
+  const dir = dirname(resolve(args.main));
   const templates = [`${dir}/?.lua`, ...args.path.map((p) => resolve(p))].join(';');
   const starting = startRuntime({
     workers: args.workers,
@@ -223,24 +243,24 @@ export async function main(argv: string[]): Promise<number> {
     callbackTimeoutMs: args.callbackTimeout,
     onLog: write,
   });
-  let rt: Runtime;
   try {
     const first = await Promise.race([starting, expired]);
-    if (first === 'timeout') {
-      process.stderr.write(`${timedOut()} while the runtime was starting\n`);
-      void starting.then((late) => late.stop(), () => {});
-      return TIMEOUT_EXIT;
-    }
-    rt = first;
+    if (first !== 'timeout') return first;
+    process.stderr.write(`${timedOut(args)} while the runtime was starting\n`);
+    void starting.then((late) => late.stop(), () => {});
+    return TIMEOUT_EXIT;
   } catch (e) {
-    clearTimeout(timer);
     process.stderr.write(`ltask: the runtime failed to start: ${(e as Error).message}\n`);
     return 1;
   }
+}
 
-  // Stop with the process that started us. A signal to `npx` ends npm and its
-  // shell but not this process (it used to run on as an orphan), and SIGINT or
-  // SIGTERM sent here should stop the workers before the exit.
+/**
+ * Stop with the process that started us. A signal to `npx` ends npm and its
+ * shell but not this process (it used to run on as an orphan), and SIGINT or
+ * SIGTERM sent here should stop the workers before the exit.
+ */
+function stopWithParent(rt: Runtime): void {
   const parent = process.ppid;
   const stopFor = (code: number) => {
     setTimeout(() => process.exit(code), 1500); // a worker frozen in a long call must not hold the exit
@@ -251,9 +271,13 @@ export async function main(argv: string[]): Promise<number> {
   }, 250);
   orphanWatch.unref();
   for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) process.once(sig, () => stopFor(code));
+}
 
-  let ending = false;
-  let mainStarted = false;
+/** Spawns the main service and waits for the runtime's end or the timeout, reporting what is still alive. */
+async function runMain(rt: Runtime, args: RunnerArgs, expired: Promise<'timeout'>): Promise<number> {
+  stopWithParent(rt);
+  const name = mainName(args);
+  const state = { ending: false, mainStarted: false };
   // Labels for when root cannot answer: the io service, and the main service,
   // which takes the next address (root allocates addresses in order).
   const labels = new Map<number, string>([[rt.table.end, name]]);
@@ -261,48 +285,45 @@ export async function main(argv: string[]): Promise<number> {
   /** The live services, the main service marked while its main chunk has not returned. */
   const alive = async () => {
     const { rows, note } = await aliveServices(rt, labels);
-    const m = mainStarted ? undefined : rows.find((r) => r.label === name);
+    const m = state.mainStarted ? undefined : rows.find((r) => r.label === name);
     if (m && !m.detail) m.detail = `(${name}.lua has not returned yet)`;
     return formatServices(rows) + note;
   };
-  const stopWatching =
-    args.idleReport > 0
-      ? watchIdle(rt, args.idleReport, (quiet) => {
-          void alive().then((list) => {
-            if (ending) return;
-            process.stderr.write(
-              `ltask: no service has run for ${(quiet / 1000).toFixed(1)} s; still alive:\n${list}` +
-                `ltask: still waiting (a service may be waiting for io or a timer). The run ends when every service ` +
-                `has ended (ltask.quit()); bound it with --timeout MS, or press Ctrl-C.\n`,
-            );
-          });
-        })
-      : () => {};
-
+  const stopWatching = args.idleReport > 0 ? watchIdle(rt, args.idleReport, (quiet) => reportIdle(alive, quiet, state)) : () => {};
   const run = (async (): Promise<number> => {
     try {
       await rt.spawnService({ name, label: name });
-      mainStarted = true;
+      state.mainStarted = true;
     } catch (e) {
-      if (!ending) process.stderr.write(`ltask: ${name} failed to start:\n${(e as Error).message}\n`);
+      if (!state.ending) process.stderr.write(`ltask: ${name} failed to start:\n${(e as Error).message}\n`);
       return 1;
     }
     const exit = await rt.exited;
-    if (exit.error && !ending) process.stderr.write(`ltask: ${exit.error}\n`);
+    if (exit.error && !state.ending) process.stderr.write(`ltask: ${exit.error}\n`);
     return exit.code;
   })();
-
   try {
     const result = await Promise.race([run, expired]);
     if (result !== 'timeout') return result;
     const list = await alive();
-    ending = true;
-    process.stderr.write(`${timedOut()}; services still alive:\n${list}`);
+    state.ending = true;
+    process.stderr.write(`${timedOut(args)}; services still alive:\n${list}`);
     return TIMEOUT_EXIT;
   } finally {
-    ending = true;
-    clearTimeout(timer);
+    state.ending = true;
     stopWatching();
     await rt.stop();
   }
+}
+
+/** `--idle-report`: what is still alive after a quiet spell, and how the run ends. */
+function reportIdle(alive: () => Promise<string>, quiet: number, state: { ending: boolean }): void {
+  void alive().then((list) => {
+    if (state.ending) return;
+    process.stderr.write(
+      `ltask: no service has run for ${(quiet / 1000).toFixed(1)} s; still alive:\n${list}` +
+        `ltask: still waiting (a service may be waiting for io or a timer). The run ends when every service ` +
+        `has ended (ltask.quit()); bound it with --timeout MS, or press Ctrl-C.\n`,
+    );
+  });
 }
