@@ -2,14 +2,16 @@
 import { platform } from '#platform';
 import { decode, encode } from '../wire/codec/index.ts';
 import { Address, MessageType, ServiceState, type HostToWorker, type SourceReload } from '../wire/protocol.ts';
-import { BUILTIN_SERVICES } from '../services/builtin.ts';
+import { BUILTIN_SERVICES, SYSTEM_FACTORIES, isBuiltin } from '../services/builtin.ts';
 import { ServiceTable } from '../wire/table.ts';
 import { CarrierSlots } from '../wire/slots.ts';
 import type { Msg } from '../wire/transport/index.ts';
 import { LuaService } from '../worker/lua/lua-service.ts';
 import { Scheduler } from '../worker/scheduler.ts';
 import { SourceLoader } from '../worker/sources.ts';
-import { TsService, type Privileges, type ServiceFactory } from '../worker/ts-service.ts';
+import type { ServiceFactory } from '../api/service.ts';
+import type { Privileges } from '../api/system.ts';
+import { TsService } from '../worker/ts-service.ts';
 import { fromLua54 } from '../worker/lua/compat.ts';
 
 const host = platform.parentEndpoint();
@@ -20,12 +22,27 @@ let loader: SourceLoader | null = null;
 const privileges = (s: Scheduler, sources: SourceLoader): Privileges => ({
   table: s.table,
   config: s.config,
-  builtin: (name) => BUILTIN_SERVICES[name] !== undefined,
+  builtin: isBuiltin,
   send: (m) => s.send(m),
   post: (m) => s.post(m),
   log: (level, source, label, text) => s.log(level, source, label, text),
   servicePath: (name) => sources.find('service', name).then((r) => r.path),
 });
+
+/**
+ * Starts TypeScript service `name`: the module at its URL, else a built-in
+ * one. A system service's factory also gets the privileged context (TsService
+ * refuses it where the worker lent no privileges).
+ */
+function startTs(svc: TsService, name: string, url: string | undefined, args: unknown[]): Promise<void> {
+  const system = url === undefined && Object.hasOwn(SYSTEM_FACTORIES, name) ? SYSTEM_FACTORIES[name]! : undefined;
+  if (system) return Promise.resolve().then(() => svc.startSystem(system, name, args));
+  const load = url !== undefined ? (platform.importModule(url) as Promise<{ default?: ServiceFactory }>) : BUILTIN_SERVICES[name]!();
+  return load.then((mod: { default?: ServiceFactory }) => {
+    if (typeof mod.default !== 'function') throw new Error(`[ltask] ${url} has no default export (a ServiceFactory)`);
+    return svc.start(mod.default, args);
+  });
+}
 
 function spawner(s: Scheduler, sources: SourceLoader) {
   return (m: Msg): void => {
@@ -42,24 +59,17 @@ function spawner(s: Scheduler, sources: SourceLoader) {
       const system = m.source === Address.HOST && m.dest < Address.FIRST_FREE;
       const svc = new TsService(m.dest, label, s, system ? privileges(s, sources) : undefined);
       s.add(svc);
-      const url = s.config.tsServices[name];
-      const load = url !== undefined ? (platform.importModule(url) as Promise<{ default?: ServiceFactory }>) : BUILTIN_SERVICES[name]!();
-      load
-        .then((mod: { default?: ServiceFactory }) => {
-          if (typeof mod.default !== 'function') throw new Error(`[ltask] ${url} has no default export (a ServiceFactory)`);
-          return svc.start(mod.default, args);
-        })
-        .then(
-          () => {
-            answer(MessageType.RESPONSE, true);
-            if (svc.closed) return;
-            s.started(svc);
-          },
-          (e: Error) => {
-            answer(MessageType.ERROR, `[ltask] service ${name} failed to start: ${e.stack ?? e.message}`);
-            s.close(svc);
-          },
-        );
+      startTs(svc, name, s.config.tsServices[name], args).then(
+        () => {
+          answer(MessageType.RESPONSE, true);
+          if (svc.closed) return;
+          s.started(svc);
+        },
+        (e: Error) => {
+          answer(MessageType.ERROR, `[ltask] service ${name} failed to start: ${e.stack ?? e.message}`);
+          s.close(svc);
+        },
+      );
       return;
     }
     let svc: LuaService;

@@ -1,16 +1,17 @@
-/** The logger and timer system services (TypeScript, named "logger" and "timer"). */
-import type { ServiceFactory } from '../worker/ts-service.ts';
+/**
+ * The logger and timer system services (TypeScript, named "logger" and
+ * "timer"). The logger writes as other services, so it is a system service
+ * (it gets the privileged context); the timer needs nothing of the kind.
+ */
+import type { ServiceFactory } from '../api/service.ts';
+import type { SystemServiceFactory } from '../api/system.ts';
 
 /** Forwards log lines to the host, in the order they arrive, as the services that wrote them. */
-export const logger: ServiceFactory = (ctx) => {
-  const sys = ctx.system;
-  if (!sys) throw new Error('[ltask] logger runs only as a system service');
-  return {
-    log(level: string, source: number, label: string, text: string) {
-      sys.log(level === 'error' ? 'error' : 'info', source, label, text);
-    },
-  };
-};
+export const logger: SystemServiceFactory = (_ctx, sys) => ({
+  log(level: string, source: number, label: string, text: string) {
+    sys.log(level === 'error' ? 'error' : 'info', source, label, text);
+  },
+});
 
 /**
  * Time for services that ask for it by message. Unlike ltask's timer service it

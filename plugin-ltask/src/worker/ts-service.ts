@@ -1,82 +1,17 @@
-/** TypeScript services: a handler object on the same protocol as Lua services. */
+/**
+ * TypeScript services: a handler object on the same protocol as Lua services.
+ * The contract users write against is api/service.ts; the system services
+ * (root, logger) are started with the privileged context of api/system.ts.
+ */
 import { decode, encode } from '../wire/codec/index.ts';
 import { ServiceError, errorPayload, errorText, errorValue } from '../wire/errors.ts';
-import { Address, MessageType, type Receipt, type WorkerConfig, type WorkerToHost } from '../wire/protocol.ts';
-import type { ServiceTable } from '../wire/table.ts';
+import { Address, MessageType } from '../wire/protocol.ts';
 import { Sessions } from '../wire/session.ts';
 import type { Msg } from '../wire/transport/index.ts';
+import type { Handlers, ServiceContext, ServiceFactory } from '../api/service.ts';
+import type { Privileges, SystemContext, SystemServiceFactory } from '../api/system.ts';
 import type { Scheduler } from './scheduler.ts';
 import { HostedService } from './service.ts';
-
-/** Request handlers of a TypeScript service: `call(addr, "name", ...)` runs `handlers.name(...)`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Handlers = Record<string, (...args: any[]) => unknown>;
-
-/**
- * What a TypeScript service gets: ltask's API, awaitable.
- * @example
- * ```ts
- * export default ((ctx) => ({
- *   async hello(name: string) { await ctx.sleep(1); return `hello ${name}`; },
- * })) satisfies ServiceFactory;
- * ```
- */
-export interface ServiceContext {
-  readonly self: number;
-  readonly label: string;
-  readonly workerId: number;
-  /** Calls `name` on `addr`; resolves to its first result. */
-  call<T = unknown>(addr: number, name: string, ...args: unknown[]): Promise<T>;
-  /** Calls `name` on `addr`; resolves to all of its results. */
-  callMulti(addr: number, name: string, ...args: unknown[]): Promise<unknown[]>;
-  /** Sends without waiting; false when the destination is dead. Throws when it is busy. */
-  send(addr: number, name: string, ...args: unknown[]): boolean;
-  spawn(name: string, ...args: unknown[]): Promise<number>;
-  uniqueservice(name: string, ...args: unknown[]): Promise<number>;
-  queryservice(name: string): Promise<number>;
-  /** Sleeps `cs` centiseconds (ltask's unit). */
-  sleep(cs: number): Promise<void>;
-  readonly log: { info(...a: unknown[]): void; error(...a: unknown[]): void };
-  /**
-   * A native module's functions, awaitable. Function arguments become
-   * synchronous callbacks for the library (they may be async here: the
-   * carrier waits for their promise).
-   */
-  native(name: string): Record<string, (...args: unknown[]) => Promise<unknown>>;
-  /** Ends the service. */
-  quit(): void;
-  /** @internal Only for the system services (root, logger, timer). */
-  readonly system?: SystemContext;
-}
-
-/** What the worker lends a system service: the parts of the runtime no ordinary service touches. */
-export interface Privileges {
-  readonly table: ServiceTable;
-  readonly config: WorkerConfig;
-  /** True for the TypeScript services that ship with the runtime. */
-  builtin(name: string): boolean;
-  /** Sends a message as it is (any type, any source). */
-  send(m: Msg): Receipt;
-  /** Posts to the host, after the messages already batched for it. */
-  post(m: WorkerToHost): void;
-  /** A log line to the host, as the service `source` wrote it. */
-  log(level: 'info' | 'error', source: number, label: string, text: string): void;
-  /** Where a service script is found (the path on the service path), or an error. */
-  servicePath(name: string): Promise<string>;
-}
-
-/** The privileged context of a system service. */
-export interface SystemContext extends Privileges {
-  /** Sends a message of any type and resolves to the answer's values. */
-  request(dest: number, type: number, values: unknown[]): Promise<unknown[]>;
-  /** The sender of the request whose handler runs now (its synchronous part only); the host otherwise. */
-  readonly requestSource: number;
-  /** Called with the address of every service that ends, and why when it failed (root). */
-  onSignal(f: (source: number, failure?: string) => void): void;
-}
-
-/** A TypeScript service module's default export. Returning nothing quits the service. */
-export type ServiceFactory = (ctx: ServiceContext, ...args: unknown[]) => Handlers | void | Promise<Handlers | void>;
 
 export class TsService extends HostedService {
   readonly kind = 'ts' as const;
@@ -89,6 +24,8 @@ export class TsService extends HostedService {
   private ended = false;
   /** The sender of the request whose handler is running (its synchronous part only); the host otherwise. */
   private requestSource: number = Address.HOST;
+  /** Requests being handled (their handler's promise not settled yet). */
+  private readonly inFlight = new Set<Msg>();
   readonly ctx: ServiceContext;
 
   constructor(
@@ -104,7 +41,17 @@ export class TsService extends HostedService {
 
   /** Runs the factory; resolves when the service is ready (or rejects with its error). */
   async start(factory: ServiceFactory, args: unknown[]): Promise<void> {
-    const h = await factory(this.ctx, ...args);
+    this.ready(await factory(this.ctx, ...args));
+  }
+
+  /** Runs a system service's factory with the privileged context, which only a service the worker lent privileges to has. */
+  async startSystem(factory: SystemServiceFactory, name: string, args: unknown[]): Promise<void> {
+    if (!this.privileges) throw new Error(`[ltask] ${name} runs only as a system service, at its fixed address`);
+    this.ready(await factory(this.ctx, this.systemContext(this.privileges), ...args));
+  }
+
+  /** The factory's answer: the handlers, or nothing (the service quits). */
+  private ready(h: Handlers | void): void {
     if (this.ended) return;
     if (!h) {
       this.ctx.quit();
@@ -191,7 +138,7 @@ export class TsService extends HostedService {
         payload = encode([ok ? v : v instanceof Error ? v.message : String(v)], this.sched.config.maxMessageBytes);
       } catch (e) {
         ok = false;
-        payload = encode([`[ltask] the callback's result cannot cross: ${(e as Error).message}`]);
+        payload = encode([`[ltask] the callback's results cannot cross: ${(e as Error).message}`]);
       }
       this.sched.send({ type: ok ? MessageType.CALLBACK_RETURN : MessageType.CALLBACK_ERROR, source: this.address, dest: m.source, session: m.session, payload });
     };
@@ -246,8 +193,6 @@ export class TsService extends HostedService {
     }
     this.inFlight.clear();
   }
-  /** Requests being handled (their handler's promise not settled yet). */
-  private readonly inFlight = new Set<Msg>();
 
   private makeContext(): ServiceContext {
     const sched = this.sched;
@@ -277,7 +222,6 @@ export class TsService extends HostedService {
         this.ended = true;
         sched.close(this);
       },
-      system: this.privileges && this.systemContext(this.privileges),
     };
   }
 

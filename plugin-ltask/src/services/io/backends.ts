@@ -4,25 +4,8 @@
  * lengths already checked to be non-negative integers; it checks ranges
  * against the real size and throws IoError with the messages of sandbox.ts.
  */
+import type { IoBackend, IoStat } from '../../api/io.ts';
 import { IoError, notFound, outOfRange, rangeOf, showPath } from './sandbox.ts';
-
-/** What `stat` answers. Directories have size 0. */
-export interface IoStat {
-  size: number;
-  kind: 'file' | 'dir';
-}
-
-/** A place assets are read from. */
-export interface IoBackend {
-  readonly kind: string;
-  /** Bytes of `path`: all of it, or `length` bytes (default: to the end) from `offset`. */
-  read(path: string, offset?: number, length?: number): Promise<Uint8Array>;
-  stat(path: string): Promise<IoStat>;
-  /** Names in `dir`, sorted; directories end with `/`. */
-  list(dir: string): Promise<string[]>;
-  /** Backend-specific counters (e.g. HTTP requests, ranges the server ignored). */
-  counters?(): Record<string, number>;
-}
 
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
@@ -110,13 +93,12 @@ const loadNode = () =>
 export class FsBackend implements IoBackend {
   readonly kind = 'fs';
   private rootDir: Promise<string> | undefined;
+  private realRoot: Promise<string> | undefined;
 
   /** @param root a directory path (absolute, or relative to the working directory) or a `file:` URL. */
   constructor(readonly root: string) {
-    if (typeof root !== 'string' || root === '') throw new IoError('[io] the fs backend needs a root directory', 'EINVAL');
+    if (typeof root !== 'string' || root === '') throw new IoError('[io] the fs backend needs option root: the asset directory', 'EINVAL');
   }
-
-  private realRoot: Promise<string> | undefined;
 
   /**
    * The file a sandboxed path names. A symlink inside the root that leads out
@@ -236,11 +218,13 @@ export class FetchBackend implements IoBackend {
 
   constructor(o: FetchBackendOptions) {
     const loc = (globalThis as { location?: { href: string } }).location;
+    const badRoot = () => new IoError(`[io] the fetch backend needs a root URL${loc ? '' : ' (absolute outside a browser)'}, got ${JSON.stringify(o.root)}`, 'EINVAL');
+    if (typeof o.root !== 'string' || o.root === '') throw badRoot();
     let base: URL;
     try {
       base = loc ? new URL(o.root, loc.href) : new URL(o.root);
     } catch {
-      throw new IoError(`[io] the fetch backend needs a root URL${loc ? '' : ' (absolute outside a browser)'}, got ${JSON.stringify(o.root)}`, 'EINVAL');
+      throw badRoot();
     }
     if (base.protocol !== 'http:' && base.protocol !== 'https:') {
       throw new IoError(`[io] the fetch backend needs an http(s) root URL, got ${base.href}`, 'EINVAL');

@@ -7,65 +7,15 @@
  *
  * See README.md next to this file for the options, errors and sandbox rules.
  */
-import type { ServiceFactory } from '../../worker/ts-service.ts';
-import { FetchBackend, FsBackend, MemoryBackend, type IoBackend, type IoStat } from './backends.ts';
+import type { IoBackend, IoHandlers, IoOptions, IoSettings, IoStats } from '../../api/io.ts';
+import type { ServiceFactory } from '../../api/service.ts';
+import { FetchBackend, FsBackend, MemoryBackend } from './backends.ts';
 import { IoError, checkCount, normalizePath } from './sandbox.ts';
 
 export { FetchBackend, FsBackend, MemoryBackend } from './backends.ts';
-export type { IoBackend, IoStat, FetchBackendOptions } from './backends.ts';
+export type { FetchBackendOptions } from './backends.ts';
+export type { IoBackend, IoHandlers, IoOptions, IoSettings, IoStat, IoStats } from '../../api/io.ts';
 export { IoError, normalizePath } from './sandbox.ts';
-
-/** Options of {@link createIo} (and the io service's first spawn argument). */
-export interface IoOptions {
-  /** Where the bytes come from; an IoBackend object only when calling createIo directly. */
-  backend: 'fetch' | 'fs' | 'memory' | IoBackend;
-  /** fetch: base URL of the assets; fs: the asset directory (or a file: URL); memory: unused. */
-  root?: string;
-  /** memory: the files, by path (strings are stored as UTF-8). */
-  files?: Record<string, Uint8Array | string>;
-  /** fetch: the listing `list` answers from, relative to root (default `index.json`; null: none). */
-  manifest?: string | null;
-  /** Milliseconds added before every answer (models a remote server). */
-  latencyMs?: number;
-  /** Bytes per second: a read of n bytes waits n / bandwidth seconds more. */
-  bandwidth?: number;
-}
-
-/** What `stats()` answers. */
-export interface IoStats {
-  /** Successful reads. */
-  reads: number;
-  /** Bytes answered by successful reads. */
-  bytes: number;
-  stats: number;
-  lists: number;
-  /** Requests that ended in an error. */
-  errors: number;
-  /** Counters of the backend (fetch: requests, rangeRequests, rangeIgnored, transferred). */
-  backend: Record<string, number>;
-  /** The modelled latency (ms) and bandwidth (bytes/s, 0: unlimited) now. */
-  latencyMs: number;
-  bandwidth: number;
-}
-
-/** The io service's request handlers. */
-export interface IoHandlers {
-  [name: string]: (...args: never[]) => unknown;
-  read(path: string, offset?: number, length?: number): Promise<Uint8Array>;
-  stat(path: string): Promise<IoStat>;
-  list(dir?: string): Promise<string[]>;
-  stats(): IoStats;
-  resetStats(): void;
-  configure(o?: { latencyMs?: number; bandwidth?: number }): IoSettings;
-  /** Sets the settings as a whole (when given) and answers them. */
-  settings(s?: IoSettings): IoSettings;
-}
-
-/** The modelled latency and bandwidth (0: unlimited) of an io service. */
-export interface IoSettings {
-  latencyMs: number;
-  bandwidth: number;
-}
 
 const now = () => performance.now();
 
@@ -106,11 +56,9 @@ function makeBackend(o: IoOptions): IoBackend {
       );
     }
     case 'fs':
-      if (typeof o.root !== 'string' || o.root === '') throw new IoError('[io] the fs backend needs option root: the asset directory', 'EINVAL');
-      return new FsBackend(o.root);
+      return new FsBackend(o.root as string);
     case 'fetch':
-      if (typeof o.root !== 'string' || o.root === '') throw new IoError('[io] the fetch backend needs option root: the base URL of the assets', 'EINVAL');
-      return new FetchBackend({ root: o.root, ...(o.manifest !== undefined ? { manifest: o.manifest } : {}) });
+      return new FetchBackend({ root: o.root as string, ...(o.manifest !== undefined ? { manifest: o.manifest } : {}) });
     default:
       throw new IoError(`[io] option backend must be 'fetch', 'fs' or 'memory', got ${JSON.stringify(b) ?? String(b)}`, 'EINVAL');
   }

@@ -1,0 +1,47 @@
+/**
+ * The contract of a TypeScript service: the factory a service module exports
+ * and the context it gets. Types only: services, the worker that runs them and
+ * users' own service modules all compile against this one file.
+ */
+
+/** Request handlers of a TypeScript service: `call(addr, "name", ...)` runs `handlers.name(...)`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Handlers = Record<string, (...args: any[]) => unknown>;
+
+/**
+ * What a TypeScript service gets: ltask's API, awaitable.
+ * @example
+ * ```ts
+ * export default ((ctx) => ({
+ *   async hello(name: string) { await ctx.sleep(1); return `hello ${name}`; },
+ * })) satisfies ServiceFactory;
+ * ```
+ */
+export interface ServiceContext {
+  readonly self: number;
+  readonly label: string;
+  readonly workerId: number;
+  /** Calls `name` on `addr`; resolves to its first result. */
+  call<T = unknown>(addr: number, name: string, ...args: unknown[]): Promise<T>;
+  /** Calls `name` on `addr`; resolves to all of its results. */
+  callMulti(addr: number, name: string, ...args: unknown[]): Promise<unknown[]>;
+  /** Sends without waiting; false when the destination is dead. Throws when it is busy. */
+  send(addr: number, name: string, ...args: unknown[]): boolean;
+  spawn(name: string, ...args: unknown[]): Promise<number>;
+  uniqueservice(name: string, ...args: unknown[]): Promise<number>;
+  queryservice(name: string): Promise<number>;
+  /** Sleeps `cs` centiseconds (ltask's unit). */
+  sleep(cs: number): Promise<void>;
+  readonly log: { info(...a: unknown[]): void; error(...a: unknown[]): void };
+  /**
+   * A native module's functions, awaitable. Function arguments become
+   * synchronous callbacks for the library (they may be async here: the
+   * carrier waits for their promise).
+   */
+  native(name: string): Record<string, (...args: unknown[]) => Promise<unknown>>;
+  /** Ends the service. */
+  quit(): void;
+}
+
+/** A TypeScript service module's default export. Returning nothing quits the service. */
+export type ServiceFactory = (ctx: ServiceContext, ...args: unknown[]) => Handlers | void | Promise<Handlers | void>;
