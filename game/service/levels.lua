@@ -50,7 +50,7 @@ end
 
 -- ---------------------------------------------------------------- the game's worlds
 -- Tables worlds, chunks (16 x 16 tiles, WITHOUT ROWID, key (world, cx, cz)) and
--- npcs (WITHOUT ROWID, key (world, id)); see scripts/gen-assets.mjs.
+-- npcs (WITHOUT ROWID, key (world, id)); see game/content/levels.mjs.
 
 --- Sums the stats of several queries: { reads, bytesRead, pagesRead, pageSize, fileSize, queries, ms }.
 local function sum(t0, ...)

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ASSETS } from './helpers.ts';
 
-const script = fileURLToPath(new URL('../../../scripts/gen-assets.mjs', import.meta.url));
+const script = fileURLToPath(new URL('../../../game/content/generate.mjs', import.meta.url));
 
 function list(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -14,7 +14,7 @@ function list(dir: string, prefix = ''): string[] {
     .sort();
 }
 
-describe('scripts/gen-assets.mjs', () => {
+describe('game/content/generate.mjs', () => {
   it('regenerates the committed assets byte for byte', () => {
     const out = mkdtempSync(join(tmpdir(), 'gen-assets-'));
     try {
