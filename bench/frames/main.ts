@@ -37,7 +37,7 @@ const say = (t: string) => (status.textContent = t);
 const Npc = {};
 const app = new App().addPlugins(
   DefaultPlugins,
-  LtaskPlugin({
+  new LtaskPlugin({
     workers: o.workers,
     sources: SCENARIO_SOURCES,
     natives: { [PROBE_NATIVE]: probe },

@@ -11,7 +11,7 @@ import { SCENARIO_SOURCES, probeNatives, startScenario } from '@ltask-web/plugin
 
 it('loaders never cost a frame or an NPC tick', async () => {
   const io = { backend: 'fs' as const, root: 'public/assets', latencyMs: 300 };
-  const app = new App().addPlugins(MinimalPlugins, LtaskPlugin({ workers: 2, sources: SCENARIO_SOURCES, natives: probeNatives(), io }));
+  const app = new App().addPlugins(MinimalPlugins, new LtaskPlugin({ workers: 2, sources: SCENARIO_SOURCES, natives: probeNatives(), io }));
   const recorder = FrameRecorder.attach(app);
   await app.ready();
   const rt = await app.resource(Ltask).whenReady();

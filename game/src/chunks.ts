@@ -14,7 +14,7 @@ import { CylinderGeometry } from 'three';
 import {
   Time, despawn, mesh, sceneRoot, setPosition, setRotation, spawn, transform, type GltfAsset, type Handle, type SystemContext,
 } from '@ltask-web/engine';
-import { Ltask, LtaskEvent } from '@ltask-web/plugin-ltask/engine';
+import { Ltask, defineReply } from '@ltask-web/plugin-ltask/engine';
 import { asBytes } from '@ltask-web/plugin-ltask/native';
 import { Blocking, mainThreadChunk, type BlockingMode } from './blocking.ts';
 import type { WorldInfo } from './data.ts';
@@ -77,11 +77,18 @@ export interface ChunkLoad {
   at: number;
 }
 
-interface Arrived {
+/** Which chunk a request is for, in which world load, by which loader: what its reply carries back. */
+export interface ChunkAsk {
   gen: number;
   cx: number;
   cz: number;
   mode: BlockingMode;
+}
+
+/** Replies of `chunk` requests (the levels service, or the blocking one). */
+export const ChunkReply = defineReply<ChunkAsk>('ChunkReply');
+
+interface Arrived extends ChunkAsk {
   ok: boolean;
   row: unknown;
   stats: Record<string, unknown>;
@@ -299,9 +306,9 @@ function request(ctx: SystemContext, stream: ChunkStream, blocking: Blocking, cx
   const gen = stream.gen;
   const t0 = performance.now();
   stream.inflight.set(chunkKey(cx, cz), { t0, mode });
-  const tag = `chunk:${gen}:${cx}:${cz}:${mode}`;
-  if (mode === 'off') lt.request('levels', 'chunk', [w.id, cx, cz], { tag });
-  else if (mode === 'worker') lt.request(blocking.workerAddr!, 'chunk', [w.id, cx, cz, blocking.latencyMs], { tag });
+  const ask: ChunkAsk = { gen, cx, cz, mode };
+  if (mode === 'off') lt.request(ChunkReply, 'levels', 'chunk', [w.id, cx, cz], ask);
+  else if (mode === 'worker') lt.request(ChunkReply, blocking.workerAddr!, 'chunk', [w.id, cx, cz, blocking.latencyMs], ask);
   else {
     mainThreadChunk(blocking, ROOT.href, w.id, cx, cz).then(
       (r) => stream.arrive({ gen, cx, cz, mode, ok: true, row: r.row, stats: r.stats, ms: performance.now() - t0 }),
@@ -316,12 +323,9 @@ export const ROOT = { href: typeof location === 'undefined' ? 'http://localhost/
 /** Update: takes chunk replies (events and main-thread loads) and builds at most two chunks a frame. */
 export function receiveChunks(ctx: SystemContext): void {
   const stream = ctx.resource(ChunkStream);
-  for (const e of ctx.read(LtaskEvent)) {
-    if (!e.tag.startsWith('chunk:')) continue;
-    const [, gen, cx, cz, mode] = e.tag.split(':');
+  for (const e of ctx.read(ChunkReply)) {
     stream.arrive({
-      gen: Number(gen), cx: Number(cx), cz: Number(cz), mode: mode as BlockingMode, ok: e.ok, row: e.values[0] ?? null,
-      stats: (e.values[1] ?? {}) as Record<string, unknown>, error: e.error?.message, ms: e.ms,
+      ...e.context, ok: e.ok, row: e.values[0] ?? null, stats: (e.values[1] ?? {}) as Record<string, unknown>, error: e.error?.message, ms: e.ms,
     });
   }
   let built = 0;

@@ -22,7 +22,7 @@ import { AssetServer, type GltfAsset, type Handle, type SystemContext } from '@l
 import { Ltask } from '@ltask-web/plugin-ltask/engine';
 import { ChunkStream, NEED_RING } from './chunks.ts';
 import { MODEL_PATH } from './model.ts';
-import { Game, beginWorld, type StepState } from './rules.ts';
+import { Game, WorldsReply, beginWorld, type StepState } from './rules.ts';
 
 /** One line of the progress history (for the console and tests). */
 export interface LoadingMark {
@@ -69,7 +69,7 @@ export function kickOff(ctx: SystemContext): void {
   const game = ctx.resource(Game);
   if (game.begun || loading.firstReplyFrame < 0) return;
   const lt = ctx.resource(Ltask);
-  lt.request('levels', 'worlds', [], { tag: 'worlds' });
+  lt.request(WorldsReply, 'levels', 'worlds');
   const handle = ctx.resource(AssetServer).load<GltfAsset>(MODEL_PATH);
   loading.model = handle;
   ctx.resource(ChunkStream).crate = handle;

@@ -13,22 +13,22 @@ import {
   App, AssetServer, ClearColor, DefaultPlugins, DomInputSource, InputPlugin, Keyboard, Last, PreUpdate, RenderPlugin, Startup, Transform, Update,
   registerAssetLoader, type SystemContext,
 } from '@ltask-web/engine';
-import { Ltask, LtaskEvent, LtaskPlugin, LtaskStats } from '@ltask-web/plugin-ltask/engine';
+import { Ltask, LtaskPlugin, LtaskStats, defineReply } from '@ltask-web/plugin-ltask/engine';
 import gltfpack from '../natives/gltfpack.ts?ltask-native';
 import ink from '../natives/ink.ts?ltask-native';
 import sqlite from '../natives/sqlite.ts?ltask-native';
 import { BLOCKING_MODES, Blocking, type BlockingMode } from './blocking.ts';
-import { ChunkStream, animateChunks, receiveChunks, streamChunks } from './chunks.ts';
+import { ChunkReply, ChunkStream, animateChunks, receiveChunks, streamChunks } from './chunks.ts';
 import { readConfig, softwareGL } from './config.ts';
 import { Dialogue } from './dialogue.ts';
 import { FrameWindow, recordFrame } from './frames.ts';
 import { bindHud, drawHud } from './hud.ts';
 import { Loading, kickOff, trackLoading } from './loading.ts';
 import { MODEL_PATH, packedObjLoader } from './model.ts';
-import { Npcs, drawNpcLabels, pollDirector, updateNpcs } from './npcs.ts';
+import { Npcs, SnapshotReply, drawNpcLabels, pollDirector, updateNpcs } from './npcs.ts';
 import { Overlay, bindOverlay, drawOverlay, overlayControls, overlayInput, setMode, showIo } from './overlay.ts';
 import { CameraRig, PlayerState, moveCamera, movePlayer, placePlayer, spawnPlayer } from './player.ts';
-import { Game, animateGate, gameInput, playRules, worldReplies } from './rules.ts';
+import { DirectorStartReply, DirectorTalkReply, Game, WorldReply, WorldsReply, animateGate, gameInput, playRules, worldReplies } from './rules.ts';
 import { Look, setupScene } from './scene.ts';
 
 const config = readConfig(location.href);
@@ -56,13 +56,15 @@ blocking.latencyMs = config.latencyMs;
 const overlay = new Overlay();
 const frames = new FrameWindow();
 let helloSpawned = 0;
+/** Replies of `hello.greet`: the page's first Lua reply. */
+const HelloReply = defineReply('HelloReply');
 
 const app = new App()
   .addPlugins(
     DefaultPlugins
       .set(new RenderPlugin({ canvas, antialias: config.antialias === 'auto' ? !softwareGL() : config.antialias }))
       .set(new InputPlugin({ source: new DomInputSource(canvas) })),
-    LtaskPlugin({
+    new LtaskPlugin({
       workers: 2,
       base: config.root,
       // hello.lua and game.lua (the model's packer, through the asset source) come from public/service; the rest is bundled.
@@ -84,7 +86,15 @@ const app = new App()
   .insertResource(blocking)
   .insertResource(overlay)
   .insertResource(frames)
-  .insertResource(new ClearColor(0xa9d6f5));
+  .insertResource(new ClearColor(0xa9d6f5))
+  // The kinds of reply the game's requests answer through, each read by its own systems.
+  .addEvent(HelloReply)
+  .addEvent(WorldsReply)
+  .addEvent(WorldReply)
+  .addEvent(DirectorStartReply)
+  .addEvent(DirectorTalkReply)
+  .addEvent(ChunkReply)
+  .addEvent(SnapshotReply);
 registerAssetLoader(app, packedObjLoader);
 bindHud(game, dialogue);
 bindOverlay(overlay);
@@ -106,7 +116,7 @@ app.addSystems(Startup, [
     // The runtime is still starting here: this is queued and goes out once the workers are up.
     const lt = resource(Ltask);
     lt.service('hello', 'Hello').then(() => (helloSpawned = performance.now()), () => {}); // the page's first Lua reply
-    lt.request('hello', 'greet', ['page'], { tag: 'hello' });
+    lt.request(HelloReply, 'hello', 'greet', ['page']);
     lt.whenReady().then((rt) => (overlay.rt = rt), () => {});
   },
 ]);
@@ -117,8 +127,7 @@ app.addSystems(PreUpdate, function keys(ctx: SystemContext) {
 
 app.addSystems(Update, [
   function firstReply(ctx: SystemContext) {
-    for (const e of ctx.read(LtaskEvent)) {
-      if (e.tag !== 'hello') continue;
+    for (const e of ctx.read(HelloReply)) {
       if (e.ok && loading.firstReplyFrame < 0) loading.firstReplyFrame = ctx.app.frame;
       if (!e.ok) loading.replyFailed = true;
       $('reply').textContent = e.ok ? String(e.values[0]) : `error: ${e.error?.message}`;

@@ -8,7 +8,7 @@
  */
 import { BoxGeometry, CapsuleGeometry, SphereGeometry, MeshLambertMaterial, Color, Vector3 } from 'three';
 import { Hidden, MeshMaterial3d, addComponent, despawn, mesh, removeComponent, setPosition, setRotation, spawn, transform, type SystemContext } from '@ltask-web/engine';
-import { Ltask, LtaskEvent } from '@ltask-web/plugin-ltask/engine';
+import { Ltask, defineReply } from '@ltask-web/plugin-ltask/engine';
 import { ChunkStream } from './chunks.ts';
 import { readSnapshot, type NpcKind, type NpcSnap, type NpcState, type Snapshot } from './data.ts';
 import { PlayerState } from './player.ts';
@@ -23,6 +23,9 @@ export const NPC_OFFSET = 0;
 export const POLL_MS = 100;
 /** Sliding window of the NPC tick figures (ms). */
 const WINDOW_MS = 5000;
+
+/** Replies of `director.snapshot`, with the world load (`Npcs.seq`) they were asked for in. */
+export const SnapshotReply = defineReply<{ seq: number }>('SnapshotReply');
 
 const KIND_STYLE: Record<NpcKind, { color: number; scale: number; height: number }> = {
   guard: { color: 0xd64045, scale: 1.08, height: 0.6 },
@@ -150,7 +153,7 @@ export function pollDirector(ctx: SystemContext): void {
   if (!npcs.inFlight && now - npcs.lastPoll >= POLL_MS) {
     npcs.inFlight = true;
     npcs.lastPoll = now;
-    lt.request('director', 'snapshot', [], { tag: `snapshot:${npcs.seq}` });
+    lt.request(SnapshotReply, 'director', 'snapshot', [], { seq: npcs.seq });
   }
 }
 
@@ -158,10 +161,9 @@ export function pollDirector(ctx: SystemContext): void {
 export function updateNpcs(ctx: SystemContext): void {
   const npcs = ctx.resource(Npcs);
   const now = performance.now();
-  for (const e of ctx.read(LtaskEvent)) {
-    if (!e.tag.startsWith('snapshot:')) continue;
+  for (const e of ctx.read(SnapshotReply)) {
     npcs.inFlight = false;
-    if (Number(e.tag.slice(9)) !== npcs.seq) continue; // asked for in the previous world
+    if (e.context.seq !== npcs.seq) continue; // asked for in the previous world
     if (!e.ok) {
       npcs.error = e.error?.message ?? 'snapshot failed';
       continue;

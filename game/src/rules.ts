@@ -12,7 +12,7 @@ import {
   ClearColor, Hidden, Keyboard, MeshMaterial3d, Time, addComponent, despawn, mesh, removeComponent, setPosition, setRotation, setScale, spawn, transform,
   type SystemContext,
 } from '@ltask-web/engine';
-import { Ltask, LtaskEvent } from '@ltask-web/plugin-ltask/engine';
+import { Ltask, defineReply, type LtaskReply } from '@ltask-web/plugin-ltask/engine';
 import { ChunkStream, chunkKey } from './chunks.ts';
 import { readWorld, type TalkReply, type WorldInfo } from './data.ts';
 import { Dialogue } from './dialogue.ts';
@@ -28,6 +28,19 @@ export type StepState = 'waiting' | 'active' | 'done' | 'failed';
 
 /** Points. */
 export const COIN_POINTS = 100;
+
+/** What a world load's requests carry back: which load (`Game.load.seq`) asked, so a late reply of an older one is dropped. */
+export interface LoadAsk {
+  seq: number;
+}
+/** Replies of `levels.worlds` (how many worlds there are). */
+export const WorldsReply = defineReply('WorldsReply');
+/** Replies of `levels.world` (the world's row). */
+export const WorldReply = defineReply<LoadAsk>('WorldReply');
+/** Replies of `director.start` (the world's NPCs are up). */
+export const DirectorStartReply = defineReply<LoadAsk>('DirectorStartReply');
+/** Replies of `director.talk` (a villager's story). */
+export const DirectorTalkReply = defineReply('DirectorTalkReply');
 export const CAUGHT_PENALTY = 50;
 /** Bonus per second under par. */
 export const BONUS_PER_S = 10;
@@ -120,70 +133,78 @@ export function beginWorld(ctx: SystemContext, id: number): void {
   ctx.resource(CameraRig).mode = 'orbit';
   removeGate(ctx);
   const seq = game.load.seq;
-  lt.request('levels', 'world', [id], { tag: `world:${seq}` });
-  lt.request('director', 'start', [id], { tag: `director:${seq}` });
+  lt.request(WorldReply, 'levels', 'world', [id], { seq });
+  lt.request(DirectorStartReply, 'director', 'start', [id], { seq });
 }
 
-/** Update: replies about worlds (row, NPCs started, count, talk). */
+/** Update: replies about worlds (count, row, NPCs started, talk). */
 export function worldReplies(ctx: SystemContext): void {
   const game = ctx.resource(Game);
-  const lt = ctx.resource(Ltask);
-  for (const e of ctx.read(LtaskEvent)) {
-    const [tag, seq] = e.tag.split(':');
-    if (tag === 'worlds') {
-      if (e.ok) game.worldCount = Number(e.values[0]) || 0;
-    } else if (tag === 'world' && Number(seq) === game.load.seq) {
-      if (!e.ok) {
-        game.load.world = 'failed';
-        game.load.error = `levels.world(${game.worldId}): ${e.error?.message ?? 'failed'}`;
-        continue;
-      }
-      if (!e.values[0]) {
-        game.load.world = 'failed';
-        game.load.error = `there is no world ${game.worldId}`;
-        continue;
-      }
-      const w = readWorld(e.values[0]);
-      game.world = w;
-      game.load.world = 'done';
-      ctx.resource(ChunkStream).reset(w, ctx);
-      const p = ctx.resource(PlayerState);
-      p.place(w.spawn_x, w.spawn_z);
-      p.facing = Math.PI;
-      const rig = ctx.resource(CameraRig);
-      rig.cx = w.spawn_x;
-      rig.cz = w.spawn_z;
-      rig.snap = true;
-      applyPalette(ctx.resource(Look), ctx.resource(ClearColor), w.palette);
-      game.exitOpen = w.coins <= 0;
-      spawnGate(ctx, w);
-      document.title = `${w.name} - ltask web demo`;
-    } else if (tag === 'director' && Number(seq) === game.load.seq) {
-      const npcs = ctx.resource(Npcs);
-      if (!e.ok) {
-        game.load.npcs = 'failed';
-        npcs.error = `director.start: ${e.error?.message ?? 'failed'}`;
-        continue;
-      }
-      game.load.npcs = 'done';
-      npcs.started = true;
-      npcs.addr = e.address || null;
-      if (!npcs.addr) lt.service('director').then((a) => (npcs.addr = a), () => {});
-    } else if (tag === 'talk') {
-      const d = ctx.resource(Dialogue);
-      if (!d.open) continue;
-      if (!e.ok) {
-        d.fail(e.error?.message ?? 'no answer');
-        continue;
-      }
-      const r = (e.values[0] ?? {}) as Partial<TalkReply>;
-      try {
-        if (typeof r.story !== 'string') throw new Error('director.talk sent no story');
-        d.start(r.story, r.knot, r.name);
-      } catch (err) {
-        d.fail(err instanceof Error ? err.message : String(err));
-      }
-    }
+  for (const e of ctx.read(WorldsReply)) if (e.ok) game.worldCount = Number(e.values[0]) || 0;
+  for (const e of ctx.read(WorldReply)) if (e.context.seq === game.load.seq) worldArrived(ctx, e);
+  for (const e of ctx.read(DirectorStartReply)) if (e.context.seq === game.load.seq) npcsStarted(ctx, e);
+  for (const e of ctx.read(DirectorTalkReply)) talkArrived(ctx, e);
+}
+
+/** The world's row (`levels.world`): the stream, the player, the camera, the palette and the gate follow it. */
+function worldArrived(ctx: SystemContext, e: LtaskReply<LoadAsk>): void {
+  const game = ctx.resource(Game);
+  if (!e.ok) {
+    game.load.world = 'failed';
+    game.load.error = `levels.world(${game.worldId}): ${e.error?.message ?? 'failed'}`;
+    return;
+  }
+  if (!e.values[0]) {
+    game.load.world = 'failed';
+    game.load.error = `there is no world ${game.worldId}`;
+    return;
+  }
+  const w = readWorld(e.values[0]);
+  game.world = w;
+  game.load.world = 'done';
+  ctx.resource(ChunkStream).reset(w, ctx);
+  const p = ctx.resource(PlayerState);
+  p.place(w.spawn_x, w.spawn_z);
+  p.facing = Math.PI;
+  const rig = ctx.resource(CameraRig);
+  rig.cx = w.spawn_x;
+  rig.cz = w.spawn_z;
+  rig.snap = true;
+  applyPalette(ctx.resource(Look), ctx.resource(ClearColor), w.palette);
+  game.exitOpen = w.coins <= 0;
+  spawnGate(ctx, w);
+  document.title = `${w.name} - ltask web demo`;
+}
+
+/** The world's NPCs are started (`director.start`): the page polls the director from now on. */
+function npcsStarted(ctx: SystemContext, e: LtaskReply<LoadAsk>): void {
+  const game = ctx.resource(Game);
+  const npcs = ctx.resource(Npcs);
+  if (!e.ok) {
+    game.load.npcs = 'failed';
+    npcs.error = `director.start: ${e.error?.message ?? 'failed'}`;
+    return;
+  }
+  game.load.npcs = 'done';
+  npcs.started = true;
+  npcs.addr = e.address || null;
+  if (!npcs.addr) ctx.resource(Ltask).service('director').then((a) => (npcs.addr = a), () => {});
+}
+
+/** A villager's story (`director.talk`): the dialogue starts, unless it was closed meanwhile. */
+function talkArrived(ctx: SystemContext, e: LtaskReply<void>): void {
+  const d = ctx.resource(Dialogue);
+  if (!d.open) return;
+  if (!e.ok) {
+    d.fail(e.error?.message ?? 'no answer');
+    return;
+  }
+  const r = (e.values[0] ?? {}) as Partial<TalkReply>;
+  try {
+    if (typeof r.story !== 'string') throw new Error('director.talk sent no story');
+    d.start(r.story, r.knot, r.name);
+  } catch (err) {
+    d.fail(err instanceof Error ? err.message : String(err));
   }
 }
 
@@ -231,7 +252,7 @@ function talkToNearest(ctx: SystemContext): void {
   }
   ctx.resource(Dialogue).wait(best.name);
   const id = /^\d+$/.test(best.id) ? Number(best.id) : best.id;
-  ctx.resource(Ltask).request('director', 'talk', [id], { tag: 'talk' });
+  ctx.resource(Ltask).request(DirectorTalkReply, 'director', 'talk', [id]);
 }
 
 /** Update: the clock, coins, guards, the gate, winning. */

@@ -1,7 +1,7 @@
 // LtaskPlugin in a headless App (MinimalPlugins) with a real runtime on 2 worker_threads.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App, AssetPlugin, AssetServer, MemoryReader, MinimalPlugins, Startup, Update, type SystemContext } from '@ltask-web/engine';
-import { Ltask, LtaskEvent, LtaskPlugin, LtaskStats, type LtaskPluginOptions, type LtaskReply } from '@ltask-web/plugin-ltask/engine';
+import { Ltask, LtaskPlugin, LtaskStats, defineReply, type LtaskPluginOptions, type LtaskReply } from '@ltask-web/plugin-ltask/engine';
 
 const SOURCES = {
   'service/slow.lua': `
@@ -16,6 +16,11 @@ return S
 `,
 };
 
+/** Replies whose context names the request, to tell them apart. */
+const Named = defineReply<string>('Named');
+/** Replies that carry no context. */
+const Plain = defineReply('Plain');
+
 let app: App | null = null;
 let ltask: Ltask | null = null;
 afterEach(async () => {
@@ -27,7 +32,10 @@ afterEach(async () => {
 });
 
 const makeApp = (more: (a: App) => void = () => {}, extra: LtaskPluginOptions = {}) => {
-  const a = new App().addPlugins(MinimalPlugins, LtaskPlugin({ workers: 2, sources: SOURCES, io: false, statsIntervalMs: 20, onLog: () => {}, ...extra }));
+  const a = new App()
+    .addPlugins(MinimalPlugins, new LtaskPlugin({ workers: 2, sources: SOURCES, io: false, statsIntervalMs: 20, onLog: () => {}, ...extra }))
+    .addEvent(Named)
+    .addEvent(Plain);
   more(a);
   app = a;
   return a;
@@ -50,11 +58,12 @@ async function frames(a: App, done: () => boolean, limit = 400): Promise<number>
 describe('LtaskPlugin lifecycle', () => {
   it('Ltask is there at once (starting); the App does not wait for the runtime; whenReady() gives it', async () => {
     const a = makeApp();
-    expect(a.getPlugin('ltask')).toBeDefined();
+    expect(a.getPlugin('LtaskPlugin')).toBeInstanceOf(LtaskPlugin);
     expect(a.hasResource(LtaskStats)).toBe(true);
     const lt = a.resource(Ltask);
     ltask = lt;
     expect(lt.status).toBe('starting');
+    expect(a.resource(LtaskStats).status).toBe('starting'); // read from Ltask, not a copy
     expect(() => lt.runtime).toThrow(/still starting.*whenReady/);
     const t0 = performance.now();
     await a.ready(); // nothing to wait for: the workers start in the background
@@ -65,6 +74,7 @@ describe('LtaskPlugin lifecycle', () => {
     expect(lt.timings.start).toBeGreaterThan(0);
     const rt = await lt.whenReady();
     expect(lt.status).toBe('ready');
+    expect(a.resource(LtaskStats).status).toBe('ready');
     expect(lt.runtime).toBe(rt);
     expect(rt.workerCount).toBe(2);
     expect(lt.timings.ready).toBeGreaterThanOrEqual(lt.timings.start);
@@ -75,7 +85,7 @@ describe('LtaskPlugin lifecycle', () => {
   });
 
   it('runs frames while the runtime starts; requests made then are answered once it is ready', async () => {
-    const got: Array<LtaskReply & { frame: number }> = [];
+    const got: Array<LtaskReply<string> & { frame: number }> = [];
     const statuses: string[] = [];
     let early: Promise<unknown> | null = null;
     const a = makeApp((x) =>
@@ -83,13 +93,13 @@ describe('LtaskPlugin lifecycle', () => {
         .addSystems(Startup, function askEarly({ resource }: SystemContext) {
           const lt = resource(Ltask);
           statuses.push(lt.status);
-          lt.request('slow', 'echo', ['first'], { tag: 'early' });
-          lt.request('slow', 'fail', ['nope'], { tag: 'early-bad' });
+          lt.request(Named, 'slow', 'echo', ['first'], 'early');
+          lt.request(Named, 'slow', 'fail', ['nope'], 'early-bad');
           early = lt.call('slow', 'echo', 'called');
         })
         .addSystems(Update, function collect({ resource, read, app: self }: SystemContext) {
           statuses.push(resource(Ltask).status);
-          for (const e of read(LtaskEvent)) got.push({ ...e, frame: self.frame });
+          for (const e of read(Named)) got.push({ ...e, frame: self.frame });
         }),
     );
     ltask = a.resource(Ltask);
@@ -103,12 +113,12 @@ describe('LtaskPlugin lifecycle', () => {
     const startingFrames = statuses.filter((s) => s === 'starting').length;
     expect(startingFrames).toBeGreaterThan(3); // frames ran while the workers started
     expect(statuses.at(-1)).toBe('ready');
-    const ok = got.find((e) => e.tag === 'early')!;
+    const ok = got.find((e) => e.context === 'early')!;
     expect(ok.ok).toBe(true);
     expect(ok.values).toEqual(['first']);
     expect(ok.sentFrame).toBe(0);
     expect(ok.frame).toBeGreaterThan(startingFrames - 1); // delivered after the runtime was ready
-    const bad = got.find((e) => e.tag === 'early-bad')!;
+    const bad = got.find((e) => e.context === 'early-bad')!;
     expect(bad.ok).toBe(false);
     expect(bad.error?.message).toMatch(/nope/);
     expect(await early).toBe('called');
@@ -120,14 +130,14 @@ describe('LtaskPlugin lifecycle', () => {
   it('an unavailable runtime leaves the App running; requests fail with the start-up error', async () => {
     // No SharedArrayBuffer: what a page without cross-origin isolation sees.
     vi.stubGlobal('SharedArrayBuffer', undefined);
-    const got: LtaskReply[] = [];
+    const got: LtaskReply<string>[] = [];
     const a = makeApp((x) =>
       x
         .addSystems(Startup, function askEarly({ resource }: SystemContext) {
-          resource(Ltask).request('slow', 'echo', ['x'], { tag: 'early' });
+          resource(Ltask).request(Named, 'slow', 'echo', ['x'], 'early');
         })
         .addSystems(Update, function collect({ read }: SystemContext) {
-          for (const e of read(LtaskEvent)) got.push(e);
+          for (const e of read(Named)) got.push(e);
         }),
     );
     const lt = a.resource(Ltask);
@@ -146,9 +156,9 @@ describe('LtaskPlugin lifecycle', () => {
     expect(a.state).toBe('running');
     expect(a.frame).toBeGreaterThan(1);
     // A request made after the failure fails the same way, on a later frame.
-    lt.request('slow', 'echo', ['late'], { tag: 'late' });
+    lt.request(Named, 'slow', 'echo', ['late'], 'late');
     await frames(a, () => got.length >= 2);
-    expect(got.map((e) => [e.tag, e.ok, e.error?.message])).toEqual([
+    expect(got.map((e) => [e.context, e.ok, e.error?.message])).toEqual([
       ['early', false, message],
       ['late', false, message],
     ]);
@@ -165,19 +175,19 @@ describe('LtaskPlugin lifecycle', () => {
   });
 
   it('app.exit() while starting: the runtime stops once up; queued requests fail', async () => {
-    const got: LtaskReply[] = [];
+    const got: LtaskReply<unknown>[] = [];
     const a = makeApp();
     const lt = a.resource(Ltask);
     ltask = lt;
     a.update(1 / 60);
-    lt.request('slow', 'echo', ['x']);
+    lt.request(Plain, 'slow', 'echo', ['x']);
     a.exit();
     expect(lt.stopped).toBe(true);
     await lt.stop();
     const rt = await lt.whenReady();
     expect(await rt.exited).toEqual({ code: 0 });
     await vi.waitFor(() => {
-      got.push(...lt.drain());
+      got.push(...lt.drain().map((d) => d.reply));
       expect(got).toHaveLength(1);
     });
     expect(got[0]!.ok).toBe(false);
@@ -187,26 +197,26 @@ describe('LtaskPlugin lifecycle', () => {
     const a = makeApp();
     const lt = a.resource(Ltask);
     ltask = lt;
-    lt.request('slow', 'echo', ['x']);
+    lt.request(Plain, 'slow', 'echo', ['x']);
     a.exit();
     await expect(lt.whenReady()).rejects.toThrow(/exited before the runtime started/);
     expect(lt.status).toBe('unavailable');
     await vi.waitFor(() => expect(lt.pending).toBe(0));
-    expect(lt.drain().map((e) => e.ok)).toEqual([false]);
+    expect(lt.drain().map((d) => [d.kind, d.reply.ok])).toEqual([[Plain, false]]);
   });
 
-  it('a system requests; the reply arrives as an LtaskEvent on a later frame, update() never awaits', async () => {
-    const got: Array<LtaskReply & { frame: number }> = [];
+  it('a system requests; the reply arrives as an event of its kind on a later frame, update() never awaits', async () => {
+    const got: Array<LtaskReply<string> & { frame: number }> = [];
     let sentAt = -1;
     const a = makeApp((x) =>
       x.addSystems(Update, function ask({ resource, read, app: self }: SystemContext) {
         const lt = resource(Ltask);
         if (self.frame === 2) {
-          lt.request('slow', 'later', [10, 'pong'], { tag: 'ping' });
-          lt.request('slow', 'fail', ['boom'], { tag: 'bad' });
+          lt.request(Named, 'slow', 'later', [10, 'pong'], 'ping');
+          lt.request(Named, 'slow', 'fail', ['boom'], 'bad');
           sentAt = self.frame;
         }
-        for (const e of read(LtaskEvent)) got.push({ ...e, frame: self.frame });
+        for (const e of read(Named)) got.push({ ...e, frame: self.frame });
       }),
     );
     await a.ready(); // starts the workers (update() would too)
@@ -215,7 +225,7 @@ describe('LtaskPlugin lifecycle', () => {
     const t0 = performance.now();
     const n = await frames(a, () => got.length >= 2);
     expect(n).toBeLessThan(400);
-    const ping = got.find((e) => e.tag === 'ping')!;
+    const ping = got.find((e) => e.context === 'ping')!;
     expect(ping.ok).toBe(true);
     expect(ping.values[0]).toBe('pong');
     expect(ping.values[1]).toBe(ping.address);
@@ -225,12 +235,61 @@ describe('LtaskPlugin lifecycle', () => {
     expect(ping.frame).toBeGreaterThan(sentAt + 3);
     expect(ping.ms).toBeGreaterThanOrEqual(95);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(95);
-    const bad = got.find((e) => e.tag === 'bad')!;
+    const bad = got.find((e) => e.context === 'bad')!;
     expect(bad.ok).toBe(false);
     expect(bad.error?.message).toMatch(/boom/);
     // Each reply is read once by the system (cursor), not twice across the double buffer.
-    expect(got.filter((e) => e.tag === 'ping')).toHaveLength(1);
+    expect(got.filter((e) => e.context === 'ping')).toHaveLength(1);
     expect(ltask.pending).toBe(0);
+  });
+
+  it('each kind of reply is its own event, carrying the context its request gave', async () => {
+    const Chunk = defineReply<{ cx: number; cz: number }>('Chunk');
+    const chunks: string[] = [];
+    const named: string[] = [];
+    const a = makeApp((x) =>
+      x
+        .addEvent(Chunk)
+        .addSystems(Startup, function ask({ resource }: SystemContext) {
+          const lt = resource(Ltask);
+          lt.request(Chunk, 'slow', 'echo', ['a'], { cx: 1, cz: 2 });
+          lt.request(Named, 'slow', 'echo', ['b'], 'b');
+          lt.request(Chunk, 'slow', 'echo', ['c'], { cx: 3, cz: 4 });
+        })
+        .addSystems(Update, [
+          function readChunks({ read }: SystemContext) {
+            for (const e of read(Chunk)) chunks.push(`${e.context.cx},${e.context.cz}:${String(e.values[0])}`);
+          },
+          function readNamed({ read }: SystemContext) {
+            for (const e of read(Named)) named.push(`${e.context}:${String(e.values[0])}`);
+          },
+        ]),
+    );
+    ltask = a.resource(Ltask);
+    a.update(1 / 60); // starts the runtime (not timed)
+    const n = await frames(a, () => chunks.length + named.length >= 3);
+    expect(n).toBeLessThan(400);
+    expect(chunks.sort()).toEqual(['1,2:a', '3,4:c']);
+    expect(named).toEqual(['b:b']);
+    // The context is type-checked against the kind (never called: tsc reads it).
+    const typeChecks = (lt: Ltask) => {
+      // @ts-expect-error a kind with a context needs one
+      lt.request(Chunk, 'slow', 'echo', ['a']);
+      // @ts-expect-error of the kind's type
+      lt.request(Chunk, 'slow', 'echo', ['a'], 'a');
+      // @ts-expect-error a kind without a context takes none
+      lt.request(Plain, 'slow', 'echo', ['a'], 'a');
+    };
+    void typeChecks;
+  });
+
+  it('a request whose kind of reply is not in the App fails at once, in the system that made it', () => {
+    const Missing = defineReply('Missing');
+    const a = makeApp();
+    const lt = a.resource(Ltask);
+    ltask = lt;
+    expect(() => lt.request(Missing, 'slow', 'echo')).toThrow('[app] event "Missing" was not added; call app.addEvent(Missing) first');
+    expect(lt.pending).toBe(0);
   });
 
   it('LtaskStats follows inspect() without blocking: rows, pending count, a running request', async () => {
@@ -239,7 +298,7 @@ describe('LtaskPlugin lifecycle', () => {
     const stats = a.resource(LtaskStats);
     await frames(a, () => stats.refreshes > 0);
     expect(stats.rows.map((r) => r.label)).toEqual(expect.arrayContaining(['root']));
-    ltask.request('slow', 'hold', [30]);
+    ltask.request(Plain, 'slow', 'hold', [30]);
     const seenPending = await frames(a, () => stats.pending === 1 && stats.rows.some((r) => r.label === 'slow'));
     expect(seenPending).toBeLessThan(400);
     await frames(a, () => stats.pending === 0);

@@ -49,7 +49,7 @@ export interface NativeModule {
  * @example
  * ```ts
  * import sqlite from './natives/sqlite.ts?ltask-native';
- * app.addPlugins(LtaskPlugin({ natives: { sqlite } }));
+ * app.addPlugins(new LtaskPlugin({ natives: { sqlite } }));
  * ```
  */
 export interface NativeBundle {
