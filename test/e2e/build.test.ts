@@ -1,35 +1,26 @@
 // The production build users deploy: `vite build` of the demo, served by
 // `vite preview`, in a real Chromium. Services, the three native modules
 // (each bundled with its carrier), frames and the isolation headers.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, preview, type PreviewServer } from 'vite';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
+import { preview } from 'vite';
+import type { Page } from 'playwright-core';
+import { useStage } from '../support/stage.ts';
 
-const outDir = mkdtempSync(join(tmpdir(), 'ltask-build-'));
-let server: PreviewServer | undefined;
-let browser: Browser | undefined;
+const stage = useStage({ built: true });
 let page: Page | undefined;
 let url: string;
 
-beforeAll(async () => {
-  await build({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir, emptyOutDir: true } });
-  server = await preview({ configFile: 'vite.config.ts', logLevel: 'silent', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
-  url = server.resolvedUrls!.local[0]!;
-  browser = await launchChromium();
-}, 120_000);
+beforeAll(() => {
+  url = stage.builtUrl;
+});
 
 afterAll(async () => {
   await page?.close().catch(() => {});
-  await browser?.close();
-  await new Promise<void>((r) => (server ? server.httpServer.close(() => r()) : r()));
-  rmSync(outDir, { recursive: true, force: true });
 });
 
-const assets = () => readdirSync(join(outDir, 'assets'));
+const assets = () => readdirSync(join(stage.outDir, 'assets'));
 
 describe('production build (vite build + vite preview)', () => {
   it('emits each native module as a JavaScript carrier chunk and no TypeScript', () => {
@@ -39,14 +30,14 @@ describe('production build (vite build + vite preview)', () => {
   });
 
   it('bundles fengari patched (guarded FENGARICONF, no `delete L.stack[i]`)', () => {
-    const chunks = assets().filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(outDir, 'assets', f), 'utf8'));
+    const chunks = assets().filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(stage.outDir, 'assets', f), 'utf8'));
     const vm = chunks.filter((c) => c.includes('FENGARICONF'));
     expect(vm.length).toBeGreaterThan(0);
     for (const c of vm) expect(c).not.toMatch(/delete [\w$]+\.stack\[/);
   });
 
   it('vite preview without a build says to run vite build', async () => {
-    const none = join(outDir, 'no-build-here');
+    const none = join(stage.outDir, 'no-build-here');
     await expect(preview({ configFile: 'vite.config.ts', logLevel: 'silent', build: { outDir: none }, preview: { port: 0 } })).rejects.toThrow(
       /there is none in .*no-build-here: run "vite build" first/,
     );
@@ -60,7 +51,7 @@ describe('production build (vite build + vite preview)', () => {
   });
 
   it('runs the demo: a Lua reply, the three natives through io, frames keep coming', async () => {
-    page = await browser!.newPage({ viewport: { width: 800, height: 450 } });
+    page = await stage.browser.newPage({ viewport: { width: 800, height: 450 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));

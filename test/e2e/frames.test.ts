@@ -4,35 +4,21 @@
 // tick gap comes near L. Noise on 2 shared cores cannot fake that; a blocking
 // regression makes them >= L. Self-checks: the same scenario with the loader's
 // library on the main thread, or on the NPCs' worker, fails the gate.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type ViteDevServer } from 'vite';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { FrameReport } from '@ltask-web/engine/testing';
 import '@ltask-web/engine/testing/vitest';
-import { launchChromium } from '../support/chromium.ts';
+import { useStage } from '../support/stage.ts';
 
 const L = 300;
 const GATE = { intervalMax: 0.8 * L, cpuMax: 0.8 * L, maxGap: 0.8 * L };
-let server: ViteDevServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await createServer({ configFile: 'vite.config.ts', server: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
-  await server.listen();
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const stage = useStage({ dev: true });
 
 type Run = FrameReport & { scenario: { loadMs: number; loads: [number, number][] }; error?: string };
 
 async function scenario(blocking: 'none' | 'main' | 'worker', loaders = 8): Promise<Run> {
-  const page = await browser.newPage({ viewport: { width: 640, height: 360 } });
+  const page = await stage.browser.newPage({ viewport: { width: 640, height: 360 } });
   try {
-    const url = new URL(`bench/frames/index.html?latency=${L}&loaders=${loaders}&npcs=50&hz=10&blocking=${blocking}`, server.resolvedUrls!.local[0]!);
+    const url = new URL(`bench/frames/index.html?latency=${L}&loaders=${loaders}&npcs=50&hz=10&blocking=${blocking}`, stage.devUrl);
     await page.goto(url.href);
     const h = await page.waitForFunction(() => (globalThis as { frameReport?: unknown }).frameReport, null, { timeout: 45_000, polling: 100 });
     const r = (await h.jsonValue()) as Run;

@@ -1,27 +1,13 @@
 // End to end: the dev server that `npm start` runs, in a real Chromium; and the same
 // page served without the isolation headers (the App runs, the runtime is unavailable).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type ViteDevServer } from 'vite';
-import type { Browser, Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
+import type { Page } from 'playwright-core';
 import { ltask } from '@ltask-web/plugin-ltask/vite';
 import appConfig from '../../vite.config.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { startDev, useStage } from '../support/stage.ts';
 
-let server: ViteDevServer;
-let browser: Browser;
-let url: string;
-
-beforeAll(async () => {
-  server = await createServer({ configFile: 'vite.config.ts', server: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
-  await server.listen();
-  url = server.resolvedUrls!.local[0]!;
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const stage = useStage({ dev: true });
 
 interface Mark {
   t: number;
@@ -50,14 +36,14 @@ const history = (p: Page) => p.evaluate(() => (globalThis as unknown as { demo: 
 
 describe('demo page (npm start)', () => {
   it('is served with both isolation headers', async () => {
-    const res = await fetch(url);
+    const res = await fetch(stage.devUrl);
     expect(res.status).toBe(200);
     expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
   });
 
   it('answers 304 Not Modified with both headers too (WebKit loads a module worker again from a 304)', async () => {
-    const worker = new URL('/plugin-ltask/src/entries/scheduler-worker.ts?worker_file&type=module', url).href;
+    const worker = new URL('/plugin-ltask/src/entries/scheduler-worker.ts?worker_file&type=module', stage.devUrl).href;
     const first = await fetch(worker);
     expect(first.status).toBe(200);
     const etag = first.headers.get('etag');
@@ -69,11 +55,11 @@ describe('demo page (npm start)', () => {
   });
 
   it('shows a loading screen with real progress; frames run before the first Lua reply; then the title card; Enter starts', async () => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
+    const page = await stage.browser.newPage({ viewport: { width: 960, height: 540 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await watchFirstPaint(page);
-    await page.goto(url);
+    await page.goto(stage.devUrl);
     // Present at first, over the scene.
     expect(await page.evaluate(() => (globalThis as { firstLoading?: unknown }).firstLoading)).toEqual({ state: 'loading', progress: '0', visible: true });
     await page.waitForFunction(() => /^Hello/.test(document.getElementById('reply')?.textContent ?? ''), null, { timeout: 45_000 });
@@ -150,14 +136,7 @@ describe('demo page without cross-origin isolation', () => {
 
   beforeAll(async () => {
     // vite.config.ts, with the ltask() plugin told not to set COOP/COEP.
-    plain = await createServer({
-      ...appConfig,
-      configFile: false,
-      plugins: [ltask({ headers: false })],
-      server: { port: 0, host: '127.0.0.1' },
-      logLevel: 'silent',
-    });
-    await plain.listen();
+    plain = await startDev({ ...appConfig, configFile: false, plugins: [ltask({ headers: false })], logLevel: 'silent' });
     plainUrl = plain.resolvedUrls!.local[0]!;
   }, 60_000);
 
@@ -173,7 +152,7 @@ describe('demo page without cross-origin isolation', () => {
   });
 
   it('still renders and counts frames; the page says which headers to set and where', async () => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
+    const page = await stage.browser.newPage({ viewport: { width: 960, height: 540 } });
     const errors: string[] = [];
     const consoleErrors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

@@ -5,35 +5,14 @@
 // a screenshot with the level on it; then the "blocking loaders" contrast,
 // measured: the loader on the main thread stalls frames, on the NPCs' worker
 // stalls their ticks.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { PNG } from './png.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useStage } from '../support/stage.ts';
 
 const LATENCY = 500;
-let browser: Browser;
-let dev: ViteDevServer;
-let built: PreviewServer;
-const outDir = mkdtempSync(join(tmpdir(), 'ltask-game-'));
-
-beforeAll(async () => {
-  dev = await createServer({ configFile: 'vite.config.ts', server: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
-  await dev.listen();
-  await build({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir, emptyOutDir: true } });
-  built = await preview({ configFile: 'vite.config.ts', logLevel: 'silent', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await dev?.close();
-  await new Promise<void>((r) => (built ? built.httpServer.close(() => r()) : r()));
-  rmSync(outDir, { recursive: true, force: true });
-});
+const stage = useStage({ dev: true, built: true });
 
 interface Demo {
   frames: number;
@@ -54,7 +33,7 @@ const demo = <T>(p: Page, f: (d: Demo) => T | Promise<T>): Promise<T> =>
   p.evaluate(`(${f.toString()})(globalThis.demo)`) as Promise<T>;
 
 async function open(base: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
+  const page = await stage.browser.newPage({ viewport: { width: 960, height: 540 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
@@ -134,15 +113,15 @@ async function playthrough(base: string, label: string): Promise<void> {
 
 describe('the game in Chromium', () => {
   it('dev server: moves, streams at 500 ms io, keeps frames and NPC ticks, scores', async () => {
-    await playthrough(dev.resolvedUrls!.local[0]!, 'dev');
+    await playthrough(stage.devUrl, 'dev');
   }, 120_000);
 
   it('production build: the same', async () => {
-    await playthrough(built.resolvedUrls!.local[0]!, 'build');
+    await playthrough(stage.builtUrl, 'build');
   }, 120_000);
 
   it('blocking loaders: on the main thread frames stall, on the NPCs worker their ticks stall', async () => {
-    const { page } = await open(dev.resolvedUrls!.local[0]!);
+    const { page } = await open(stage.devUrl);
     try {
       await until(page, 'the first chunks', (d) => d.chunks().loaded.length >= 4);
       /** Largest gap between frames and between NPC ticks while the chunks reload in the given mode. */

@@ -5,22 +5,17 @@
 // NPCs (worker), as they should.
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type ViteDevServer } from 'vite';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
+import type { Page } from 'playwright-core';
+import { useStage } from '../support/stage.ts';
 
-let server: ViteDevServer;
-let browser: Browser;
+const stage = useStage({ dev: true });
 let page: Page;
 let url: string;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  server = await createServer({ configFile: 'vite.config.ts', server: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
-  await server.listen();
-  url = server.resolvedUrls!.local[0]!;
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 960, height: 540 } });
+  url = stage.devUrl;
+  page = await stage.browser.newPage({ viewport: { width: 960, height: 540 } });
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => void (m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text())));
   page.on('response', (r) => void (r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`)));
@@ -28,8 +23,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await page?.close().catch(() => {});
-  await browser?.close();
-  await server?.close();
 });
 
 /** What the tests read of `window.demo` (see docs/demo.md). */

@@ -3,49 +3,40 @@
 // Both kinds of source: a file the page imports, and one fetched from public/.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
-import type { Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultClientConditions } from 'vite';
 import { ltask } from '@ltask-web/plugin-ltask/vite';
-import { launchChromium } from '../../support/chromium.ts';
+import { useStage } from '../../support/stage.ts';
 
 const repo = resolve(import.meta.dirname, '../../..');
 const root = join(repo, '.scratch', `hmr-${process.pid}`);
-let server: ViteDevServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  mkdirSync(root, { recursive: true });
-  cpSync(join(import.meta.dirname, 'page'), root, { recursive: true });
-  server = await createServer({
+// The page is a copy (the test edits its files), made before the server starts
+// and removed after it stops (hooks run in reverse order of registration).
+mkdirSync(root, { recursive: true });
+cpSync(join(import.meta.dirname, 'page'), root, { recursive: true });
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const stage = useStage({
+  dev: {
     configFile: false,
     root,
     logLevel: 'silent',
     plugins: [ltask()],
     resolve: { conditions: ['ltask-source', ...defaultClientConditions] },
-    server: { port: 0, host: '127.0.0.1', fs: { allow: [repo] } },
+    server: { fs: { allow: [repo] } },
     optimizeDeps: { noDiscovery: true, include: [] },
-  });
-  await server.listen();
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(root, { recursive: true, force: true });
+  },
 });
 
 type Hmr = { loadId: number; addresses: number[]; version(): Promise<string[]> };
 
 describe('hot reload of Lua services (vite dev server)', () => {
   it('restarts the edited services in the running page, same addresses, no reload', async () => {
-    const page = await browser!.newPage();
+    const page = await stage.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     let navigations = 0;
     page.on('framenavigated', () => navigations++);
-    await page.goto(server!.resolvedUrls!.local[0]!);
+    await page.goto(stage.devUrl);
     await page.waitForFunction(() => (globalThis as { hmr?: unknown }).hmr !== undefined, null, { timeout: 30_000 });
     const before = await page.evaluate(async () => {
       const h = (globalThis as unknown as { hmr: Hmr }).hmr;
