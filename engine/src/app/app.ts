@@ -8,13 +8,14 @@ import type { World } from '../ecs/index.ts';
 import { Commands } from './commands.ts';
 import { Events } from './events.ts';
 import type { EventKey } from './events.ts';
-import { PluginGroup, pluginName, toPlugin } from './plugin.ts';
+import { PluginGroup, toPlugin } from './plugin.ts';
 import type { Plugin, Plugins } from './plugin.ts';
 import { keyName } from './resources.ts';
 import type { ResourceKey } from './resources.ts';
 import { First, MAIN_SCHEDULES, Schedule, Startup, refList } from './schedule.ts';
 import type { ScheduleLabel, System, SystemOptions } from './schedule.ts';
 import { createSystemContext } from './system.ts';
+import type { AppPort } from './system.ts';
 
 /** Runs a schedule's systems some number of times (e.g. the fixed-step loop). */
 export type ScheduleRunner = (runOnce: () => void, app: App) => void;
@@ -32,7 +33,7 @@ export type AppState = 'building' | 'readying' | 'running' | 'exited';
  * app.update(1 / 60);
  * ```
  */
-export class App {
+export class App implements AppPort {
   /** The bitecs world every system works on. */
   readonly world: World = createWorld();
   /** The App's command queue (systems reach it as `ctx.commands`). */

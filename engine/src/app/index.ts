@@ -26,4 +26,4 @@ export {
   Update,
 } from './schedule.ts';
 export type { ScheduleLabel, System, SystemEntry, SystemOptions, SystemRef } from './schedule.ts';
-export type { SystemContext } from './system.ts';
+export type { AppPort, SystemContext } from './system.ts';

@@ -11,7 +11,7 @@
  * @module
  */
 import { addComponent, addEntity, entityExists, removeEntity } from 'bitecs';
-import type { ComponentRef, EntityId, World } from 'bitecs';
+import type { EntityId, World } from 'bitecs';
 
 export {
   addComponent,
