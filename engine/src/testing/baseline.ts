@@ -3,7 +3,7 @@
  * the comparison (file I/O lives in `testing/vitest.ts`).
  */
 import { ms } from './format.ts';
-import type { FrameEnvironment, FrameReport } from './recorder.ts';
+import type { FrameEnvironment, FrameReport } from './report.ts';
 
 /** A baseline file's content. */
 export interface FrameBaseline {

@@ -2,7 +2,7 @@
  * `formatReport`: a frame report as a few lines of text for logs and failure
  * messages.
  */
-import type { FrameReport, FrameSample } from './recorder.ts';
+import type { FrameReport, FrameSample } from './report.ts';
 import type { Stats } from './stats.ts';
 
 /** Milliseconds with one decimal. */
@@ -11,7 +11,7 @@ export function ms(value: number): string {
 }
 
 /** `p50 1.0 p95 2.0 p99 3.0 max 4.0 ms (n 10)`. */
-export function formatStats(s: Stats): string {
+function formatStats(s: Stats): string {
   return `p50 ${ms(s.p50)} p95 ${ms(s.p95)} p99 ${ms(s.p99)} max ${ms(s.max)} ms (mean ${ms(s.mean)}, n ${s.count})`;
 }
 

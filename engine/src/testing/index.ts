@@ -23,16 +23,10 @@
  */
 export { summarize } from './stats.ts';
 export type { Stats } from './stats.ts';
-export { FrameRecorder, frameEnvironment } from './recorder.ts';
-export type {
-  FrameEnvironment,
-  FrameRecorderOptions,
-  FrameReport,
-  FrameSample,
-  GapSeries,
-  LongFrame,
-  LongFrameScript,
-} from './recorder.ts';
+export { FrameRecorder } from './recorder.ts';
+export type { FrameRecorderOptions } from './recorder.ts';
+export { frameEnvironment } from './report.ts';
+export type { FrameEnvironment, FrameReport, FrameSample, GapSeries, LongFrame, LongFrameScript } from './report.ts';
 export { driveHeadless } from './drive.ts';
 export type { DriveOptions } from './drive.ts';
 export { formatReport } from './format.ts';

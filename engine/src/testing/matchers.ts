@@ -3,7 +3,7 @@
  * `expect.extend` (vitest or jest), with no test-framework import.
  */
 import { formatFrame, ms } from './format.ts';
-import type { FrameReport } from './recorder.ts';
+import type { FrameReport } from './report.ts';
 
 /** Limits for `toMeetFrameBudget`; times in ms, leave a limit out to skip it. */
 export interface FrameBudget {

@@ -27,7 +27,7 @@ import type { BaselineOptions, FrameBaseline } from './baseline.ts';
 import { formatFrame } from './format.ts';
 import { frameMatchers } from './matchers.ts';
 import type { FrameBudget, FrameMatcherResult } from './matchers.ts';
-import type { FrameReport } from './recorder.ts';
+import type { FrameReport } from './report.ts';
 
 export type { BaselineOptions, FrameBaseline } from './baseline.ts';
 export type { FrameBudget } from './matchers.ts';
@@ -139,9 +139,12 @@ export interface FrameMatchers<R = unknown> {
   toMatchFrameBaseline(file: string | URL, options?: BaselineOptions): R;
 }
 
+// Declaration merging: each interface repeats vitest's name and type parameters
+// and only adds the matchers it extends, so its body is empty (and `T` unused).
 declare module 'vitest' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface Assertion<T = any> extends FrameMatchers<void> {}
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars
+  interface Assertion<T> extends FrameMatchers<void> {}
+  // Asymmetric matchers return `any` in vitest; these match them.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-explicit-any
   interface AsymmetricMatchersContaining extends FrameMatchers<any> {}
 }
