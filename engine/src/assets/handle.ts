@@ -38,11 +38,28 @@ export interface AssetEntry {
   reject(error: Error): void;
 }
 
-/** What a handle needs from its server. */
+/** What a handle needs from its server: the reference count of its entry. */
 export interface HandleOwner {
+  /** One more handle holds the entry. */
   retain(entry: AssetEntry): void;
+  /** A handle gave the entry up; the last one frees the asset or cancels its load. */
   release(entry: AssetEntry): void;
-  progressOf(entries: Iterable<AssetEntry>): AssetProgress;
+}
+
+/** Bytes and counts over some entries (each counted once as given). */
+export function progressOf(entries: Iterable<AssetEntry>): AssetProgress {
+  const p: AssetProgress = { total: 0, loaded: 0, failed: 0, loading: 0, bytesLoaded: 0, bytesTotal: 0 };
+  for (const e of entries) {
+    p.total++;
+    if (e.state === 'loaded') p.loaded++;
+    else if (e.state === 'failed') p.failed++;
+    else p.loading++;
+    for (const r of e.reads) {
+      p.bytesLoaded += r.loaded;
+      p.bytesTotal += r.total ?? r.loaded;
+    }
+  }
+  return p;
 }
 
 /**
@@ -56,10 +73,19 @@ export interface HandleOwner {
  * ```
  */
 export class Handle<T> {
+  private readonly owner: HandleOwner;
+  private readonly entry: AssetEntry;
   private isDropped = false;
 
-  /** @internal made by `AssetServer.load` */
-  constructor(private readonly owner: HandleOwner, private readonly entry: AssetEntry) {}
+  /**
+   * Handles come from `AssetServer.load` and `clone()`.
+   * @param owner the server's side of the reference count
+   * @param entry the asset's record on that server
+   */
+  constructor(owner: HandleOwner, entry: AssetEntry) {
+    this.owner = owner;
+    this.entry = entry;
+  }
 
   /** Stable id of the asset while it is alive. */
   get id(): number {
@@ -105,7 +131,7 @@ export class Handle<T> {
       for (const d of h.entry.dependencies) walk(d);
     };
     walk(this as Handle<unknown>);
-    return this.owner.progressOf(seen);
+    return progressOf(seen);
   }
 
   /** Resolves with the asset, or rejects with its error (or an AbortError when cancelled). */

@@ -3,7 +3,7 @@
  * (by source) in priority order with a concurrency cap, parses them with the
  * loader registered for the extension, and keeps load state as data.
  */
-import { Handle } from './handle.ts';
+import { Handle, progressOf } from './handle.ts';
 import type { AssetEntry, AssetProgress, HandleOwner, LoadState } from './handle.ts';
 import { extensionOf, normalizePath, resolvePath, splitSource } from './loader.ts';
 import type { AssetLoader, LoadContext } from './loader.ts';
@@ -55,7 +55,7 @@ interface ReadJob {
  * const ship = server.load('ship.glb', { priority: 10 }); // Handle<GltfAsset>
  * ```
  */
-export class AssetServer implements HandleOwner {
+export class AssetServer {
   private readonly entries = new Map<string, AssetEntry>();
   private readonly loaders = new Map<string, AssetLoader<unknown>>();
   private readonly sources = new Map<string, AssetReader>();
@@ -65,6 +65,13 @@ export class AssetServer implements HandleOwner {
   private activeReads = 0;
   private nextId = 1;
   private nextSeq = 0;
+  /** The server as its handles see it: a handle counts references through it. */
+  private readonly owner: HandleOwner = {
+    retain: (entry) => {
+      entry.refs++;
+    },
+    release: (entry) => this.release(entry),
+  };
 
   /** @param options default reader and read concurrency */
   constructor(options: AssetServerOptions = {}) {
@@ -108,7 +115,7 @@ export class AssetServer implements HandleOwner {
       this.entries.set(key, entry);
       void this.loadEntry(entry);
     }
-    return new Handle(this, entry);
+    return new Handle(this.owner, entry);
   }
 
   /** Load state of a path ('notLoaded' if nothing holds it). */
@@ -123,7 +130,7 @@ export class AssetServer implements HandleOwner {
 
   /** Bytes and counts over every held asset. */
   progress(): AssetProgress {
-    return this.progressOf(this.entries.values());
+    return progressOf(this.entries.values());
   }
 
   /** Takes the events since the last call. */
@@ -131,29 +138,8 @@ export class AssetServer implements HandleOwner {
     return this.events.splice(0);
   }
 
-  /** @internal */
-  progressOf(entries: Iterable<AssetEntry>): AssetProgress {
-    const p: AssetProgress = { total: 0, loaded: 0, failed: 0, loading: 0, bytesLoaded: 0, bytesTotal: 0 };
-    for (const e of entries) {
-      p.total++;
-      if (e.state === 'loaded') p.loaded++;
-      else if (e.state === 'failed') p.failed++;
-      else p.loading++;
-      for (const r of e.reads) {
-        p.bytesLoaded += r.loaded;
-        p.bytesTotal += r.total ?? r.loaded;
-      }
-    }
-    return p;
-  }
-
-  /** @internal */
-  retain(entry: AssetEntry): void {
-    entry.refs++;
-  }
-
-  /** @internal the last release frees the asset, or cancels its load */
-  release(entry: AssetEntry): void {
+  /** The last release frees the asset, or cancels its load. */
+  private release(entry: AssetEntry): void {
     if (--entry.refs > 0 || entry.removed) return;
     entry.removed = true;
     if (this.entries.get(entry.path) === entry) this.entries.delete(entry.path);

@@ -33,23 +33,27 @@ export class ClearColor {
 
 /** The three scene, the renderer (null when headless) and the drawing size. */
 export class RenderContext {
+  /** The scene every renderable entity is in. */
+  readonly scene: Scene;
+  /** The renderer; null when headless. */
+  readonly renderer: WebGLRenderer | null;
+  /** The entity-to-object map and active camera. */
+  readonly sync: SceneSync;
+  /** Drawing width in CSS pixels. */
+  width: number;
+  /** Drawing height in CSS pixels. */
+  height: number;
   /** Frames drawn (or, headless, that would have been drawn). */
   frames = 0;
 
-  /**
-   * @param scene the scene every renderable entity is in
-   * @param renderer null when headless
-   * @param sync the entity-to-object map and active camera
-   * @param width drawing width in CSS pixels
-   * @param height drawing height in CSS pixels
-   */
-  constructor(
-    readonly scene: Scene,
-    readonly renderer: WebGLRenderer | null,
-    readonly sync: SceneSync,
-    public width: number,
-    public height: number,
-  ) {}
+  /** @param parts the scene, renderer (null when headless), scene sync and drawing size in CSS pixels */
+  constructor(parts: { scene: Scene; renderer: WebGLRenderer | null; sync: SceneSync; width: number; height: number }) {
+    this.scene = parts.scene;
+    this.renderer = parts.renderer;
+    this.sync = parts.sync;
+    this.width = parts.width;
+    this.height = parts.height;
+  }
 
   /** Whether frames are drawn with WebGL. */
   get headless(): boolean {
@@ -107,7 +111,7 @@ export class RenderPlugin implements Plugin {
       renderer.setPixelRatio(o.pixelRatio ?? Math.min(globalThis.devicePixelRatio || 1, 2));
     }
     const sync = new SceneSync(scene);
-    const ctx = new RenderContext(scene, renderer, sync, o.width ?? 300, o.height ?? 150);
+    const ctx = new RenderContext({ scene, renderer, sync, width: o.width ?? 300, height: o.height ?? 150 });
     if (renderer) renderer.setSize(ctx.width, ctx.height, false);
     app.insertResource(ctx);
     if (!app.hasResource(ClearColor)) app.insertResource(new ClearColor());
