@@ -218,13 +218,12 @@ export class FetchBackend implements IoBackend {
 
   constructor(o: FetchBackendOptions) {
     const loc = (globalThis as { location?: { href: string } }).location;
-    const badRoot = () => new IoError(`[io] the fetch backend needs a root URL${loc ? '' : ' (absolute outside a browser)'}, got ${JSON.stringify(o.root)}`, 'EINVAL');
-    if (typeof o.root !== 'string' || o.root === '') throw badRoot();
     let base: URL;
     try {
+      if (typeof o.root !== 'string' || o.root === '') throw new TypeError('no root'); // (a relative '' would be the page itself)
       base = loc ? new URL(o.root, loc.href) : new URL(o.root);
     } catch {
-      throw badRoot();
+      throw new IoError(`[io] the fetch backend needs a root URL${loc ? '' : ' (absolute outside a browser)'}, got ${JSON.stringify(o.root)}`, 'EINVAL');
     }
     if (base.protocol !== 'http:' && base.protocol !== 'https:') {
       throw new IoError(`[io] the fetch backend needs an http(s) root URL, got ${base.href}`, 'EINVAL');
