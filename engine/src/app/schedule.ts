@@ -68,11 +68,15 @@ export function refList(refs: SystemRef | readonly SystemRef[] | undefined): Sys
 
 /** A named list of systems. */
 export class Schedule {
+  /** The schedule's name. */
+  readonly label: ScheduleLabel;
   private readonly entries: SystemEntry[] = [];
   private sorted: SystemEntry[] | null = [];
 
   /** @param label the schedule's name */
-  constructor(readonly label: ScheduleLabel) {}
+  constructor(label: ScheduleLabel) {
+    this.label = label;
+  }
 
   /** Number of systems. */
   get size(): number {

@@ -19,12 +19,15 @@ export interface FrameStats {
 
 /** A ring buffer of numbers. */
 export class History {
+  /** Samples kept. */
+  readonly capacity: number;
   private readonly values: Float64Array;
   private next = 0;
   private filled = 0;
 
   /** @param capacity samples kept */
-  constructor(readonly capacity: number) {
+  constructor(capacity: number) {
+    this.capacity = capacity;
     if (!(capacity >= 1)) throw new Error(`[diagnostics] history capacity must be >= 1, got ${capacity}`);
     this.values = new Float64Array(capacity);
   }

@@ -27,12 +27,15 @@ export class FrameDiagnostics {
   frames = 0;
   /** Frames since the start whose frame time exceeded the budget. */
   totalOverBudget = 0;
+  /** A frame longer than this many ms is over budget. */
+  budgetMs: number;
 
   /**
    * @param historyLength frames kept
    * @param budgetMs a frame longer than this is over budget (default 1000/60)
    */
-  constructor(historyLength = 240, public budgetMs = 1000 / 60) {
+  constructor(historyLength = 240, budgetMs = 1000 / 60) {
+    this.budgetMs = budgetMs;
     this.frame = new History(historyLength);
     this.cpu = new History(historyLength);
   }

@@ -22,6 +22,8 @@ interface Synced {
 
 /** The scene's objects by entity, and the active camera. */
 export class SceneSync {
+  /** The three scene it fills. */
+  readonly scene: Scene;
   /** Objects by entity id. */
   readonly objects = new Map<EntityId, Object3D>();
   /** The camera that renders, or `null`. */
@@ -30,7 +32,9 @@ export class SceneSync {
   private readonly seen = new Set<EntityId>();
 
   /** @param scene the three scene to fill */
-  constructor(readonly scene: Scene) {}
+  constructor(scene: Scene) {
+    this.scene = scene;
+  }
 
   /** One pass: add, update and remove objects to match the world. */
   sync(world: World): void {
