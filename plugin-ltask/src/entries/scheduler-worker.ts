@@ -44,56 +44,63 @@ function startTs(svc: TsService, name: string, url: string | undefined, args: un
   });
 }
 
-function spawner(s: Scheduler, sources: SourceLoader) {
-  return (m: Msg): void => {
-    const [kind, name, label, rawArgs, opts] = decode(m.payload) as ['lua' | 'ts', string, string, unknown, { runawayMs?: number; memLimit?: number } | undefined];
-    const args = Array.isArray(rawArgs) ? rawArgs : [];
-    const answer = (type: number, v: unknown) => s.send({ type, source: m.dest, dest: m.source, session: m.session, payload: encode([v]) });
-    // A SPAWN that waited in the ring of a worker that died reaches its
-    // replacement after the host marked the address dead: it stays dead.
-    if (s.table.state(m.dest) === ServiceState.DEAD) {
-      answer(MessageType.ERROR, `{service:${m.dest}} is dead: its worker died before it started`);
-      return;
-    }
-    if (kind === 'ts') {
-      const system = m.source === Address.HOST && m.dest < Address.FIRST_FREE;
-      const svc = new TsService(m.dest, label, s, system ? privileges(s, sources) : undefined);
-      s.add(svc);
-      startTs(svc, name, s.config.tsServices[name], args).then(
-        () => {
-          answer(MessageType.RESPONSE, true);
-          if (svc.closed) return;
-          s.started(svc);
-        },
-        (e: Error) => {
-          answer(MessageType.ERROR, `[ltask] service ${name} failed to start: ${e.stack ?? e.message}`);
-          s.close(svc);
-        },
-      );
-      return;
-    }
-    let svc: LuaService;
-    try {
-      svc = new LuaService(m.dest, label, s, sources, opts?.runawayMs ?? s.config.runawayMs, opts?.memLimit ?? s.config.memLimit);
-    } catch (e) {
-      answer(MessageType.ERROR, (e as Error).message);
-      s.table.close(m.dest);
-      return;
-    }
-    s.add(svc);
-    sources.find('service', name).then(
-      ({ source, path }) => {
-        if (svc.closed) return;
-        const ended = svc.start(source, path, m, encodeArgs(args));
-        if (ended) s.close(svc);
-        else s.started(svc);
-      },
-      (e: Error) => {
-        answer(MessageType.ERROR, `[ltask] cannot spawn ${name}: ${e.message}`);
-        s.close(svc);
-      },
-    );
-  };
+type SpawnArgs = ['lua' | 'ts', string, string, unknown, { runawayMs?: number; memLimit?: number } | undefined];
+type Answer = (type: number, v: unknown) => void;
+
+/** Starts the service a SPAWN message asks for, and answers its sender when it is up (or failed). */
+function spawn(s: Scheduler, sources: SourceLoader, m: Msg): void {
+  const [kind, name, label, rawArgs, opts] = decode(m.payload) as SpawnArgs;
+  const args = Array.isArray(rawArgs) ? rawArgs : [];
+  const answer: Answer = (type, v) => s.send({ type, source: m.dest, dest: m.source, session: m.session, payload: encode([v]) });
+  // A SPAWN that waited in the ring of a worker that died reaches its
+  // replacement after the host marked the address dead: it stays dead.
+  if (s.table.state(m.dest) === ServiceState.DEAD) {
+    answer(MessageType.ERROR, `{service:${m.dest}} is dead: its worker died before it started`);
+    return;
+  }
+  if (kind === 'ts') spawnTs(s, sources, m, name, label, args, answer);
+  else spawnLua(s, sources, m, name, label, args, opts, answer);
+}
+
+function spawnTs(s: Scheduler, sources: SourceLoader, m: Msg, name: string, label: string, args: unknown[], answer: Answer): void {
+  const system = m.source === Address.HOST && m.dest < Address.FIRST_FREE;
+  const svc = new TsService(m.dest, label, s, system ? privileges(s, sources) : undefined);
+  s.add(svc);
+  startTs(svc, name, s.config.tsServices[name], args).then(
+    () => {
+      answer(MessageType.RESPONSE, true);
+      if (svc.closed) return;
+      s.started(svc);
+    },
+    (e: Error) => {
+      answer(MessageType.ERROR, `[ltask] service ${name} failed to start: ${e.stack ?? e.message}`);
+      s.close(svc);
+    },
+  );
+}
+
+function spawnLua(s: Scheduler, sources: SourceLoader, m: Msg, name: string, label: string, args: unknown[], opts: SpawnArgs[4], answer: Answer): void {
+  let svc: LuaService;
+  try {
+    svc = new LuaService(m.dest, label, s, sources, opts?.runawayMs ?? s.config.runawayMs, opts?.memLimit ?? s.config.memLimit);
+  } catch (e) {
+    answer(MessageType.ERROR, (e as Error).message);
+    s.table.close(m.dest);
+    return;
+  }
+  s.add(svc);
+  sources.find('service', name).then(
+    ({ source, path }) => {
+      if (svc.closed) return;
+      const ended = svc.start(source, path, m, encodeArgs(args));
+      if (ended) s.close(svc);
+      else s.started(svc);
+    },
+    (e: Error) => {
+      answer(MessageType.ERROR, `[ltask] cannot spawn ${name}: ${e.message}`);
+      s.close(svc);
+    },
+  );
 }
 
 /** Hot reload: Lua services that run a changed script restart with it, at the same address. */
@@ -127,10 +134,16 @@ host.listen((data) => {
   switch (m.type) {
     case 'init': {
       const table = new ServiceTable(m.table);
-      const s = (sched = new Scheduler(m.workerId, m.config, table, m.rings, host));
-      s.native.attach(new CarrierSlots(m.carriers));
-      loader = new SourceLoader(m.config, platform);
-      s.onSpawn = spawner(s, loader);
+      const sources = (loader = new SourceLoader(m.config, platform));
+      const s = (sched = new Scheduler({
+        id: m.workerId,
+        config: m.config,
+        table,
+        rings: m.rings,
+        slots: new CarrierSlots(m.carriers),
+        host,
+        spawn: (msg, scheduler) => spawn(scheduler, sources, msg),
+      }));
       host.postMessage({ type: 'ready', workerId: m.workerId });
       s.wake();
       break;

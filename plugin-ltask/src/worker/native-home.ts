@@ -23,6 +23,8 @@ import type { Msg } from '../wire/transport/frame.ts';
 export interface NativePort {
   /** The worker's id. */
   readonly id: number;
+  /** The carrier table: idle carriers are claimed there. */
+  readonly slots: CarrierSlots;
   /** Native module names; a module's index is its position. */
   readonly modules: readonly string[];
   /** A call running longer fails and its carrier is replaced (0: never). */
@@ -70,15 +72,10 @@ export class NativeHome {
   /** Calls in flight by service address. */
   private perService = new Map<number, number>();
   private counter = 0;
-  private slots: CarrierSlots | null = null;
   /** Carriers that can be claimed, by module index (announced by the host). */
   private carriers = new Map<number, KnownCarrier[]>();
 
   constructor(private readonly port: NativePort) {}
-
-  attach(slots: CarrierSlots): void {
-    this.slots = slots;
-  }
 
   /** The host announced a ready carrier (or one that is gone: mailbox null). */
   carrier(slot: number, module: number, mailbox: SharedArrayBuffer | null, gen: number): void {
@@ -118,7 +115,7 @@ export class NativeHome {
     this.calls.set(id, c);
     this.perService.set(c.service, this.active(c.service) + 1);
     const index = this.port.modules.indexOf(module);
-    const slots = this.slots;
+    const slots = this.port.slots;
     const known = this.carriers.get(index) ?? [];
     if (slots && index >= 0 && known.length > 0) {
       // A carrier that has just answered frees its slot a moment after its last

@@ -5,7 +5,7 @@
  * other workers go through the SPSC ring for that pair, then the target's
  * doorbell; messages to the host are batched into one postMessage per round.
  * When nothing is left to run the worker polls its doorbell for a short while
- * (`spinMicros`, adaptive: see `idle`), then sleeps in `Atomics.waitAsync` (or its stand-in: transport/wait.ts), so
+ * (`spinMicros`, adaptive: see idle.ts), then sleeps in `Atomics.waitAsync` (or its stand-in: transport/wait.ts), so
  * its event loop (timers, fetch, postMessage) keeps turning.
  */
 import { encode } from '../wire/codec/index.ts';
@@ -15,39 +15,70 @@ import { ServiceTable } from '../wire/table.ts';
 import { RingReader, RingSender, frame, unframe, type Msg } from '../wire/transport/index.ts';
 import type { HostedService } from './service.ts';
 import { Fifo } from '../wire/queue.ts';
-import { defer, sleepOn } from '../wire/transport/wait.ts';
+import { defer } from '../wire/transport/wait.ts';
+import type { CarrierSlots } from '../wire/slots.ts';
+import { Idle } from './idle.ts';
 import { NativeHome, type NativePort } from './native-home.ts';
 
 const SLICE_MS = 8;
 
 const now = (): number => performance.now();
 
+/** What a scheduler worker is made of: its place in the runtime and its one collaborator, the spawner. */
+export interface SchedulerOptions {
+  readonly id: number;
+  readonly config: WorkerConfig;
+  readonly table: ServiceTable;
+  /** The rings between every pair of workers (`rings[from][to]`). */
+  readonly rings: (SharedArrayBuffer | null)[][];
+  /** The carrier table (native calls claim idle carriers there). */
+  readonly slots: CarrierSlots;
+  readonly host: Endpoint;
+  /** Starts the service a SPAWN message asks for (the worker's entry composes Lua, TypeScript and built-in services). */
+  readonly spawn: (m: Msg, scheduler: Scheduler) => void;
+}
+
 export class Scheduler {
+  readonly id: number;
+  readonly config: WorkerConfig;
+  readonly table: ServiceTable;
   readonly services = new Map<number, HostedService>();
+  /** Native calls made by services of this worker. */
+  readonly native: NativeHome;
+  private readonly host: Endpoint;
+  private readonly spawn: (m: Msg, scheduler: Scheduler) => void;
   private readonly readyList = new Fifo<HostedService>();
   private readonly out: (RingSender | null)[];
   private readonly inb: (RingReader | null)[];
+  /** Messages that reached a system service before it started again. */
+  private readonly early = new Map<number, Msg[]>();
+  private readonly idle: Idle;
   private toHost: Uint8Array[] = [];
   private pumping = false;
   private pumpQueued = false;
-  private asyncWait = false;
   private backlog = false;
-  /** Set while a service runs: no service ever runs inside another. */
-  running: HostedService | null = null;
-  /** Native calls made by services of this worker. */
-  readonly native: NativeHome;
 
-  constructor(
-    readonly id: number,
-    readonly config: WorkerConfig,
-    readonly table: ServiceTable,
-    rings: (SharedArrayBuffer | null)[][],
-    private readonly host: Endpoint,
-  ) {
+  constructor(o: SchedulerOptions) {
+    const { id, config, rings } = o;
+    this.id = id;
+    this.config = config;
+    this.table = o.table;
+    this.host = o.host;
+    this.spawn = o.spawn;
     this.out = rings[id]!.map((sab) => (sab ? new RingSender(sab) : null));
     this.inb = rings.map((row) => (row[id] ? new RingReader(row[id]!) : null));
+    this.idle = new Idle({
+      id,
+      table: o.table,
+      spinMicros: config.spinMicros,
+      spinners: config.spinners,
+      ringsPending: () => this.ringsPending(),
+      nativePending: () => this.native.pending(),
+      wake: () => this.wake(),
+    });
     const port: NativePort = {
       id,
+      slots: o.slots,
       modules: config.nativeModules,
       callTimeoutMs: config.nativeCallTimeoutMs,
       deliver: (m) => this.deliver(m),
@@ -112,7 +143,7 @@ export class Scheduler {
   deliver(m: Msg): void {
     const s = this.services.get(m.dest);
     if (!s || s.closed) {
-      if (m.type === MessageType.SPAWN) return this.onSpawn(m);
+      if (m.type === MessageType.SPAWN) return this.spawn(m, this);
       if (m.dest < Address.FIRST_FREE && this.table.state(m.dest) === ServiceState.INIT) {
         // A system service starting again (worker 0 was replaced): its messages wait for it.
         const early = this.early.get(m.dest) ?? [];
@@ -139,17 +170,11 @@ export class Scheduler {
 
   // ------------------------------------------------------------- services
 
-  /** Called for SPAWN messages; the worker entry installs the factory. */
-  onSpawn: (m: Msg) => void = (m) => this.bounce(m, '[ltask] this worker cannot spawn services');
-
   add(s: HostedService): void {
     this.services.set(s.address, s);
     for (const m of this.early.get(s.address) ?? []) s.queue.push(m);
     this.early.delete(s.address);
   }
-
-  /** Messages that reached a system service before it started again. */
-  private readonly early = new Map<number, Msg[]>();
 
   /** A service finished starting: run what queued up meanwhile. */
   started(s: HostedService): void {
@@ -229,7 +254,7 @@ export class Scheduler {
   }
 
   private deliverFrom(m: Msg): void {
-    if (m.type === MessageType.SPAWN && !this.services.has(m.dest)) return this.onSpawn(m);
+    if (m.type === MessageType.SPAWN && !this.services.has(m.dest)) return this.spawn(m, this);
     this.deliver(m);
   }
 
@@ -242,7 +267,7 @@ export class Scheduler {
     this.pumpQueued = false;
     if (this.pumping) return;
     this.pumping = true;
-    this.noteWake();
+    this.idle.woke();
     this.table.pong(this.id);
     // Written only when set: senders read this word on every message, and a
     // store would take its cache line away from them on every pump.
@@ -275,7 +300,7 @@ export class Scheduler {
   private readonly afterPump = (): void => {
     this.pumpQueued = false;
     if (this.readyList.length > 0 || this.toHost.length > 0 || this.backlog || this.ringsPending() || this.native.pending()) return this.wake();
-    this.idle();
+    this.idle.wait();
   };
 
   private runOne(s: HostedService): void {
@@ -286,7 +311,6 @@ export class Scheduler {
     if (m.type === MessageType.REQUEST) this.table.dequeue(s.address);
     this.table.setState(s.address, ServiceState.RUNNING);
     const t0 = now();
-    this.running = s;
     let ended: boolean;
     let failure: string | undefined;
     try {
@@ -295,8 +319,6 @@ export class Scheduler {
       failure = `{service:${s.address}} failed: ${e instanceof Error ? e.message : String(e)}`;
       this.log('error', s.address, s.label, `[ltask] service ${s.address} (${s.label}) failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       ended = true;
-    } finally {
-      this.running = null;
     }
     this.table.countHandled(s.address, now() - t0);
     if (ended) {
@@ -328,54 +350,6 @@ export class Scheduler {
       }
       if (this.backlog) setTimeout(() => this.wake(), 1);
     }
-  }
-
-  /**
-   * Adaptive spin: an idle worker polls its doorbell for up to `spinMicros`
-   * only while recent idle periods were short (work came back soon), because
-   * waking a sleeping thread costs 20-100 us here and spinning costs a core.
-   * `hit` is a moving average of "the last idle period ended within 8x the
-   * spin window"; below 1/4 the worker goes straight to sleep.
-   */
-  private hit = 1;
-  private idleSince = 0;
-
-  private noteWake(): void {
-    if (this.idleSince === 0) return;
-    const gap = now() - this.idleSince;
-    this.idleSince = 0;
-    this.hit = this.hit * 0.875 + (gap * 1000 <= this.config.spinMicros * 8 ? 0.125 : 0);
-  }
-
-  private idle(): void {
-    const t = this.table;
-    const bell = t.bell(this.id);
-    const seen = Atomics.load(t.i32, bell);
-    const spin = this.config.spinMicros;
-    this.idleSince = now();
-    if (spin > 0 && this.hit > 0.25 && t.startSpin(this.config.spinners)) {
-      const end = this.idleSince + spin / 1000;
-      let woke = false;
-      while (now() < end) {
-        if (Atomics.load(t.i32, bell) !== seen || this.ringsPending()) {
-          woke = true;
-          break;
-        }
-      }
-      t.endSpin();
-      if (woke) return this.wake();
-    }
-    Atomics.store(t.i32, t.sleeping(this.id), 1);
-    // A producer that rang before it saw the flag left the bell changed: look again.
-    if (Atomics.load(t.i32, bell) !== seen || this.ringsPending() || this.native.pending()) return this.wake();
-    if (this.asyncWait) return;
-    const r = sleepOn(t.i32, bell, seen);
-    if (!r) return this.wake();
-    this.asyncWait = true;
-    void r.then(() => {
-      this.asyncWait = false;
-      this.wake();
-    });
   }
 
   private ringsPending(): boolean {
