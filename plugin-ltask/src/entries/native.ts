@@ -1,3 +1,3 @@
 /** The native module contract and helpers for module authors. */
-export { asBytes, asText } from '../api/native.ts';
+export { asBytes, asText } from '../wire/codec/bytes.ts';
 export type { NativeModule, NativeBundle, NativeSource } from '../api/native.ts';

@@ -5,7 +5,7 @@
  * @module
  */
 import type { AssetReader, ReadOptions } from '@ltask-web/engine';
-import { asBytes } from '../../api/native.ts';
+import { asBytes } from '../../wire/codec/bytes.ts';
 
 /** What the reader needs of the `Ltask` resource: a call by service name that waits while the runtime starts. */
 export interface ServiceCaller {
