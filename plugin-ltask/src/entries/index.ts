@@ -1,14 +1,15 @@
 /**
  * plugin-ltask: an ltask-like actor runtime for the web.
  * Lua services (fengari) and TypeScript services over a pool of workers.
+ *
+ * The door users go through: `startRuntime`, the `Runtime` it gives, the
+ * errors and states it reports, and the contracts a service is written
+ * against. The wire (message codes, codec) is behind `./internal`.
  */
-export { startRuntime, Runtime } from '../host/runtime.ts';
-export type { RuntimeOptions, LogEntry, RuntimeExit } from '../host/runtime.ts';
+export { startRuntime } from '../host/runtime.ts';
+export type { Runtime, RuntimeOptions, LogEntry, RuntimeExit, CarrierInfo } from '../host/runtime.ts';
 export { ServiceError } from '../wire/errors.ts';
-export { MessageType, Receipt, ServiceState, Address, stateName } from '../wire/protocol.ts';
+export { ServiceState, stateName } from '../wire/protocol.ts';
 export type { ServiceInfo } from '../wire/protocol.ts';
 export type { SpawnOptions } from '../api/spawn.ts';
 export type { ServiceContext, ServiceFactory, Handlers } from '../api/service.ts';
-export { encode, decode } from '../wire/codec/js.ts';
-export { CodecError } from '../wire/codec/format.ts';
-export { checkIsolation } from '../platform/types.ts';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MessageType, Receipt, ServiceError, startRuntime } from '@ltask-web/plugin-ltask';
+import { ServiceError, startRuntime } from '@ltask-web/plugin-ltask';
+import { MessageType, Receipt } from '@ltask-web/plugin-ltask/internal';
+import { runtimeInternals } from '@ltask-web/plugin-ltask/testing';
 import { runtimes } from '../../support/runtime.ts';
 
 const start = runtimes();
@@ -206,7 +208,7 @@ describe('scheduler', () => {
     const after = await r.inspect(true);
     expect(after.filter((x) => addrs.includes(x.address)).every((x) => x.state === 'dead')).toBe(true);
     expect(after.filter((x) => x.state !== 'dead').map((x) => x.label)).toEqual(['root']);
-    expect(r.table.live).toBe(1);
+    expect(runtimeInternals(r).table.live).toBe(1);
   }, 60_000);
 
   it('inspect shows address, label, worker, state, queue, handled and CPU time', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fengari from 'fengari';
-import { CodecError, decode, encode } from '@ltask-web/plugin-ltask';
+import { CodecError, decode, encode } from '@ltask-web/plugin-ltask/internal';
 import { encodeLua, pushLua } from '../../../plugin-ltask/src/wire/codec/lua.ts';
 
 const { lua, lauxlib, lualib, to_luastring } = fengari;

@@ -1,0 +1,9 @@
+/**
+ * `@ltask-web/plugin-ltask/internal`: the wire, for tests and tools that speak
+ * it. Not a stable API: message codes, receipts, fixed addresses and the codec
+ * change with the runtime. Games use the root entry.
+ */
+export { MessageType, Receipt, Address } from '../wire/protocol.ts';
+export { encode, decode } from '../wire/codec/js.ts';
+export { CodecError } from '../wire/codec/format.ts';
+export { checkIsolation } from '../platform/types.ts';
