@@ -1,16 +1,17 @@
 -- The service library: runs once in every Lua service's VM and gives it
 -- ltask's API.
 --
--- The runtime (lua-service.ts) drives the coroutines: it resumes a pooled
--- coroutine for each request, pushes the decoded arguments straight onto its
--- stack and encodes what the handler returns. A blocking call (`ltask.call`,
--- `sleep`, a native call...) is a `core` function that posts its message and
--- yields; the runtime resumes that coroutine with the answer. So the
--- per-message path runs no Lua-side dispatch loop, and a coroutine yields only
--- when it waits for something.
+-- The runtime (lua-service.ts, coroutine.ts) drives the coroutines: it
+-- resumes a pooled coroutine for each request, pushes the decoded arguments
+-- straight onto its stack and encodes what the handler returns. A blocking
+-- call (`ltask.call`, `sleep`, a native call...) is a `core` function that
+-- sends its message and yields; the runtime resumes that coroutine with the
+-- answer. So the per-message path runs no Lua-side dispatch loop, and a
+-- coroutine yields only when it waits for something.
 --
--- `core` holds the primitives written in TypeScript and the wire codes from
--- protocol.ts (system addresses included): this file writes no number of its own.
+-- `core` (core-table.ts) holds the primitives written in TypeScript and the
+-- wire codes from protocol.ts (system addresses included): this file writes no
+-- number of its own.
 local core = ...
 
 local ROOT = core.ROOT
@@ -121,7 +122,7 @@ end
 
 -- What a core function that yields is resumed with: (true, values...) for an
 -- answer, (false, text, value) for an error; (nil, receipt) means the message
--- was not posted at all (the destination is dead or busy).
+-- was not sent at all (the destination is dead or busy).
 local function answer(addr, ok, ...)
   if ok then return ... end
   if ok == false then raise(...) end
