@@ -151,7 +151,7 @@ async function manyPairs(workers: number, mode: PairMode): Promise<{ workers: nu
  * default placement, as a user runs it (services/pingpong.lua prints its figures).
  */
 function pingpong(): { callsUs: number; sendsS: number; asyncMs: number } {
-  const cli = fileURLToPath(new URL('../bin/ltask.mjs', import.meta.resolve('@ltask-web/plugin-ltask')));
+  const cli = fileURLToPath(new URL('./bin/ltask.mjs', import.meta.resolve('@ltask-web/plugin-ltask/package.json')));
   const main = fileURLToPath(new URL('./services/pingpong.lua', import.meta.url));
   const r = spawnSync(process.execPath, [cli, main, '--workers', '2', '--timeout', '60000'], { encoding: 'utf8' });
   const m = /calls_us=([\d.]+) sends_s=([\d.]+) async_ms=([\d.]+)/.exec(r.stdout);
