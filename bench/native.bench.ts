@@ -25,7 +25,7 @@ import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import gltfpack from '../game/natives/gltfpack.ts';
 import sqlite from '../game/natives/sqlite.ts';
 import ink from '../game/natives/ink.ts';
-import { fmt, printTable, stats, type Row, type Stats } from './report.ts';
+import { printTable, stats, type Row, type Stats } from './report.ts';
 
 // ------------------------------------------------------------------ settings
 

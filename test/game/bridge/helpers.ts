@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { startRuntime, type Runtime, type RuntimeOptions } from '@ltask-web/plugin-ltask';
+import { startRuntime, type RuntimeOptions } from '@ltask-web/plugin-ltask';
 import { asBytes } from '@ltask-web/plugin-ltask/native';
 import { meshes } from '../../support/gltf.ts';
 import type { GLTF } from 'three/examples/jsm/loaders/GLTFLoader.js';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Mesh } from 'three';
 import gltfpack from '../../../game/natives/gltfpack.ts';
 import { expectPayload, readAsset } from './helpers.ts';
 import { loadGlb, meshes } from '../../support/gltf.ts';
