@@ -261,7 +261,9 @@ export class App implements AppPort {
     if (this.lifecycle === 'exited') return;
     if (this.stopLoop) throw new Error('[app] run() is already running');
     const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame.bind(globalThis) : undefined;
-    await new Promise<void>((resolve, reject) => {
+    // The loop settles with how it ended; a frame's exception is rethrown
+    // here as it was thrown.
+    const failure = await new Promise<{ error: unknown } | null>((resolve) => {
       let handle: number | ReturnType<typeof setTimeout> = 0;
       let last: number | undefined;
       const schedule = () => {
@@ -274,7 +276,7 @@ export class App implements AppPort {
           this.update(dt);
         } catch (error) {
           this.stopLoop = null;
-          reject(error);
+          resolve({ error });
           return;
         }
         if (this.stopLoop) schedule();
@@ -283,10 +285,11 @@ export class App implements AppPort {
         this.stopLoop = null;
         if (raf) cancelAnimationFrame(handle as number);
         else clearTimeout(handle as ReturnType<typeof setTimeout>);
-        resolve();
+        resolve(null);
       };
       schedule();
     });
+    if (failure) throw failure.error;
   }
 
   /** Registers a function to run on `exit()` (renderers dispose, overlays go). */
@@ -365,7 +368,7 @@ export class App implements AppPort {
   addEvent<T>(key: EventKey<T>): this {
     if (this.eventStores.has(key)) return this;
     const events = new Events<T>();
-    this.eventStores.set(key, events as Events<unknown>);
+    this.eventStores.set(key, events);
     this.addSystems(First, function swapEventBuffers() {
       events.update();
     }, { inSet: 'events' });

@@ -4,7 +4,7 @@
  * run, so queries inside one schedule see a stable world.
  */
 import { addEntity, entityExists, MAX_ENTITIES, removeComponent, removeEntity, insert } from '../ecs/index.ts';
-import type { Bundle, ComponentRef, EntityId, World } from '../ecs/index.ts';
+import type { Bundle, EntityId, World } from '../ecs/index.ts';
 
 /** A custom deferred command. */
 export type Command = (world: World) => void;
@@ -53,7 +53,7 @@ export class Commands {
   }
 
   /** Removes components from an entity. */
-  remove(eid: EntityId, ...components: readonly ComponentRef[]): this {
+  remove(eid: EntityId, ...components: readonly object[]): this {
     this.queue.push((world) => {
       if (entityExists(world, eid)) removeComponent(world, eid, ...components);
     });

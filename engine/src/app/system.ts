@@ -69,14 +69,16 @@ export interface SystemContext {
   readonly commands: Commands;
   /** Name of the running system. */
   readonly name: string;
+  // The functions below are properties, not methods: systems destructure
+  // their context, so none of them may depend on `this`.
   /** A resource; throws if missing. */
-  resource<T>(key: ResourceKey<T>): T;
+  readonly resource: <T>(key: ResourceKey<T>) => T;
   /** A resource, or `undefined`. */
-  getResource<T>(key: ResourceKey<T>): T | undefined;
+  readonly getResource: <T>(key: ResourceKey<T>) => T | undefined;
   /** Events this system has not read yet (from this frame and the previous one). */
-  read<T>(key: EventKey<T>): T[];
+  readonly read: <T>(key: EventKey<T>) => T[];
   /** Sends an event. */
-  send<T>(key: EventKey<T>, value: T): void;
+  readonly send: <T>(key: EventKey<T>, value: T) => void;
 }
 
 /** Makes a system's context; its `read` keeps one cursor per event type. */
@@ -89,11 +91,11 @@ export function createSystemContext(app: AppPort, name: string): SystemContext {
     name,
     resource: (key) => app.resource(key),
     getResource: (key) => app.getResource(key),
-    read<T>(key: EventKey<T>): T[] {
+    read: <T>(key: EventKey<T>): T[] => {
       let cursor = cursors.get(key) as EventCursor<T> | undefined;
       if (!cursor) {
         cursor = new EventCursor<T>();
-        cursors.set(key, cursor as EventCursor<unknown>);
+        cursors.set(key, cursor);
       }
       return cursor.read(app.events(key));
     },

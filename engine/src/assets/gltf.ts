@@ -85,7 +85,7 @@ function mergeBuffers(json: GltfJson, buffers: Uint8Array[]): Uint8Array | undef
   let size = 0;
   for (const b of buffers) { starts.push(size); size = (size + b.byteLength + 3) & ~3; }
   const merged = new Uint8Array(size);
-  buffers.forEach((b, i) => merged.set(b, starts[i]!));
+  buffers.forEach((b, i) => merged.set(b, starts[i]));
   const remap = (ref: { buffer: number; byteOffset?: number }) => {
     ref.byteOffset = (ref.byteOffset ?? 0) + (starts[ref.buffer] ?? 0);
     ref.buffer = 0;

@@ -130,7 +130,7 @@ export class Handle<T> {
       seen.add(h.entry);
       for (const d of h.entry.dependencies) walk(d);
     };
-    walk(this as Handle<unknown>);
+    walk(this);
     return progressOf(seen);
   }
 

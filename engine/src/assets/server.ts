@@ -81,7 +81,7 @@ export class AssetServer {
 
   /** Registers a loader for its extensions (a later one replaces an earlier one). */
   registerLoader<T>(loader: AssetLoader<T>): this {
-    for (const ext of loader.extensions) this.loaders.set(ext.toLowerCase(), loader as AssetLoader<unknown>);
+    for (const ext of loader.extensions) this.loaders.set(ext.toLowerCase(), loader);
     return this;
   }
 
@@ -201,7 +201,7 @@ export class AssetServer {
       loadDependency: async <U>(path: string): Promise<U> => {
         if (entry.removed) throw entry.controller.signal.reason as Error;
         const dep = this.load(path, { priority: entry.priority }) as unknown as Handle<U>;
-        entry.dependencies.push(dep as Handle<unknown>);
+        entry.dependencies.push(dep);
         try {
           return await dep.loaded();
         } catch (error) {

@@ -88,7 +88,7 @@ export class LongFrameWatch {
       const start = entry.startTime + shift;
       if (start + entry.duration < this.windowStart || start > end) continue;
       if (this.seen.some((l) => Math.abs(l.start - start) < 1 && Math.abs(l.durationMs - entry.duration) < 1)) continue;
-      this.seen.push({ ...toLongFrame(entry as LongAnimationFrameEntry), start });
+      this.seen.push({ ...toLongFrame(entry), start });
     }
   }
 }
