@@ -8,12 +8,11 @@
  */
 import fengari from 'fengari';
 import { Address, MessageType, Receipt } from '../../wire/protocol.ts';
-import type { L } from './coroutine.ts';
 import * as core from './core.ts';
 import * as tasks from './core-tasks.ts';
 import { lmemLimit } from './limits.ts';
-import type { LuaService } from './lua-service.ts';
 import { lnative } from './native.ts';
+import type { L, LuaServiceState } from './state.ts';
 
 const { lua, to_luastring } = fengari;
 
@@ -67,7 +66,7 @@ const INTEGERS: Readonly<Record<string, number>> = {
 };
 
 /** Pushes the `core` table of `svc` onto `L`: each primitive bound to the service, the constants, `self` and `label`. */
-export function pushCore(svc: LuaService, L: L): void {
+export function pushCore(svc: LuaServiceState, L: L): void {
   lua.lua_createtable(L, 0, 40);
   for (const [name, f] of Object.entries(CORE)) {
     lua.lua_pushcfunction(L, (T: L) => f(svc, T));

@@ -11,21 +11,21 @@ import fengari from 'fengari';
 import { encode } from '../../wire/codec/index.ts';
 import { MessageType } from '../../wire/protocol.ts';
 import type { Msg } from '../../wire/transport/index.ts';
-import { ASYNC, Job, outer, take, waitOn, type L } from './coroutine.ts';
+import { outer, take, waitOn } from './coroutine.ts';
 import { newSession, raise, yieldable } from './core.ts';
-import type { LuaService } from './lua-service.ts';
+import { ASYNC, Job, type L, type LuaServiceState } from './state.ts';
 
 const { lua, lauxlib, to_luastring } = fengari;
 
 /** Sends a message to the service itself, now or after `ms`. */
-function toSelf(svc: LuaService, type: number, session: number, payload: Uint8Array | null, ms = 0): void {
+function toSelf(svc: LuaServiceState, type: number, session: number, payload: Uint8Array | null, ms = 0): void {
   const m: Msg = { type, source: svc.address, dest: svc.address, session, payload };
   if (ms <= 0) svc.sched.deliver(m);
   else setTimeout(() => svc.sched.deliver(m), ms);
 }
 
 /** `core.running()`: the coroutine the runtime resumed (the one a blocking call suspends). */
-export function lrunning(svc: LuaService, L: L): number {
+export function lrunning(svc: LuaServiceState, L: L): number {
   const co = outer(svc);
   lua.lua_pushthread(co.L);
   if (co.L !== L) lua.lua_xmove(co.L, L, 1);
@@ -33,7 +33,7 @@ export function lrunning(svc: LuaService, L: L): number {
 }
 
 /** `core.threads()`: the coroutines only the runtime holds (running, waiting, woken), for the memory estimate. */
-export function lthreads(svc: LuaService, L: L): number {
+export function lthreads(svc: LuaServiceState, L: L): number {
   const all = new Set<L>();
   if (svc.current) all.add(svc.current.L);
   for (const w of svc.waiting.values()) if (w !== ASYNC) all.add('start' in w ? w.start.L : w.L);
@@ -49,13 +49,13 @@ export function lthreads(svc: LuaService, L: L): number {
 }
 
 /** `core.backtrace()`: where each waiting coroutine stands. */
-export function lbacktrace(svc: LuaService, L: L): number {
+export function lbacktrace(svc: LuaServiceState, L: L): number {
   lua.lua_pushstring(L, to_luastring(svc.traceback()));
   return 1;
 }
 
 /** `core.sleep(cs)`: the coroutine waits `cs` centiseconds. */
-export function lsleep(svc: LuaService, L: L): number {
+export function lsleep(svc: LuaServiceState, L: L): number {
   yieldable(L, 'sleep');
   const cs = lauxlib.luaL_optnumber(L, 1, 0);
   const session = newSession(svc);
@@ -66,7 +66,7 @@ export function lsleep(svc: LuaService, L: L): number {
 }
 
 /** `core.timeout(cs, f)`: runs `f` in a new coroutine after `cs` centiseconds. */
-export function ltimeout(svc: LuaService, L: L): number {
+export function ltimeout(svc: LuaServiceState, L: L): number {
   const cs = lauxlib.luaL_checknumber(L, 1);
   lauxlib.luaL_checktype(L, 2, lua.LUA_TFUNCTION);
   const co = take(svc, Job.TASK, 0, 0);
@@ -78,7 +78,7 @@ export function ltimeout(svc: LuaService, L: L): number {
 }
 
 /** `core.fork(f, ...)`: runs `f(...)` in a new coroutine once the current one yields or ends; that coroutine. */
-export function lfork(svc: LuaService, L: L): number {
+export function lfork(svc: LuaServiceState, L: L): number {
   lauxlib.luaL_checktype(L, 1, lua.LUA_TFUNCTION);
   const n = lua.lua_gettop(L);
   const co = take(svc, Job.TASK, 0, 0);
@@ -90,7 +90,7 @@ export function lfork(svc: LuaService, L: L): number {
 }
 
 /** `core.wait()`: the coroutine waits until `core.wakeup` names it. */
-export function lwait(svc: LuaService, L: L): number {
+export function lwait(svc: LuaServiceState, L: L): number {
   yieldable(L, 'wait');
   const co = outer(svc);
   svc.blocked = true;
@@ -100,7 +100,7 @@ export function lwait(svc: LuaService, L: L): number {
 }
 
 /** `core.wakeup(co, ...)`: resumes a waiting coroutine with the values, after the current one. */
-export function lwakeup(svc: LuaService, L: L): number {
+export function lwakeup(svc: LuaServiceState, L: L): number {
   const T = lua.lua_tothread(L, 1) as L | null;
   const co = T && svc.blockedIn.get(T);
   if (!T || !co) return raise(L, 'ltask.wakeup: that coroutine does not wait');
@@ -112,7 +112,7 @@ export function lwakeup(svc: LuaService, L: L): number {
 }
 
 /** `core.load(kind, name)`: the source and path of a Lua module or service script; the coroutine waits for it. */
-export function lload(svc: LuaService, L: L): number {
+export function lload(svc: LuaServiceState, L: L): number {
   yieldable(L, 'require');
   const kind = lua.lua_tojsstring(L, 1);
   const name = lua.lua_tojsstring(L, 2) ?? '';
@@ -127,13 +127,13 @@ export function lload(svc: LuaService, L: L): number {
 }
 
 /** `core.serving()`: the main chunk registered its handlers: requests run before it ends. */
-export function lserving(svc: LuaService): number {
+export function lserving(svc: LuaServiceState): number {
   svc.serving = true;
   return 0;
 }
 
 /** `core.quit()`: the service ends; requests it was still answering get an error, not silence. */
-export function lquit(svc: LuaService): number {
+export function lquit(svc: LuaServiceState): number {
   svc.answerAll(`Service has been quit. {service:${svc.address}}`);
   svc.ended = true;
   return 0;

@@ -12,13 +12,13 @@
 import fengari from 'fengari';
 import { encodeLua, pushLua } from '../../wire/codec/index.ts';
 import { MessageType, Receipt } from '../../wire/protocol.ts';
-import { ASYNC, Job, outer, waitOn, type L } from './coroutine.ts';
-import type { LuaService } from './lua-service.ts';
+import { outer, waitOn } from './coroutine.ts';
+import { ASYNC, Job, type L, type LuaServiceState } from './state.ts';
 
 const { lua, lauxlib, to_luastring } = fengari;
 
 /** A function of the `core` table: the service, the calling thread; returns how many results it pushed. */
-export type Primitive = (svc: LuaService, L: L) => number;
+export type Primitive = (svc: LuaServiceState, L: L) => number;
 
 /** When this worker started, for `now` (whole seconds) and `counter` (its origin). */
 export const startSeconds = Math.floor(Date.now() / 1000);
@@ -37,7 +37,7 @@ export function yieldable(L: L, what: string): void {
 }
 
 /** The values from `first` to the top as one payload; raises why when they cannot cross. */
-export function encodeArgs(svc: LuaService, L: L, first: number): Uint8Array {
+export function encodeArgs(svc: LuaServiceState, L: L, first: number): Uint8Array {
   try {
     return encodeLua(L, first, lua.lua_gettop(L), svc.sched.config.maxMessageBytes);
   } catch (e) {
@@ -47,14 +47,14 @@ export function encodeArgs(svc: LuaService, L: L, first: number): Uint8Array {
 }
 
 /** A new session number of this service (wraps before 2^31). */
-export function newSession(svc: LuaService): number {
+export function newSession(svc: LuaServiceState): number {
   const session = svc.nextSession++;
   if (svc.nextSession >= 0x7fffffff) svc.nextSession = 1;
   return session;
 }
 
 /** Sends a message of `type` from this service with the arguments from 2 on as its payload. */
-function sendArgs(svc: LuaService, L: L, type: number, dest: number, session: number): Receipt {
+function sendArgs(svc: LuaServiceState, L: L, type: number, dest: number, session: number): Receipt {
   return svc.sched.send({ type, source: svc.address, dest, session, payload: encodeArgs(svc, L, 2) });
 }
 
@@ -68,7 +68,7 @@ function notSent(L: L, receipt: Receipt): number {
 // ------------------------------------------------------------- messages
 
 /** call and syscall: a REQUEST or SYSTEM message to `dest`; the coroutine waits for the answer. */
-function callWith(svc: LuaService, L: L, type: typeof MessageType.REQUEST | typeof MessageType.SYSTEM): number {
+function callWith(svc: LuaServiceState, L: L, type: typeof MessageType.REQUEST | typeof MessageType.SYSTEM): number {
   const request = type === MessageType.REQUEST;
   yieldable(L, request ? 'call' : 'syscall');
   const dest = lauxlib.luaL_checkinteger(L, 1);
@@ -84,17 +84,17 @@ function callWith(svc: LuaService, L: L, type: typeof MessageType.REQUEST | type
 }
 
 /** `core.call(addr, ...)`: a request; yields until the answer (or nil, receipt). */
-export function lcall(svc: LuaService, L: L): number {
+export function lcall(svc: LuaServiceState, L: L): number {
   return callWith(svc, L, MessageType.REQUEST);
 }
 
 /** `core.syscall(addr, ...)`: a system message; yields until the answer (or nil, receipt). */
-export function lsyscall(svc: LuaService, L: L): number {
+export function lsyscall(svc: LuaServiceState, L: L): number {
   return callWith(svc, L, MessageType.SYSTEM);
 }
 
 /** `core.send(addr, ...)`: a request with no answer; true, or the receipt. */
-export function lsend(svc: LuaService, L: L): number {
+export function lsend(svc: LuaServiceState, L: L): number {
   const r = sendArgs(svc, L, MessageType.REQUEST, lauxlib.luaL_checkinteger(L, 1), 0);
   if (r === Receipt.DONE) lua.lua_pushboolean(L, true);
   else lua.lua_pushinteger(L, r);
@@ -102,7 +102,7 @@ export function lsend(svc: LuaService, L: L): number {
 }
 
 /** `core.request(addr, ...)`: a request whose answer goes to the library's `async` entry; its session. */
-export function lrequest(svc: LuaService, L: L): number {
+export function lrequest(svc: LuaServiceState, L: L): number {
   const session = newSession(svc);
   const dest = lauxlib.luaL_checkinteger(L, 1);
   const r = sendArgs(svc, L, MessageType.REQUEST, dest, session);
@@ -114,7 +114,7 @@ export function lrequest(svc: LuaService, L: L): number {
 }
 
 /** `core.respond(from, session, ...)`: answers a request later (ltask.response). */
-export function lrespond(svc: LuaService, L: L): number {
+export function lrespond(svc: LuaServiceState, L: L): number {
   const dest = lauxlib.luaL_checkinteger(L, 1);
   const session = lauxlib.luaL_checkinteger(L, 2);
   svc.answer(dest, session, MessageType.RESPONSE, encodeArgs(svc, L, 3));
@@ -122,7 +122,7 @@ export function lrespond(svc: LuaService, L: L): number {
 }
 
 /** `core.session()`: the sender and session of the request being answered (nothing outside one). */
-export function lsession(svc: LuaService, L: L): number {
+export function lsession(svc: LuaServiceState, L: L): number {
   const co = outer(svc);
   if (co.job !== Job.REQUEST && co.job !== Job.INIT) return 0;
   lua.lua_pushinteger(L, co.from);
@@ -131,7 +131,7 @@ export function lsession(svc: LuaService, L: L): number {
 }
 
 /** `core.no_response()`: the running request answers later, or never. */
-export function lnoResponse(svc: LuaService): number {
+export function lnoResponse(svc: LuaServiceState): number {
   const co = svc.current;
   if (co) {
     co.session = 0;
@@ -143,20 +143,20 @@ export function lnoResponse(svc: LuaService): number {
 // ------------------------------------------------------------- values
 
 /** `core.log(level, text)`. */
-export function llog(svc: LuaService, L: L): number {
+export function llog(svc: LuaServiceState, L: L): number {
   svc.sched.log(lua.lua_tojsstring(L, 1) === 'error' ? 'error' : 'info', svc.address, svc.label, lua.lua_tojsstring(L, 2) ?? '');
   return 0;
 }
 
 /** `core.pack(...)`: the values as a message payload string. */
-export function lpack(svc: LuaService, L: L): number {
+export function lpack(svc: LuaServiceState, L: L): number {
   const bytes = encodeArgs(svc, L, 1);
   lua.lua_pushlstring(L, bytes, bytes.length);
   return 1;
 }
 
 /** `core.unpack(s)`: the values of a payload string. */
-export function lunpack(_svc: LuaService, L: L): number {
+export function lunpack(_svc: LuaServiceState, L: L): number {
   const s = lauxlib.luaL_checklstring(L, 1);
   try {
     return pushLua(L, s);
@@ -166,7 +166,7 @@ export function lunpack(_svc: LuaService, L: L): number {
 }
 
 /** `core.now()`: whole seconds and centiseconds since the epoch. */
-export function lnow(_svc: LuaService, L: L): number {
+export function lnow(_svc: LuaServiceState, L: L): number {
   const cs = Math.floor(Date.now() / 10);
   lua.lua_pushinteger(L, Math.floor(cs / 100));
   lua.lua_pushnumber(L, cs);
@@ -174,19 +174,19 @@ export function lnow(_svc: LuaService, L: L): number {
 }
 
 /** `core.counter()`: seconds since the worker started (high resolution). */
-export function lcounter(_svc: LuaService, L: L): number {
+export function lcounter(_svc: LuaServiceState, L: L): number {
   lua.lua_pushnumber(L, (performance.now() - startCounter) / 1000);
   return 1;
 }
 
 /** `core.cpucost()`: the seconds this service has run. */
-export function lcpucost(svc: LuaService, L: L): number {
+export function lcpucost(svc: LuaServiceState, L: L): number {
   lua.lua_pushnumber(L, svc.sched.table.cpuMs(svc.address) / 1000);
   return 1;
 }
 
 /** `core.worker_id()`. */
-export function lworkerId(svc: LuaService, L: L): number {
+export function lworkerId(svc: LuaServiceState, L: L): number {
   lua.lua_pushinteger(L, svc.sched.id);
   return 1;
 }

@@ -12,54 +12,14 @@
 import fengari from 'fengari';
 import { encode, encodeLua, pushLua } from '../../wire/codec/index.ts';
 import { MessageType } from '../../wire/protocol.ts';
-import type { LuaService } from './lua-service.ts';
+import { Job, type Co, type L, type LuaServiceState } from './state.ts';
 
 const { lua, lauxlib, to_luastring, to_jsstring } = fengari;
-
-/** A fengari lua_State: the main state or one of its threads. */
-export type L = { readonly __luaState?: never } & object;
-
-/** What a coroutine runs for, which decides where its results go. */
-export const Job = {
-  /** A request or system message: results answer `from`/`session`. */
-  REQUEST: 0,
-  /** The main chunk: results answer root's spawn. */
-  INIT: 1,
-  /** A native call's callback: results go back to the carrier. */
-  CALLBACK: 2,
-  /** fork, timeout, async answers: results are dropped, errors logged. */
-  TASK: 3,
-} as const;
-export type Job = (typeof Job)[keyof typeof Job];
-
-/** One Lua thread and what it is doing. Pooled: a finished thread is reused. */
-export interface Co {
-  L: L;
-  job: Job;
-  /** The request this coroutine answers (session 0: none, or answered). */
-  from: number;
-  session: number;
-  /** CALLBACK: the native call and the callback's sequence number. */
-  callId: number;
-  seq: number;
-  /** While it waits on a call: the service that will answer (a death there fails the call). */
-  dest: number;
-}
-
-/** A waiting session answered by the library's `async` entry (ltask.request sessions). */
-export const ASYNC = 'async';
-/** A waiting session whose coroutine has not started yet (ltask.timeout). */
-export interface Deferred {
-  start: Co;
-  nargs: number;
-}
-/** What waits on one of a service's sessions. */
-export type Waiter = Co | Deferred | typeof ASYNC;
 
 const POOL_MAX = 64;
 
 /** A thread from the pool (or a new one) for `job`; one that answers a request is tracked until it does. */
-export function take(svc: LuaService, job: Job, from: number, session: number): Co {
+export function take(svc: LuaServiceState, job: Job, from: number, session: number): Co {
   let co = svc.pool.pop();
   if (!co) {
     const T = lua.lua_newthread(svc.L) as L;
@@ -75,11 +35,11 @@ export function take(svc: LuaService, job: Job, from: number, session: number): 
 }
 
 /** Drops a coroutine that never ran (its stack may be broken). */
-export function discard(svc: LuaService, co: Co): void {
+export function discard(svc: LuaServiceState, co: Co): void {
   svc.answering.delete(co);
 }
 
-function release(svc: LuaService, co: Co): void {
+function release(svc: LuaServiceState, co: Co): void {
   co.callId = 0;
   co.session = 0;
   if (svc.pool.length < POOL_MAX) svc.pool.push(co);
@@ -91,7 +51,7 @@ function release(svc: LuaService, co: Co): void {
  * `coroutine.resume` up to that one, and the answer resumes that one: the
  * values flow back down (see service.lua).
  */
-export function outer(svc: LuaService): Co {
+export function outer(svc: LuaServiceState): Co {
   if (!svc.current) throw new Error('[ltask] a core function ran outside a resume');
   return svc.current;
 }
@@ -101,7 +61,7 @@ export function outer(svc: LuaService): Co {
  * `dest` (0: none), and returns it: the caller notes what it waits on when it
  * is a native call's callback (introspection), then yields.
  */
-export function waitOn(svc: LuaService, session: number, dest: number): Co {
+export function waitOn(svc: LuaServiceState, session: number, dest: number): Co {
   const co = outer(svc);
   svc.blocked = true;
   co.dest = dest;
@@ -110,7 +70,7 @@ export function waitOn(svc: LuaService, session: number, dest: number): Co {
 }
 
 /** Pushes a payload's values onto a coroutine's stack: how many, or -1 when it is malformed (why: `svc.malformed`). */
-export function pushPayload(svc: LuaService, co: Co, payload: Uint8Array | null): number {
+export function pushPayload(svc: LuaServiceState, co: Co, payload: Uint8Array | null): number {
   try {
     return pushLua(co.L, payload);
   } catch (e) {
@@ -120,7 +80,7 @@ export function pushPayload(svc: LuaService, co: Co, payload: Uint8Array | null)
 }
 
 /** Resumes a coroutine with `nargs` values on its stack and routes what comes out. */
-export function resume(svc: LuaService, co: Co, nargs: number): void {
+export function resume(svc: LuaServiceState, co: Co, nargs: number): void {
   if (svc.current) svc.sched.table.violation();
   svc.current = co;
   const T = co.L;
@@ -144,7 +104,7 @@ export function resume(svc: LuaService, co: Co, nargs: number): void {
 }
 
 /** A coroutine returned: its results are on its stack. */
-function finished(svc: LuaService, co: Co): void {
+function finished(svc: LuaServiceState, co: Co): void {
   const T = co.L;
   if (co.job === Job.INIT) initDone(svc);
   switch (co.job) {
@@ -186,7 +146,7 @@ function finished(svc: LuaService, co: Co): void {
  * moves into the traceback, as ltask does); the value is the error object
  * itself when it is not a string and can cross (a table arrives equal).
  */
-function failed(svc: LuaService, co: Co): void {
+function failed(svc: LuaServiceState, co: Co): void {
   const T = co.L;
   const L = svc.L!;
   // A dead thread has no stack room left: read its error on the main state.
@@ -239,13 +199,13 @@ function errorMessage(L: L, v: number, type: number): string {
 }
 
 /** The main chunk ended: requests that waited for it run next, in order. */
-function initDone(svc: LuaService): void {
+function initDone(svc: LuaServiceState): void {
   svc.replay = svc.pending;
   svc.pending = null;
 }
 
 /** A callback's results (or error text), back to the native call that asked for it. */
-export function callbackReturn(svc: LuaService, callId: number, seq: number, ok: boolean, payload: Uint8Array): void {
+export function callbackReturn(svc: LuaServiceState, callId: number, seq: number, ok: boolean, payload: Uint8Array): void {
   svc.notes.delete(callId);
   svc.sched.send({ type: ok ? MessageType.CALLBACK_RETURN : MessageType.CALLBACK_ERROR, source: svc.address, dest: callId, session: seq, payload });
 }

@@ -9,7 +9,7 @@
  */
 import fengari from 'fengari';
 import SERVICE_LUA from './service.lua?raw';
-import type { L } from './coroutine.ts';
+import type { L } from './state.ts';
 
 const { lua, lauxlib, to_luastring } = fengari;
 

@@ -3,125 +3,35 @@
  * (`service.lua`) over the core primitives, fed one message at a time by its
  * scheduler.
  *
- * This file holds the service's state and its entry points: what each kind of
- * message does (a request or system message starts a coroutine, an answer
- * resumes the one that waits on it, a callback runs for a native call), and
- * how the service ends. The work is split by job beside it: coroutine.ts
- * drives the Lua threads, core-table.ts lists the primitives the library
- * calls into (core.ts, core-tasks.ts, native.ts, limits.ts), library.ts loads
- * the library compiled once per worker.
+ * This file holds the service's entry points: what each kind of message does
+ * (a request or system message starts a coroutine, an answer resumes the one
+ * that waits on it, a callback runs for a native call), and how the service
+ * ends. Its state is declared in state.ts; the work is split by job beside
+ * it: coroutine.ts drives the Lua threads, core-table.ts lists the primitives
+ * the library calls into (core.ts, core-tasks.ts, native.ts, limits.ts),
+ * library.ts loads the library compiled once per worker.
  */
 import fengari from 'fengari';
 import { decode, encode, pushLua } from '../../wire/codec/index.ts';
-import { MessageType, type Receipt, type WorkerConfig } from '../../wire/protocol.ts';
-import type { ServiceTable } from '../../wire/table.ts';
+import { MessageType } from '../../wire/protocol.ts';
 import type { Msg } from '../../wire/transport/index.ts';
-import { HostedService } from '../service.ts';
-import type { SourceLoader } from '../sources.ts';
 import { pushCore } from './core-table.ts';
-import { ASYNC, Job, discard, pushPayload, resume, take, type Co, type L, type Waiter } from './coroutine.ts';
+import { discard, pushPayload, resume, take } from './coroutine.ts';
 import { topError, loadLibrary } from './library.ts';
 import { openLibraries } from './libs.ts';
 import { HOOK_COUNT, overLimit, runaway } from './limits.ts';
 import { releaseCallbacks, runCallback } from './native.ts';
+import { ASYNC, Job, LuaServiceState, type Entry, type L, type LuaPort, type LuaSources } from './state.ts';
 
 const { lua, lauxlib, to_luastring } = fengari;
 
-/** What a Lua service needs of its scheduler worker. */
-export interface LuaPort {
-  /** The worker's id. */
-  readonly id: number;
-  readonly config: Pick<WorkerConfig, 'maxMessageBytes' | 'trustedLua'>;
-  /** Marks the service's VM as running (one at a time) and counts its CPU time. */
-  readonly table: Pick<ServiceTable, 'enter' | 'leave' | 'violation' | 'cpuMs'>;
-  /** Puts a message on its way; ltask's receipt. */
-  send(m: Msg): Receipt;
-  /** Puts a message into a service's queue on this worker. */
-  deliver(m: Msg): void;
-  /** Answers a request that will not run with an error. */
-  bounce(m: Msg, text: string): void;
-  log(level: 'info' | 'error', source: number, label: string, text: string): void;
-}
-
-/** Where the service's `require` and script loads find sources. */
-export type LuaSources = Pick<SourceLoader, 'find'>;
-
-/** The library's entry functions the runtime calls. */
-type Entry = 'request' | 'system' | 'init' | 'async' | 'memory';
-
 /**
- * A Lua service. Its state is read and written by the files beside this one
- * (the coroutine driving, the primitives), which take the service as their
- * first argument, as ltask's C functions take their service.
+ * A Lua service: the state declared in {@link LuaServiceState}, with its
+ * constructor (a fresh VM running the library) and its entry points.
  */
-export class LuaService extends HostedService {
-  // ---- what it is and what it uses
-  readonly kind = 'lua' as const;
-  readonly sched: LuaPort;
-  readonly sources: LuaSources;
-  /** A handler that runs longer without yielding is stopped (0: never). */
-  readonly runawayMs: number;
-  /** Where the script came from and the spawn arguments: a hot reload restarts with them. */
-  scriptPath = '';
-  spawnArgs: Uint8Array | null = null;
-
-  // ---- the Lua state
-  /** The main state (null once disposed). */
-  L: L | null;
-  /** The library's entry functions, by registry reference. */
-  readonly entries: Readonly<Record<Entry, number>>;
-  /** The registry reference of the table of Lua functions native calls may call back, by callback id. */
-  readonly callbacksRef: number;
-  nextCallback = 0;
-  nextSession = 1;
-
-  // ---- coroutines and sessions
-  /** The coroutine being resumed right now. */
-  current: Co | null = null;
-  /** Set by the blocking core functions during a resume. */
-  blocked = false;
-  readonly pool: Co[] = [];
-  /** Sessions this service waits on: the coroutine to resume, or where the answer goes. */
-  readonly waiting = new Map<number, Waiter>();
-  /** Where the `ltask.request` sessions still waiting went (a coroutine's call keeps it in `Co.dest`). */
-  readonly requestedOf = new Map<number, number>();
-  /** The callback ids a native call (by session) holds: released with its answer. */
-  readonly nativeCallbacks = new Map<number, number[]>();
-  /** Threads blocked in `ltask.wait`, by the coroutine the runtime resumes to wake them. */
-  readonly blockedIn = new Map<L, Co>();
-  /** Coroutines to resume after the current one (fork, wakeup): thread and argument count. */
-  readonly wakeups: { co: Co; nargs: number }[] = [];
-  /** Requests being answered: they get "has quit" if the service quits first. */
-  readonly answering = new Set<Co>();
-  /** Why the last payload could not be pushed. */
-  malformed = '';
-
-  // ---- start and end
-  /** While the main chunk runs, requests wait here (unless it registered handlers). */
-  pending: Msg[] | null = null;
-  /** Requests that waited for the main chunk, to run once it ended. */
-  replay: Msg[] | null = null;
-  /** The main chunk registered its handlers: requests run before it ends. */
-  serving = false;
-  ended = false;
-
-  // ---- limits (limits.ts)
-  /** The memory limit in estimated bytes (0: none): `mem_limit` at spawn, or `ltask.mem_limit`. */
-  memLimit: number;
-  /** When the current message began to run. */
-  enteredAt = 0;
-  /** When the next memory check may run, after a message and inside a handler (see `overLimit`). */
-  memCheckAt = 0;
-  memRunCheckAt = 0;
-  /** When the last message ended (a limited service only). */
-  leftAt = 0;
-
+export class LuaService extends LuaServiceState {
   constructor(address: number, label: string, sched: LuaPort, sources: LuaSources, runawayMs: number, memLimit = 0) {
-    super(address, label);
-    this.sched = sched;
-    this.sources = sources;
-    this.runawayMs = runawayMs;
-    this.memLimit = memLimit;
+    super({ address, label, sched, sources, runawayMs, memLimit });
     const L = (this.L = lauxlib.luaL_newstate() as L);
     openLibraries(L, !sched.config.trustedLua);
     lua.lua_createtable(L, 0, 0);
@@ -264,12 +174,10 @@ export class LuaService extends HostedService {
     }
   }
 
-  /** Sends an answer (RESPONSE or ERROR) to a request's session. */
   answer(dest: number, session: number, type: number, payload: Uint8Array): void {
     this.sched.send({ type, source: this.address, dest, session, payload });
   }
 
-  /** Requests still being answered (running, or parked in a coroutine) get `text` as their error. */
   answerAll(text: string): void {
     for (const co of this.answering) {
       if (co.session !== 0) this.answer(co.from, co.session, MessageType.ERROR, encode([text]));
@@ -278,7 +186,6 @@ export class LuaService extends HostedService {
     this.answering.clear();
   }
 
-  /** `system traceback`: where each waiting coroutine stands. */
   traceback(): string {
     const out: string[] = [];
     for (const [session, w] of this.waiting) {

@@ -12,9 +12,9 @@ import fengari from 'fengari';
 import { encode, encodeLua } from '../../wire/codec/index.ts';
 import { MessageType } from '../../wire/protocol.ts';
 import type { Msg } from '../../wire/transport/index.ts';
-import { Job, callbackReturn, discard, outer, pushPayload, resume, take, waitOn, type L } from './coroutine.ts';
+import { callbackReturn, discard, outer, pushPayload, resume, take, waitOn } from './coroutine.ts';
 import { newSession, raise, yieldable } from './core.ts';
-import type { LuaService } from './lua-service.ts';
+import { Job, type L, type LuaServiceState } from './state.ts';
 
 const { lua } = fengari;
 
@@ -23,7 +23,7 @@ const { lua } = fengari;
  * carrier; the coroutine waits for its result, and the call's callbacks run
  * here meanwhile.
  */
-export function lnative(svc: LuaService, L: L): number {
+export function lnative(svc: LuaServiceState, L: L): number {
   yieldable(L, 'native');
   const module = lua.lua_tojsstring(L, 1);
   const fn = lua.lua_tojsstring(L, 2);
@@ -55,7 +55,7 @@ export function lnative(svc: LuaService, L: L): number {
 }
 
 /** A native call's callback: runs the Lua function registered under the payload's first value. */
-export function runCallback(svc: LuaService, m: Msg): void {
+export function runCallback(svc: LuaServiceState, m: Msg): void {
   const co = take(svc, Job.CALLBACK, 0, 0);
   co.callId = m.source;
   co.seq = m.session;
@@ -75,7 +75,7 @@ export function runCallback(svc: LuaService, m: Msg): void {
 }
 
 /** Forgets the Lua functions a finished native call could have called back. */
-export function releaseCallbacks(svc: LuaService, ids: number[]): void {
+export function releaseCallbacks(svc: LuaServiceState, ids: number[]): void {
   const L = svc.L;
   if (!L || ids.length === 0) return;
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, svc.callbacksRef);
