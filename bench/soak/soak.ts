@@ -9,7 +9,7 @@
  * (test/plugin-ltask/host/soak.test.ts).
  */
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
-import { probeNatives, PROBE_NATIVE } from '@ltask-web/plugin-ltask/testing';
+import { probeNatives, PROBE_NATIVE, runtimeInternals } from '@ltask-web/plugin-ltask/testing';
 import { prng } from '../../scripts/prng.mjs';
 
 export interface SoakOptions {
@@ -97,6 +97,8 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       if (logs.length > 12) logs.shift();
     },
   });
+  // Which worker a service is on, and the replacements, read without a message.
+  const internals = runtimeInternals(rt);
   const rnd = prng(o.seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
   const report: SoakReport = {
@@ -198,7 +200,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
         // One crash at a time, and only while services live elsewhere: losing
         // every anonymous service ends the runtime by ltask's rule (not a failure).
         const w = Math.floor(rnd() * o.workers);
-        if (crashing || !pool.some((a) => rt.table.worker(a) !== w && rt.state(a) !== 6)) return;
+        if (crashing || !pool.some((a) => internals.table.worker(a) !== w && rt.state(a) !== 6)) return;
         crashing = true;
         report.crashes++;
         void control(rt.spawnService({ name: 'crasher', worker_id: w }), `spawn crasher on worker ${w}`)
@@ -226,7 +228,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
               ? rt.call(target, 'relay', pick(pool), want)
               : rt.call(target, 'nap', want);
       pending.set(id, performance.now());
-      what.set(id, `${kind ?? (r < 0.5 ? 'echo' : r < 0.9 ? 'relay' : 'nap')} to ${target} (worker ${rt.table.worker(target)}, state ${rt.state(target)})`);
+      what.set(id, `${kind ?? (r < 0.5 ? 'echo' : r < 0.9 ? 'relay' : 'nap')} to ${target} (worker ${internals.table.worker(target)}, state ${rt.state(target)})`);
       inFlight++;
       call.then(
         (v) => settle(id, true, v, want),
@@ -268,7 +270,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       }
       if (report.sent >= nextReport) {
         nextReport += o.messages / 10;
-        o.progress?.(`${report.sent} sent, ${report.answered} answered, ${report.errored} errored, ${inFlight} in flight, pool ${pool.length} (+${missing} coming), ${rt.replacedWorkers} workers replaced, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        o.progress?.(`${report.sent} sent, ${report.answered} answered, ${report.errored} errored, ${inFlight} in flight, pool ${pool.length} (+${missing} coming), ${internals.replacedWorkers} workers replaced, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       }
     }
     // Every call must settle: wait for the last ones, up to twice the hang limit.
@@ -277,7 +279,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     report.lost = pending.size + controlPending;
     report.unsettled = [...what.values(), ...unsettled.values()].slice(0, 20);
     report.hangs += pending.size + controlPending;
-    report.replacedWorkers = rt.replacedWorkers;
+    report.replacedWorkers = internals.replacedWorkers;
     report.serialViolations = rt.serialViolations;
     report.seconds = Math.round((performance.now() - t0) / 100) / 10;
     gc?.();

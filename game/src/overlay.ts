@@ -186,7 +186,7 @@ export function drawOverlay(ctx: SystemContext): void {
       `<td class="state">${esc(row.state)}</td><td>${row.queue}</td><td>${row.handled}</td><td class="detail">${esc(row.detail ?? '')}</td></tr>`).join('');
     $('pending').textContent = String(stats.pending);
   }
-  const carriers = o.rt?.natives.carriers() ?? [];
+  const carriers = o.rt?.carriers() ?? [];
   $('carriers').innerHTML = carriers.length
     ? carriers.map((c) => `<span class="carrier ${c.busy !== null ? 'busy' : ''}">${esc(c.module)}#${c.id} ${c.busy !== null ? 'busy' : 'idle'}</span>`).join(' ')
     : '<small>none started yet</small>';

@@ -37,6 +37,16 @@ interface Pool {
   queue: NativeRequest[];
 }
 
+/** A carrier as the runtime shows it (`Runtime.carriers()`). */
+export interface CarrierInfo {
+  /** The native module it runs. */
+  readonly module: string;
+  /** Its slot in the carrier table (a slot is reused once its carrier has ended). */
+  readonly id: number;
+  /** The id of the call it runs; null while it is idle. */
+  readonly busy: number | null;
+}
+
 export interface PoolOptions {
   table: ServiceTable;
   slots: CarrierSlots;
@@ -57,6 +67,7 @@ export class NativePools {
   /** Slots whose carriers have ended, oldest first. */
   private freeSlots: number[] = [];
   private stopped = false;
+  private queued = 0;
 
   constructor(
     modules: Record<string, NativeSource>,
@@ -74,10 +85,12 @@ export class NativePools {
   }
 
   /** Calls that reached the host because no carrier was idle (the others never do). */
-  queuedCalls = 0;
+  get queuedCalls(): number {
+    return this.queued;
+  }
 
   request(req: NativeRequest): void {
-    this.queuedCalls++;
+    this.queued++;
     const pool = this.pools.get(req.module);
     if (!pool) {
       const known = this.names.join(', ') || 'none';
@@ -110,9 +123,9 @@ export class NativePools {
     }
   }
 
-  /** Carriers now, for introspection and tests. */
-  carriers(): { module: string; id: number; busy: number | null }[] {
-    const out = [];
+  /** Carriers now, busy or idle. */
+  carriers(): CarrierInfo[] {
+    const out: CarrierInfo[] = [];
     for (const p of this.pools.values()) for (const c of p.carriers) out.push({ module: p.name, id: c.slot, busy: this.busyWith(c) });
     return out;
   }

@@ -71,6 +71,6 @@ describe('gltfpack through the bridge (packer.lua, io fs backend)', () => {
       expect(magic(bytesOf(a))).toBe(GLB_MAGIC);
       expect(magic(bytesOf(c))).toBe(GLB_MAGIC);
     }
-    expect(b.rt.natives.carriers().filter((x) => x.module === 'gltfpack').length).toBe(2); // instances: { max: 2 }
+    expect(b.rt.carriers().filter((x) => x.module === 'gltfpack').length).toBe(2); // instances: { max: 2 }
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime, type RuntimeOptions } from '@ltask-web/plugin-ltask';
+import { runtimeInternals } from '@ltask-web/plugin-ltask/testing';
 
 const natives = {
   concat: new URL('../../fixtures/native/concat.ts', import.meta.url).href,
@@ -34,9 +35,9 @@ describe('native calls: carriers', () => {
     const r = await start();
     const s = await r.spawn('native_user');
     expect(await r.call(s, 'work', 0, 'warm')).toBe('warm'); // starts the carrier (through the host)
-    const before = r.natives.queuedCalls;
+    const before = runtimeInternals(r).queuedNativeCalls;
     for (let i = 0; i < 50; i++) expect(await r.call(s, 'work', 0, `w${i}`)).toBe(`w${i}`);
-    expect(r.natives.queuedCalls - before).toBeLessThan(5);
+    expect(runtimeInternals(r).queuedNativeCalls - before).toBeLessThan(5);
   });
 });
 
@@ -45,7 +46,7 @@ describe('native calls: concurrency', () => {
     const r = await start();
     const s = await r.spawn('native_user');
     await r.call(s, 'out_of_order'); // carriers start lazily: the first round starts both
-    expect(r.natives.carriers().filter((c) => c.module === 'concat')).toHaveLength(2);
+    expect(r.carriers().filter((c) => c.module === 'concat')).toHaveLength(2);
     expect(await r.call(s, 'out_of_order')).toEqual(['fast', 'slow']);
   });
 
@@ -155,7 +156,7 @@ describe('native calls: failures', () => {
     for (let i = 0; i < 12; i++) {
       await expect(r.call(s, 'crash')).rejects.toThrow(/exited with code 7/);
       expect(await r.call(s, 'concat', { a: 'a', b: 'b', c: String(i) })).toBe(`ab${i}`);
-      for (const c of r.natives.carriers()) slots.add(c.id);
+      for (const c of r.carriers()) slots.add(c.id);
     }
     // 24 carriers started; the slots of the crashed ones came back.
     expect(slots.size).toBeLessThanOrEqual(4);
@@ -168,12 +169,12 @@ describe('native calls: failures', () => {
     await r.call(s, 'work', 0, 'warm');
     const pending = r.call(s, 'hang', 1000);
     await new Promise((res) => setTimeout(res, 150));
-    const busy = r.natives.carriers().filter((c) => c.busy !== null);
+    const busy = r.carriers().filter((c) => c.busy !== null);
     expect(busy).toHaveLength(1);
     await r.call(s, 'stop');
     await expect(pending).rejects.toThrow(/Service has been quit/);
     await new Promise((res) => setTimeout(res, 50));
-    expect(r.natives.carriers().some((c) => c.id === busy[0]!.id)).toBe(false);
+    expect(r.carriers().some((c) => c.id === busy[0]!.id)).toBe(false);
     const other = await r.spawn('native_user');
     expect(await r.call(other, 'concat', { a: 'n', b: 'e', c: 'w' })).toBe('new');
   });

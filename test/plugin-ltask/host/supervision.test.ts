@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
+import { runtimeInternals } from '@ltask-web/plugin-ltask/testing';
 import { runtimes } from '../../support/runtime.ts';
 
 const start = runtimes();
@@ -51,7 +52,7 @@ async function dieAndRecover(r: Runtime, kill: (crasher: number) => Promise<unkn
   // Dead for every sender from now on, and the runtime goes on.
   await expect(r.call(victim, 'echo', 1)).rejects.toThrow(/is dead/);
   expect(await notExited(r, 50)).toBe('running');
-  expect(r.replacedWorkers).toBe(1);
+  expect(runtimeInternals(r).replacedWorkers).toBe(1);
   // The replacement serves, both ways across workers.
   const fresh = await r.spawnService({ name: 'echo', worker_id: 1 });
   expect(await r.call(fresh, 'echo', 'new')).toBe('new');
@@ -134,7 +135,7 @@ describe('the watchdog', () => {
     const r = await start({ watchdogMs: WATCHDOG });
     const s = await r.spawnService({ name: 'echo', worker_id: 1 });
     await new Promise((res) => setTimeout(res, 3 * WATCHDOG));
-    expect(r.replacedWorkers).toBe(0);
+    expect(runtimeInternals(r).replacedWorkers).toBe(0);
     expect(await r.call(s, 'echo', 1)).toBe(1);
   });
 });
@@ -257,7 +258,7 @@ describe('replacement after replacement', () => {
     for (let i = 0; i < 12; i++) {
       const c = await r.spawnService({ name: 'crasher', worker_id: 1 });
       await r.call(c, 'crash');
-      while (r.replacedWorkers <= i) await new Promise((res) => setTimeout(res, 10));
+      while (runtimeInternals(r).replacedWorkers <= i) await new Promise((res) => setTimeout(res, 10));
     }
     const s = await r.spawnService({ name: 'echo', worker_id: 1 });
     expect(await r.call(s, 'echo', 'after 12')).toBe('after 12');

@@ -9,6 +9,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { platform } from '#platform';
 import { startRuntime, type LogEntry, type Runtime } from '../runtime.ts';
+import { runtimeInternals } from '../internals.ts';
 import { Address, ServiceState, type ServiceInfo } from '../../wire/protocol.ts';
 
 const USAGE = `usage: ltask <main.lua> [options]
@@ -132,7 +133,7 @@ export function formatServices(rows: ServiceInfo[]): string {
  * queued, no carrier busy, and no message handled anywhere.
  */
 function watchIdle(rt: Runtime, quietMs: number, report: (quietMs: number) => void): () => void {
-  const t = rt.table;
+  const t = runtimeInternals(rt).table;
   let handled = -1;
   let since = Date.now();
   const poll = () => {
@@ -143,7 +144,7 @@ function watchIdle(rt: Runtime, quietMs: number, report: (quietMs: number) => vo
       const st = t.state(a);
       if (st === ServiceState.INIT || st === ServiceState.READY || st === ServiceState.RUNNING || st === ServiceState.SUSPENDED || (st !== ServiceState.DEAD && t.queue(a) > 0)) busy = true;
     }
-    if (!busy && rt.natives.carriers().some((c) => c.busy !== null)) busy = true;
+    if (!busy && rt.carriers().some((c) => c.busy !== null)) busy = true;
     const now = Date.now();
     if (busy || sum !== handled) {
       handled = sum;
@@ -280,7 +281,7 @@ async function runMain(rt: Runtime, args: RunnerArgs, expired: Promise<'timeout'
   const state = { ending: false, mainStarted: false };
   // Labels for when root cannot answer: the io service, and the main service,
   // which takes the next address (root allocates addresses in order).
-  const labels = new Map<number, string>([[rt.table.end, name]]);
+  const labels = new Map<number, string>([[runtimeInternals(rt).table.end, name]]);
   void rt.queryservice('io').then((a) => labels.set(a, 'io'), () => {});
   /** The live services, the main service marked while its main chunk has not returned. */
   const alive = async () => {

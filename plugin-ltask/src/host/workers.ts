@@ -1,0 +1,152 @@
+/**
+ * The scheduler workers as the host holds them: starting one (its `init`:
+ * the configuration and the shared memory), and the outbox. Messages the host
+ * routes to a worker wait in the outbox until the current task ends, so that
+ * each worker gets one postMessage per turn, not one per message. Supervision
+ * puts a replacement in a dead worker's place here; the outbox stays, so what
+ * was routed to the old worker goes to the new one.
+ */
+import { startWorker } from '#spawn';
+import type { WorkerHandle } from '../platform/types.ts';
+import type { HostToWorker, WorkerConfig, WorkerToHost } from '../wire/protocol.ts';
+import type { ServiceTable } from '../wire/table.ts';
+import type { CarrierSlots } from '../wire/slots.ts';
+
+/** What every scheduler worker's `init` carries besides its id. */
+export interface WorkerInit {
+  readonly config: WorkerConfig;
+  readonly table: ServiceTable;
+  /** Read at each launch: a replacement gets the rings supervision made for it. */
+  readonly rings: (SharedArrayBuffer | null)[][];
+  readonly slots: CarrierSlots;
+}
+
+/** A worker being started: `ready` settles when it has taken its `init`. */
+interface Launch {
+  readonly handle: WorkerHandle;
+  readonly ready: Promise<void>;
+}
+
+/** Starts scheduler worker `id`; `ready` rejects when its thread ends first. */
+function launchWorker(id: number, init: WorkerInit): Launch {
+  const h = startWorker('scheduler', `ltask-worker-${id}`);
+  const ready = new Promise<void>((resolve, reject) => {
+    h.onExit((reason) => reject(new Error(`[ltask] ${reason}`)));
+    const off = h.listen((d) => {
+      if ((d as WorkerToHost).type === 'ready') {
+        off();
+        resolve();
+      }
+    });
+  });
+  h.postMessage({ type: 'init', workerId: id, config: init.config, table: init.table.sab, rings: init.rings, carriers: init.slots.sab } satisfies HostToWorker);
+  return { handle: h, ready };
+}
+
+/** Starts every scheduler worker and waits until each is ready; when one cannot start, terminates them all and throws. */
+export async function launchWorkers(init: WorkerInit): Promise<WorkerHandle[]> {
+  const handles: WorkerHandle[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: init.config.workers }, (_, id) => {
+        const { handle, ready } = launchWorker(id, init);
+        handles.push(handle);
+        return ready;
+      }),
+    );
+  } catch (e) {
+    await Promise.all(handles.map((h) => h.terminate()));
+    throw e;
+  }
+  return handles;
+}
+
+/** What the workers tell the runtime that holds them. */
+export interface WorkersPort {
+  /** A worker posted to the host. */
+  arrived(m: WorkerToHost): void;
+  /** Worker `id`'s thread ended by itself (a crash), with why. */
+  exited(id: number, reason: string): void;
+}
+
+/** What {@link SchedulerWorkers} is made of. */
+export interface WorkersOptions {
+  /** The started workers, every one ready, by id. */
+  readonly handles: WorkerHandle[];
+  readonly init: WorkerInit;
+  readonly port: WorkersPort;
+}
+
+/** The running scheduler workers and their outbox. */
+export class SchedulerWorkers {
+  private readonly handles: WorkerHandle[];
+  private readonly init: WorkerInit;
+  private readonly port: WorkersPort;
+  /** Framed messages by worker, waiting for the end of the task. */
+  private readonly outbox: Uint8Array[][];
+  private flushQueued = false;
+
+  constructor(o: WorkersOptions) {
+    this.handles = o.handles;
+    this.init = o.init;
+    this.port = o.port;
+    this.outbox = o.handles.map(() => []);
+    o.handles.forEach((h, id) => this.watch(h, id));
+  }
+
+  /** How many workers there are. */
+  get count(): number {
+    return this.handles.length;
+  }
+
+  /** Puts a framed message on its way to worker `w` (posted with the others once the current task ends). */
+  queue(w: number, framed: Uint8Array): void {
+    this.outbox[w]!.push(framed);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  /** Posts to worker `w` now (nothing when there is no such worker). */
+  post(w: number, m: HostToWorker): void {
+    this.handles[w]?.postMessage(m);
+  }
+
+  /** Posts to every worker now. */
+  postAll(m: HostToWorker): void {
+    for (const h of this.handles) h.postMessage(m);
+  }
+
+  /** Terminates worker `id` (its replacement is started by {@link relaunch}). */
+  terminate(id: number): void {
+    void this.handles[id]!.terminate();
+  }
+
+  /** Starts a new worker `id` in the place of the old one; resolves when it is ready. */
+  relaunch(id: number): Promise<void> {
+    const { handle, ready } = launchWorker(id, this.init);
+    this.handles[id] = handle;
+    this.watch(handle, id);
+    return ready;
+  }
+
+  /** Terminates every worker. */
+  terminateAll(): Promise<void>[] {
+    return this.handles.map((h) => h.terminate());
+  }
+
+  private watch(h: WorkerHandle, id: number): void {
+    h.listen((d) => this.port.arrived(d as WorkerToHost));
+    h.onExit((reason) => this.port.exited(id, reason));
+  }
+
+  private readonly flush = () => {
+    this.flushQueued = false;
+    this.outbox.forEach((batch, w) => {
+      if (batch.length === 0) return;
+      this.outbox[w] = [];
+      this.handles[w]!.postMessage({ type: 'msgs', batch } satisfies HostToWorker, batch.map((b) => b.buffer as ArrayBuffer));
+    });
+  };
+}
