@@ -82,7 +82,7 @@ function spawnTs(s: Scheduler, sources: SourceLoader, m: Msg, name: string, labe
 function spawnLua(s: Scheduler, sources: SourceLoader, m: Msg, name: string, label: string, args: unknown[], opts: SpawnArgs[4], answer: Answer): void {
   let svc: LuaService;
   try {
-    svc = new LuaService(m.dest, label, s, sources, opts?.runawayMs ?? s.config.runawayMs, opts?.memLimit ?? s.config.memLimit);
+    svc = new LuaService({ address: m.dest, label, sched: s, sources, runawayMs: opts?.runawayMs ?? s.config.runawayMs, memLimit: opts?.memLimit ?? s.config.memLimit });
   } catch (e) {
     answer(MessageType.ERROR, (e as Error).message);
     s.table.close(m.dest);
@@ -114,7 +114,7 @@ function reload(s: Scheduler, loader: SourceLoader, r: SourceReload): void {
     let source: string;
     try {
       source = fromLua54(r.source, old.scriptPath);
-      fresh = new LuaService(old.address, old.label, s, loader, old.runawayMs, old.memLimit);
+      fresh = new LuaService({ address: old.address, label: old.label, sched: s, sources: loader, runawayMs: old.runawayMs, memLimit: old.memLimit });
     } catch (e) {
       s.log('error', old.address, old.label, `[ltask] hot reload of ${old.scriptPath} failed: ${(e as Error).message}`);
       continue;

@@ -21,7 +21,7 @@ import { topError, loadLibrary } from './library.ts';
 import { openLibraries } from './libs.ts';
 import { HOOK_COUNT, overLimit, runaway } from './limits.ts';
 import { releaseCallbacks, runCallback } from './native.ts';
-import { ASYNC, Job, LuaServiceState, type Entry, type L, type LuaPort, type LuaSources } from './state.ts';
+import { ASYNC, Job, LuaServiceState, type Entry, type L, type LuaServiceOptions } from './state.ts';
 
 const { lua, lauxlib, to_luastring } = fengari;
 
@@ -30,10 +30,10 @@ const { lua, lauxlib, to_luastring } = fengari;
  * constructor (a fresh VM running the library) and its entry points.
  */
 export class LuaService extends LuaServiceState {
-  constructor(address: number, label: string, sched: LuaPort, sources: LuaSources, runawayMs: number, memLimit = 0) {
-    super({ address, label, sched, sources, runawayMs, memLimit });
+  constructor(o: LuaServiceOptions) {
+    super(o);
     const L = (this.L = lauxlib.luaL_newstate() as L);
-    openLibraries(L, !sched.config.trustedLua);
+    openLibraries(L, !o.sched.config.trustedLua);
     lua.lua_createtable(L, 0, 0);
     this.callbacksRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     loadLibrary(L);
