@@ -18,8 +18,6 @@ export abstract class HostedService {
     readonly label: string,
   ) {}
 
-  abstract readonly kind: 'lua' | 'ts';
-
   /** Runs one message. Returns true when the service has ended. */
   abstract handle(msg: Msg): boolean;
 

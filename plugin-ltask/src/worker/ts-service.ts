@@ -14,7 +14,6 @@ import type { Scheduler } from './scheduler.ts';
 import { HostedService } from './service.ts';
 
 export class TsService extends HostedService {
-  readonly kind = 'ts' as const;
   handlers: Handlers | null = null;
   /** System services only: called when another service ends (root). */
   private onSignal: ((source: number, failure?: string) => void) | null = null;

@@ -95,8 +95,7 @@ export type Waiter = Co | Deferred | typeof ASYNC;
  * LuaService that the primitives call.
  */
 export abstract class LuaServiceState extends HostedService {
-  // ---- what it is and what it uses
-  readonly kind = 'lua' as const;
+  // ---- what it uses
   readonly sched: LuaPort;
   readonly sources: LuaSources;
   /** A handler that runs longer without yielding is stopped (0: never). */
