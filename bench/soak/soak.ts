@@ -9,7 +9,8 @@
  * (test/plugin-ltask/host/soak.test.ts).
  */
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
-import { probeNatives, PROBE_NATIVE, runtimeInternals } from '@ltask-web/plugin-ltask/testing';
+import { probeNatives, PROBE_NATIVE } from '@ltask-web/plugin-ltask/testing';
+import { runtimeInternals } from '@ltask-web/plugin-ltask/internal';
 import { prng } from '../../scripts/prng.mjs';
 
 export interface SoakOptions {

@@ -16,7 +16,7 @@ describe('plugin-ltask root entry', () => {
   });
 
   it('keeps the wire behind /internal', () => {
-    expect(Object.keys(internal).sort()).toEqual(['Address', 'CodecError', 'MessageType', 'Receipt', 'checkIsolation', 'decode', 'encode']);
+    expect(Object.keys(internal).sort()).toEqual(['Address', 'CodecError', 'MessageType', 'Receipt', 'checkIsolation', 'decode', 'encode', 'runtimeInternals']);
   });
 
   it("names Runtime as a type, and the user's ServiceContext has no privileged part", () => {

@@ -6,5 +6,5 @@ export * from '../host/engine/plugin.ts';
 export * from '../host/engine/resource.ts';
 export * from '../host/engine/stats.ts';
 export * from '../host/engine/asset-source.ts';
-export type { Runtime, RuntimeOptions } from '../host/runtime.ts';
+export type { Runtime, RuntimeOptions } from '../api/runtime.ts';
 export type { ServiceInfo } from '../wire/protocol.ts';

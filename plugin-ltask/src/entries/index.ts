@@ -7,7 +7,7 @@
  * against. The wire (message codes, codec) is behind `./internal`.
  */
 export { startRuntime } from '../host/runtime.ts';
-export type { Runtime, RuntimeOptions, LogEntry, RuntimeExit, CarrierInfo } from '../host/runtime.ts';
+export type { Runtime, RuntimeOptions, LogEntry, RuntimeExit, CarrierInfo } from '../api/runtime.ts';
 export { ServiceError } from '../wire/errors.ts';
 export { ServiceState, stateName } from '../wire/protocol.ts';
 export type { ServiceInfo } from '../wire/protocol.ts';

@@ -3,10 +3,10 @@
  * its API: the shared service table (the CLI watches it for idleness without
  * sending a message), how often supervision replaced a worker, how many native
  * calls had to wait on the host. Users do not need them, so they are kept off
- * `Runtime`; the `testing` entry exports {@link runtimeInternals}.
+ * `Runtime`; the `internal` entry exports {@link runtimeInternals}.
  */
 import type { ServiceTable } from '../wire/table.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../api/runtime.ts';
 
 /** The shared service table, to read. */
 export type TableReader = Pick<ServiceTable, 'addresses' | 'end' | 'live' | 'state' | 'worker' | 'queue' | 'handled'>;

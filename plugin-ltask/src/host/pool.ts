@@ -14,6 +14,7 @@ import type { ServiceTable } from '../wire/table.ts';
 import { createMailbox } from '../wire/mailbox.ts';
 import type { CarrierToHost, HostToCarrier, NativeRequest } from '../wire/native.ts';
 import type { NativeSource } from '../api/native.ts';
+import type { CarrierInfo } from '../api/runtime.ts';
 import { MAX_CARRIERS, SlotState, callWorker, type CarrierSlots } from '../wire/slots.ts';
 
 interface Carrier {
@@ -37,15 +38,6 @@ interface Pool {
   queue: NativeRequest[];
 }
 
-/** A carrier as the runtime shows it (`Runtime.carriers()`). */
-export interface CarrierInfo {
-  /** The native module it runs. */
-  readonly module: string;
-  /** Its slot in the carrier table (a slot is reused once its carrier has ended). */
-  readonly id: number;
-  /** The id of the call it runs; null while it is idle. */
-  readonly busy: number | null;
-}
 
 export interface PoolOptions {
   table: ServiceTable;

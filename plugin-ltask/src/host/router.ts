@@ -10,7 +10,7 @@ import { Sessions } from '../wire/session.ts';
 import { Address, MessageType, Receipt, ServiceState } from '../wire/protocol.ts';
 import type { ServiceTable } from '../wire/table.ts';
 import { frame, unframe, type Msg } from '../wire/transport/index.ts';
-import type { LogEntry } from './options.ts';
+import type { LogEntry } from '../api/runtime.ts';
 
 /** Where routed messages go: the workers' outbox. */
 export interface OutboxPort {

@@ -16,72 +16,17 @@ import type { ServiceTable } from '../wire/table.ts';
 import { callWorker } from '../wire/slots.ts';
 import { RootMemory } from '../wire/root-state.ts';
 import type { SpawnOptions } from '../api/spawn.ts';
+import type { CarrierInfo, Runtime, RuntimeExit, RuntimeOptions } from '../api/runtime.ts';
 import { keepInternals } from './internals.ts';
 import { Inspector } from './inspect.ts';
-import { resolveOptions, type RuntimeExit, type RuntimeOptions, type RuntimeSetup } from './options.ts';
-import { NativePools, type CarrierInfo } from './pool.ts';
+import { resolveOptions, type RuntimeSetup } from './options.ts';
+import { NativePools } from './pool.ts';
 import { listenHot, sourceReload } from './reload.ts';
 import { Router } from './router.ts';
 import { Supervisor } from './supervisor.ts';
 import { SchedulerWorkers, launchWorkers } from './workers.ts';
 
-export type { RuntimeOptions, LogEntry, RuntimeExit } from './options.ts';
-export type { CarrierInfo } from './pool.ts';
 
-/** A running runtime, as seen from the thread that started it. */
-export interface Runtime {
-  /**
-   * Resolves when the runtime ends by itself (every service ended), or when
-   * supervision cannot go on (a replacement worker that cannot start, or a
-   * system service that cannot start again): code 1 and why. A worker that
-   * crashes or freezes is replaced and does not end the runtime.
-   */
-  readonly exited: Promise<RuntimeExit>;
-  /** Number of scheduler workers. */
-  readonly workerCount: number;
-  /** Times a service's VM was entered while already running anywhere (must stay 0). */
-  readonly serialViolations: number;
-  /** Calls `name` on a service; resolves to its first result. */
-  call<T = unknown>(addr: number, name: string, ...args: unknown[]): Promise<T>;
-  /** Calls `name` on a service; resolves to all its results. */
-  callMulti(addr: number, name: string, ...args: unknown[]): Promise<unknown[]>;
-  /** Sends without waiting. False when the service is dead; throws when it is busy. */
-  send(addr: number, name: string, ...args: unknown[]): boolean;
-  /** Spawns a service by name (a Lua script on the service path, or a registered TypeScript service). */
-  spawn(name: string, ...args: unknown[]): Promise<number>;
-  /** ltask's `spawn_service{ name, args, worker_id, unique, label }`. */
-  spawnService(options: SpawnOptions): Promise<number>;
-  /** ltask's `uniqueservice`: the service registered under `name`, spawned with `args` if there is none. */
-  uniqueservice(name: string, ...args: unknown[]): Promise<number>;
-  /** ltask's `queryservice`: the address of the service registered under `name`, once there is one. */
-  queryservice(name: string): Promise<number>;
-  /** Asks a service to quit. Resolves to false if it was already gone. */
-  kill(addr: number): Promise<boolean>;
-  /**
-   * Every live service (all, dead included, when `all`): address, label,
-   * worker, state, queue, handled, CPU. Root and every worker are asked; what
-   * does not come within `waitMs` (a worker frozen in a long call) is replaced
-   * by what the shared table says (rows marked `fromTable`).
-   */
-  inspect(all?: boolean, waitMs?: number): Promise<ServiceInfo[]>;
-  /** State of one service, read from the shared table without a message. */
-  state(addr: number): number;
-  /** The native modules' carriers now, busy or idle. */
-  carriers(): readonly CarrierInfo[];
-  /**
-   * Restarts the Lua services that run a changed script, at their addresses,
-   * with their spawn arguments; their queued messages wait for the new code.
-   * The dev server calls it when a `.lua` file is saved (the ltask() vite
-   * plugin): `urlPath` is the file's URL path (`/service/hello.lua`), and
-   * `previous` its old text, which finds it among `sources` when it was
-   * imported (`import hello from './hello.lua'`). Requests a restarted service
-   * was still handling get an error (`restarted (hot reload)`). Returns the
-   * script paths updated.
-   */
-  reloadSource(update: LuaUpdate): string[];
-  /** Stops every worker now. Pending calls fail. Safe to call twice. */
-  stop(): Promise<void>;
-}
 
 /**
  * Starts a runtime and resolves when every worker is ready.

@@ -11,7 +11,7 @@ import { encode } from '../wire/codec/js.ts';
 import { Address, MessageType, SYSTEM_SERVICES, ServiceState, deadText } from '../wire/protocol.ts';
 import type { ServiceTable } from '../wire/table.ts';
 import { createRingBuffer } from '../wire/transport/index.ts';
-import type { LogEntry } from './options.ts';
+import type { LogEntry } from '../api/runtime.ts';
 import type { NativePools } from './pool.ts';
 import type { Router } from './router.ts';
 import type { SchedulerWorkers } from './workers.ts';

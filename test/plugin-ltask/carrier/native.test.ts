@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime, type RuntimeOptions } from '@ltask-web/plugin-ltask';
-import { runtimeInternals } from '@ltask-web/plugin-ltask/testing';
+import { runtimeInternals } from '@ltask-web/plugin-ltask/internal';
 
 const natives = {
   concat: new URL('../../fixtures/native/concat.ts', import.meta.url).href,

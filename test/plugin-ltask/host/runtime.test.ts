@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceError, startRuntime } from '@ltask-web/plugin-ltask';
 import { MessageType, Receipt } from '@ltask-web/plugin-ltask/internal';
-import { runtimeInternals } from '@ltask-web/plugin-ltask/testing';
+import { runtimeInternals } from '@ltask-web/plugin-ltask/internal';
 import { runtimes } from '../../support/runtime.ts';
 
 const start = runtimes();

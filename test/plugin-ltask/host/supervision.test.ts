@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
-import { runtimeInternals } from '@ltask-web/plugin-ltask/testing';
+import { runtimeInternals } from '@ltask-web/plugin-ltask/internal';
 import { runtimes } from '../../support/runtime.ts';
 
 const start = runtimes();

@@ -8,7 +8,8 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { platform } from '#platform';
-import { startRuntime, type LogEntry, type Runtime } from '../runtime.ts';
+import { startRuntime } from '../runtime.ts';
+import type { LogEntry, Runtime } from '../../api/runtime.ts';
 import { runtimeInternals } from '../internals.ts';
 import { Address, ServiceState, type ServiceInfo } from '../../wire/protocol.ts';
 

@@ -35,7 +35,8 @@
  */
 import { AssetServer, First, Last, registerAssetSource } from '@ltask-web/engine';
 import type { App, Plugin, SystemContext } from '@ltask-web/engine';
-import { startRuntime, type Runtime, type RuntimeOptions, type LogEntry } from '../runtime.ts';
+import { startRuntime } from '../runtime.ts';
+import type { LogEntry, Runtime, RuntimeOptions } from '../../api/runtime.ts';
 import { LtaskAssetReader } from './asset-source.ts';
 import { Ltask } from './resource.ts';
 import { LtaskStats } from './stats.ts';

@@ -12,7 +12,7 @@
  * @module
  */
 import { defineEvent, type EventKey } from '@ltask-web/engine';
-import type { Runtime } from '../runtime.ts';
+import type { Runtime } from '../../api/runtime.ts';
 
 /** A reply (or failure) of `Ltask.request`, delivered as an event of its kind. */
 export interface LtaskReply<C = unknown> {

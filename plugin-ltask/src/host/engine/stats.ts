@@ -8,7 +8,7 @@
  * wait: one `inspect()` is in flight at a time and its rows land when it answers.
  * @module
  */
-import type { LogEntry, RuntimeExit } from '../runtime.ts';
+import type { LogEntry, RuntimeExit } from '../../api/runtime.ts';
 import type { ServiceInfo } from '../../wire/protocol.ts';
 import type { LtaskStatus } from './resource.ts';
 

@@ -18,7 +18,7 @@
  * const gaps = await s.stop();      // every NPC's tick gaps (ms), one series
  * ```
  */
-import type { Runtime } from '../runtime.ts';
+import type { Runtime } from '../../api/runtime.ts';
 import type { NativeSource } from '../../api/native.ts';
 
 /** The probe native module's name (`ltask.native "ltask-probe"`). */
