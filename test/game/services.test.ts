@@ -52,9 +52,9 @@ beforeAll(async () => {
     io: { backend: 'fs', root: PUBLIC },
     onLog: (e) => void logs.push(`[${e.level}] ${e.label}:${e.source} ${e.text}`),
   });
-  levels = await rt.uniqueservice('levels');
-  director = await rt.uniqueservice('director');
-  io = await rt.queryservice('io');
+  levels = await rt.uniqueService('levels');
+  director = await rt.uniqueService('director');
+  io = await rt.queryService('io');
 });
 afterEach(() => {
   expect(rt.serialViolations).toBe(0);

@@ -32,9 +32,9 @@ export interface Runtime {
   /** ltask's `spawn_service{ name, args, worker_id, unique, label }`. */
   spawnService(options: SpawnOptions): Promise<number>;
   /** ltask's `uniqueservice`: the service registered under `name`, spawned with `args` if there is none. */
-  uniqueservice(name: string, ...args: unknown[]): Promise<number>;
+  uniqueService(name: string, ...args: unknown[]): Promise<number>;
   /** ltask's `queryservice`: the address of the service registered under `name`, once there is one. */
-  queryservice(name: string): Promise<number>;
+  queryService(name: string): Promise<number>;
   /** Asks a service to quit. Resolves to false if it was already gone. */
   kill(addr: number): Promise<boolean>;
   /**

@@ -28,8 +28,8 @@ export interface ServiceContext {
   /** Sends without waiting; false when the destination is dead. Throws when it is busy. */
   send(addr: number, name: string, ...args: unknown[]): boolean;
   spawn(name: string, ...args: unknown[]): Promise<number>;
-  uniqueservice(name: string, ...args: unknown[]): Promise<number>;
-  queryservice(name: string): Promise<number>;
+  uniqueService(name: string, ...args: unknown[]): Promise<number>;
+  queryService(name: string): Promise<number>;
   /** Sleeps `cs` centiseconds (ltask's unit). */
   sleep(cs: number): Promise<void>;
   readonly log: { info(...a: unknown[]): void; error(...a: unknown[]): void };

@@ -148,11 +148,11 @@ class RuntimeHost implements Runtime {
     return this.call<number>(Address.ROOT, 'spawn_service', options);
   }
 
-  uniqueservice(name: string, ...args: unknown[]): Promise<number> {
+  uniqueService(name: string, ...args: unknown[]): Promise<number> {
     return this.call<number>(Address.ROOT, 'uniqueservice', name, ...args);
   }
 
-  queryservice(name: string): Promise<number> {
+  queryService(name: string): Promise<number> {
     return this.call<number>(Address.ROOT, 'queryservice', name);
   }
 

@@ -205,8 +205,8 @@ export class TsService extends HostedService {
       call: async <T>(addr: number, name: string, ...args: unknown[]) => (await callMulti(addr, name, ...args))[0] as T,
       send: (addr, name, ...args) => this.client.send(addr, [name, ...args]),
       spawn: async (name, ...args) => (await callMulti(Address.ROOT, 'spawn', name, ...args))[0] as number,
-      uniqueservice: async (name, ...args) => (await callMulti(Address.ROOT, 'uniqueservice', name, ...args))[0] as number,
-      queryservice: async (name) => (await callMulti(Address.ROOT, 'queryservice', name))[0] as number,
+      uniqueService: async (name, ...args) => (await callMulti(Address.ROOT, 'uniqueservice', name, ...args))[0] as number,
+      queryService: async (name) => (await callMulti(Address.ROOT, 'queryservice', name))[0] as number,
       sleep: (cs) => new Promise((r) => setTimeout(r, Math.max(0, cs) * 10)),
       log: {
         info: (...a) => sched.log('info', this.address, this.label, fmt(a)),

@@ -35,7 +35,7 @@ describe('native modules through the bridge in Chromium (fetch io backend)', () 
       io: { backend: 'fetch', root },
       onLog: () => {},
     });
-    const io = await rt.queryservice('io');
+    const io = await rt.queryService('io');
     let frames = 0;
     let counting = true;
     const tick = () => {

@@ -37,7 +37,7 @@ export async function startBridge(io: RuntimeOptions['io'] = { backend: 'fs', ro
     onLog: (e) => void logs.push(`[${e.level}] ${e.label}:${e.source} ${e.text}`),
     ...more,
   });
-  const ioAddr = await rt.queryservice('io');
+  const ioAddr = await rt.queryService('io');
   return {
     rt,
     logs,

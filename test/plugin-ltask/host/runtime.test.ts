@@ -233,7 +233,7 @@ describe('scheduler', () => {
 
   it('stops when the last anonymous service ends (named ones quit first)', async () => {
     const r = await start();
-    await r.uniqueservice('echo');
+    await r.uniqueService('echo');
     await r.spawn('spawner', 20);
     const exit = await r.exited;
     expect(exit).toEqual({ code: 0, error: undefined });

@@ -12,10 +12,10 @@ const start = runtimes();
 
 /** The address `name` has once root has restarted it (polls: the restart is asynchronous). */
 async function restarted(r: Runtime, name: string, old: number): Promise<number> {
-  let addr = await r.queryservice(name);
+  let addr = await r.queryService(name);
   for (let i = 0; addr === old && i < 100; i++) {
     await new Promise((res) => setTimeout(res, 20));
-    addr = await r.queryservice(name);
+    addr = await r.queryService(name);
   }
   return addr;
 }
@@ -90,7 +90,7 @@ describe('a worker that dies is replaced', () => {
     expect((await sleeper)[3]).toMatch(/is dead: worker 0 failed/);
     expect(await notExited(r, 50)).toBe('running');
     // Root answers again, with what it knew: names, labels, local services.
-    expect(await r.queryservice('echo')).toBe(named);
+    expect(await r.queryService('echo')).toBe(named);
     expect((await r.inspect()).find((x) => x.address === named)?.label).toBe('named-echo');
     const fresh = await r.spawn('echo');
     expect(await r.callMulti(fresh, 'sleep_then', 1, 'timer works')).toEqual(['timer works']);
@@ -103,7 +103,7 @@ describe('a worker that dies is replaced', () => {
     // io (a local service) serves from every worker, worker 0 included.
     const z = await r.spawnService({ name: 'echo', worker_id: 0 });
     expect(await r.call(z, 'echo', 'z')).toBe('z');
-    expect(await r.queryservice('io')).toBeGreaterThan(0);
+    expect(await r.queryService('io')).toBeGreaterThan(0);
   });
 });
 
@@ -146,7 +146,7 @@ describe('restart policies (root)', () => {
     const crasher = await r.spawnService({ name: 'crasher', worker_id: 1 });
     const first = await r.spawnService({ name: 'echo', unique: true, restart: 'restart', worker_id: 1 });
     const plain = await r.spawnService({ name: 'echo', worker_id: 1 });
-    expect(await r.queryservice('echo')).toBe(first);
+    expect(await r.queryService('echo')).toBe(first);
     await r.call(crasher, 'crash');
     // queryservice waits for the new instance rather than answering a dead one.
     const again = await restarted(r, 'echo', first);

@@ -283,7 +283,7 @@ async function runMain(rt: Runtime, args: RunnerArgs, expired: Promise<'timeout'
   // Labels for when root cannot answer: the io service, and the main service,
   // which takes the next address (root allocates addresses in order).
   const labels = new Map<number, string>([[runtimeInternals(rt).table.end, name]]);
-  void rt.queryservice('io').then((a) => labels.set(a, 'io'), () => {});
+  void rt.queryService('io').then((a) => labels.set(a, 'io'), () => {});
   /** The live services, the main service marked while its main chunk has not returned. */
   const alive = async () => {
     const { rows, note } = await aliveServices(rt, labels);

@@ -178,7 +178,7 @@ export class Ltask {
   service(name: string, ...args: unknown[]): Promise<number> {
     let p = this.names.get(name);
     if (!p) {
-      p = this.rt ? this.rt.uniqueservice(name, ...args) : this.started.then((rt) => rt.uniqueservice(name, ...args));
+      p = this.rt ? this.rt.uniqueService(name, ...args) : this.started.then((rt) => rt.uniqueService(name, ...args));
       p.catch(() => {
         if (this.names.get(name) === p) this.names.delete(name); // a failed spawn may be retried
       });
