@@ -55,7 +55,7 @@ describe('codec (JS values)', () => {
   });
 
   it('keeps a leading UTF-8 BOM: byte strings stay byte-exact', () => {
-    const L = lauxlib.luaL_newstate();
+    const L = lauxlib.luaL_newstate()!;
     lua.lua_pushstring(L, Uint8Array.of(0xef, 0xbb, 0xbf, 0x41));
     const [v] = decode(encodeLua(L, 1, 1));
     expect(v).toBe('\ufeffA');
@@ -68,7 +68,7 @@ describe('codec (JS values)', () => {
   });
 
   it('"__proto__" is an ordinary key, never the prototype', () => {
-    const L = lauxlib.luaL_newstate();
+    const L = lauxlib.luaL_newstate()!;
     expect(lauxlib.luaL_dostring(L, to_luastring('return { __proto__ = 1, x = 2 }'))).toBe(lua.LUA_OK);
     const [o] = decode(encodeLua(L, 1, 1)) as [Record<string, unknown>];
     expect(Object.getPrototypeOf(o)).toBe(Object.prototype);
@@ -77,7 +77,7 @@ describe('codec (JS values)', () => {
   });
 
   it('numeric-looking keys stay exact: integers only within 32 bits, other strings as strings', () => {
-    const L = lauxlib.luaL_newstate();
+    const L = lauxlib.luaL_newstate()!;
     lualib.luaL_openlibs(L);
     pushLua(L, encode([{ '-3000000000': 1, '2147483648': 2, '-5': 3, '007': 4 }]));
     lua.lua_setglobal(L, to_luastring('t'));
@@ -92,12 +92,12 @@ describe('codec (JS values)', () => {
     const bytes = encode([new Map([[1.5, 'x']])]);
     const at = bytes.findIndex((_, i) => bytes[i + 6] === 0xf8 && bytes[i + 7] === 0x3f && bytes[i] === 0);
     bytes[at + 7] = 0x7f; // 1.5 -> NaN
-    const L = lauxlib.luaL_newstate();
+    const L = lauxlib.luaL_newstate()!;
     expect(() => pushLua(L, bytes)).toThrow(/table key is NaN/);
   });
 
   it('decodes invalid UTF-8 byte strings as Uint8Array', () => {
-    const L = lauxlib.luaL_newstate();
+    const L = lauxlib.luaL_newstate()!;
     lua.lua_pushstring(L, Uint8Array.of(0xff, 0x00, 0x41));
     const [v] = decode(encodeLua(L, 1, 1));
     expect(v).toEqual(Uint8Array.of(0xff, 0x00, 0x41));
@@ -106,7 +106,7 @@ describe('codec (JS values)', () => {
 
 describe('codec (Lua stack)', () => {
   const run = (code: string) => {
-    const L = lauxlib.luaL_newstate();
+    const L = lauxlib.luaL_newstate()!;
     lualib.luaL_openlibs(L);
     expect(lauxlib.luaL_dostring(L, to_luastring(code))).toBe(lua.LUA_OK);
     return L;

@@ -1,9 +1,8 @@
 /** Encoding Lua stack values to payloads and pushing payloads onto a Lua stack. */
-import fengari from 'fengari';
+import fengari, { type LuaState } from 'fengari';
 import { CodecError, DEFAULT_MAX_BYTES, FLAG_REFS, MAX_DEPTH, Reader, Tag, Writer } from './format.ts';
 
 const { lua } = fengari;
-type LuaState = unknown;
 
 const writer = new Writer();
 
@@ -62,7 +61,7 @@ function encodeSlot(L: LuaState, idx: number, depth: number): void {
       return;
     case lua.LUA_TSTRING:
       w.u8(Tag.STRING);
-      w.bytes(lua.lua_tolstring(L, idx));
+      w.bytes(lua.lua_tolstring(L, idx)!); // a string: never null
       return;
     case lua.LUA_TTABLE:
       encodeTable(L, idx, depth);

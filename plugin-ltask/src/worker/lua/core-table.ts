@@ -6,13 +6,13 @@
  * The list is the whole surface between the library and the runtime: a
  * primitive not named here does not exist for Lua.
  */
-import fengari from 'fengari';
+import fengari, { type LuaState } from 'fengari';
 import { Address, MessageType, Receipt } from '../../wire/protocol.ts';
 import * as core from './core.ts';
 import * as tasks from './core-tasks.ts';
 import { lmemLimit } from './limits.ts';
 import { lnative } from './native.ts';
-import type { L, LuaServiceState } from './state.ts';
+import type { LuaServiceState } from './state.ts';
 
 const { lua, to_luastring } = fengari;
 
@@ -66,10 +66,10 @@ const INTEGERS: Readonly<Record<string, number>> = {
 };
 
 /** Pushes the `core` table of `svc` onto `L`: each primitive bound to the service, the constants, `self` and `label`. */
-export function pushCore(svc: LuaServiceState, L: L): void {
+export function pushCore(svc: LuaServiceState, L: LuaState): void {
   lua.lua_createtable(L, 0, 40);
   for (const [name, f] of Object.entries(CORE)) {
-    lua.lua_pushcfunction(L, (T: L) => f(svc, T));
+    lua.lua_pushcfunction(L, (T: LuaState) => f(svc, T));
     lua.lua_setfield(L, -2, to_luastring(name));
   }
   for (const [name, v] of Object.entries(INTEGERS)) {

@@ -7,13 +7,13 @@
  * ones that act on the service's own threads and timers. Named and shaped as
  * there (see core.ts); listed in core-table.ts.
  */
-import fengari from 'fengari';
+import fengari, { type LuaState } from 'fengari';
 import { encode } from '../../wire/codec/index.ts';
 import { MessageType } from '../../wire/protocol.ts';
 import type { Msg } from '../../wire/transport/index.ts';
 import { outer, take, waitOn } from './coroutine.ts';
 import { newSession, raise, yieldable } from './core.ts';
-import { ASYNC, Job, type L, type LuaServiceState } from './state.ts';
+import { ASYNC, Job, type LuaServiceState } from './state.ts';
 
 const { lua, lauxlib, to_luastring } = fengari;
 
@@ -25,7 +25,7 @@ function toSelf(svc: LuaServiceState, type: number, session: number, payload: Ui
 }
 
 /** `core.running()`: the coroutine the runtime resumed (the one a blocking call suspends). */
-export function lrunning(svc: LuaServiceState, L: L): number {
+export function lrunning(svc: LuaServiceState, L: LuaState): number {
   const co = outer(svc);
   lua.lua_pushthread(co.L);
   if (co.L !== L) lua.lua_xmove(co.L, L, 1);
@@ -33,8 +33,8 @@ export function lrunning(svc: LuaServiceState, L: L): number {
 }
 
 /** `core.threads()`: the coroutines only the runtime holds (running, waiting, woken), for the memory estimate. */
-export function lthreads(svc: LuaServiceState, L: L): number {
-  const all = new Set<L>();
+export function lthreads(svc: LuaServiceState, L: LuaState): number {
+  const all = new Set<LuaState>();
   if (svc.current) all.add(svc.current.L);
   for (const w of svc.waiting.values()) if (w !== ASYNC) all.add('start' in w ? w.start.L : w.L);
   for (const T of svc.blockedIn.keys()) all.add(T);
@@ -49,13 +49,13 @@ export function lthreads(svc: LuaServiceState, L: L): number {
 }
 
 /** `core.backtrace()`: where each waiting coroutine stands. */
-export function lbacktrace(svc: LuaServiceState, L: L): number {
+export function lbacktrace(svc: LuaServiceState, L: LuaState): number {
   lua.lua_pushstring(L, to_luastring(svc.traceback()));
   return 1;
 }
 
 /** `core.sleep(cs)`: the coroutine waits `cs` centiseconds. */
-export function lsleep(svc: LuaServiceState, L: L): number {
+export function lsleep(svc: LuaServiceState, L: LuaState): number {
   yieldable(L, 'sleep');
   const cs = lauxlib.luaL_optnumber(L, 1, 0);
   const session = newSession(svc);
@@ -66,7 +66,7 @@ export function lsleep(svc: LuaServiceState, L: L): number {
 }
 
 /** `core.timeout(cs, f)`: runs `f` in a new coroutine after `cs` centiseconds. */
-export function ltimeout(svc: LuaServiceState, L: L): number {
+export function ltimeout(svc: LuaServiceState, L: LuaState): number {
   const cs = lauxlib.luaL_checknumber(L, 1);
   lauxlib.luaL_checktype(L, 2, lua.LUA_TFUNCTION);
   const co = take(svc, Job.TASK, 0, 0);
@@ -78,7 +78,7 @@ export function ltimeout(svc: LuaServiceState, L: L): number {
 }
 
 /** `core.fork(f, ...)`: runs `f(...)` in a new coroutine once the current one yields or ends; that coroutine. */
-export function lfork(svc: LuaServiceState, L: L): number {
+export function lfork(svc: LuaServiceState, L: LuaState): number {
   lauxlib.luaL_checktype(L, 1, lua.LUA_TFUNCTION);
   const n = lua.lua_gettop(L);
   const co = take(svc, Job.TASK, 0, 0);
@@ -90,7 +90,7 @@ export function lfork(svc: LuaServiceState, L: L): number {
 }
 
 /** `core.wait()`: the coroutine waits until `core.wakeup` names it. */
-export function lwait(svc: LuaServiceState, L: L): number {
+export function lwait(svc: LuaServiceState, L: LuaState): number {
   yieldable(L, 'wait');
   const co = outer(svc);
   svc.blocked = true;
@@ -100,8 +100,8 @@ export function lwait(svc: LuaServiceState, L: L): number {
 }
 
 /** `core.wakeup(co, ...)`: resumes a waiting coroutine with the values, after the current one. */
-export function lwakeup(svc: LuaServiceState, L: L): number {
-  const T = lua.lua_tothread(L, 1) as L | null;
+export function lwakeup(svc: LuaServiceState, L: LuaState): number {
+  const T = lua.lua_tothread(L, 1);
   const co = T && svc.blockedIn.get(T);
   if (!T || !co) return raise(L, 'ltask.wakeup: that coroutine does not wait');
   svc.blockedIn.delete(T);
@@ -112,7 +112,7 @@ export function lwakeup(svc: LuaServiceState, L: L): number {
 }
 
 /** `core.load(kind, name)`: the source and path of a Lua module or service script; the coroutine waits for it. */
-export function lload(svc: LuaServiceState, L: L): number {
+export function lload(svc: LuaServiceState, L: LuaState): number {
   yieldable(L, 'require');
   const kind = lua.lua_tojsstring(L, 1);
   const name = lua.lua_tojsstring(L, 2) ?? '';

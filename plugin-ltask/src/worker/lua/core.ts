@@ -9,16 +9,16 @@
  * service.c names them, `l` + the name they have in the `core` table; the one
  * list of them all is in core-table.ts.
  */
-import fengari from 'fengari';
+import fengari, { type LuaState } from 'fengari';
 import { encodeLua, pushLua } from '../../wire/codec/index.ts';
 import { MessageType, Receipt } from '../../wire/protocol.ts';
 import { outer, waitOn } from './coroutine.ts';
-import { ASYNC, Job, type L, type LuaServiceState } from './state.ts';
+import { ASYNC, Job, type LuaServiceState } from './state.ts';
 
 const { lua, lauxlib, to_luastring } = fengari;
 
 /** A function of the `core` table: the service, the calling thread; returns how many results it pushed. */
-export type Primitive = (svc: LuaServiceState, L: L) => number;
+export type Primitive = (svc: LuaServiceState, L: LuaState) => number;
 
 /** When this worker started, for `now` (whole seconds) and `counter` (its origin). */
 export const startSeconds = Math.floor(Date.now() / 1000);
@@ -27,22 +27,21 @@ const startCounter = performance.now();
 // ------------------------------------------------------------- helpers
 
 /** Raises a Lua error with `text` (fengari throws: it does not return). */
-export function raise(L: L, text: string): number {
+export function raise(L: LuaState, text: string): never {
   return lauxlib.luaL_error(L, to_luastring(text));
 }
 
 /** Raises unless `L` can yield to the runtime: `ltask.<what>` blocks. */
-export function yieldable(L: L, what: string): void {
+export function yieldable(L: LuaState, what: string): void {
   if (!lua.lua_isyieldable(L)) raise(L, `ltask.${what} must run in a service coroutine (a request, fork or init)`);
 }
 
 /** The values from `first` to the top as one payload; raises why when they cannot cross. */
-export function encodeArgs(svc: LuaServiceState, L: L, first: number): Uint8Array {
+export function encodeArgs(svc: LuaServiceState, L: LuaState, first: number): Uint8Array {
   try {
     return encodeLua(L, first, lua.lua_gettop(L), svc.sched.config.maxMessageBytes);
   } catch (e) {
-    raise(L, (e as Error).message);
-    throw e;
+    return raise(L, (e as Error).message);
   }
 }
 
@@ -54,12 +53,12 @@ export function newSession(svc: LuaServiceState): number {
 }
 
 /** Sends a message of `type` from this service with the arguments from 2 on as its payload. */
-function sendArgs(svc: LuaServiceState, L: L, type: number, dest: number, session: number): Receipt {
+function sendArgs(svc: LuaServiceState, L: LuaState, type: number, dest: number, session: number): Receipt {
   return svc.sched.send({ type, source: svc.address, dest, session, payload: encodeArgs(svc, L, 2) });
 }
 
 /** What a primitive returns when its message was not sent: nil and the receipt (DEAD or BUSY). */
-function notSent(L: L, receipt: Receipt): number {
+function notSent(L: LuaState, receipt: Receipt): number {
   lua.lua_pushnil(L);
   lua.lua_pushinteger(L, receipt);
   return 2;
@@ -68,7 +67,7 @@ function notSent(L: L, receipt: Receipt): number {
 // ------------------------------------------------------------- messages
 
 /** call and syscall: a REQUEST or SYSTEM message to `dest`; the coroutine waits for the answer. */
-function callWith(svc: LuaServiceState, L: L, type: typeof MessageType.REQUEST | typeof MessageType.SYSTEM): number {
+function callWith(svc: LuaServiceState, L: LuaState, type: typeof MessageType.REQUEST | typeof MessageType.SYSTEM): number {
   const request = type === MessageType.REQUEST;
   yieldable(L, request ? 'call' : 'syscall');
   const dest = lauxlib.luaL_checkinteger(L, 1);
@@ -84,17 +83,17 @@ function callWith(svc: LuaServiceState, L: L, type: typeof MessageType.REQUEST |
 }
 
 /** `core.call(addr, ...)`: a request; yields until the answer (or nil, receipt). */
-export function lcall(svc: LuaServiceState, L: L): number {
+export function lcall(svc: LuaServiceState, L: LuaState): number {
   return callWith(svc, L, MessageType.REQUEST);
 }
 
 /** `core.syscall(addr, ...)`: a system message; yields until the answer (or nil, receipt). */
-export function lsyscall(svc: LuaServiceState, L: L): number {
+export function lsyscall(svc: LuaServiceState, L: LuaState): number {
   return callWith(svc, L, MessageType.SYSTEM);
 }
 
 /** `core.send(addr, ...)`: a request with no answer; true, or the receipt. */
-export function lsend(svc: LuaServiceState, L: L): number {
+export function lsend(svc: LuaServiceState, L: LuaState): number {
   const r = sendArgs(svc, L, MessageType.REQUEST, lauxlib.luaL_checkinteger(L, 1), 0);
   if (r === Receipt.DONE) lua.lua_pushboolean(L, true);
   else lua.lua_pushinteger(L, r);
@@ -102,7 +101,7 @@ export function lsend(svc: LuaServiceState, L: L): number {
 }
 
 /** `core.request(addr, ...)`: a request whose answer goes to the library's `async` entry; its session. */
-export function lrequest(svc: LuaServiceState, L: L): number {
+export function lrequest(svc: LuaServiceState, L: LuaState): number {
   const session = newSession(svc);
   const dest = lauxlib.luaL_checkinteger(L, 1);
   const r = sendArgs(svc, L, MessageType.REQUEST, dest, session);
@@ -114,7 +113,7 @@ export function lrequest(svc: LuaServiceState, L: L): number {
 }
 
 /** `core.respond(from, session, ...)`: answers a request later (ltask.response). */
-export function lrespond(svc: LuaServiceState, L: L): number {
+export function lrespond(svc: LuaServiceState, L: LuaState): number {
   const dest = lauxlib.luaL_checkinteger(L, 1);
   const session = lauxlib.luaL_checkinteger(L, 2);
   svc.answer(dest, session, MessageType.RESPONSE, encodeArgs(svc, L, 3));
@@ -122,7 +121,7 @@ export function lrespond(svc: LuaServiceState, L: L): number {
 }
 
 /** `core.session()`: the sender and session of the request being answered (nothing outside one). */
-export function lsession(svc: LuaServiceState, L: L): number {
+export function lsession(svc: LuaServiceState, L: LuaState): number {
   const co = outer(svc);
   if (co.job !== Job.REQUEST && co.job !== Job.INIT) return 0;
   lua.lua_pushinteger(L, co.from);
@@ -143,20 +142,20 @@ export function lnoResponse(svc: LuaServiceState): number {
 // ------------------------------------------------------------- values
 
 /** `core.log(level, text)`. */
-export function llog(svc: LuaServiceState, L: L): number {
+export function llog(svc: LuaServiceState, L: LuaState): number {
   svc.sched.log(lua.lua_tojsstring(L, 1) === 'error' ? 'error' : 'info', svc.address, svc.label, lua.lua_tojsstring(L, 2) ?? '');
   return 0;
 }
 
 /** `core.pack(...)`: the values as a message payload string. */
-export function lpack(svc: LuaServiceState, L: L): number {
+export function lpack(svc: LuaServiceState, L: LuaState): number {
   const bytes = encodeArgs(svc, L, 1);
   lua.lua_pushlstring(L, bytes, bytes.length);
   return 1;
 }
 
 /** `core.unpack(s)`: the values of a payload string. */
-export function lunpack(_svc: LuaServiceState, L: L): number {
+export function lunpack(_svc: LuaServiceState, L: LuaState): number {
   const s = lauxlib.luaL_checklstring(L, 1);
   try {
     return pushLua(L, s);
@@ -166,7 +165,7 @@ export function lunpack(_svc: LuaServiceState, L: L): number {
 }
 
 /** `core.now()`: whole seconds and centiseconds since the epoch. */
-export function lnow(_svc: LuaServiceState, L: L): number {
+export function lnow(_svc: LuaServiceState, L: LuaState): number {
   const cs = Math.floor(Date.now() / 10);
   lua.lua_pushinteger(L, Math.floor(cs / 100));
   lua.lua_pushnumber(L, cs);
@@ -174,19 +173,19 @@ export function lnow(_svc: LuaServiceState, L: L): number {
 }
 
 /** `core.counter()`: seconds since the worker started (high resolution). */
-export function lcounter(_svc: LuaServiceState, L: L): number {
+export function lcounter(_svc: LuaServiceState, L: LuaState): number {
   lua.lua_pushnumber(L, (performance.now() - startCounter) / 1000);
   return 1;
 }
 
 /** `core.cpucost()`: the seconds this service has run. */
-export function lcpucost(svc: LuaServiceState, L: L): number {
+export function lcpucost(svc: LuaServiceState, L: LuaState): number {
   lua.lua_pushnumber(L, svc.sched.table.cpuMs(svc.address) / 1000);
   return 1;
 }
 
 /** `core.worker_id()`. */
-export function lworkerId(svc: LuaServiceState, L: L): number {
+export function lworkerId(svc: LuaServiceState, L: LuaState): number {
   lua.lua_pushinteger(L, svc.sched.id);
   return 1;
 }

@@ -9,10 +9,10 @@
  * coroutine yields (a JS throw in fengari) only when it really waits. This is
  * the message path, so nothing here allocates per message beyond the payloads.
  */
-import fengari from 'fengari';
+import fengari, { type LuaState } from 'fengari';
 import { encode, encodeLua, pushLua } from '../../wire/codec/index.ts';
 import { MessageType } from '../../wire/protocol.ts';
-import { Job, type Co, type L, type LuaServiceState } from './state.ts';
+import { Job, type Co, type LuaServiceState } from './state.ts';
 
 const { lua, lauxlib, to_luastring, to_jsstring } = fengari;
 
@@ -22,8 +22,10 @@ const POOL_MAX = 64;
 export function take(svc: LuaServiceState, job: Job, from: number, session: number): Co {
   let co = svc.pool.pop();
   if (!co) {
-    const T = lua.lua_newthread(svc.L) as L;
-    lua.lua_pop(svc.L, 1);
+    // A service takes threads only while its state is open (it is null once disposed).
+    const L = svc.L!;
+    const T = lua.lua_newthread(L);
+    lua.lua_pop(L, 1);
     co = { L: T, job, from, session, callId: 0, seq: 0, dest: 0 };
   } else {
     co.job = job;
@@ -160,7 +162,7 @@ function failed(svc: LuaServiceState, co: Co): void {
     return;
   }
   lauxlib.luaL_traceback(L, T, null, 0);
-  const tb = lua.lua_tojsstring(L, -1) as string;
+  const tb = lua.lua_tojsstring(L, -1) ?? '';
   lua.lua_pop(L, 1);
   // "file:line: message" -> "message", when file:line is where the traceback starts.
   const where = type === lua.LUA_TSTRING ? /^([^\n]*?:\d+): /.exec(msg) : null;
@@ -188,8 +190,8 @@ function failed(svc: LuaServiceState, co: Co): void {
 }
 
 /** The error value at `v` (of Lua type `type`) as text: a string or number, its `__tostring`, or its type. */
-function errorMessage(L: L, v: number, type: number): string {
-  if (type === lua.LUA_TSTRING || type === lua.LUA_TNUMBER) return lua.lua_tojsstring(L, v) as string;
+function errorMessage(L: LuaState, v: number, type: number): string {
+  if (type === lua.LUA_TSTRING || type === lua.LUA_TNUMBER) return lua.lua_tojsstring(L, v) ?? '';
   if (lauxlib.luaL_callmeta(L, v, to_luastring('__tostring'))) {
     const msg = lua.lua_tojsstring(L, -1) ?? '(error object)';
     lua.lua_pop(L, 1);

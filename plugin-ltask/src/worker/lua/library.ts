@@ -7,14 +7,13 @@
  * the shared Proto with its own _ENV. Compiling per service cost 3.3 ms and
  * about 340 KiB of heap each (measured under Node 20); sharing costs neither.
  */
-import fengari from 'fengari';
+import fengari, { type LuaState } from 'fengari';
 import SERVICE_LUA from './service.lua?raw';
-import type { L } from './state.ts';
 
 const { lua, lauxlib, to_luastring } = fengari;
 
 /** Lua error message at the top of the stack, as a JS string (popped). */
-export function topError(L: L): string {
+export function topError(L: LuaState): string {
   const v = lua.lua_tojsstring(L, -1);
   lua.lua_pop(L, 1);
   return v ?? '(error object is not a string)';
@@ -25,13 +24,13 @@ const STUB = to_luastring('return');
 const LIBRARY_NAME = to_luastring('=[ltask service]');
 
 /** The Lua closure on top of the stack, as fengari represents it. */
-const topClosure = (L: L) => {
-  const s = L as unknown as { stack: { value: { p: unknown } }[]; top: number };
+const topClosure = (L: LuaState) => {
+  const s = L as { stack: { value: { p: unknown } }[]; top: number };
   return s.stack[s.top - 1]!.value;
 };
 
 /** Pushes the library's main function (not yet called) onto `L`. */
-export function loadLibrary(L: L): void {
+export function loadLibrary(L: LuaState): void {
   if (libraryProto) {
     // A one-upvalue stub closure (its _ENV already set by lua_load) takes the shared code.
     lauxlib.luaL_loadbufferx(L, STUB, null, LIBRARY_NAME, to_luastring('t'));

@@ -10,11 +10,10 @@
  * `require "math"` and strict-mode globals work); its metatable opens the
  * library into it on the first read or `pairs`, then goes away.
  */
-import fengari from 'fengari';
+import fengari, { type LuaState } from 'fengari';
 
 const { lua, lauxlib, lualib, to_luastring } = fengari;
-type L = unknown;
-type Open = (L: L) => number;
+type Open = (L: LuaState) => number;
 
 const EAGER: [string, Open][] = [
   ['_G', lualib.luaopen_base],
@@ -31,7 +30,7 @@ const LAZY: [string, Open][] = [
   [lualib.LUA_DBLIBNAME, lualib.luaopen_debug],
   [lualib.LUA_FENGARILIBNAME, lualib.luaopen_fengari],
   // fengari has io only where `process` exists (Node).
-  ...(lualib.luaopen_io ? [[lualib.LUA_IOLIBNAME, lualib.luaopen_io] as [string, Open]] : []),
+  ...(lualib.LUA_IOLIBNAME && lualib.luaopen_io ? [[lualib.LUA_IOLIBNAME, lualib.luaopen_io] as [string, Open]] : []),
 ];
 
 /**
@@ -47,7 +46,7 @@ const DENIED: Record<string, string[]> = {
 };
 
 /** Removes a library's denied fields from the table at `idx`. */
-function deny(L: L, idx: number, name: string): void {
+function deny(L: LuaState, idx: number, name: string): void {
   const t = lua.lua_absindex(L, idx);
   for (const f of DENIED[name] ?? []) {
     lua.lua_pushnil(L);
@@ -83,7 +82,7 @@ function filler(open: Open, name: string, sandbox: boolean): Open {
  * lazily. `sandbox`: without `io` and the functions in DENIED, and `load`
  * takes text chunks only (a binary chunk can crash the VM).
  */
-export function openLibraries(L: L, sandbox = true): void {
+export function openLibraries(L: LuaState, sandbox = true): void {
   for (const [name, open] of EAGER) {
     lauxlib.luaL_requiref(L, to_luastring(name), open, 1);
     if (sandbox) deny(L, -1, name);
@@ -100,7 +99,7 @@ export function openLibraries(L: L, sandbox = true): void {
     lua.lua_pushvalue(L, -2);
     lua.lua_pushcclosure(
       L,
-      ((fill: Open) => (L: L) => {
+      ((fill: Open) => (L: LuaState) => {
         fill(L);
         lua.lua_rawget(L, lua.lua_upvalueindex(1));
         return 1;
@@ -112,7 +111,7 @@ export function openLibraries(L: L, sandbox = true): void {
     lua.lua_pushvalue(L, -2);
     lua.lua_pushcclosure(
       L,
-      ((fill: Open) => (L: L) => {
+      ((fill: Open) => (L: LuaState) => {
         fill(L);
         lua.lua_getglobal(L, to_luastring('next'));
         lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
@@ -131,11 +130,11 @@ export function openLibraries(L: L, sandbox = true): void {
 }
 
 /** Replaces `load` with one that refuses binary chunks (mode "t" always). */
-function textOnlyLoad(L: L): void {
+function textOnlyLoad(L: LuaState): void {
   lua.lua_getglobal(L, to_luastring('load'));
   lua.lua_pushcclosure(
     L,
-    (L: L) => {
+    (L: LuaState) => {
       lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
       lua.lua_insert(L, 1); // [load, chunk, name, mode, env]
       while (lua.lua_gettop(L) < 4) lua.lua_pushnil(L);

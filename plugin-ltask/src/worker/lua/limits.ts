@@ -8,9 +8,9 @@
  * service without a limit pays one hook call per 20,000 instructions and a
  * service with one pays the memory walk at most 1/20 of its time.
  */
-import fengari from 'fengari';
+import fengari, { type LuaState } from 'fengari';
 import { raise } from './core.ts';
-import type { L, LuaServiceState } from './state.ts';
+import type { LuaServiceState } from './state.ts';
 
 const { lua, lauxlib, to_luastring } = fengari;
 
@@ -22,7 +22,7 @@ export const HOOK_COUNT = 20_000;
  * `runawayMs` without yielding is stopped with an error, and so is one over
  * its memory limit.
  */
-export function runaway(svc: LuaServiceState, L: L): void {
+export function runaway(svc: LuaServiceState, L: LuaState): void {
   const ms = performance.now() - svc.enteredAt;
   if (svc.runawayMs > 0 && ms > svc.runawayMs) {
     lauxlib.luaL_error(L, to_luastring(`[ltask] runaway script: ran ${Math.round(ms)} ms without yielding (runawayMs ${svc.runawayMs})`));
@@ -38,7 +38,7 @@ export function runaway(svc: LuaServiceState, L: L): void {
  * it runs); after a message, wall-clock time (an idle service is checked again
  * when its next message ends).
  */
-export function overLimit(svc: LuaServiceState, L: L, running: boolean): string | null {
+export function overLimit(svc: LuaServiceState, L: LuaState, running: boolean): string | null {
   if (svc.memLimit <= 0) return null;
   const t0 = performance.now();
   if (t0 < (running ? svc.memRunCheckAt : svc.memCheckAt)) return null;
@@ -54,7 +54,7 @@ export function overLimit(svc: LuaServiceState, L: L, running: boolean): string 
 }
 
 /** `core.mem_limit(bytes)`: sets the memory limit (0: none); the previous one. */
-export function lmemLimit(svc: LuaServiceState, L: L): number {
+export function lmemLimit(svc: LuaServiceState, L: LuaState): number {
   const prev = svc.memLimit;
   const n = lauxlib.luaL_checknumber(L, 1);
   if (!(n >= 0)) raise(L, 'ltask.mem_limit: bytes >= 0 (0: no limit)');

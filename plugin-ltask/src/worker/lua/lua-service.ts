@@ -11,7 +11,7 @@
  * the library calls into (core.ts, core-tasks.ts, native.ts, limits.ts),
  * library.ts loads the library compiled once per worker.
  */
-import fengari from 'fengari';
+import fengari, { type LuaState } from 'fengari';
 import { decode, encode, pushLua } from '../../wire/codec/index.ts';
 import { MessageType } from '../../wire/protocol.ts';
 import type { Msg } from '../../wire/transport/index.ts';
@@ -21,7 +21,7 @@ import { topError, loadLibrary } from './library.ts';
 import { openLibraries } from './libs.ts';
 import { HOOK_COUNT, overLimit, runaway } from './limits.ts';
 import { releaseCallbacks, runCallback } from './native.ts';
-import { ASYNC, Job, LuaServiceState, type Entry, type L, type LuaServiceOptions } from './state.ts';
+import { ASYNC, Job, LuaServiceState, type Entry, type LuaServiceOptions } from './state.ts';
 
 const { lua, lauxlib, to_luastring } = fengari;
 
@@ -32,7 +32,9 @@ const { lua, lauxlib, to_luastring } = fengari;
 export class LuaService extends LuaServiceState {
   constructor(o: LuaServiceOptions) {
     super(o);
-    const L = (this.L = lauxlib.luaL_newstate() as L);
+    const L = lauxlib.luaL_newstate();
+    if (!L) throw new Error('[ltask] service library failed: no Lua state');
+    this.L = L;
     openLibraries(L, !o.sched.config.trustedLua);
     lua.lua_createtable(L, 0, 0);
     this.callbacksRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
@@ -42,7 +44,7 @@ export class LuaService extends LuaServiceState {
     this.entries = { request: entryRef(L, 'request'), system: entryRef(L, 'system'), init: entryRef(L, 'init'), async: entryRef(L, 'async'), memory: entryRef(L, 'memory') };
     lua.lua_pop(L, 1);
     // Always set (threads inherit it at creation, and ltask.mem_limit may come later).
-    lua.lua_sethook(L, (T: L) => runaway(this, T), lua.LUA_MASKCOUNT, HOOK_COUNT);
+    lua.lua_sethook(L, (T: LuaState) => runaway(this, T), lua.LUA_MASKCOUNT, HOOK_COUNT);
   }
 
   /** Compiles the service script and runs its main chunk with the spawn arguments. */
@@ -193,7 +195,7 @@ export class LuaService extends LuaServiceState {
       // On the waiting thread itself: fengari's traceback of another thread
       // fails an assertion when it names a function.
       lauxlib.luaL_traceback(w.L, w.L, to_luastring(`session ${session}`), 0);
-      out.push(lua.lua_tojsstring(w.L, -1));
+      out.push(lua.lua_tojsstring(w.L, -1) ?? '');
       lua.lua_pop(w.L, 1);
     }
     return out.join('\n');
@@ -232,7 +234,7 @@ export class LuaService extends LuaServiceState {
 }
 
 /** A registry reference to the field `name` of the table on top of `L`. */
-function entryRef(L: L, name: Entry): number {
+function entryRef(L: LuaState, name: Entry): number {
   lua.lua_getfield(L, -1, to_luastring(name));
-  return lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number;
+  return lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
 }

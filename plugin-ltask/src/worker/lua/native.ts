@@ -8,13 +8,13 @@
  * only ever names them by number. Their results go back through
  * `callbackReturn` (coroutine.ts), where every coroutine's results go.
  */
-import fengari from 'fengari';
+import fengari, { type LuaState } from 'fengari';
 import { encode, encodeLua } from '../../wire/codec/index.ts';
 import { MessageType } from '../../wire/protocol.ts';
 import type { Msg } from '../../wire/transport/index.ts';
 import { callbackReturn, discard, outer, pushPayload, resume, take, waitOn } from './coroutine.ts';
 import { newSession, raise, yieldable } from './core.ts';
-import { Job, type L, type LuaServiceState } from './state.ts';
+import { Job, type LuaServiceState } from './state.ts';
 
 const { lua } = fengari;
 
@@ -23,7 +23,7 @@ const { lua } = fengari;
  * carrier; the coroutine waits for its result, and the call's callbacks run
  * here meanwhile.
  */
-export function lnative(svc: LuaServiceState, L: L): number {
+export function lnative(svc: LuaServiceState, L: LuaState): number {
   yieldable(L, 'native');
   const module = lua.lua_tojsstring(L, 1);
   const fn = lua.lua_tojsstring(L, 2);

@@ -9,14 +9,12 @@
  * take their service. They import this file, not lua-service.ts, so the
  * service and its primitives do not import each other.
  */
+import type { LuaState } from 'fengari';
 import type { Receipt, WorkerConfig } from '../../wire/protocol.ts';
 import type { ServiceTable } from '../../wire/table.ts';
 import type { Msg } from '../../wire/transport/index.ts';
 import { HostedService } from '../service.ts';
 import type { SourceLoader } from '../sources.ts';
-
-/** A fengari lua_State: the main state or one of its threads. */
-export type L = { readonly __luaState?: never } & object;
 
 /** What a Lua service needs of its scheduler worker. */
 export interface LuaPort {
@@ -68,7 +66,7 @@ export type Job = (typeof Job)[keyof typeof Job];
 
 /** One Lua thread and what it is doing. Pooled: a finished thread is reused. */
 export interface Co {
-  L: L;
+  L: LuaState;
   job: Job;
   /** The request this coroutine answers (session 0: none, or answered). */
   from: number;
@@ -106,7 +104,7 @@ export abstract class LuaServiceState extends HostedService {
 
   // ---- the Lua state (set up by LuaService's constructor)
   /** The main state (null once disposed). */
-  L: L | null = null;
+  L: LuaState | null = null;
   /** The library's entry functions, by registry reference. */
   entries: Readonly<Record<Entry, number>> = { request: 0, system: 0, init: 0, async: 0, memory: 0 };
   /** The registry reference of the table of Lua functions native calls may call back, by callback id. */
@@ -127,7 +125,7 @@ export abstract class LuaServiceState extends HostedService {
   /** The callback ids a native call (by session) holds: released with its answer. */
   readonly nativeCallbacks = new Map<number, number[]>();
   /** Threads blocked in `ltask.wait`, by the coroutine the runtime resumes to wake them. */
-  readonly blockedIn = new Map<L, Co>();
+  readonly blockedIn = new Map<LuaState, Co>();
   /** Coroutines to resume after the current one (fork, wakeup): thread and argument count. */
   readonly wakeups: { co: Co; nargs: number }[] = [];
   /** Requests being answered: they get "has quit" if the service quits first. */
