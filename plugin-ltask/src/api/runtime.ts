@@ -142,7 +142,9 @@ export interface RuntimeOptions {
   /**
    * How long one native call may run, callbacks included, before it fails at
    * the call site and its carrier is terminated and replaced (a library that
-   * never returns); default 60 s; 0: forever.
+   * never returns); default 60 s; 0: forever. It counts from the moment a
+   * carrier takes the call: waiting for a carrier to start or free up is not
+   * running.
    */
   nativeCallTimeoutMs?: number;
   /** Room in a carrier's mailbox; larger payloads cross in chunks (default 1 MiB). */

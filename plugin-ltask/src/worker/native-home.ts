@@ -110,8 +110,6 @@ export class NativeHome {
     const id = ((this.port.id & 0x3f) << 24) | this.counter;
     const ancestors = parent ? [parent, ...(this.calls.get(parent)?.ancestors ?? [])] : [];
     const c: ActiveCall = { id, service: m.source, session: m.session, module, fn, since: Date.now(), box: null, carrier: -1, callbacks: 0, note: 'waiting for a carrier', ancestors, timer: null };
-    const limit = this.port.callTimeoutMs;
-    if (limit > 0) c.timer = setTimeout(() => this.expire(c, limit), limit);
     this.calls.set(id, c);
     this.perService.set(c.service, this.active(c.service) + 1);
     const index = this.port.modules.indexOf(module);
@@ -142,6 +140,10 @@ export class NativeHome {
     c.box = new HomeBox(mailbox);
     c.carrier = carrier;
     c.note = 'running in the library';
+    // The limit counts from here: a call waiting for its carrier to start (a
+    // module import, slow on a busy machine) or for a busy one is not running.
+    const limit = this.port.callTimeoutMs;
+    if (limit > 0 && !c.timer) c.timer = setTimeout(() => this.expire(c, limit), limit);
     this.bound.push(c);
     this.port.wake();
   }

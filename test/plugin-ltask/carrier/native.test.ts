@@ -142,6 +142,15 @@ describe('native calls: failures', () => {
     expect(await r.call(s, 'ping', 'alive')).toBe('alive');
   });
 
+  it('nativeCallTimeoutMs counts running time: a call queued behind a busy carrier is not timed out', async () => {
+    const r = await start({ nativeCallTimeoutMs: 400 });
+    const [a, b] = await Promise.all([r.spawn('native_user'), r.spawn('native_user')]);
+    // Each runs 250 ms on the one carrier of `single`; the second waits ~250 ms first (500 ms in all).
+    const t0 = Date.now();
+    expect(await Promise.all([r.call(a, 'single_slow', 25, 'a'), r.call(b, 'single_slow', 25, 'b')])).toEqual(['a', 'b']);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(480);
+  });
+
   it('a crashed carrier gives the caller an error and the next call a fresh carrier', async () => {
     const r = await start();
     const s = await r.spawn('native_user');
