@@ -24,8 +24,10 @@ export abstract class HostedService {
   /** Services in `dead` ended without answering (their worker died): calls waiting on them fail with `text`. */
   abstract peersDied(dead: ReadonlySet<number>, text: (addr: number) => string): void;
 
-  /** A native call's carrier is done with its callbacks: one still waiting here will never be answered to. */
-  callEnded(_callId: number): void {}
+  /** A native call's carrier is done with its callbacks: one still waiting here will never be answered to, and the call's note goes. */
+  callEnded(callId: number): void {
+    this.notes.delete(callId);
+  }
 
   /** Frees what the service holds; pending work gets errors. */
   abstract dispose(reason: string): void;

@@ -211,7 +211,7 @@ export class LuaService extends LuaServiceState {
       if (typeof w === 'object' && 'L' in w && w.callId === callId) this.waiting.delete(session);
     }
     for (const [T, co] of this.blockedIn) if (co.callId === callId) this.blockedIn.delete(T);
-    this.notes.delete(callId);
+    super.callEnded(callId);
   }
 
   peersDied(dead: ReadonlySet<number>, text: (addr: number) => string): void {
