@@ -4,7 +4,9 @@ import { App, camera, DefaultPlugins, light, mesh, query, rotateY, spawn, Startu
 
 const Spin = {}; // a tag component: entities with it spin
 
-new App()
+// run() settles when the App exits; a frame that throws rejects it, which
+// the browser reports as an unhandled rejection: nothing to add here.
+void new App()
   .addPlugins(DefaultPlugins)
   .addSystems(Startup, function setup({ world }) {
     spawn(world, camera(new PerspectiveCamera(60, 1, 0.1, 100)), transform({ position: [0, 1, 4], euler: [-0.25, 0, 0] }));

@@ -52,7 +52,7 @@ async function pack(args: unknown, io: unknown): Promise<PackResult> {
     throw new TypeError('[gltfpack] pack(args, io): args must be a list of strings, e.g. { "-i", "a.gltf", "-o", "a.glb" }');
   }
   expectCallback('[gltfpack] pack(args, io)', io, 'read');
-  const { read, write } = io as unknown as PackIo;
+  const pio = io as PackIo; // called as its methods: `this` stays the table
   const files: Record<string, Uint8Array> = {};
   const inputs: string[] = [];
   // gltfpack turns a failed read into "file not found": keep the callback's own
@@ -61,12 +61,12 @@ async function pack(args: unknown, io: unknown): Promise<PackResult> {
   const t0 = performance.now();
   let log: string;
   try {
-    log = await gltfpackPack(args as string[], {
+    log = await gltfpackPack(args, {
       read(name: string): Uint8Array | undefined {
         const path = assetPath(name);
         inputs.push(path);
         try {
-          const data = read.call(io, path);
+          const data = pio.read(path);
           if (data === undefined || data === null || data === false) {
             readErrors.push(`read("${path}") returned nothing`);
             return undefined;
@@ -82,12 +82,12 @@ async function pack(args: unknown, io: unknown): Promise<PackResult> {
         // `data` views gltfpack's growable scratch array: copy before it is reused.
         const bytes = data.slice();
         files[path] = bytes;
-        write?.call(io, path, bytes);
+        pio.write?.(path, bytes);
       },
     });
   } catch (err) {
     const msg = messageOf(err).trim();
-    throw new Error(`[gltfpack] ${msg}${readErrors.length ? ` (${readErrors.join('; ')})` : ''}`);
+    throw new Error(`[gltfpack] ${msg}${readErrors.length ? ` (${readErrors.join('; ')})` : ''}`, { cause: err });
   }
   return { files, log, inputs, ms: performance.now() - t0 };
 }

@@ -41,12 +41,12 @@ export interface CompileResult {
 }
 
 /** Reads one file through the callback: its text, or an Error naming the path (with the callback's reason). */
-function load(read: InkIo['read'], io: unknown, path: string): string {
+function load(io: InkIo, path: string): string {
   let v: unknown;
   try {
-    v = read.call(io, path);
+    v = io.read(path);
   } catch (err) {
-    throw new Error(`cannot read "${path}": ${messageOf(err)}`);
+    throw new Error(`cannot read "${path}": ${messageOf(err)}`, { cause: err });
   }
   if (v === undefined || v === null || v === false) throw new Error(`cannot read "${path}"`);
   const s = asText(v);
@@ -61,7 +61,6 @@ function load(read: InkIo['read'], io: unknown, path: string): string {
 function compile(mainPath: unknown, io: unknown, options?: unknown): CompileResult {
   if (typeof mainPath !== 'string') throw new TypeError('[ink] compile(mainPath, io): mainPath must be a string');
   expectCallback('[ink] compile(mainPath, io)', io, 'read');
-  const { read } = io as unknown as InkIo;
   const opts = (options ?? {}) as CompileOptions;
   const t0 = performance.now();
   const main = normalisePath(mainPath);
@@ -69,10 +68,10 @@ function compile(mainPath: unknown, io: unknown, options?: unknown): CompileResu
   const files = [main];
   let source: string;
   try {
-    source = load(read, io, main);
+    source = load(io, main);
   } catch (err) {
     // The main file is read before the compiler exists: give it the module's prefix too.
-    throw new Error(`[ink] ${main}: ${messageOf(err)}`);
+    throw new Error(`[ink] ${main}: ${messageOf(err)}`, { cause: err });
   }
   const compiler = new Compiler(
     source,
@@ -81,7 +80,7 @@ function compile(mainPath: unknown, io: unknown, options?: unknown): CompileResu
       LoadInkFileContents: (path: string) => {
         files.push(path);
         // A throw here becomes a compiler error: "Failed to load: '<file>'".
-        return load(read, io, path);
+        return load(io, path);
       },
     }),
   );
@@ -91,7 +90,7 @@ function compile(mainPath: unknown, io: unknown, options?: unknown): CompileResu
   } catch (err) {
     // Compile() throws "Compilation failed." when it logged errors: report those.
     const errors = compiler.errors.length ? compiler.errors : [messageOf(err)];
-    throw new Error(`[ink] ${main}: ${errors.join('\n')}`);
+    throw new Error(`[ink] ${main}: ${errors.join('\n')}`, { cause: err });
   }
   if (compiler.errors.length) throw new Error(`[ink] ${main}: ${compiler.errors.join('\n')}`);
   return {

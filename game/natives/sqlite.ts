@@ -287,7 +287,7 @@ async function query(path: unknown, sql: unknown, params?: unknown, io?: unknown
     const { sqlite3 } = api();
     const t0 = performance.now();
     const ctx: CallContext = {
-      io: io as SqliteIo,
+      io,
       stats: { reads: 0, bytesRead: 0, pages: new Set(), pageSize: 4096, fileSize: 0 },
       errors: [],
     };
@@ -295,7 +295,7 @@ async function query(path: unknown, sql: unknown, params?: unknown, io?: unknown
     let conn: { db: number; name: string } | null = null;
     try {
       // cache: false opens a connection of its own (a cached one stays open for the others).
-      conn = await connect(dbPath, io as SqliteIo, ctx, opts.cache !== false);
+      conn = await connect(dbPath, io, ctx, opts.cache !== false);
       const columns: string[] = [];
       const rows: Record<string, unknown>[] = [];
       for await (const stmt of sqlite3.statements(conn.db, sql)) {
@@ -321,7 +321,7 @@ async function query(path: unknown, sql: unknown, params?: unknown, io?: unknown
       // A broken or unreadable file: never keep its connection for the next call.
       if (conn) await disconnect(dbPath, conn);
       const extra = ctx.errors.length ? ` (${ctx.errors.join('; ')})` : '';
-      throw new Error(`[sqlite] ${dbPath}: ${messageOf(err)}${extra}`);
+      throw new Error(`[sqlite] ${dbPath}: ${messageOf(err)}${extra}`, { cause: err });
     } finally {
       current = null;
     }
@@ -335,7 +335,10 @@ function close(path?: unknown): Promise<number> {
     let n = 0;
     for (const p of paths) {
       const conn = open.get(p);
-      if (conn) await disconnect(p, conn), n++;
+      if (conn) {
+        await disconnect(p, conn);
+        n++;
+      }
     }
     return n;
   });
@@ -355,7 +358,7 @@ export default {
   async setup() {
     if (sqlite3) return;
     const wasmBinary = await wasmBytes('wa-sqlite/dist/wa-sqlite.wasm', () => import('wa-sqlite/dist/wa-sqlite.wasm?url'));
-    const module = await SQLiteESMFactory({ wasmBinary });
+    const module: unknown = await SQLiteESMFactory({ wasmBinary }); // opaque here: only Factory reads it
     const api = SQLite.Factory(module);
     const v = new CallbackVFS();
     api.vfs_register(v, false);

@@ -75,7 +75,8 @@ const num = (v: unknown, d = 0): number => {
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
   return Number.isFinite(n) ? n : d;
 };
-const str = (v: unknown, d = ''): string => (typeof v === 'string' ? v : v === undefined || v === null ? d : String(v));
+/** A text field: a string as it is, a number or boolean written out, anything else `d`. */
+const str = (v: unknown, d = ''): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : d);
 
 /** Reads a worlds row (and its npcs, when the service sends them along). */
 export function readWorld(v: unknown, npcs?: unknown): WorldInfo {

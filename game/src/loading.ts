@@ -208,16 +208,16 @@ function drawTitle(game: Game): void {
   if (!el) return;
   const w = game.world;
   const show = game.state === 'title' && !!w;
-  const key = show ? `${w!.id}|${w!.name}` : '';
+  const key = show ? `${w.id}|${w.name}` : '';
   if (key === titleDrawn) return;
   titleDrawn = key;
   el.hidden = !show;
   if (!show) return;
   const n = game.worldCount;
-  $('title-world')!.textContent = n ? `World ${w!.id} of ${n}` : `World ${w!.id}`;
-  $('title-name')!.textContent = w!.name;
-  $('title-intro')!.textContent = w!.intro;
-  const mins = Math.floor(w!.par_time / 60);
-  const secs = Math.round(w!.par_time % 60);
-  $('title-meta')!.textContent = `${w!.coins} coins to find \u00b7 par ${mins}:${String(secs).padStart(2, '0')} \u00b7 ${w!.npcs.length || 'some'} locals`;
+  $('title-world')!.textContent = n ? `World ${w.id} of ${n}` : `World ${w.id}`;
+  $('title-name')!.textContent = w.name;
+  $('title-intro')!.textContent = w.intro;
+  const mins = Math.floor(w.par_time / 60);
+  const secs = Math.round(w.par_time % 60);
+  $('title-meta')!.textContent = `${w.coins} coins to find \u00b7 par ${mins}:${String(secs).padStart(2, '0')} \u00b7 ${w.npcs.length || 'some'} locals`;
 }

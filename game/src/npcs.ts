@@ -188,7 +188,10 @@ export function updateNpcs(ctx: SystemContext): void {
       v.fx = v.x;
       v.fz = v.z;
       // A jump (respawn, teleport) is not interpolated.
-      if (Math.hypot(x - v.x, z - v.z) > 4) (v.fx = x), (v.fz = z);
+      if (Math.hypot(x - v.x, z - v.z) > 4) {
+        v.fx = x;
+        v.fz = z;
+      }
       v.tx = x;
       v.tz = z;
       v.t0 = now;

@@ -111,8 +111,10 @@ export function movePlayer({ resource }: SystemContext): void {
   const x0 = p.x;
   const z0 = p.z;
   // Slide along walls: both axes, else each one.
-  if (stream.free(nx, nz, PLAYER_R)) (p.x = nx), (p.z = nz);
-  else if (stream.free(nx, p.z, PLAYER_R)) p.x = nx;
+  if (stream.free(nx, nz, PLAYER_R)) {
+    p.x = nx;
+    p.z = nz;
+  } else if (stream.free(nx, p.z, PLAYER_R)) p.x = nx;
   else if (stream.free(p.x, nz, PLAYER_R)) p.z = nz;
   const moved = Math.hypot(p.x - x0, p.z - z0);
   if (moved > 1e-4) {

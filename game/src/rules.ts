@@ -295,7 +295,10 @@ export function playRules(ctx: SystemContext): void {
     let d = Infinity;
     for (const v of npcs.list()) {
       const dv = Math.hypot(v.x - p.x, v.z - p.z);
-      if (v.kind === 'guard' && dv < d) (d = dv), (caughtBy = v.name);
+      if (v.kind === 'guard' && dv < d) {
+        d = dv;
+        caughtBy = v.name;
+      }
     }
     caughtBy ??= 'a guard';
   }

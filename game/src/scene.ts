@@ -15,7 +15,7 @@ import { DEFAULT_PALETTE, type Palette } from './terrain.ts';
 /** A soft radial texture: `inner` alpha at the centre fading to 0 at the rim. */
 function radial(stops: [number, string][]): Texture {
   const size = 64;
-  if (typeof document === 'undefined') return new CanvasTexture(undefined as unknown as HTMLCanvasElement);
+  if (typeof document === 'undefined') return new CanvasTexture();
   const c = document.createElement('canvas');
   c.width = c.height = size;
   const g = c.getContext('2d')!;
@@ -28,7 +28,7 @@ function radial(stops: [number, string][]): Texture {
 
 /** A vertical fade (bright at the bottom), for the gate's beam of light. */
 function fade(): Texture {
-  if (typeof document === 'undefined') return new CanvasTexture(undefined as unknown as HTMLCanvasElement);
+  if (typeof document === 'undefined') return new CanvasTexture();
   const c = document.createElement('canvas');
   c.width = 4;
   c.height = 64;

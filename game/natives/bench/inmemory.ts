@@ -36,7 +36,7 @@ async function measure(label: string, fn: (i: number) => unknown): Promise<void>
   console.log(`${label.padEnd(48)} first ${first.toFixed(2).padStart(7)} ms   p50 ${q(0.5).padStart(7)} ms   p90 ${q(0.9).padStart(7)} ms`);
 }
 
-let t = performance.now();
+const t = performance.now();
 await sqlite.setup();
 console.log(`sqlite setup (wasm instantiate)`.padEnd(48), `${(performance.now() - t).toFixed(2)} ms`);
 await gltfpack.setup();
