@@ -66,7 +66,7 @@ export class Scheduler {
     this.host = o.host;
     this.spawn = o.spawn;
     this.out = rings[id]!.map((sab) => (sab ? new RingSender(sab) : null));
-    this.inb = rings.map((row) => (row[id] ? new RingReader(row[id]!) : null));
+    this.inb = rings.map((row) => (row[id] ? new RingReader(row[id]) : null));
     this.idle = new Idle({
       id,
       table: o.table,
@@ -229,7 +229,7 @@ export class Scheduler {
     const unread = this.out[w]!.abandon();
     this.out[w] = new RingSender(toPeer);
     this.inb[w] = new RingReader(fromPeer);
-    for (const b of unread) this.out[w]!.send(b);
+    for (const b of unread) this.out[w].send(b);
     if (unread.length) this.table.nudge(w);
     const gone = new Set(dead);
     for (const s of this.services.values()) s.peersDied(gone, (a) => deadText(a, reason));

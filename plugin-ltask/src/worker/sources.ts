@@ -50,7 +50,7 @@ export class SourceLoader {
     const file = name.replace(/\./g, '/');
     // A name stays inside its search path: no empty or parent segments (".." becomes "//"),
     // no percent-encoding, query, fragment, scheme or backslash that a URL or path would reinterpret.
-    if (!name || file.split('/').some((seg) => seg === '') || /[%?#\\:\x00-\x1f]/.test(name)) {
+    if (!name || file.split('/').some((seg) => seg === '') || /[%?#\\:\p{Cc}]/u.test(name)) {
       throw new Error(`${kind === 'service' ? 'service' : 'module'} name '${name}' is not valid: dot-separated names of letters, digits, _ and - stay inside the search path`);
     }
     const tried: string[] = [];

@@ -101,7 +101,7 @@ export class TsService extends HostedService {
     };
     if (m.type === MessageType.SYSTEM) {
       if (name === 'quit') {
-        Promise.resolve(this.handlers?.quit?.()).finally(() => {
+        void Promise.resolve(this.handlers?.quit?.()).finally(() => {
           reply(true);
           this.ctx.quit();
         });
@@ -158,7 +158,7 @@ export class TsService extends HostedService {
       });
     } catch (e) {
       for (const id of ids) this.callbacks.delete(id);
-      return Promise.reject(e);
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     const session = this.client.open();
     const result = this.client.wait(session);
@@ -213,7 +213,7 @@ export class TsService extends HostedService {
         error: (...a) => sched.log('error', this.address, this.label, fmt(a)),
       },
       native: (name) =>
-        new Proxy({} as Record<string, (...args: unknown[]) => Promise<unknown>>, {
+        new Proxy<Record<string, (...args: unknown[]) => Promise<unknown>>>({}, {
           get: (_, fn) => (typeof fn === 'string' ? (...args: unknown[]) => this.nativeCall(name, fn, args) : undefined),
         }),
       quit: () => {

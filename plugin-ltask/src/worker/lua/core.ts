@@ -26,9 +26,11 @@ const startCounter = performance.now();
 
 // ------------------------------------------------------------- helpers
 
-/** Raises a Lua error with `text` (fengari throws: it does not return). */
+const AS_IS = to_luastring('%s');
+
+/** Raises a Lua error with `text`, as it is (not a format: it may hold a `%`). fengari throws: it does not return. */
 export function raise(L: LuaState, text: string): never {
-  return lauxlib.luaL_error(L, to_luastring(text));
+  return lauxlib.luaL_error(L, AS_IS, to_luastring(text));
 }
 
 /** Raises unless `L` can yield to the runtime: `ltask.<what>` blocks. */

@@ -12,7 +12,7 @@ import fengari, { type LuaState } from 'fengari';
 import { raise } from './core.ts';
 import type { LuaServiceState } from './state.ts';
 
-const { lua, lauxlib, to_luastring } = fengari;
+const { lua, lauxlib } = fengari;
 
 /** Instructions between two runs of {@link runaway}. */
 export const HOOK_COUNT = 20_000;
@@ -25,10 +25,10 @@ export const HOOK_COUNT = 20_000;
 export function runaway(svc: LuaServiceState, L: LuaState): void {
   const ms = performance.now() - svc.enteredAt;
   if (svc.runawayMs > 0 && ms > svc.runawayMs) {
-    lauxlib.luaL_error(L, to_luastring(`[ltask] runaway script: ran ${Math.round(ms)} ms without yielding (runawayMs ${svc.runawayMs})`));
+    raise(L, `[ltask] runaway script: ran ${Math.round(ms)} ms without yielding (runawayMs ${svc.runawayMs})`);
   }
   const over = overLimit(svc, L, true);
-  if (over) lauxlib.luaL_error(L, to_luastring(over));
+  if (over) raise(L, over);
 }
 
 /**
