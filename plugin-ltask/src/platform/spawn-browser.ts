@@ -47,9 +47,10 @@ export function startWorker(kind: WorkerKind, name: string, script?: string): Wo
       return () => w.removeEventListener('message', l);
     },
     onExit: (h) => exit.on(h),
-    async terminate() {
+    terminate() {
       exit.silence();
-      w.terminate();
+      w.terminate(); // a browser worker stops at once: nothing to wait for
+      return Promise.resolve();
     },
   };
 }

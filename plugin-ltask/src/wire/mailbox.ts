@@ -76,7 +76,7 @@ class View {
 
   protected read(parts: Uint8Array[]): { done: boolean; kind: number; seq: number; call: number } {
     const i = this.i32;
-    parts.push(this.data.slice(0, i[CHUNK]!));
+    parts.push(this.data.slice(0, i[CHUNK]));
     return { done: i[MORE] === 0, kind: i[KIND]!, seq: i[SEQ]!, call: i[CALL]! };
   }
 }

@@ -47,6 +47,7 @@ export class Sessions {
     try {
       payload = encode(values, this.maxBytes());
     } catch (e) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the codec's own exception (a CodecError, or what a value's getter threw), passed on as thrown
       return Promise.reject(e);
     }
     return this.callEncoded(dest, type, payload);

@@ -66,7 +66,7 @@ export const LtaskSystems = {
 class RuntimeLaunch {
   /** Settles when the runtime is up, failed to start, or will never start. */
   readonly runtime: Promise<Runtime>;
-  private readonly settle: { resolve(rt: Runtime): void; reject(e: unknown): void };
+  private readonly settle: { readonly resolve: (rt: Runtime | Promise<Runtime>) => void; readonly reject: (e: unknown) => void };
   private state: 'waiting' | 'started' | 'cancelled' = 'waiting';
 
   constructor() {
@@ -84,13 +84,11 @@ class RuntimeLaunch {
   start(begin: () => Promise<Runtime>): void {
     if (this.state !== 'waiting') return;
     this.state = 'started';
-    let starting: Promise<Runtime>;
     try {
-      starting = begin();
+      this.settle.resolve(begin()); // `runtime` follows the start, its failure included
     } catch (e) {
-      starting = Promise.reject(e);
+      this.settle.reject(e);
     }
-    starting.then(this.settle.resolve, this.settle.reject);
   }
 
   /** Never starts: what waits on `runtime` fails with `error`. No effect once started. */

@@ -33,10 +33,20 @@ function delay(ms: number): Promise<void> {
   });
 }
 
+/** A bad option value in an error text: a number as written (`-1`, `NaN`), else its JSON (`"ftp"`), else its type. */
+function shown(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  try {
+    return JSON.stringify(v) ?? typeof v;
+  } catch {
+    return typeof v; // a bigint, or a value that contains itself
+  }
+}
+
 function checkNumberOption(name: string, v: unknown, positive: boolean): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (positive && v === 0)) {
-    throw new IoError(`[io] option ${name} must be a ${positive ? 'positive' : 'non-negative'} number, got ${String(v)}`, 'EINVAL');
+    throw new IoError(`[io] option ${name} must be a ${positive ? 'positive' : 'non-negative'} number, got ${shown(v)}`, 'EINVAL');
   }
   return v;
 }
@@ -60,7 +70,7 @@ function makeBackend(o: IoOptions): IoBackend {
     case 'fetch':
       return new FetchBackend({ root: o.root as string, ...(o.manifest !== undefined ? { manifest: o.manifest } : {}) });
     default:
-      throw new IoError(`[io] option backend must be 'fetch', 'fs' or 'memory', got ${JSON.stringify(b) ?? String(b)}`, 'EINVAL');
+      throw new IoError(`[io] option backend must be 'fetch', 'fs' or 'memory', got ${shown(b)}`, 'EINVAL');
   }
 }
 

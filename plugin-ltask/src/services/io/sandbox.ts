@@ -63,6 +63,12 @@ export function checkCount(name: 'offset' | 'length', v: unknown): number | unde
 
 export const notFound = (path: string) => new IoError(`[io] not found: ${showPath(path)}`, 'ENOENT');
 
+/** A file was asked for at a directory's path. */
+export const isDirectory = (path: string) => new IoError(`[io] is a directory, not a file: ${showPath(path)}`, 'EISDIR');
+
+/** A directory was asked for at a file's path. */
+export const notADirectory = (path: string) => new IoError(`[io] not a directory: ${showPath(path)}`, 'ENOTDIR');
+
 export const outOfRange = (path: string, offset: number, length: number | undefined, size: number) =>
   new IoError(`[io] out of range: ${showPath(path)} offset ${offset} length ${length ?? 'rest'} (size ${size})`, 'ERANGE');
 

@@ -51,9 +51,9 @@ export const TYPED_KINDS: (TypedCtor | null)[] = [
   Uint32Array,
   Float32Array,
   Float64Array,
-  BigInt64Array as unknown as TypedCtor,
-  BigUint64Array as unknown as TypedCtor,
-  DataView as unknown as TypedCtor,
+  BigInt64Array,
+  BigUint64Array,
+  DataView,
 ];
 
 /** Errors raised by the codec; the message starts with `[ltask]`. */

@@ -76,7 +76,7 @@ export class RingWriter extends RingView {
     }
     const at = tail & this.mask;
     this.dv.setUint32(at, (len | (more ? MORE : 0)) >>> 0, true);
-    let p = (at + 4) & this.mask;
+    const p = (at + 4) & this.mask;
     const first = Math.min(len, this.cap - p);
     this.data.set(first === len ? bytes : bytes.subarray(0, first), p);
     if (first < len) this.data.set(bytes.subarray(first), 0);
