@@ -66,8 +66,9 @@ export class NativePools {
     private readonly o: PoolOptions,
   ) {
     Object.entries(modules).forEach(([name, src], index) => {
-      const bundle = typeof src === 'object' && 'carrier' in src ? src.carrier : undefined;
-      this.pools.set(name, { name, index, url: bundle === undefined ? String(src) : '', script: bundle, max: null, carriers: [], queue: [] });
+      const url = typeof src === 'string' ? src : src instanceof URL ? src.href : '';
+      const script = typeof src === 'object' && !(src instanceof URL) ? src.carrier : undefined;
+      this.pools.set(name, { name, index, url, script, max: null, carriers: [], queue: [] });
     });
   }
 
