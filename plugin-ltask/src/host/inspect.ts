@@ -5,7 +5,8 @@
  * after `waitMs` the rows come from the shared service table instead, with
  * the labels root gave last, so a stuck runtime can still be looked at.
  */
-import { Address, SYSTEM_SERVICES, ServiceState, stateName, type ServiceInfo } from '../wire/protocol.ts';
+import type { ServiceInfo } from '../wire/protocol.ts';
+import { serviceRows, type RowLabel } from '../wire/rows.ts';
 import type { ServiceTable } from '../wire/table.ts';
 import type { SchedulerWorkers } from './workers.ts';
 
@@ -32,8 +33,8 @@ export class Inspector {
   private readonly askRoot: (all: boolean) => Promise<ServiceInfo[]>;
   private readonly detailWaits = new Map<number, DetailWait>();
   private nextDetail = 1;
-  /** Labels seen in root's answers, for rows read from the table alone. */
-  private readonly labels = new Map<number, string>();
+  /** Labels and kinds seen in root's answers, for rows read from the table alone. */
+  private readonly labels = new Map<number, RowLabel>();
 
   constructor(o: InspectorOptions) {
     this.table = o.table;
@@ -47,7 +48,7 @@ export class Inspector {
     const late = new Promise<null>((r) => (timer = setTimeout(r, waitMs, null)));
     const [rows, details] = await Promise.all([Promise.race([this.askRoot(all).catch(() => null), late]), this.details(waitMs)]);
     clearTimeout(timer);
-    if (rows) for (const r of rows) this.labels.set(r.address, r.label);
+    if (rows) for (const r of rows) this.labels.set(r.address, { label: r.label, kind: r.kind });
     const out = rows ?? this.tableRows(all);
     for (const r of out) {
       const d = details[r.address];
@@ -74,15 +75,7 @@ export class Inspector {
 
   /** Every service the shared table knows (not dead, unless `all`), without asking root. */
   private tableRows(all: boolean): ServiceInfo[] {
-    const t = this.table;
-    const rows: ServiceInfo[] = [];
-    for (const a of t.addresses()) {
-      const st = t.state(a);
-      if (st === ServiceState.UNUSED || (!all && st === ServiceState.DEAD)) continue;
-      const label = this.labels.get(a) ?? SYSTEM_SERVICES.find((x) => x.address === a)?.name ?? '?';
-      rows.push({ address: a, label, kind: a < Address.FIRST_FREE || label === 'io' ? 'ts' : 'lua', worker: t.worker(a), state: stateName(st), queue: t.queue(a), handled: t.handled(a), cpuMs: 0, fromTable: true });
-    }
-    return rows;
+    return serviceRows(this.table, { all, known: (a) => this.labels.get(a), fromTable: true });
   }
 
   /** What suspended services wait on, asked of every worker; after `waitMs`, what has come. */

@@ -9,7 +9,7 @@ import { Story } from 'inkjs/full';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { asBytes } from '@ltask-web/plugin-ltask/native';
 
-const native = (name: string) => new URL(`../../game/natives/${name}.ts`, import.meta.url).href;
+const native = (name: string) => new URL(`../../../game/natives/${name}.ts`, import.meta.url).href;
 
 let rt: Runtime | null = null;
 afterEach(async () => {
