@@ -1,4 +1,8 @@
 // LtaskPlugin in a headless App (MinimalPlugins) with a real runtime on 2 worker_threads.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App, AssetPlugin, AssetServer, MemoryReader, MinimalPlugins, Startup, Update, type SystemContext } from '@ltask-web/engine';
 import { Ltask, LtaskPlugin, LtaskStats, defineReply, type LtaskPluginOptions, type LtaskReply } from '@ltask-web/plugin-ltask/engine';
@@ -14,7 +18,27 @@ function S.asset(path) return "bytes of " .. path end
 function S.hold(cs) ltask.sleep(cs) return true end
 return S
 `,
+  'service/talk.lua': `
+local ltask = require "ltask"
+local S = {}
+function S.say(x)
+  print("hello", x)
+  ltask.log.error("bad " .. x)
+  return true
+end
+function S.boom() error("boom in talk") end
+return S
+`,
 };
+
+/** A TypeScript service that logs through its ctx (written to a temp file: services load by URL). */
+const tsTalk = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'ltask-plugin-'));
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  const file = join(dir, 'tstalk.ts');
+  writeFileSync(file, `export default (ctx: { log: { info(...a: unknown[]): void } }) => ({ say: (x: string) => (ctx.log.info('ts says', x), true) });\n`);
+  return pathToFileURL(file).href;
+})();
 
 /** Replies whose context names the request, to tell them apart. */
 const Named = defineReply<string>('Named');
@@ -334,5 +358,64 @@ describe('LtaskPlugin lifecycle', () => {
     expect(await lt.runtime.exited).toEqual({ code: 0 });
     await expect(lt.runtime.call(addr, 'echo', 1)).rejects.toThrow(/runtime has stopped/);
     expect(a.resource(LtaskStats).exit).toEqual({ code: 0 });
+  });
+});
+
+describe('LtaskPlugin logs', () => {
+  /** Frames until `lines` holds `n` lines. */
+  const until = (a: App, lines: () => unknown[], n: number) => frames(a, () => lines().length >= n);
+
+  it('print, ltask.log, ctx.log and handler errors reach the console with label and address; LtaskStats.logs keeps a copy', async () => {
+    const info = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const a = makeApp(() => {}, { onLog: undefined, services: { tstalk: tsTalk } });
+      const lt = a.resource(Ltask);
+      ltask = lt;
+      a.update(1 / 60);
+      const talk = await lt.service('talk');
+      const ts = await lt.service('tstalk');
+      expect(await lt.call(talk, 'say', 'page')).toBe(true);
+      expect(await lt.call(ts, 'say', 'hi')).toBe(true);
+      lt.send(talk, 'boom'); // no one waits for the answer: the error is logged
+      const mine = (spy: typeof info) => spy.mock.calls.map((c) => String(c[0])).filter((l) => /^\[(ts)?talk:/.test(l));
+      await until(a, () => mine(error), 2);
+      expect(mine(info)).toEqual([`[talk:${talk}] hello\tpage`, `[tstalk:${ts}] ts says\thi`]);
+      expect(mine(error)[0]).toBe(`[talk:${talk}] bad page`);
+      expect(mine(error)[1]).toMatch(new RegExp(`^\\[talk:${talk}\\] .*boom in talk`));
+      const stats = a.resource(LtaskStats);
+      const kept = stats.logs.filter((e) => e.source === talk || e.source === ts).map((e) => [e.level, e.label, e.text.split('\n')[0]]);
+      expect(kept.slice(0, 3)).toEqual([
+        ['info', 'talk', 'hello\tpage'],
+        ['error', 'talk', 'bad page'],
+        ['info', 'tstalk', 'ts says\thi'],
+      ]);
+      expect(kept[3]![0]).toBe('error');
+    } finally {
+      info.mockRestore();
+      error.mockRestore();
+    }
+  });
+
+  it("the user's onLog replaces the console; LtaskStats.logs still keeps its copy", async () => {
+    const info = vi.spyOn(console, 'log');
+    const error = vi.spyOn(console, 'error');
+    const got: string[] = [];
+    try {
+      const a = makeApp(() => {}, { onLog: (e) => void got.push(`${e.level} ${e.label}:${e.source} ${e.text}`) });
+      const lt = a.resource(Ltask);
+      ltask = lt;
+      a.update(1 / 60);
+      const talk = await lt.service('talk');
+      await lt.call(talk, 'say', 'quiet');
+      await until(a, () => got.filter((l) => l.includes('quiet')), 2);
+      expect(got.filter((l) => l.includes('quiet'))).toEqual([`info talk:${talk} hello\tquiet`, `error talk:${talk} bad quiet`]);
+      expect(a.resource(LtaskStats).logs.filter((e) => e.source === talk).map((e) => e.text)).toEqual(['hello\tquiet', 'bad quiet']);
+      const printed = [...info.mock.calls, ...error.mock.calls].map((c) => String(c[0]));
+      expect(printed.filter((l) => l.includes('talk'))).toEqual([]);
+    } finally {
+      info.mockRestore();
+      error.mockRestore();
+    }
   });
 });

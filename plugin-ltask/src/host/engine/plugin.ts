@@ -15,6 +15,9 @@
  *   event on a later frame, with the context it gave.
  * - `LtaskStats` is refreshed from `rt.inspect()` at most every
  *   `statsIntervalMs` (one inspect in flight at a time; frames never wait).
+ * - Services' log lines (`print`, `ltask.log.*`, `ctx.log.*`, errors) go to the
+ *   console as `[label:address] text` (errors with `console.error`), or to the
+ *   user's `onLog` instead; `LtaskStats.logs` keeps the last `keepLogs` either way.
  * - With an `AssetServer` in the App, an asset source `ltask://service/method/path`
  *   asks a service for the bytes (`call(service, method, path)`; the service is
  *   spawned once, as a unique service, on first use).
@@ -49,6 +52,13 @@ export interface LtaskPluginOptions extends RuntimeOptions {
   assetSource?: string | false;
   /** Log lines kept in `LtaskStats.logs` (default 50). */
   keepLogs?: number;
+  /**
+   * Receives every log line of the services (`print`, `ltask.log.*`,
+   * `ctx.log.*`, errors) in place of the console. Default: the browser's
+   * console, `[label:address] text` (`[npc:12] hello`), errors with
+   * `console.error`. `LtaskStats.logs` keeps its copy either way.
+   */
+  onLog?: (entry: LogEntry) => void;
 }
 
 /** System sets of the plugin, to order against. */
@@ -178,13 +188,19 @@ export class LtaskPlugin implements Plugin {
   // No cleanup: the engine calls it right after finish (bevy's meaning: the end
   // of setup); the runtime stops in the App's exit hook.
 
-  /** Log lines go to the stats, then to the user's `onLog` (or errors to the console). */
+  /** Log lines go to the stats, then to the user's `onLog` or else to the console. */
   private logTo(stats: LtaskStats): (entry: LogEntry) => void {
-    const userLog = this.runtimeOptions.onLog;
+    const out = this.runtimeOptions.onLog ?? logToConsole;
     return (e) => {
       stats.log(e);
-      if (userLog) userLog(e);
-      else if (e.level === 'error') console.error(`[${e.label}:${e.source}] ${e.text}`);
+      out(e);
     };
   }
+}
+
+/** A log line on the console, as `startRuntime` prints it: `[label:address] text`, errors with `console.error`. */
+function logToConsole(e: LogEntry): void {
+  const line = `[${e.label}:${e.source}] ${e.text}`;
+  if (e.level === 'error') console.error(line);
+  else console.log(line);
 }

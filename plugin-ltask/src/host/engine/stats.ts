@@ -2,7 +2,8 @@
  * `LtaskStats`: the runtime's services as last seen, for overlays and tests.
  *
  * It keeps only what the `Ltask` resource does not know: the rows of the last
- * `inspect()`, recent log lines and the runtime's exit. The status, the
+ * `inspect()`, recent log lines (a copy: the lines also go to the console or
+ * to the plugin's `onLog`) and the runtime's exit. The status, the
  * start-up error and the pending count are read from the `Ltask` it was made
  * for, so there is one place that holds them. A refresh never makes a frame
  * wait: one `inspect()` is in flight at a time and its rows land when it answers.
@@ -35,7 +36,10 @@ export class LtaskStats {
   refreshes = 0;
   /** How long the last inspect took, in ms. */
   inspectMs = 0;
-  /** Recent log lines of services. */
+  /**
+   * The last `keepLogs` log lines of the services, oldest first: a copy of what
+   * went to the console (or to the `onLog` the plugin was given), for overlays.
+   */
   logs: LogEntry[] = [];
   /** Set when the runtime ended (stopped, every service quit, or a worker failed). */
   exit: RuntimeExit | null = null;
