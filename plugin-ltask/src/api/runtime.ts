@@ -4,8 +4,10 @@
  * them (host/runtime.ts).
  */
 import type { LuaUpdate, ServiceInfo } from '../wire/protocol.ts';
+import type { Remote } from '../wire/remote.ts';
 import type { IoOptions } from './io.ts';
 import type { NativeSource } from './native.ts';
+import type { ServiceSource } from './service-bundle.ts';
 import type { SpawnOptions } from './spawn.ts';
 
 /** A running runtime, as seen from the thread that started it. */
@@ -23,6 +25,23 @@ export interface Runtime {
   readonly serialViolations: number;
   /** Calls `name` on a service; resolves to its first result. */
   call<T = unknown>(addr: number, name: string, ...args: unknown[]): Promise<T>;
+  /**
+   * A typed proxy for the service at `addr`, the way comlink's `Remote<T>`
+   * works: `await rt.remote<Score>(addr).add(1)` is `rt.call(addr, 'add', 1)`,
+   * with the arguments and the result checked by tsc; every method resolves
+   * to the handler's first result and rejects with `ServiceError` as `call`
+   * does. `T` is a TypeScript service's handlers (`ServiceOf<typeof score>`)
+   * or an interface written for a Lua service (a Lua `nil` arrives as
+   * `undefined`). Build it once and keep it: a call through it costs what
+   * `call` costs. `call` with a string name stays for untyped calls.
+   * @example
+   * ```ts
+   * import type { Score } from './score.ts';
+   * const score = rt.remote<Score>(await rt.uniqueService('score'));
+   * const total: number = await score.add(1);
+   * ```
+   */
+  remote<T>(addr: number): Remote<T>;
   /** Calls `name` on a service; resolves to all its results. */
   callMulti(addr: number, name: string, ...args: unknown[]): Promise<unknown[]>;
   /** Sends without waiting. False when the service is dead; throws when it is busy. */
@@ -77,8 +96,22 @@ export interface RuntimeOptions {
   sources?: Record<string, string>;
   /** What relative paths resolve against (default: the page URL, or the working directory). */
   base?: string;
-  /** TypeScript services: name to module URL (its default export is a ServiceFactory). */
-  services?: Record<string, string | URL>;
+  /**
+   * TypeScript services by name: `spawn(name)`, `uniqueService(name)` and
+   * Lua's `ltask.spawn(name)` start them. Under the ltask() vite plugin give
+   * the bundle of an import with the `?ltask-service` suffix (dev and
+   * production builds); else the module's URL or path, resolved against
+   * `base` (in Node a path such as `./score.ts`; `.ts` loads through tsx).
+   * The module's default export is a ServiceFactory. In the dev server,
+   * saving the file (or a module it imports) restarts its services at their
+   * addresses, queued messages kept.
+   * @example
+   * ```ts
+   * import score from './score.ts?ltask-service';
+   * await startRuntime({ services: { score } });
+   * ```
+   */
+  services?: Record<string, ServiceSource>;
   /** Largest encoded message (default 64 MiB). */
   maxMessageBytes?: number;
   /** How long an idle worker may poll before it sleeps, in microseconds; adaptive (default 50; 0: never spin). */

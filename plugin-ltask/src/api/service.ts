@@ -3,6 +3,7 @@
  * and the context it gets. Types only: services, the worker that runs them and
  * users' own service modules all compile against this one file.
  */
+import type { Remote } from '../wire/remote.ts';
 
 /** Request handlers of a TypeScript service: `call(addr, "name", ...)` runs `handlers.name(...)`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -23,6 +24,13 @@ export interface ServiceContext {
   readonly workerId: number;
   /** Calls `name` on `addr`; resolves to its first result. */
   call<T = unknown>(addr: number, name: string, ...args: unknown[]): Promise<T>;
+  /**
+   * A typed proxy for the service at `addr`: `await ctx.remote<Score>(addr).add(1)`
+   * is `ctx.call(addr, 'add', 1)`, with the arguments and the result checked by
+   * tsc. `T`: a TS service's handlers (`ServiceOf<typeof score>`) or an
+   * interface written for a Lua service. Make it once and keep it.
+   */
+  remote<T>(addr: number): Remote<T>;
   /** Calls `name` on `addr`; resolves to all of its results. */
   callMulti(addr: number, name: string, ...args: unknown[]): Promise<unknown[]>;
   /** Sends without waiting; false when the destination is dead. Throws when it is busy. */
@@ -45,3 +53,22 @@ export interface ServiceContext {
 
 /** A TypeScript service module's default export. Returning nothing quits the service. */
 export type ServiceFactory = (ctx: ServiceContext, ...args: unknown[]) => Handlers | void | Promise<Handlers | void>;
+
+/**
+ * The handlers a service factory returns, for typed callers:
+ * `Remote<ServiceOf<typeof score>>` is what `rt.remote(addr)` gives for a
+ * service module whose default export is `score`.
+ * @example
+ * ```ts
+ * // score.ts
+ * import { defineService, type ServiceOf } from '@ltask-web/plugin-ltask/service';
+ * const score = defineService((ctx) => {
+ *   let total = 0;
+ *   return { add: (n: number) => (total += n) };
+ * });
+ * export default score;
+ * export type Score = ServiceOf<typeof score>;
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ServiceOf<F extends (...args: any[]) => unknown> = Exclude<Awaited<ReturnType<F>>, void | undefined>;

@@ -12,4 +12,5 @@ export { ServiceError } from '../wire/errors.ts';
 export { ServiceState, stateName } from '../wire/protocol.ts';
 export type { ServiceInfo } from '../wire/protocol.ts';
 export type { SpawnOptions } from '../api/spawn.ts';
-export type { ServiceContext, ServiceFactory, Handlers } from '../api/service.ts';
+export type { ServiceContext, ServiceFactory, Handlers, ServiceOf } from '../api/service.ts';
+export type { Remote } from '../wire/remote.ts';

@@ -15,6 +15,7 @@ import { Address, MessageType, SYSTEM_SERVICES, type LuaUpdate, type ServiceInfo
 import type { ServiceTable } from '../wire/table.ts';
 import { callWorker } from '../wire/slots.ts';
 import { RootMemory } from '../wire/root-state.ts';
+import { remote, type Remote } from '../wire/remote.ts';
 import type { SpawnOptions } from '../api/spawn.ts';
 import type { CarrierInfo, Runtime, RuntimeExit, RuntimeOptions } from '../api/runtime.ts';
 import { keepInternals } from './internals.ts';
@@ -134,6 +135,10 @@ class RuntimeHost implements Runtime {
 
   async call<T = unknown>(addr: number, name: string, ...args: unknown[]): Promise<T> {
     return (await this.callMulti(addr, name, ...args))[0] as T;
+  }
+
+  remote<T>(addr: number): Remote<T> {
+    return remote<T>((name, ...args) => this.call(addr, name, ...args));
   }
 
   send(addr: number, name: string, ...args: unknown[]): boolean {

@@ -6,6 +6,7 @@
 import { decode, encode } from '../wire/codec/index.ts';
 import { ServiceError, errorPayload, errorText, errorValue } from '../wire/errors.ts';
 import { Address, MessageType } from '../wire/protocol.ts';
+import { remote } from '../wire/remote.ts';
 import { Sessions } from '../wire/session.ts';
 import type { Msg } from '../wire/transport/index.ts';
 import type { Handlers, ServiceContext, ServiceFactory } from '../api/service.ts';
@@ -197,12 +198,14 @@ export class TsService extends HostedService {
     const sched = this.sched;
     const fmt = (a: unknown[]) => a.map((x) => (typeof x === 'string' ? x : x instanceof Error ? x.message : JSON.stringify(x) ?? String(x))).join('\t');
     const callMulti = (addr: number, name: string, ...args: unknown[]) => this.client.call(addr, MessageType.REQUEST, [name, ...args]);
+    const call = async <T>(addr: number, name: string, ...args: unknown[]) => (await callMulti(addr, name, ...args))[0] as T;
     return {
       self: this.address,
       label: this.label,
       workerId: sched.id,
       callMulti,
-      call: async <T>(addr: number, name: string, ...args: unknown[]) => (await callMulti(addr, name, ...args))[0] as T,
+      call,
+      remote: <T>(addr: number) => remote<T>((name, ...args) => call(addr, name, ...args)),
       send: (addr, name, ...args) => this.client.send(addr, [name, ...args]),
       spawn: async (name, ...args) => (await callMulti(Address.ROOT, 'spawn', name, ...args))[0] as number,
       uniqueService: async (name, ...args) => (await callMulti(Address.ROOT, 'uniqueservice', name, ...args))[0] as number,

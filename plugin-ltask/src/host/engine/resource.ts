@@ -13,6 +13,7 @@
  */
 import { defineEvent, type EventKey } from '@ltask-web/engine';
 import type { Runtime } from '../../api/runtime.ts';
+import { remote, type Remote } from '../../wire/remote.ts';
 
 /** A reply (or failure) of `Ltask.request`, delivered as an event of its kind. */
 export interface LtaskReply<C = unknown> {
@@ -98,8 +99,8 @@ const NO_APP: LtaskAppPort = { frame: () => 0, checkReply: () => {} };
 /**
  * The runtime as an App resource: the `Runtime`, plus requests that reply
  * through events. It exists from the moment the plugin is added, while the
- * workers are still starting: `request`, `service`, `call` and `send` made
- * then are queued and go out once the runtime is ready (or fail with the
+ * workers are still starting: `request`, `service`, `call`, `send` and calls
+ * through `remote` made then are queued and go out once the runtime is ready (or fail with the
  * start-up error when it is `unavailable`). `runtime` itself is there only once
  * `status` is `ready`; `whenReady()` waits for it.
  */
@@ -195,6 +196,18 @@ export class Ltask {
     const rt = await this.started;
     const address = typeof target === 'string' ? await this.service(target) : target;
     return rt.call(address, method, ...args);
+  }
+
+  /**
+   * A typed proxy for a service (address or name), like `Runtime.remote`:
+   * `await lt.remote<Score>('score').add(1)` is `lt.call('score', 'add', 1)`.
+   * Usable at once: while the runtime starts, calls wait for it; a name is
+   * resolved as `service(name)` does (spawned once as a unique service) on
+   * the first call. For code outside systems, as `call`; a system uses
+   * `request`, which never awaits.
+   */
+  remote<T>(target: number | string): Remote<T> {
+    return remote<T>((method, ...args) => this.call(target, method, ...args));
   }
 
   /**
