@@ -6,6 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App, AssetPlugin, AssetServer, MemoryReader, MinimalPlugins, Startup, Update, type SystemContext } from '@ltask-web/engine';
 import { Ltask, LtaskPlugin, LtaskStats, defineReply, type LtaskPluginOptions, type LtaskReply } from '@ltask-web/plugin-ltask/engine';
+import { ServiceError } from '@ltask-web/plugin-ltask';
+import type { Score } from '../fixtures/ts/typed_score.ts';
 
 const SOURCES = {
   'service/slow.lua': `
@@ -106,6 +108,34 @@ describe('LtaskPlugin lifecycle', () => {
     expect(await lt.runtime.call(addr, 'echo', 'hi')).toBe('hi');
     expect(await lt.service('slow')).toBe(addr); // unique: spawned once
     expect(await lt.call('slow', 'echo', 'by name')).toBe('by name');
+  });
+
+  it('remote(): typed proxies by name or address, usable while the runtime starts; errors as ServiceError', async () => {
+    /** The Lua service `slow`, typed by an interface. */
+    interface Slow {
+      echo(v: string): string;
+      later(cs: number, v: number): number;
+      fail(msg: string): never;
+    }
+    const score = new URL('../fixtures/ts/typed_score.ts', import.meta.url).href;
+    const a = makeApp(undefined, { services: { score } });
+    const lt = a.resource(Ltask);
+    ltask = lt;
+    const slow = lt.remote<Slow>('slow');
+    const early = slow.echo('early'); // made while starting: sent once the runtime is ready
+    expect(lt.status).toBe('starting');
+    await a.ready();
+    expect(await early).toBe('early');
+    expect(await slow.later(1, 7)).toBe(7); // the first result, as call gives
+    const err = await slow.fail('nope').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceError);
+    expect((err as Error).message).toMatch(/nope/);
+    const byAddress = lt.remote<Slow>(await lt.service('slow')); // the same unique service
+    expect(await byAddress.echo('again')).toBe('again');
+    const scores = lt.remote<Score>('score'); // a TypeScript service declared with defineService
+    expect(await scores.add(2)).toBe(2);
+    expect(await scores.add(3)).toBe(5);
+    expect(await lt.call('score', 'add', 0)).toBe(5); // spawned once, as service('score')
   });
 
   it('runs frames while the runtime starts; requests made then are answered once it is ready', async () => {
