@@ -14,3 +14,4 @@ export type { ServiceInfo } from '../wire/protocol.ts';
 export type { SpawnOptions } from '../api/spawn.ts';
 export type { ServiceContext, ServiceFactory, Handlers, ServiceOf } from '../api/service.ts';
 export type { Remote } from '../wire/remote.ts';
+export type { ServiceBundle, ServiceSource } from '../api/service-bundle.ts';
