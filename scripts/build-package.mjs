@@ -26,6 +26,9 @@ const tsconfig = {
     rewriteRelativeImportExtensions: true,
     declaration: true,
     sourceMap: true,
+    // The maps carry their sources: the tarball holds no src/, and a dev
+    // server that follows a map to a missing ../src/*.ts file warns for each.
+    inlineSources: true,
     skipLibCheck: true,
     rootDir: 'src',
     outDir: 'dist',

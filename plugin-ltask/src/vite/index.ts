@@ -5,11 +5,8 @@
  * - Cross-origin isolation headers (COOP + COEP) on the dev server and on
  *   `vite preview`, set before vite's own middlewares (so 304 answers carry them).
  * - fengari, patched while bundling (main build, worker bundles and the dev
- *   dependency optimizer): its `process.env.FENGARICONF` read is guarded (a
- *   browser worker has no `process`; `define` would not do, fengari tests
- *   `typeof process` elsewhere to decide it runs in Node), and its
- *   `delete L.stack[i]` slot clears become `= undefined` (V8 keeps the stack a
- *   fast array: a Lua message costs about half as much).
+ *   dependency optimizer), its Node-only requires (`fs`, `tmp`...) resolved to
+ *   an empty module in browser builds: see `./fengari.ts`.
  * - Native modules: `import sqlite from './sqlite.ts?ltask-native'` gives a
  *   bundle (`{ carrier: url }`) whose carrier worker script holds the module,
  *   in dev and in builds; pass it in `natives`.
@@ -28,8 +25,10 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Connect, Plugin, UserConfig } from 'vite';
 import { LUA_UPDATE_EVENT, type LuaUpdate } from '../wire/protocol.ts';
+import { fengariPlugin } from './fengari.ts';
 
 export type { LuaUpdate };
+export { patchFengari } from './fengari.ts';
 
 /** Options of {@link ltask}. */
 export interface LtaskViteOptions {
@@ -44,32 +43,6 @@ export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
-
-// ---- fengari ---------------------------------------------------------------
-
-const FENGARI_FILE = /fengari[\\/]src[\\/](luaconf|ldo|lvm|lapi|ltm|ldebug|lparser)\.js$/;
-const CONF_NEEDLE = 'process.env.FENGARICONF';
-const CONF_GUARDED = '(typeof process !== "undefined" && process.env && process.env.FENGARICONF)';
-const STACK_DELETE = /delete (\w+)\.stack\[([^\]]+)\];/g;
-
-/** fengari's source with the guard and the stack-slot patch applied (null: not a fengari file). */
-export function patchFengari(code: string, id: string): string | null {
-  if (!FENGARI_FILE.test(id.split('?')[0]!)) return null;
-  let out = code.split(CONF_NEEDLE).join(CONF_GUARDED);
-  out = out.replace(STACK_DELETE, (_, l: string, i: string) => `${l}.stack[${i}] = undefined;`);
-  return out === code ? null : out;
-}
-
-function fengariPlugin(): Plugin {
-  return {
-    name: 'ltask:fengari',
-    enforce: 'pre',
-    transform(code, id) {
-      const out = patchFengari(code, id);
-      return out === null ? null : { code: out, map: null };
-    },
-  };
-}
 
 // ---- native modules and Lua sources ----------------------------------------
 
