@@ -8,6 +8,16 @@ declare module '*?ltask-native' {
   export default bundle;
 }
 
+/**
+ * A TypeScript service bundled as a worker module (its own imports with it):
+ * pass it in `services`. `service` is the URL of a JavaScript module whose
+ * default export is the service's factory.
+ */
+declare module '*?ltask-service' {
+  const bundle: { readonly service: string };
+  export default bundle;
+}
+
 /** A Lua source file's text. */
 declare module '*.lua' {
   const source: string;

@@ -25,6 +25,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Connect, Plugin, UserConfig } from 'vite';
 import { LUA_UPDATE_EVENT, type LuaUpdate } from '../wire/protocol.ts';
+import { servicesPlugin } from './services.ts';
 import { fengariPlugin } from './fengari.ts';
 
 export type { LuaUpdate };
@@ -180,7 +181,7 @@ function configPlugin(options: LtaskViteOptions): Plugin {
  * The plugin: `plugins: [ltask()]` in vite.config.ts.
  */
 export function ltask(options: LtaskViteOptions = {}): Plugin[] {
-  return [configPlugin(options), fengariPlugin(), sourcesPlugin(), serverPlugin(options)];
+  return [configPlugin(options), fengariPlugin(), sourcesPlugin(), servicesPlugin(), serverPlugin(options)];
 }
 
 export default ltask;
