@@ -13,6 +13,7 @@ import { CarrierSlots } from '../wire/slots.ts';
 import type { IoOptions } from '../api/io.ts';
 import type { NativeSource } from '../api/native.ts';
 import type { LogEntry, RuntimeOptions } from '../api/runtime.ts';
+import type { ServiceSource } from '../api/service-bundle.ts';
 
 
 /** Where log lines go when the options name no `onLog`. */
@@ -81,15 +82,21 @@ export function resolveOptions(options: RuntimeOptions): RuntimeSetup {
 /** The configuration every worker receives (native modules are filled in by the caller). */
 function workerConfig(options: RuntimeOptions): WorkerConfig {
   const workers = Math.min(MAX_WORKERS, Math.max(1, Math.floor(options.workers ?? platform.cores() - 1)));
+  const base = options.base ?? platform.defaultBase();
   const tsServices: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.services ?? {})) tsServices[k] = String(v);
+  for (const [k, v] of Object.entries(options.services ?? {})) {
+    if (RESERVED_NAMES.includes(k)) {
+      throw new Error(`[ltask] services.${k}: "${k}" is the name of a system service (${RESERVED_NAMES.join(', ')}); register yours under another name`);
+    }
+    tsServices[k] = serviceUrl(k, v, base);
+  }
   return {
     workers,
     queueLimit: options.queueLimit ?? 4096,
     servicePath: options.servicePath ?? 'service/?.lua',
     luaPath: options.luaPath ?? 'lualib/?.lua',
     sources: options.sources ?? {},
-    base: options.base ?? platform.defaultBase(),
+    base,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_BYTES,
     spinMicros: options.spinMicros ?? 50,
     spinners: Math.max(1, Math.floor(options.maxSpinners ?? platform.cores() - workers)),
@@ -100,4 +107,42 @@ function workerConfig(options: RuntimeOptions): WorkerConfig {
     tsServices,
     nativeModules: [],
   };
+}
+
+/** The system services, started by name at their fixed addresses: a service registered under one would take its place. */
+const RESERVED_NAMES: readonly string[] = SYSTEM_SERVICES.map((s) => s.name);
+
+/** A module URL with a scheme (`https:`, `file:`, `blob:`...), not a path (a Windows drive letter is one character). */
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]+:/i;
+
+/**
+ * The URL a worker imports TypeScript service `name` from: a bundle's module,
+ * or a URL or path resolved against `base`. Throws, with the fix, on a value
+ * that names no module, and on a bundle from a web server under Node.
+ */
+function serviceUrl(name: string, src: ServiceSource, base: string): string {
+  if (src instanceof URL) return src.href;
+  if (typeof src === 'string') {
+    if (HAS_SCHEME.test(src)) return src;
+    try {
+      return new URL(src, base).href;
+    } catch {
+      return src;
+    }
+  }
+  if (src !== null && typeof src === 'object' && typeof (src as { service?: unknown }).service === 'string') {
+    const url = src.service;
+    if (platform.name === 'node' && !url.startsWith('file:') && !url.startsWith('data:')) {
+      throw new Error(
+        `[ltask] services.${name} is a ?ltask-service bundle for a browser (${url}); in Node a service is given by its path: ` +
+          `services: { ${name}: './${name}.ts' } (or its file URL), or \`npx ltask --service ${name}=./${name}.ts\``,
+      );
+    }
+    return url;
+  }
+  const what = typeof src === 'function' ? 'a function (the factory itself?)' : src === null ? 'null' : typeof src === 'object' ? 'an object without a `service` URL' : `a ${typeof src}`;
+  throw new Error(
+    `[ltask] services.${name} is ${what}: a service runs on a worker, so it is named by its module, not passed as a value. ` +
+      `Give import ${name} from './${name}.ts?ltask-service' (the ltask() vite plugin), or the module's URL or path.`,
+  );
 }
