@@ -23,6 +23,12 @@ beforeAll(() => {
   writeFileSync(join(dir, 'forever.lua'), 'local ltask = require "ltask"\nprint "waiting"\nltask.wait "never"\n');
   // Quiet for 0.8 s (a timer the runner cannot see), then done.
   writeFileSync(join(dir, 'naps.lua'), 'local ltask = require "ltask"\nltask.sleep(80)\nprint "awake"\n');
+  // Calls the TypeScript service "tally" (given with --service), prints what it answers, lets it go.
+  writeFileSync(
+    join(dir, 'tally_main.lua'),
+    'local ltask = require "ltask"\nlocal t = ltask.spawn("tally", 10)\n' +
+      'print(ltask.call(t, "add", 5), ltask.call(t, "add", 50), ltask.call(t, "label"))\nltask.send(t, "bye")\n',
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -122,7 +128,7 @@ describe('npx ltask', () => {
     const r = ltask('--help');
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
-    for (const o of ['--workers', '--path', '--native', '--io-root', '--io-latency', '--callback-timeout', '--timeout', '--idle-report']) {
+    for (const o of ['--workers', '--path', '--native', '--service', '--io-root', '--io-latency', '--callback-timeout', '--timeout', '--idle-report']) {
       expect(r.stdout).toContain(o);
     }
   });
@@ -179,5 +185,36 @@ describe('npx ltask with native modules and io', () => {
     expect(r.status).toBe(124);
     expect(r.stderr).not.toMatch(/no service has run/); // a native call in flight is not idle
     expect(r.stderr).toMatch(/^\s+\d+\s+stuck\s+suspended\s+\d+\s+0\s+native concat\.call on carrier \d+ for [\d.]+ s: callback waits for a wakeup$/m);
+  });
+});
+
+describe('npx ltask with TypeScript services', () => {
+  const main = () => join(dir, 'tally_main.lua');
+
+  it('--service NAME=FILE: a Lua main calls a .ts service with imports of its own (relative, npm), from dist/ and from the sources', () => {
+    for (const run of [ltask, fromSource]) {
+      const r = run(main(), '--service', 'tally=test/fixtures/ts/tally.ts', '--workers', '1');
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('25\t100\ttally\n'); // 10 + 5*3, then capped at 100 by three's clamp
+      expect(r.status).toBe(0);
+    }
+  });
+
+  it('refuses a --service that is not NAME=FILE, a name given twice and a missing file, saying which', () => {
+    const form = ltask(main(), '--service', 'tally.ts');
+    expect(form.status).toBe(2);
+    expect(form.stderr).toMatch(/^--service takes NAME=FILE \(e\.g\. --service score=\.\/score\.ts\), not "tally\.ts"/);
+    const twice = ltask(main(), '--service', 'tally=test/fixtures/ts/tally.ts', '--service', 'tally=test/fixtures/ts/adder.ts');
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toMatch(/--service tally is given twice \(test\/fixtures\/ts\/tally\.ts and test\/fixtures\/ts\/adder\.ts\): a name runs one module/);
+    const missing = ltask(main(), '--service', 'tally=test/fixtures/ts/no_such.ts');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe('ltask: --service tally=test/fixtures/ts/no_such.ts: no such file\n');
+  });
+
+  it('a --service module without a default export fails the spawn, and the error says what to export', () => {
+    const r = ltask(main(), '--service', 'tally=test/fixtures/ts/tally_rules.ts', '--workers', '1');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/service tally: file:\/\/\S+\/tally_rules\.ts has no default export; a service module's default export is its factory: `export default/);
   });
 });

@@ -5,11 +5,12 @@
  * fails to start, a worker fails, or `--timeout` expires. When nothing has run
  * for a while it says once, on stderr, which services are still alive.
  */
+import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { platform } from '#platform';
 import { startRuntime } from '../runtime.ts';
-import type { LogEntry, Runtime } from '../../api/runtime.ts';
+import type { LogEntry, Runtime, RuntimeOptions } from '../../api/runtime.ts';
 import { runtimeInternals } from '../internals.ts';
 import { Address, ServiceState, type ServiceInfo } from '../../wire/protocol.ts';
 
@@ -25,6 +26,8 @@ keeps serving until it calls ltask.quit()).
                          as ltask; --workers 1 starts fastest)
   --path P               extra ?-templates for services and require, separated by ';'
   --native FILE          a native module (repeatable); Lua reaches it as ltask.native "<its name>"
+  --service NAME=FILE    a TypeScript service (repeatable): ltask.spawn "NAME" starts the
+                         default export of FILE (.ts loads through tsx, with its imports)
   --io-root DIR          the io service's asset root (default: the working directory)
   --io-latency MS        delay every io answer by MS milliseconds (models a remote server)
   --callback-timeout MS  fail a native call whose callback takes longer (default 30000)
@@ -49,6 +52,8 @@ export interface RunnerArgs {
   workers?: number;
   path: string[];
   natives: string[];
+  /** `--service NAME=FILE`: TypeScript services, file path by name. */
+  services: Record<string, string>;
   ioRoot?: string;
   ioLatency?: number;
   callbackTimeout?: number;
@@ -66,9 +71,21 @@ const count = (name: string, v: string, min: number): number => {
   return n;
 };
 
+/** Adds `--service NAME=FILE` to `services`; throws on a bad one or a name given twice. */
+function addService(services: Record<string, string>, v: string): void {
+  const eq = v.indexOf('=');
+  const name = eq < 0 ? '' : v.slice(0, eq);
+  const file = v.slice(eq + 1);
+  if (!name || !file) throw new Error(`--service takes NAME=FILE (e.g. --service score=./score.ts), not "${v}"\n\n${USAGE}`);
+  if (Object.hasOwn(services, name)) {
+    throw new Error(`--service ${name} is given twice (${services[name]} and ${file}): a name runs one module; give the other service another name`);
+  }
+  services[name] = file;
+}
+
 /** Parses the command line; throws with the usage text on bad input. */
 export function parseArgs(argv: string[]): RunnerArgs {
-  const out: RunnerArgs = { main: '', path: [], natives: [], timeout: 0, idleReport: 2000 };
+  const out: RunnerArgs = { main: '', path: [], natives: [], services: {}, timeout: 0, idleReport: 2000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -79,6 +96,7 @@ export function parseArgs(argv: string[]): RunnerArgs {
     if (a === '--workers') out.workers = count(a, value(), 1);
     else if (a === '--path') out.path.push(...value().split(';').filter(Boolean));
     else if (a === '--native') out.natives.push(value());
+    else if (a === '--service') addService(out.services, value());
     else if (a === '--io-root') out.ioRoot = value();
     else if (a === '--io-latency') out.ioLatency = count(a, value(), 0);
     else if (a === '--callback-timeout') out.callbackTimeout = count(a, value(), 0);
@@ -177,7 +195,7 @@ export async function main(argv: string[]): Promise<number> {
   quietOnClosedPipe();
   const setup = await prepare(argv);
   if (typeof setup === 'number') return setup;
-  const { args, natives } = setup;
+  const { args, natives, services } = setup;
   // --timeout counts from here: the whole run, startup included.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired =
@@ -185,7 +203,7 @@ export async function main(argv: string[]): Promise<number> {
       ? new Promise<'timeout'>((r) => (timer = setTimeout(r, Math.max(0, args.timeout - (Date.now() - started)), 'timeout')))
       : new Promise<never>(() => {});
   try {
-    const rt = await start(args, natives, expired);
+    const rt = await start(args, { natives, services }, expired);
     return typeof rt === 'number' ? rt : await runMain(rt, args, expired);
   } finally {
     clearTimeout(timer);
@@ -203,7 +221,7 @@ function quietOnClosedPipe(): void {
 }
 
 /** The arguments and the `--native` modules by name, or the exit code when there is nothing to run. */
-async function prepare(argv: string[]): Promise<{ args: RunnerArgs; natives: Record<string, string> } | number> {
+async function prepare(argv: string[]): Promise<{ args: RunnerArgs; natives: Record<string, string>; services: Record<string, string> } | number> {
   let args: RunnerArgs;
   try {
     args = parseArgs(argv);
@@ -225,14 +243,26 @@ async function prepare(argv: string[]): Promise<{ args: RunnerArgs; natives: Rec
       return 2;
     }
   }
-  return { args, natives };
+  const services: Record<string, string> = {};
+  for (const [name, path] of Object.entries(args.services)) {
+    if (!existsSync(path)) {
+      process.stderr.write(`ltask: --service ${name}=${path}: no such file\n`);
+      return 2;
+    }
+    services[name] = pathToFileURL(resolve(path)).href;
+  }
+  return { args, natives, services };
 }
 
 const timedOut = (args: RunnerArgs) => `ltask: timed out after ${args.timeout} ms (--timeout)`;
 const mainName = (args: RunnerArgs) => basename(resolve(args.main), extname(args.main));
 
-/** Starts the runtime over the main file's folder and `--path`; an exit code when it fails or times out first. */
-async function start(args: RunnerArgs, natives: Record<string, string>, expired: Promise<'timeout'>): Promise<Runtime | number> {
+/**
+ * Starts the runtime over the main file's folder and `--path`, with the
+ * `--native` modules and `--service` services (file URLs by name); an exit
+ * code when it fails or times out first.
+ */
+async function start(args: RunnerArgs, modules: Pick<RuntimeOptions, 'natives' | 'services'>, expired: Promise<'timeout'>): Promise<Runtime | number> {
   const dir = dirname(resolve(args.main));
   const templates = [`${dir}/?.lua`, ...args.path.map((p) => resolve(p))].join(';');
   const starting = startRuntime({
@@ -240,7 +270,7 @@ async function start(args: RunnerArgs, natives: Record<string, string>, expired:
     servicePath: templates,
     luaPath: templates,
     base: pathToFileURL(process.cwd() + '/').href,
-    natives,
+    ...modules,
     io: { backend: 'fs', root: resolve(args.ioRoot ?? '.'), latencyMs: args.ioLatency ?? 0 },
     callbackTimeoutMs: args.callbackTimeout,
     onLog: write,
