@@ -37,11 +37,69 @@ const privileges = (s: Scheduler, sources: SourceLoader): Privileges => ({
 function startTs(svc: TsService, name: string, url: string | undefined, args: unknown[]): Promise<void> {
   const system = url === undefined && Object.hasOwn(SYSTEM_FACTORIES, name) ? SYSTEM_FACTORIES[name]! : undefined;
   if (system) return Promise.resolve().then(() => svc.startSystem(system, name, args));
-  const load = url !== undefined ? (platform.importModule(url) as Promise<{ default?: ServiceFactory }>) : BUILTIN_SERVICES[name]!();
-  return load.then((mod: { default?: ServiceFactory }) => {
-    if (typeof mod.default !== 'function') throw new Error(`[ltask] ${url} has no default export (a ServiceFactory)`);
-    return svc.start(mod.default, args);
-  });
+  spawnedAs.set(svc, { name, args });
+  return loadFactory(name, url).then((factory) => svc.start(factory, args));
+}
+
+/** The factory of TypeScript service `name`: its module's default export, else a built-in one's. */
+async function loadFactory(name: string, url: string | undefined): Promise<ServiceFactory> {
+  const mod = (await (url !== undefined ? platform.importModule(url) : BUILTIN_SERVICES[name]!())) as { default?: unknown };
+  if (typeof mod.default !== 'function') {
+    const has = mod.default === undefined ? 'has no default export' : `exports a ${typeof mod.default} as default`;
+    throw new Error(
+      `[ltask] service ${name}: ${url} ${has}; a service module's default export is its factory: ` +
+        '`export default ((ctx) => ({ ...handlers })) satisfies ServiceFactory`',
+    );
+  }
+  return mod.default as ServiceFactory;
+}
+
+/** What each TypeScript service (not a system one) was spawned as: a hot reload starts it again so. */
+const spawnedAs = new WeakMap<TsService, { name: string; args: unknown[] }>();
+/** Hot reload: the newest module URL asked for at each address (an older import that ends later is dropped). */
+const reloading = new Map<number, string>();
+
+/**
+ * Hot reload of TypeScript services: every one registered under a name in
+ * `urls` imports its new module and, once that has loaded, restarts with it
+ * at the same address, with its spawn arguments; messages queued meanwhile
+ * wait for it. A module that fails to load leaves the running one in place.
+ */
+function reloadServices(s: Scheduler, urls: Record<string, string>): void {
+  Object.assign(s.config.tsServices, urls);
+  for (const old of s.services.values()) {
+    const spawned = old instanceof TsService ? spawnedAs.get(old) : undefined;
+    if (!spawned || old.closed || !Object.hasOwn(urls, spawned.name)) continue;
+    const { address, label } = old;
+    const url = urls[spawned.name]!;
+    reloading.set(address, url);
+    loadFactory(spawned.name, url).then(
+      (factory) => {
+        const current = s.services.get(address);
+        if (reloading.get(address) !== url || !(current instanceof TsService) || current.closed) return;
+        reloading.delete(address);
+        restartTs(s, current, factory, spawned);
+      },
+      (e: Error) => {
+        if (reloading.get(address) === url) reloading.delete(address);
+        s.log('error', address, label, `[ltask] hot reload of ${spawned.name} failed, the running version goes on: ${e.stack ?? e.message}`);
+      },
+    );
+  }
+}
+
+/** Puts a fresh instance of `old`'s service in its place and starts it with `factory`. */
+function restartTs(s: Scheduler, old: TsService, factory: ServiceFactory, spawned: { name: string; args: unknown[] }): void {
+  const fresh = new TsService(old.address, old.label, s);
+  spawnedAs.set(fresh, spawned);
+  s.replace(old, fresh, `{service:${old.address}} restarted (hot reload)`);
+  s.log('info', old.address, old.label, `[ltask] hot reload: ${old.label} restarted with the new ${spawned.name}`);
+  fresh.start(factory, spawned.args).then(
+    () => {
+      if (!fresh.closed) s.started(fresh);
+    },
+    (e: Error) => s.close(fresh, `[ltask] service ${spawned.name} failed to restart (hot reload): ${e.stack ?? e.message}`),
+  );
 }
 
 type SpawnArgs = ['lua' | 'ts', string, string, unknown, { runawayMs?: number; memLimit?: number } | undefined];
@@ -168,6 +226,9 @@ host.listen((data) => {
       break;
     case 'reload':
       if (sched && loader) reload(sched, loader, m.reload);
+      break;
+    case 'reload-services':
+      if (sched) reloadServices(sched, m.services);
       break;
   }
 });

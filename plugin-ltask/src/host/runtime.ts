@@ -22,7 +22,7 @@ import { keepInternals } from './internals.ts';
 import { Inspector } from './inspect.ts';
 import { resolveOptions, type RuntimeSetup } from './options.ts';
 import { NativePools } from './pool.ts';
-import { listenHot, sourceReload } from './reload.ts';
+import { listenHot, serviceReload, sourceReload } from './reload.ts';
 import { Router } from './router.ts';
 import { Supervisor } from './supervisor.ts';
 import { SchedulerWorkers, launchWorkers } from './workers.ts';
@@ -106,8 +106,8 @@ class RuntimeHost implements Runtime {
       port: { log: p.onLog, startSystem: (name, address) => this.startSystem(name, address), fail: (error) => this.fail(error) },
     });
     this.inspector = new Inspector({ table: p.table, workers: this.workers, askRoot: (all) => this.call<ServiceInfo[]>(Address.ROOT, 'inspect', all) });
-    // In the vite dev server: saved .lua files restart their services (the ltask() plugin sends them).
-    this.unlistenHot = listenHot((u) => void this.reloadSource(u));
+    // In the vite dev server: saved .lua files and TypeScript service modules restart their services (the ltask() plugin sends them).
+    this.unlistenHot = listenHot((u) => void this.reloadSource(u), (u) => this.workers.postAll({ type: 'reload-services', services: serviceReload(this.config, u) }));
     const { table, supervisor, natives } = this;
     keepInternals(this, {
       table,

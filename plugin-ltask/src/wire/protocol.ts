@@ -108,6 +108,8 @@ export type HostToWorker =
   | { type: 'native-bind'; callId: number; mailbox: SharedArrayBuffer; carrier: number }
   | { type: 'native-fail'; callId: number; error: string }
   | { type: 'reload'; reload: SourceReload }
+  /** Hot reload of TypeScript services: by name, the URL of the new module; their running services restart with it. */
+  | { type: 'reload-services'; services: Record<string, string> }
   /** Worker `worker` was replaced: fresh rings to and from it; calls waiting on `dead` fail. */
   | { type: 'peer'; worker: number; toPeer: SharedArrayBuffer; fromPeer: SharedArrayBuffer; dead: number[]; reason: string };
 
@@ -122,6 +124,17 @@ export interface LuaUpdate {
   source: string;
   /** The text before, when the page imported the file (it finds the file among `sources`). */
   previous?: string;
+}
+
+/** The event the ltask() vite plugin sends when a module of a TypeScript service (`?ltask-service`) is saved. */
+export const SERVICE_UPDATE_EVENT = 'ltask:service-update';
+
+/** What comes with {@link SERVICE_UPDATE_EVENT}. */
+export interface ServiceUpdate {
+  /** The URL paths of the service modules that import the saved file, or are it (`/src/score.ts`). */
+  urlPaths: string[];
+  /** The update's time stamp: the new module is imported with `?t=` it, as vite's own updates. */
+  timestamp: number;
 }
 
 /**

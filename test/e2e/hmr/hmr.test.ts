@@ -1,6 +1,8 @@
-// Hot reload of Lua services in the dev server, in Chromium: saving a .lua file
-// restarts the services that run it, at the same address, without a page reload.
-// Both kinds of source: a file the page imports, and one fetched from public/.
+// Hot reload in the dev server, in Chromium: saving a .lua file restarts the
+// services that run it, at the same address, without a page reload (both kinds
+// of source: a file the page imports, and one fetched from public/); saving a
+// TypeScript service's module (`?ltask-service`) or a module it imports does
+// the same for TypeScript services.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,7 +29,25 @@ const stage = useStage({
   },
 });
 
-type Hmr = { loadId: number; addresses: number[]; version(): Promise<string[]> };
+type Hmr = {
+  loadId: number;
+  addresses: number[];
+  version(): Promise<string[]>;
+  ts: { address: number; version(): Promise<string>; slow(): Promise<string> };
+};
+
+/** Replaces `from` with `to` in the page's file `f` (as an editor saves it). */
+const edit = (f: string, from: string, to: string) => {
+  const path = join(root, f);
+  writeFileSync(path, readFileSync(path, 'utf8').replace(from, to));
+};
+
+/** Polls `read` until `done` holds or 15 s pass; returns the last value. */
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+  let v = await read();
+  for (const t = Date.now(); !done(v) && Date.now() - t < 15_000; v = await read()) await new Promise((r) => setTimeout(r, 100));
+  return v;
+}
 
 describe('hot reload of Lua services (vite dev server)', () => {
   it('restarts the edited services in the running page, same addresses, no reload', async () => {
@@ -61,6 +81,44 @@ describe('hot reload of Lua services (vite dev server)', () => {
     expect(a.versions).toEqual(['imported v2 x', 'fetched v2']); // spawn arguments kept
     expect(a.loadId).toBe(before.loadId); // the page was not reloaded
     expect(a.addresses).toEqual(before.addresses);
+    expect(navigations).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
+
+describe('hot reload of TypeScript services (vite dev server)', () => {
+  it('restarts a service when its module or a module it imports is saved: same address, new code, no reload', async () => {
+    const page = await stage.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    let navigations = 0;
+    page.on('framenavigated', () => navigations++);
+    await page.goto(stage.devUrl);
+    await page.waitForFunction(() => (globalThis as { hmr?: unknown }).hmr !== undefined, null, { timeout: 30_000 });
+    const now = () =>
+      page.evaluate(async () => {
+        const h = (globalThis as unknown as { hmr: Hmr }).hmr;
+        return { loadId: h.loadId, address: h.ts.address, version: await h.ts.version() };
+      });
+    const before = await now();
+    expect(before.version).toBe('score v1 y s1');
+    // A call the old instance is still handling when the file is saved.
+    const slow = page.evaluate(() => (globalThis as unknown as { hmr: Hmr }).hmr.ts.slow());
+
+    edit('score.ts', 'score v1', 'score v2');
+    const a = await until(now, (v) => v.version.includes('v2'));
+    expect(a.version).toBe('score v2 y s1'); // spawn arguments kept
+    expect(await slow).toBe(`error: {service:${before.address}} restarted (hot reload)`); // as a Lua restart says
+
+    edit('suffix.ts', "' s1'", "' s2'");
+    const b = await until(now, (v) => v.version.endsWith('s2'));
+    expect(b.version).toBe('score v2 y s2');
+
+    for (const v of [a, b]) {
+      expect(v.address).toBe(before.address);
+      expect(v.loadId).toBe(before.loadId); // the page was not reloaded
+    }
     expect(navigations).toBe(1);
     expect(errors).toEqual([]);
     await page.close();
