@@ -81,6 +81,9 @@ async function serveAndLoad(command: string[]): Promise<{ server: string; consol
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
     await page.goto(url);
     await page.waitForFunction(() => (document.getElementById('out')?.textContent ?? '').split('\n').length >= 3, null, { timeout: 45_000 });
+    // The doc's expected output, in either order.
+    const expected = /The page shows:\n\n```text\n([\s\S]*?)```/.exec(doc)![1]!.trim().split('\n').sort();
+    expect((await page.textContent('#out'))!.trim().split('\n').sort()).toEqual(expected);
     await new Promise((r) => setTimeout(r, 500)); // the server's last lines
     await page.close();
     return { server: printed.join(''), console: logs };
