@@ -28,6 +28,8 @@ const tsconfig = {
     sourceMap: true,
     // The maps carry their sources: the tarball holds no src/, and a dev
     // server that follows a map to a missing ../src/*.ts file warns for each.
+    // The tarballs grow by what the sources gzip to (engine 94 -> 148 kB,
+    // plugin-ltask 239 -> 379 kB), as they would shipping src/ itself.
     inlineSources: true,
     skipLibCheck: true,
     rootDir: 'src',
