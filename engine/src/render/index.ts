@@ -143,12 +143,22 @@ export class RenderPlugin implements Plugin {
   }
 }
 
-/** Follows the canvas' layout size (CSS pixels). */
+/**
+ * Follows the canvas' layout size (CSS pixels). A canvas that no CSS sizes
+ * takes its layout size from its drawing buffer, which is the layout size
+ * times the pixel ratio: at a ratio of 2 it would double every frame. Such a
+ * canvas (its layout size is its buffer size while the ratio is not 1) gets
+ * its CSS size pinned to the size the App has now (`width` × `height`).
+ */
 function resizeToCanvas(ctx: RenderContext, renderer: WebGLRenderer): void {
   const canvas = renderer.domElement;
   const w = canvas.clientWidth;
   const h = canvas.clientHeight;
   if (w > 0 && h > 0 && (w !== ctx.width || h !== ctx.height)) {
+    if (renderer.getPixelRatio() !== 1 && w === canvas.width && h === canvas.height) {
+      renderer.setSize(ctx.width, ctx.height, true);
+      return;
+    }
     ctx.width = w;
     ctx.height = h;
     renderer.setSize(w, h, false);

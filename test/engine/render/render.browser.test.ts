@@ -90,6 +90,16 @@ describe('RenderPlugin (WebGL)', () => {
     expect([at(24, 8), at(8, 24)]).toEqual(['red', 'green']);
   });
 
+  it('a canvas no CSS sizes keeps its size at a pixel ratio of 2 (its buffer does not feed back into its layout)', () => {
+    const canvas = document.body.appendChild(document.createElement('canvas'));
+    const app = new App().addPlugins(new RenderPlugin({ canvas, pixelRatio: 2 }));
+    apps.push(app);
+    for (let i = 0; i < 5; i++) app.update(1 / 60);
+    const ctx = app.resource(RenderContext);
+    expect([canvas.clientWidth, canvas.clientHeight, ctx.width, ctx.height]).toEqual([300, 150, 300, 150]);
+    expect([canvas.width, canvas.height]).toEqual([600, 300]);
+  });
+
   it('loads a glTF with a texture over fetch and draws it the right way up', async () => {
     const app = makeApp(new AssetPlugin({ reader: new FetchReader('/test/fixtures/engine/') }));
     spawn(app.world, light(new AmbientLight(0xffffff, 4)));
