@@ -58,11 +58,15 @@ export function servicesPlugin(): Plugin {
     buildStart() {
       state.chunks.clear();
     },
-    async resolveId(source, importer) {
+    async resolveId(source, importer, options) {
       if (!source.endsWith(SERVICE_QUERY)) return null;
       const target = source.slice(0, -SERVICE_QUERY.length);
       const r = await this.resolve(target, importer, { skipSelf: true });
       if (!r) this.error(`[ltask] service module "${target}" not found (imported with ?ltask-service from ${importer ?? 'the config'})`);
+      // The dev server's dependency scan (vite flags its calls `scan`) crawls the
+      // service module itself, so that its npm imports are optimized with the
+      // page's at startup, not discovered once a worker imports it.
+      if ((options as { scan?: boolean }).scan) return r.id.split('?')[0];
       return r.id.split('?')[0] + SERVICE_QUERY;
     },
     load(id) {
