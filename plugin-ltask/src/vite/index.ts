@@ -10,6 +10,10 @@
  * - Native modules: `import sqlite from './sqlite.ts?ltask-native'` gives a
  *   bundle (`{ carrier: url }`) whose carrier worker script holds the module,
  *   in dev and in builds; pass it in `natives`.
+ * - TypeScript services: `import score from './score.ts?ltask-service'` gives
+ *   a bundle (`{ service: url }`), a JS module whose default export is the
+ *   factory, with its imports; pass it in `services`. Saving it (or a module
+ *   it imports) in dev restarts its services: see `./services.ts`.
  * - Lua sources: `import src from './hello.lua'` gives the text. Editing a Lua
  *   file in dev restarts the services that run it, without a page reload.
  *
