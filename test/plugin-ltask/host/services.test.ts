@@ -1,9 +1,12 @@
 // TypeScript services as the `services` option names them in Node: a path
 // (resolved against `base`), a file URL, or a bundle whose module is a file;
-// and the values that name no module, refused with the fix.
+// the values that name no module, refused with the fix; and which services a
+// dev server's update restarts.
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startRuntime, type ServiceBundle } from '@ltask-web/plugin-ltask';
+import type { WorkerConfig } from '../../../plugin-ltask/src/wire/protocol.ts';
+import { serviceReload } from '../../../plugin-ltask/src/host/reload.ts';
 import tally from '../../fixtures/ts/tally.ts';
 import { runtimes } from '../../support/runtime.ts';
 
@@ -38,5 +41,20 @@ describe('the services option in Node', () => {
     await expect(startRuntime({ workers: 1, services: { timer: TALLY } })).rejects.toThrow(
       /services\.timer: "timer" is the name of a system service \(root, logger, timer\); register yours under another name/,
     );
+  });
+});
+
+describe('hot reload of TypeScript services: the names a dev server update restarts', () => {
+  it('finds the services registered under the saved modules (by URL path), which then import the new module with ?t=', () => {
+    const tsServices: Record<string, string> = {
+      score: 'http://127.0.0.1:5173/src/score.ts',
+      again: 'http://127.0.0.1:5173/src/score.ts?t=1',
+      other: 'http://127.0.0.1:5173/src/other.ts',
+    };
+    const config = { base: 'http://127.0.0.1:5173/', tsServices } as Partial<WorkerConfig> as WorkerConfig;
+    const changed = serviceReload(config, { urlPaths: ['/src/score.ts'], timestamp: 42 });
+    expect(changed).toEqual({ score: 'http://127.0.0.1:5173/src/score.ts?t=42', again: 'http://127.0.0.1:5173/src/score.ts?t=42' });
+    expect(tsServices.score).toBe(changed.score); // services spawned later run the new module
+    expect(tsServices.other).toBe('http://127.0.0.1:5173/src/other.ts');
   });
 });
