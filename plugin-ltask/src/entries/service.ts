@@ -2,7 +2,8 @@
  * `@ltask-web/plugin-ltask/service`: what a TypeScript service module imports.
  * It is bundled into a worker, so this door reaches no host code (the host
  * starts workers with `new Worker(new URL(...))`, which a worker bundle
- * refuses): `defineService` and the service contract's types only.
+ * refuses): `defineService`, `ServiceError` (what a failed `ctx.call` rejects
+ * with, to test with `instanceof`) and the service contract's types.
  * @example
  * ```ts
  * // score.ts
@@ -23,6 +24,7 @@ import type { Handlers, ServiceContext } from '../api/service.ts';
 
 export type { Handlers, ServiceContext, ServiceFactory, ServiceOf } from '../api/service.ts';
 export type { Remote } from '../wire/remote.ts';
+export { ServiceError } from '../wire/errors.ts';
 
 /**
  * Declares a service: returns `factory` as it is (no cost at run time), typed

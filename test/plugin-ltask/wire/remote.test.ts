@@ -119,9 +119,9 @@ describe('the ./service entry', () => {
     return seen;
   };
 
-  it('gives defineService as its one value, and reaches only api/ and wire/ (a service is bundled into a worker)', async () => {
+  it('gives defineService and ServiceError as its values, and reaches only api/ and wire/ (a service is bundled into a worker)', async () => {
     const entry = await import('@ltask-web/plugin-ltask/service');
-    expect(Object.keys(entry)).toEqual(['defineService']);
+    expect(Object.keys(entry).sort()).toEqual(['ServiceError', 'defineService']);
     const folders = [...reached(join(src, 'entries/service.ts'))].map((f) => relative(src, f).split(sep)[0]);
     expect(new Set(folders)).toEqual(new Set(['entries', 'api', 'wire']));
   });
