@@ -49,15 +49,21 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promis
   return v;
 }
 
+/** The page, once its services are up; its errors and how many times it navigated (1: never reloaded). */
+async function openPage() {
+  const page = await stage.browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const seen = { navigations: 0 };
+  page.on('framenavigated', () => seen.navigations++);
+  await page.goto(stage.devUrl);
+  await page.waitForFunction(() => (globalThis as { hmr?: unknown }).hmr !== undefined, null, { timeout: 30_000 });
+  return { page, errors, navigations: () => seen.navigations };
+}
+
 describe('hot reload of Lua services (vite dev server)', () => {
   it('restarts the edited services in the running page, same addresses, no reload', async () => {
-    const page = await stage.browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    let navigations = 0;
-    page.on('framenavigated', () => navigations++);
-    await page.goto(stage.devUrl);
-    await page.waitForFunction(() => (globalThis as { hmr?: unknown }).hmr !== undefined, null, { timeout: 30_000 });
+    const { page, errors, navigations } = await openPage();
     const before = await page.evaluate(async () => {
       const h = (globalThis as unknown as { hmr: Hmr }).hmr;
       return { loadId: h.loadId, addresses: h.addresses, versions: await h.version() };
@@ -81,7 +87,7 @@ describe('hot reload of Lua services (vite dev server)', () => {
     expect(a.versions).toEqual(['imported v2 x', 'fetched v2']); // spawn arguments kept
     expect(a.loadId).toBe(before.loadId); // the page was not reloaded
     expect(a.addresses).toEqual(before.addresses);
-    expect(navigations).toBe(1);
+    expect(navigations()).toBe(1);
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
@@ -89,13 +95,7 @@ describe('hot reload of Lua services (vite dev server)', () => {
 
 describe('hot reload of TypeScript services (vite dev server)', () => {
   it('restarts a service when its module or a module it imports is saved: same address, new code, no reload', async () => {
-    const page = await stage.browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    let navigations = 0;
-    page.on('framenavigated', () => navigations++);
-    await page.goto(stage.devUrl);
-    await page.waitForFunction(() => (globalThis as { hmr?: unknown }).hmr !== undefined, null, { timeout: 30_000 });
+    const { page, errors, navigations } = await openPage();
     const now = () =>
       page.evaluate(async () => {
         const h = (globalThis as unknown as { hmr: Hmr }).hmr;
@@ -119,7 +119,7 @@ describe('hot reload of TypeScript services (vite dev server)', () => {
       expect(v.address).toBe(before.address);
       expect(v.loadId).toBe(before.loadId); // the page was not reloaded
     }
-    expect(navigations).toBe(1);
+    expect(navigations()).toBe(1);
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
