@@ -48,7 +48,7 @@ async function loadFactory(name: string, url: string | undefined): Promise<Servi
     const has = mod.default === undefined ? 'has no default export' : `exports a ${typeof mod.default} as default`;
     throw new Error(
       `[ltask] service ${name}: ${url} ${has}; a service module's default export is its factory: ` +
-        '`export default ((ctx) => ({ ...handlers })) satisfies ServiceFactory`',
+        "`export default defineService((ctx) => ({ ...handlers }))` (defineService from '@ltask-web/plugin-ltask/service')",
     );
   }
   return mod.default as ServiceFactory;

@@ -27,7 +27,7 @@ const PACKAGE = '@ltask-web/plugin-ltask';
 const HOST_CODE = /plugin-ltask[\\/](src|dist)[\\/]host[\\/]/;
 
 /** How a service's module is written, for the error of one that does not export it. */
-const FACTORY_HINT = 'a service module\'s default export is its factory: `export default ((ctx) => ({ ...handlers })) satisfies ServiceFactory`';
+const FACTORY_HINT = "a service module's default export is its factory: `export default defineService((ctx) => ({ ...handlers }))` (defineService from '@ltask-web/plugin-ltask/service')";
 
 /** What the plugin keeps between its hooks. */
 interface ServicesState {
