@@ -280,6 +280,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     report.lost = pending.size + controlPending;
     report.unsettled = [...what.values(), ...unsettled.values()].slice(0, 20);
     report.hangs += pending.size + controlPending;
+    if (report.lost > 0 || report.hangs > 0) report.logs = [...logs];
     report.replacedWorkers = internals.replacedWorkers;
     report.serialViolations = rt.serialViolations;
     report.seconds = Math.round((performance.now() - t0) / 100) / 10;
