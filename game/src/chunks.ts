@@ -5,21 +5,18 @@
  * Each chunk is one SQL query in a service (`levels.chunk`), or, with the
  * blocking toggle, on the main thread or in the blocking service (blocking.ts).
  *
- * A loaded chunk is a few merged meshes (terrain.ts), its coins (spinning
+ * A loaded chunk is a few merged meshes (terrain-mesh.ts), its coins (spinning
  * entities) and crates (clones of the packed crate model); it rises into place
- * when it arrives. Unloaded chunks are impassable.
+ * when it arrives (chunk-entities.ts). Unloaded chunks are impassable.
  */
-import type { BufferGeometry } from 'three';
-import { CylinderGeometry } from 'three';
-import {
-  Time, despawn, mesh, sceneRoot, setPosition, setRotation, spawn, transform, type GltfAsset, type Handle, type SystemContext,
-} from '@ltask-web/engine';
+import { Time, despawn, type GltfAsset, type Handle, type SystemContext } from '@ltask-web/engine';
 import { Ltask, defineReply } from '@ltask-web/plugin-ltask/engine';
-import { asBytes } from '@ltask-web/plugin-ltask/native';
 import { Blocking, mainThreadChunk, type BlockingMode } from './blocking.ts';
+import { animateChunk, buildChunkEntities, chunkKey, unloadChunk, type Chunk } from './chunk-entities.ts';
 import type { WorldInfo } from './data.ts';
-import { materials } from './scene.ts';
-import { CHUNK, SOLID_RADIUS, buildChunk, hash, isBlockedTile, parseProps, type Prop } from './terrain.ts';
+import { CHUNK, isBlockedTile } from './terrain.ts';
+
+export { COIN_Y, chunkKey, type Chunk } from './chunk-entities.ts';
 
 /**
  * Rings of chunks around the player's chunk: ring 1 (the 3 x 3) is needed,
@@ -33,39 +30,6 @@ export const UNLOAD_RING = 3;
 export const UNLOAD_AFTER_MS = 3000;
 /** Chunk requests in flight at most. */
 export const MAX_IN_FLIGHT = 4;
-/** How long a chunk takes to rise into place (s), and from how deep. */
-const RISE_S = 0.7;
-const RISE_DEPTH = 2.5;
-/** Coins float this high. */
-export const COIN_Y = 0.55;
-
-const coinGeometry = new CylinderGeometry(0.27, 0.27, 0.07, 18).rotateX(Math.PI / 2);
-
-/** A chunk on screen. */
-export interface Chunk {
-  key: string;
-  cx: number;
-  cz: number;
-  tiles: Uint8Array;
-  props: Prop[];
-  /** Props the player bumps into (world units). */
-  solids: { x: number; z: number; r: number }[];
-  /** Entities and where each sits once risen (coins move on their own). */
-  parts: { eid: number; x: number; y: number; z: number; coin: boolean }[];
-  geometries: BufferGeometry[];
-  /** Coin entities by coin key ("x,z", world units). */
-  coins: Map<string, number>;
-  /** `performance.now()` when it appeared. */
-  born: number;
-  /** Since when it is beyond the prefetch ring (0: it is not). */
-  farSince: number;
-  /** How far below its place it is now (rising). */
-  offset: number;
-  /** Request to reply (ms), page reads, and which loader. */
-  ms: number;
-  reads: number;
-  mode: BlockingMode;
-}
 
 /** One finished chunk load, for the overlay and tests. */
 export interface ChunkLoad {
@@ -95,8 +59,6 @@ interface Arrived extends ChunkAsk {
   error?: string;
   ms: number;
 }
-
-export const chunkKey = (cx: number, cz: number): string => `${cx},${cz}`;
 
 /** The streamed world: loaded chunks, requests in flight, collected coins. */
 export class ChunkStream {
@@ -128,7 +90,7 @@ export class ChunkStream {
 
   /** Forgets everything of the previous world; its replies will be dropped. */
   reset(world: WorldInfo | null, ctx: SystemContext): void {
-    for (const c of this.loaded.values()) unload(ctx, c);
+    for (const c of this.loaded.values()) unloadChunk(ctx, c);
     this.loaded.clear();
     this.inflight.clear();
     this.empty.clear();
@@ -240,12 +202,12 @@ export class ChunkStream {
     if (this.log.length > 40) this.log.shift();
   }
 
-  /** @internal */
+  /** Queues a reply to be built (receiveChunks; main-thread loads call it when they settle). */
   arrive(a: Arrived): void {
     this.arrived.push(a);
   }
 
-  /** @internal */
+  /** Records a finished load in `log` (the overlay's and tests' view). */
   noteLoad(l: ChunkLoad): void {
     this.record(l);
   }
@@ -260,7 +222,7 @@ export function streamChunks(ctx: SystemContext): void {
   const { cx, cz } = stream.focusChunk();
   if (stream.wantReload) {
     stream.wantReload = false;
-    for (const c of stream.loaded.values()) unload(ctx, c);
+    for (const c of stream.loaded.values()) unloadChunk(ctx, c);
     stream.loaded.clear();
     stream.empty.clear();
   }
@@ -271,7 +233,7 @@ export function streamChunks(ctx: SystemContext): void {
     if (ring <= PREFETCH_RING) c.farSince = 0;
     else if (!c.farSince) c.farSince = t;
     if (ring > UNLOAD_RING || (c.farSince && t - c.farSince > UNLOAD_AFTER_MS)) {
-      unload(ctx, c);
+      unloadChunk(ctx, c);
       stream.loaded.delete(k);
     }
   }
@@ -350,86 +312,16 @@ export function receiveChunks(ctx: SystemContext): void {
     if (stream.loaded.has(k)) continue;
     const { cx, cz } = stream.focusChunk();
     if (Math.max(Math.abs(a.cx - cx), Math.abs(a.cz - cz)) > UNLOAD_RING) continue; // walked away meanwhile
-    stream.loaded.set(k, build(ctx, stream, a, reads));
+    const world = { palette: stream.world!.palette, tileAt: (tx: number, tz: number) => stream.tile(tx, tz), collected: stream.collected, crate: stream.crate };
+    stream.loaded.set(k, buildChunkEntities(ctx, world, a, reads));
     built++;
   }
 }
-
-function build(ctx: SystemContext, stream: ChunkStream, a: Arrived, reads: number): Chunk {
-  const row = a.row as { tiles: unknown; props: unknown };
-  let tiles = asBytes(row.tiles).slice();
-  if (tiles.length < CHUNK * CHUNK) {
-    const t = new Uint8Array(CHUNK * CHUNK).fill(2);
-    t.set(tiles);
-    tiles = t;
-  }
-  const props = parseProps(row.props);
-  const world = stream.world!;
-  const meshes = buildChunk(a.cx, a.cz, tiles, props, world.palette, (tx, tz) => stream.tile(tx, tz));
-  const chunk: Chunk = {
-    key: chunkKey(a.cx, a.cz), cx: a.cx, cz: a.cz, tiles, props, solids: [], parts: [], geometries: [], coins: new Map(),
-    born: performance.now(), farSince: 0, offset: RISE_DEPTH, ms: a.ms, reads, mode: a.mode,
-  };
-  const put = (g: BufferGeometry | null, m: (typeof materials)[keyof typeof materials]) => {
-    if (!g) return;
-    chunk.geometries.push(g);
-    chunk.parts.push({ eid: spawn(ctx.world, mesh(g, m), transform({ position: [0, -RISE_DEPTH, 0] })), x: 0, y: 0, z: 0, coin: false });
-  };
-  put(meshes.land, materials.land);
-  put(meshes.water, materials.water);
-  put(meshes.props, materials.props);
-  put(meshes.glow, materials.glow);
-  put(meshes.shadows, materials.shadows);
-  put(meshes.pools, materials.pools);
-  for (const p of props) {
-    const r = SOLID_RADIUS[p.kind] ?? 0;
-    if (r > 0) chunk.solids.push({ x: p.x, z: p.z, r });
-    if (p.kind === 'coin') {
-      const key = `${p.x},${p.z}`;
-      if (stream.collected.has(key)) continue;
-      const eid = spawn(ctx.world, mesh(coinGeometry, materials.coin), transform({ position: [p.x, COIN_Y - RISE_DEPTH, p.z] }));
-      chunk.coins.set(key, eid);
-      chunk.parts.push({ eid, x: p.x, y: COIN_Y, z: p.z, coin: true });
-    } else if (p.kind === 'crate' && stream.crate) {
-      const h = hash(Math.round(p.x * 100), Math.round(p.z * 100), 11);
-      const eid = spawn(ctx.world, sceneRoot(stream.crate), transform({ position: [p.x, -RISE_DEPTH, p.z], scale: 0.68 + h * 0.1 }));
-      const a2 = (h - 0.5) * 0.8;
-      setRotation(eid, 0, Math.sin(a2 / 2), 0, Math.cos(a2 / 2));
-      chunk.parts.push({ eid, x: p.x, y: 0, z: p.z, coin: false });
-    }
-  }
-  return chunk;
-}
-
-function unload(ctx: SystemContext, c: Chunk): void {
-  for (const p of c.parts) despawn(ctx.world, p.eid);
-  for (const g of c.geometries) g.dispose();
-  c.parts = [];
-  c.geometries = [];
-  c.coins.clear();
-}
-
-const easeOutBack = (t: number) => {
-  const k = 1.4;
-  return 1 + (k + 1) * (t - 1) ** 3 + k * (t - 1) ** 2;
-};
 
 /** Update: new chunks rise into place; coins spin and bob. */
 export function animateChunks(ctx: SystemContext): void {
   const stream = ctx.resource(ChunkStream);
   const now = performance.now();
   const t = ctx.resource(Time).elapsed;
-  for (const c of stream.loaded.values()) {
-    if (c.offset > 0) {
-      const k = Math.min(1, (now - c.born) / 1000 / RISE_S);
-      c.offset = k >= 1 ? 0 : RISE_DEPTH * (1 - easeOutBack(k));
-      for (const p of c.parts) if (!p.coin) setPosition(p.eid, p.x, p.y - c.offset, p.z);
-    }
-    for (const [key, eid] of c.coins) {
-      const [x, z] = key.split(',').map(Number) as [number, number];
-      const spin = t * 2.6 + hash(Math.round(x * 10), Math.round(z * 10)) * 6;
-      setPosition(eid, x, COIN_Y + Math.sin(t * 3 + x * 0.7 + z) * 0.07 - c.offset, z);
-      setRotation(eid, 0, Math.sin(spin / 2), 0, Math.cos(spin / 2));
-    }
-  }
+  for (const c of stream.loaded.values()) animateChunk(c, now, t);
 }

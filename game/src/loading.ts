@@ -82,36 +82,64 @@ export function trackLoading({ resource, app }: SystemContext): void {
   const lt = resource(Ltask);
   const game = resource(Game);
   const stream = resource(ChunkStream);
+  noteStartup(lt, loading, app.frame);
+  document.body.dataset.state = game.state;
+  drawTitle(game);
+  const el = $('loading');
+  if (!el) return;
+  reopenForNewWorld(el, loading, game);
+  if (loading.state !== 'loading') return;
+
+  const { steps, chunks, progress } = measure(lt, loading, game, stream);
+  const { step, text } = describeStep(lt, game, steps, chunks);
+  loading.text = text;
+  const finished = step === 'done' || step === 'unavailable' || step === 'failed';
+  loading.progress = step === 'done' ? 100 : Math.min(99, progress);
+  const last = loading.history.at(-1);
+  if (!last || last.step !== step || last.progress !== loading.progress) {
+    loading.history.push({ t: performance.now(), frame: app.frame, progress: loading.progress, step });
+  }
+  drawLoading(el, loading, step, steps, chunks);
+  if (finished) finish(el, loading, lt, game, step);
+}
+
+/** Chunks in, and needed, around the focus. */
+interface ChunkCount {
+  done: number;
+  total: number;
+}
+
+/** The start-up figures on `document.body.dataset`, each written once. */
+function noteStartup(lt: Ltask, loading: Loading, frame: number): void {
   const body = document.body.dataset;
   const t = lt.timings;
   if (t.start && !body.runtimeStartMs) body.runtimeStartMs = t.start.toFixed(1);
   if (lt.status !== 'starting' && loading.runtimeFrame < 0) {
-    loading.runtimeFrame = app.frame;
-    body.framesAtRuntimeReady = String(app.frame);
+    loading.runtimeFrame = frame;
+    body.framesAtRuntimeReady = String(frame);
     if (t.ready) body.runtimeReadyMs = (t.ready - t.start).toFixed(1);
   }
   if (t.firstReply && !body.firstReplyMs) body.firstReplyMs = (t.firstReply - t.start).toFixed(1);
   if (loading.firstReplyFrame >= 0 && !body.framesAtFirstReply) body.framesAtFirstReply = String(loading.firstReplyFrame);
-  body.state = game.state;
-  drawTitle(game);
-  const el = $('loading');
-  if (!el) return;
+}
 
-  // A new world's load: the screen comes back.
-  if (game.begun && game.load.seq !== loading.seq && game.state === 'loading') {
-    loading.seq = game.load.seq;
-    if (loading.state === 'done') {
-      loading.state = 'loading';
-      loading.history.length = 0;
-      clearTimeout(hideTimer);
-      el.hidden = false;
-      el.classList.remove('leaving');
-      el.dataset.state = 'loading';
-    }
-    $('loading-title')!.textContent = game.load.seq > 1 ? `World ${game.worldId}${game.worldCount ? ` of ${game.worldCount}` : ''}` : 'ltask web demo';
+/** A new world's load: the screen comes back. */
+function reopenForNewWorld(el: HTMLElement, loading: Loading, game: Game): void {
+  if (!(game.begun && game.load.seq !== loading.seq && game.state === 'loading')) return;
+  loading.seq = game.load.seq;
+  if (loading.state === 'done') {
+    loading.state = 'loading';
+    loading.history.length = 0;
+    clearTimeout(hideTimer);
+    el.hidden = false;
+    el.classList.remove('leaving');
+    el.dataset.state = 'loading';
   }
-  if (loading.state !== 'loading') return;
+  $('loading-title')!.textContent = game.load.seq > 1 ? `World ${game.worldId}${game.worldCount ? ` of ${game.worldCount}` : ''}` : 'ltask web demo';
+}
 
+/** Each step's state, the chunks in, and the bar's share of them all. */
+function measure(lt: Ltask, loading: Loading, game: Game, stream: ChunkStream): { steps: Record<Step, StepState>; chunks: ChunkCount; progress: number } {
   const unavailable = lt.status === 'unavailable';
   const model = loading.model;
   const modelState: StepState = !model ? 'waiting' : model.state === 'loaded' ? 'done' : model.state === 'failed' ? 'failed' : 'active';
@@ -131,61 +159,62 @@ export function trackLoading({ resource, app }: SystemContext): void {
     SHARE.page + SHARE.runtime * part(steps.runtime) + SHARE.reply * part(steps.reply) + SHARE.world * part(steps.world) +
       SHARE.npcs * part(steps.npcs) + SHARE.model * part(steps.model) + SHARE.chunks * (chunks.total ? chunks.done / chunks.total : 0),
   );
+  return { steps, chunks, progress };
+}
+
+/** The step the screen names, and its text line. */
+function describeStep(lt: Ltask, game: Game, steps: Record<Step, StepState>, chunks: ChunkCount): { step: string; text: string } {
+  const t = lt.timings;
   const since = (performance.now() - (t.start || performance.now())).toFixed(0);
-  let step: string;
   const world = game.world?.name ?? `world ${game.worldId}`;
   // Failures that stop the game (the NPCs and the crate may fail: the world is playable without them).
+  const unavailable = lt.status === 'unavailable';
   const fatal = unavailable ? 'unavailable' : steps.reply === 'failed' ? 'reply' : steps.world === 'failed' ? 'world' : null;
   if (fatal) {
-    step = fatal === 'unavailable' ? 'unavailable' : 'failed';
-    loading.text = fatal === 'unavailable' ? 'The ltask runtime is unavailable' : game.load.error || 'The first Lua request failed';
-  } else if (steps.runtime === 'active') {
-    step = 'runtime';
-    loading.text = `Starting the ltask runtime (workers, Lua VMs, io)... ${since} ms`;
-  } else if (steps.reply !== 'done') {
-    step = 'reply';
-    loading.text = `Waiting for the first Lua reply (hello.lua)... ${since} ms`;
-  } else if (steps.world === 'active' || steps.npcs === 'active') {
-    step = steps.world === 'active' ? 'world' : 'npcs';
-    loading.text = steps.world === 'active' ? `Reading ${world} from levels.db (SQLite in a service)...` : `Waking the people of ${world} (director.lua)...`;
-  } else if (steps.model === 'active') {
-    step = 'model';
-    loading.text = 'Packing the crate model (gltfpack in a service)...';
-  } else if (steps.chunks !== 'done') {
-    step = 'chunks';
-    loading.text = `Streaming the land around you: ${chunks.done}/${chunks.total} chunks`;
-  } else {
-    step = 'done';
-    loading.text = `${world} is ready`;
+    return {
+      step: fatal === 'unavailable' ? 'unavailable' : 'failed',
+      text: fatal === 'unavailable' ? 'The ltask runtime is unavailable' : game.load.error || 'The first Lua request failed',
+    };
   }
-  const finished = step === 'done' || step === 'unavailable' || step === 'failed';
-  loading.progress = step === 'done' ? 100 : Math.min(99, progress);
-  const last = loading.history.at(-1);
-  if (!last || last.step !== step || last.progress !== loading.progress) {
-    loading.history.push({ t: performance.now(), frame: app.frame, progress: loading.progress, step });
+  if (steps.runtime === 'active') return { step: 'runtime', text: `Starting the ltask runtime (workers, Lua VMs, io)... ${since} ms` };
+  if (steps.reply !== 'done') return { step: 'reply', text: `Waiting for the first Lua reply (hello.lua)... ${since} ms` };
+  if (steps.world === 'active' || steps.npcs === 'active') {
+    return {
+      step: steps.world === 'active' ? 'world' : 'npcs',
+      text: steps.world === 'active' ? `Reading ${world} from levels.db (SQLite in a service)...` : `Waking the people of ${world} (director.lua)...`,
+    };
   }
+  if (steps.model === 'active') return { step: 'model', text: 'Packing the crate model (gltfpack in a service)...' };
+  if (steps.chunks !== 'done') return { step: 'chunks', text: `Streaming the land around you: ${chunks.done}/${chunks.total} chunks` };
+  return { step: 'done', text: `${world} is ready` };
+}
 
+/** The bar, the text and the step list; only when something shown changed. */
+function drawLoading(el: HTMLElement, loading: Loading, step: string, steps: Record<Step, StepState>, chunks: ChunkCount): void {
   const key = `${step}|${loading.progress}|${loading.text}|${Object.values(steps).join()}`;
-  if (key !== lastDrawn) {
-    lastDrawn = key;
-    el.dataset.progress = String(loading.progress);
-    el.dataset.step = step;
-    for (const [k, v] of Object.entries(steps)) el.dataset[k] = v;
-    el.dataset.chunkCount = `${chunks.done}/${chunks.total}`;
-    el.setAttribute('aria-valuenow', String(loading.progress));
-    ($('loading-fill') as HTMLElement).style.width = `${loading.progress}%`;
-    $('loading-text')!.textContent = loading.text;
-    $('loading-percent')!.textContent = `${loading.progress}%`;
-    for (const li of el.querySelectorAll<HTMLElement>('li[data-step]')) li.dataset.status = steps[li.dataset.step as Step] ?? 'waiting';
-  }
-  if (!finished) return;
+  if (key === lastDrawn) return;
+  lastDrawn = key;
+  el.dataset.progress = String(loading.progress);
+  el.dataset.step = step;
+  for (const [k, v] of Object.entries(steps)) el.dataset[k] = v;
+  el.dataset.chunkCount = `${chunks.done}/${chunks.total}`;
+  el.setAttribute('aria-valuenow', String(loading.progress));
+  ($('loading-fill') as HTMLElement).style.width = `${loading.progress}%`;
+  $('loading-text')!.textContent = loading.text;
+  $('loading-percent')!.textContent = `${loading.progress}%`;
+  for (const li of el.querySelectorAll<HTMLElement>('li[data-step]')) li.dataset.status = steps[li.dataset.step as Step] ?? 'waiting';
+}
 
+/** The load ended: a failure stays up; otherwise the screen fades out and the title card (or the runtime banner) shows. */
+function finish(el: HTMLElement, loading: Loading, lt: Ltask, game: Game, step: string): void {
+  const body = document.body.dataset;
+  const t = lt.timings;
   loading.state = step === 'done' ? 'done' : step === 'unavailable' ? 'unavailable' : 'failed';
   el.dataset.state = loading.state;
   if (loading.state === 'failed') return; // stays up, with the error
   body.loaded = loading.state;
   if (!body.loadedMs) body.loadedMs = (performance.now() - (t.start || 0)).toFixed(1);
-  if (unavailable) {
+  if (lt.status === 'unavailable') {
     const banner = $('runtime-error');
     if (banner) {
       $('runtime-error-text')!.textContent = lt.error?.message ?? 'unknown error';

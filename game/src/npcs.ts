@@ -168,76 +168,83 @@ export function updateNpcs(ctx: SystemContext): void {
       npcs.error = e.error?.message ?? 'snapshot failed';
       continue;
     }
-    const snap = readSnapshot(e.values[0]);
-    const interval = npcs.snapAt ? Math.min(400, Math.max(60, now - npcs.snapAt)) : POLL_MS;
-    npcs.snap = snap;
-    npcs.snapAt = now;
-    npcs.snapshots++;
-    npcs.window.push({ t: now, max: snap.gap_max_ms, p99: snap.gap_p99_ms, ticks: snap.ticks });
-    const seen = new Set<string>();
-    for (const n of snap.npcs) {
-      const id = String(n.id);
-      seen.add(id);
-      const x = n.x + NPC_OFFSET;
-      const z = n.z + NPC_OFFSET;
-      let v = npcs.views.get(id);
-      if (!v) {
-        v = spawnView(ctx, n, x, z);
-        npcs.views.set(id, v);
-      }
-      v.fx = v.x;
-      v.fz = v.z;
-      // A jump (respawn, teleport) is not interpolated.
-      if (Math.hypot(x - v.x, z - v.z) > 4) {
-        v.fx = x;
-        v.fz = z;
-      }
-      v.tx = x;
-      v.tz = z;
-      v.t0 = now;
-      v.dur = interval;
-      v.state = n.state; // the material and label follow (drawNpcLabels)
-      v.name = n.name;
-    }
-    for (const [id, v] of npcs.views) {
-      if (seen.has(id)) continue;
-      dropView(ctx, v);
-      npcs.views.delete(id);
-    }
+    applySnapshot(ctx, npcs, readSnapshot(e.values[0]), now);
   }
   // Interpolate, and hide NPCs standing on chunks not loaded.
   const stream = ctx.resource(ChunkStream);
+  for (const v of npcs.views.values()) moveView(ctx, stream, v, now);
+}
+
+/** One snapshot: every view heads for its NPC's new place over the poll interval; views of gone NPCs leave. */
+function applySnapshot(ctx: SystemContext, npcs: Npcs, snap: Snapshot, now: number): void {
+  const interval = npcs.snapAt ? Math.min(400, Math.max(60, now - npcs.snapAt)) : POLL_MS;
+  npcs.snap = snap;
+  npcs.snapAt = now;
+  npcs.snapshots++;
+  npcs.window.push({ t: now, max: snap.gap_max_ms, p99: snap.gap_p99_ms, ticks: snap.ticks });
+  const seen = new Set<string>();
+  for (const n of snap.npcs) {
+    const id = String(n.id);
+    seen.add(id);
+    const x = n.x + NPC_OFFSET;
+    const z = n.z + NPC_OFFSET;
+    let v = npcs.views.get(id);
+    if (!v) {
+      v = spawnView(ctx, n, x, z);
+      npcs.views.set(id, v);
+    }
+    v.fx = v.x;
+    v.fz = v.z;
+    // A jump (respawn, teleport) is not interpolated.
+    if (Math.hypot(x - v.x, z - v.z) > 4) {
+      v.fx = x;
+      v.fz = z;
+    }
+    v.tx = x;
+    v.tz = z;
+    v.t0 = now;
+    v.dur = interval;
+    v.state = n.state; // the material and label follow (drawNpcLabels)
+    v.name = n.name;
+  }
+  for (const [id, v] of npcs.views) {
+    if (seen.has(id)) continue;
+    dropView(ctx, v);
+    npcs.views.delete(id);
+  }
+}
+
+/** One view, this frame: its place between snapshots, hidden off loaded ground, its hop and its facing. */
+function moveView(ctx: SystemContext, stream: ChunkStream, v: NpcView, now: number): void {
   const t = now / 1000;
-  for (const v of npcs.views.values()) {
-    const k = Math.min(1, (now - v.t0) / v.dur);
-    v.x = v.fx + (v.tx - v.fx) * k;
-    v.z = v.fz + (v.tz - v.fz) * k;
-    const onGround = stream.tile(Math.floor(v.x), Math.floor(v.z)) >= 0;
-    if (onGround !== v.visible) {
-      v.visible = onGround;
-      for (const eid of [v.body, v.shadow, v.visor]) {
-        if (eid < 0) continue;
-        if (onGround) removeComponent(ctx.world, eid, Hidden);
-        else addComponent(ctx.world, eid, Hidden);
-      }
+  const k = Math.min(1, (now - v.t0) / v.dur);
+  v.x = v.fx + (v.tx - v.fx) * k;
+  v.z = v.fz + (v.tz - v.fz) * k;
+  const onGround = stream.tile(Math.floor(v.x), Math.floor(v.z)) >= 0;
+  if (onGround !== v.visible) {
+    v.visible = onGround;
+    for (const eid of [v.body, v.shadow, v.visor]) {
+      if (eid < 0) continue;
+      if (onGround) removeComponent(ctx.world, eid, Hidden);
+      else addComponent(ctx.world, eid, Hidden);
     }
-    const style = KIND_STYLE[v.kind] ?? KIND_STYLE.villager;
-    const moving = k < 1 && Math.hypot(v.tx - v.fx, v.tz - v.fz) > 0.01;
-    const hop = v.kind === 'critter' ? Math.abs(Math.sin(t * 9 + v.body)) * 0.18 : moving ? Math.abs(Math.sin(t * 10 + v.body)) * 0.06 : 0;
-    const y = style.height * style.scale + 0.05 + hop;
-    setPosition(v.body, v.x, y, v.z);
-    setPosition(v.shadow, v.x, 0.016, v.z);
-    if (v.visor >= 0) {
-      if (moving) {
-        const want = Math.atan2(-(v.tx - v.fx), -(v.tz - v.fz));
-        let d = want - v.facing;
-        d = Math.atan2(Math.sin(d), Math.cos(d));
-        v.facing += d * Math.min(1, 0.25);
-      }
-      const r = 0.23 * style.scale;
-      setPosition(v.visor, v.x - Math.sin(v.facing) * r, y + 0.22 * style.scale, v.z - Math.cos(v.facing) * r);
-      setRotation(v.visor, 0, Math.sin(v.facing / 2), 0, Math.cos(v.facing / 2));
+  }
+  const style = KIND_STYLE[v.kind] ?? KIND_STYLE.villager;
+  const moving = k < 1 && Math.hypot(v.tx - v.fx, v.tz - v.fz) > 0.01;
+  const hop = v.kind === 'critter' ? Math.abs(Math.sin(t * 9 + v.body)) * 0.18 : moving ? Math.abs(Math.sin(t * 10 + v.body)) * 0.06 : 0;
+  const y = style.height * style.scale + 0.05 + hop;
+  setPosition(v.body, v.x, y, v.z);
+  setPosition(v.shadow, v.x, 0.016, v.z);
+  if (v.visor >= 0) {
+    if (moving) {
+      const want = Math.atan2(-(v.tx - v.fx), -(v.tz - v.fz));
+      let d = want - v.facing;
+      d = Math.atan2(Math.sin(d), Math.cos(d));
+      v.facing += d * Math.min(1, 0.25);
     }
+    const r = 0.23 * style.scale;
+    setPosition(v.visor, v.x - Math.sin(v.facing) * r, y + 0.22 * style.scale, v.z - Math.cos(v.facing) * r);
+    setRotation(v.visor, 0, Math.sin(v.facing / 2), 0, Math.cos(v.facing / 2));
   }
 }
 

@@ -20,8 +20,9 @@ import { FrameWindow } from './frames.ts';
 import { Npcs } from './npcs.ts';
 import { CameraRig, PlayerState } from './player.ts';
 import { Look, applyPalette, materials } from './scene.ts';
+import { GeoBuilder } from './geo.ts';
 import { sfx } from './sfx.ts';
-import { CHUNK, GeoBuilder } from './terrain.ts';
+import { CHUNK } from './terrain.ts';
 
 export type GameState = 'loading' | 'title' | 'playing' | 'won';
 export type StepState = 'waiting' | 'active' | 'done' | 'failed';
