@@ -19,11 +19,19 @@ export class Time {
   frame = 0;
   /** The delta before clamping. */
   rawDelta = 0;
+  /**
+   * Game time stands still while paused (bevy's `Time<Virtual>::pause`):
+   * `delta` is 0, `elapsed` holds, `FixedUpdate` does not run, and services
+   * on the App's clock get no ticks. Frames still run and render.
+   */
+  paused = false;
+  /** Game time runs at this multiple of real time (bevy's relative speed; 1: real time). */
+  scale = 1;
 
-  /** Advances by `dt` seconds. */
+  /** Advances by `dt` seconds of real time (clamped to `maxDelta`, then scaled; nothing while paused). */
   advance(dt: number): void {
     this.rawDelta = dt;
-    this.delta = Math.min(dt, this.maxDelta);
+    this.delta = this.paused ? 0 : Math.min(dt, this.maxDelta) * this.scale;
     this.elapsed += this.delta;
     this.frame++;
   }

@@ -3,6 +3,7 @@
  * its options, its log lines and how it ends. Types only; the host implements
  * them (host/runtime.ts).
  */
+import type { WorldSchema } from '../wire/world/layout.ts';
 import type { LuaUpdate, ServiceInfo } from '../wire/protocol.ts';
 import type { Remote } from '../wire/remote.ts';
 import type { IoOptions } from './io.ts';
@@ -86,6 +87,11 @@ export interface Runtime {
 export interface RuntimeOptions {
   /** Scheduler workers (default: cores - 1, at least 1). */
   workers?: number;
+  /**
+   * The world shared with services (`ctx.world`, Lua's `world` module): set by
+   * `LtaskPlugin`'s `world` option, which also applies what services write.
+   */
+  world?: Omit<WorldSchema, 'workers'>;
   /** Requests a service may have queued before senders get "busy" (default 4096, as ltask). */
   queueLimit?: number;
   /** Where service scripts are found: `?`-templates separated by `;` (default `service/?.lua`). */

@@ -3,6 +3,7 @@
  * and the context it gets. Types only: services, the worker that runs them and
  * users' own service modules all compile against this one file.
  */
+import type { ServiceWorld } from './world.ts';
 import type { Remote } from '../wire/remote.ts';
 
 /** Request handlers of a TypeScript service: `call(addr, "name", ...)` runs `handlers.name(...)`. */
@@ -47,6 +48,14 @@ export interface ServiceContext {
    * carrier waits for their promise).
    */
   native(name: string): Record<string, (...args: unknown[]) => Promise<unknown>>;
+  /**
+   * The App's world (LtaskPlugin's `world` option): read as of the last
+   * completed frame, written through this service's command buffer, ticked on
+   * the App's clock. Throws when the runtime shares no world. Type it with the
+   * App's components: `ctx.world as ServiceWorld<WorldOf<typeof shared>>`,
+   * or `defineService<WorldOf<...>>`.
+   */
+  readonly world: ServiceWorld;
   /** Ends the service. */
   quit(): void;
 }

@@ -24,6 +24,7 @@ import type { Handlers, ServiceContext } from '../api/service.ts';
 
 export type { Handlers, ServiceContext, ServiceFactory, ServiceOf } from '../api/service.ts';
 export type { Remote } from '../wire/remote.ts';
+export type { Fields, ServiceWorld, WorldComponents, WorldOf, WorldTime } from '../api/world.ts';
 export { ServiceError } from '../wire/errors.ts';
 
 /**

@@ -7,6 +7,7 @@
  */
 import type { ServiceTable } from '../wire/table.ts';
 import type { Runtime } from '../api/runtime.ts';
+import type { WorldMemory } from '../wire/world/layout.ts';
 
 /** The shared service table, to read. */
 export type TableReader = Pick<ServiceTable, 'addresses' | 'end' | 'live' | 'state' | 'worker' | 'queue' | 'handled'>;
@@ -19,6 +20,10 @@ export interface RuntimeInternals {
   readonly replacedWorkers: number;
   /** Native calls that reached the host because no carrier was idle (the others never do). */
   readonly queuedNativeCalls: number;
+  /** The world shared with services (the runtime's `world` option), or null. */
+  readonly world: WorldMemory | null;
+  /** Wakes every sleeping scheduler worker (the App published a frame: services may tick). */
+  wakeWorkers(): void;
 }
 
 const known = new WeakMap<Runtime, RuntimeInternals>();

@@ -4,6 +4,7 @@
  * rings between workers and the carrier table. The defaults and the checks of
  * the options are read here, in one place, apart from the running runtime.
  */
+import { WorldMemory } from '../wire/world/layout.ts';
 import { platform } from '#platform';
 import { DEFAULT_MAX_BYTES } from '../wire/codec/format.ts';
 import { Address, SYSTEM_SERVICES, type WorkerConfig } from '../wire/protocol.ts';
@@ -106,6 +107,7 @@ function workerConfig(options: RuntimeOptions): WorkerConfig {
     nativeCallTimeoutMs: options.nativeCallTimeoutMs ?? 60_000,
     tsServices,
     nativeModules: [],
+    world: options.world ? new WorldMemory({ ...options.world, workers }).share : null,
   };
 }
 

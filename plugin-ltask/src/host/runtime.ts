@@ -19,6 +19,7 @@ import { remote, type Remote } from '../wire/remote.ts';
 import type { SpawnOptions } from '../api/spawn.ts';
 import type { CarrierInfo, Runtime, RuntimeExit, RuntimeOptions } from '../api/runtime.ts';
 import { keepInternals } from './internals.ts';
+import { WorldMemory } from '../wire/world/layout.ts';
 import { Inspector } from './inspect.ts';
 import { resolveOptions, type RuntimeSetup } from './options.ts';
 import { NativePools } from './pool.ts';
@@ -109,8 +110,14 @@ class RuntimeHost implements Runtime {
     // In the vite dev server: saved .lua files and TypeScript service modules restart their services (the ltask() plugin sends them).
     this.unlistenHot = listenHot((u) => void this.reloadSource(u), (u) => this.workers.postAll({ type: 'reload-services', services: serviceReload(this.config, u) }));
     const { table, supervisor, natives } = this;
+    const world = this.config.world ? new WorldMemory(this.config.world) : null;
+    const workers = this.config.workers;
     keepInternals(this, {
       table,
+      world,
+      wakeWorkers: () => {
+        for (let w = 0; w < workers; w++) table.nudge(w);
+      },
       get replacedWorkers() {
         return supervisor.replacedWorkers;
       },

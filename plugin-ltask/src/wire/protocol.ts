@@ -36,6 +36,8 @@ export const MessageType = {
   CALLBACK_ERROR: 12,
   /** A log line, to the host: the payload is `[level, label, text, time]`. */
   LOG: 13,
+  /** A world tick, from a worker to one of its own services (never crosses threads): the App published a frame. */
+  TICK: 14,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -160,6 +162,7 @@ export type WorkerToHost =
 
 import type { NativeRequest } from './native.ts';
 import type { RootOp } from './root-state.ts';
+import type { WorldShare } from './world/layout.ts';
 
 /** The configuration every worker receives. */
 export interface WorkerConfig {
@@ -192,6 +195,8 @@ export interface WorkerConfig {
   tsServices: Record<string, string>;
   /** Native module names; a module's index is its position (carrier table). */
   nativeModules: string[];
+  /** The App's world shared with services (LtaskPlugin's `world` option), or null. */
+  world: WorldShare | null;
 }
 
 /** Shared rings between workers: `rings[from][to]`, null on the diagonal. */

@@ -19,6 +19,7 @@ import { defer } from '../wire/transport/wait.ts';
 import type { CarrierSlots } from '../wire/slots.ts';
 import { Idle } from './idle.ts';
 import { NativeHome, type NativePort } from './native-home.ts';
+import { ServiceWorld, WorkerWorld } from './world.ts';
 
 const SLICE_MS = 8;
 
@@ -45,6 +46,8 @@ export class Scheduler {
   readonly services = new Map<number, HostedService>();
   /** Native calls made by services of this worker. */
   readonly native: NativeHome;
+  /** The App's world, when the runtime shares one. */
+  readonly world: WorkerWorld | null;
   private readonly host: Endpoint;
   private readonly spawn: (m: Msg, scheduler: Scheduler) => void;
   private readonly readyList = new Fifo<HostedService>();
@@ -93,6 +96,14 @@ export class Scheduler {
       },
     };
     this.native = new NativeHome(port);
+    this.world = config.world ? new WorkerWorld(config.world, id) : null;
+  }
+
+  /** `s`'s side of the world (made on its first world call); throws when the runtime shares no world. */
+  worldOf(s: HostedService): ServiceWorld {
+    if (s.world) return s.world;
+    if (!this.world) throw new Error("[world] this runtime shares no world: give LtaskPlugin a `world` option (the components services may see)");
+    return (s.world = new ServiceWorld(this.world, s.address));
   }
 
   // ------------------------------------------------------------- sending
@@ -208,6 +219,7 @@ export class Scheduler {
     for (const m of s.queue.drain()) this.bounce(m, reason);
     s.dispose(reason);
     this.native.serviceClosed(s.address);
+    if (s.world) this.world?.closed(s.world);
     if (s.address !== Address.ROOT) {
       this.send({ type: MessageType.SIGNAL, source: s.address, dest: Address.ROOT, session: 0, payload: failure === undefined ? null : encode([failure]) });
     }
@@ -276,6 +288,7 @@ export class Scheduler {
     const deadline = now() + SLICE_MS;
     let yielded = false;
     try {
+      this.world?.poll(this.queueTick);
       for (;;) {
         this.pollRings();
         this.native.poll();
@@ -290,6 +303,7 @@ export class Scheduler {
     } finally {
       this.pumping = false;
     }
+    this.world?.flush();
     this.flush();
     this.pumpQueued = true;
     // Leave the rest of the turn to promise continuations (TypeScript services
@@ -301,6 +315,11 @@ export class Scheduler {
     this.pumpQueued = false;
     if (this.readyList.length > 0 || this.toHost.length > 0 || this.backlog || this.ringsPending() || this.native.pending()) return this.wake();
     this.idle.wait();
+  };
+
+  /** A tick for a service that runs on the App's clock (coalesced: one waits at most). */
+  private readonly queueTick = (w: ServiceWorld): void => {
+    this.deliver({ type: MessageType.TICK, source: w.address, dest: w.address, session: 0, payload: null });
   };
 
   private runOne(s: HostedService): void {
@@ -320,6 +339,7 @@ export class Scheduler {
       this.log('error', s.address, s.label, `[ltask] service ${s.address} (${s.label}) failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       ended = true;
     }
+    if (s.world) this.world!.endStep(s.world, failure === undefined);
     this.table.countHandled(s.address, now() - t0);
     if (ended) {
       this.close(s, failure);

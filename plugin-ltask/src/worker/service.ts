@@ -1,6 +1,7 @@
 /** What a scheduler worker knows of one service it hosts. */
 import type { Msg } from '../wire/transport/index.ts';
 import { Fifo } from '../wire/queue.ts';
+import type { ServiceWorld } from './world.ts';
 
 /** A hosted service: Lua or TypeScript. The scheduler feeds it one message at a time. */
 export abstract class HostedService {
@@ -10,6 +11,8 @@ export abstract class HostedService {
   /** Created but not started (source loading): messages wait. */
   starting = true;
   closed = false;
+  /** Its side of the world, from its first world call (null: it never used the world). */
+  world: ServiceWorld | null = null;
   /** What the running callbacks of native calls wait on, by call id (introspection). */
   readonly notes = new Map<number, string>();
 

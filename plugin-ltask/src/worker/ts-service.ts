@@ -13,6 +13,7 @@ import type { Handlers, ServiceContext, ServiceFactory } from '../api/service.ts
 import type { Privileges, SystemContext, SystemServiceFactory } from '../api/system.ts';
 import type { Scheduler } from './scheduler.ts';
 import { HostedService } from './service.ts';
+import { WorldApi } from './world-api.ts';
 
 export class TsService extends HostedService {
   handlers: Handlers | null = null;
@@ -27,6 +28,8 @@ export class TsService extends HostedService {
   /** Requests being handled (their handler's promise not settled yet). */
   private readonly inFlight = new Set<Msg>();
   readonly ctx: ServiceContext;
+  /** `ctx.world`, made on first use. */
+  private worldApi: WorldApi | null = null;
 
   constructor(
     address: number,
@@ -76,12 +79,16 @@ export class TsService extends HostedService {
       case MessageType.ERROR:
         this.client.settle(m);
         break;
+      case MessageType.TICK:
+        this.worldApi?.tick();
+        break;
     }
     return this.ended;
   }
 
   private request(m: Msg): void {
     const [name, ...args] = decode(m.payload);
+    if (name === 'world.event') return this.worldApi?.event(args[0] as string, args[1]);
     // Answered once: by the handler, or with the reason when the service ends first.
     if (m.session !== 0) this.inFlight.add(m);
     const reply = (v: unknown) => {
@@ -196,6 +203,8 @@ export class TsService extends HostedService {
 
   private makeContext(): ServiceContext {
     const sched = this.sched;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const svc = this;
     const fmt = (a: unknown[]) => a.map((x) => (typeof x === 'string' ? x : x instanceof Error ? x.message : JSON.stringify(x) ?? String(x))).join('\t');
     const callMulti = (addr: number, name: string, ...args: unknown[]) => this.client.call(addr, MessageType.REQUEST, [name, ...args]);
     const call = async <T>(addr: number, name: string, ...args: unknown[]) => (await callMulti(addr, name, ...args))[0] as T;
@@ -219,6 +228,9 @@ export class TsService extends HostedService {
         new Proxy<Record<string, (...args: unknown[]) => Promise<unknown>>>({}, {
           get: (_, fn) => (typeof fn === 'string' ? (...args: unknown[]) => this.nativeCall(name, fn, args) : undefined),
         }),
+      get world() {
+        return (svc.worldApi ??= new WorldApi(sched.world!, sched.worldOf(svc)));
+      },
       quit: () => {
         if (this.ended) return;
         this.ended = true;

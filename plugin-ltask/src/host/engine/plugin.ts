@@ -36,16 +36,19 @@
  * ```
  * @module
  */
-import { AssetServer, First, Last, registerAssetSource } from '@ltask-web/engine';
+import { AssetServer, First, Last, PreUpdate, registerAssetSource } from '@ltask-web/engine';
 import type { App, Plugin, SystemContext } from '@ltask-web/engine';
 import { startRuntime } from '../runtime.ts';
 import type { LogEntry, Runtime, RuntimeOptions } from '../../api/runtime.ts';
 import { LtaskAssetReader } from './asset-source.ts';
 import { Ltask } from './resource.ts';
 import { LtaskStats } from './stats.ts';
+import { runtimeInternals } from '../internals.ts';
+import { WorldBridge, type WorldPort } from './world/bridge.ts';
+import { resolveWorld, type LtaskWorldOptions, type ResolvedWorld } from './world/options.ts';
 
 /** Options of {@link LtaskPlugin}: the runtime's options plus the plugin's own. */
-export interface LtaskPluginOptions extends RuntimeOptions {
+export interface LtaskPluginOptions extends Omit<RuntimeOptions, 'world'> {
   /** How often `LtaskStats` is refreshed, in ms (default 250; 0: never). */
   statsIntervalMs?: number;
   /** Name of the asset source (`name://service/method/path`); `false`: none. Default `'ltask'`. */
@@ -59,6 +62,13 @@ export interface LtaskPluginOptions extends RuntimeOptions {
    * `console.error`. `LtaskStats.logs` keeps its copy either way.
    */
   onLog?: (entry: LogEntry) => void;
+  /**
+   * The world shared with services: the components they may see and change,
+   * prefabs they may spawn, events each way (see docs/world.md). Services
+   * read it as of the last completed frame; what they write is applied in
+   * `PreUpdate` (`LtaskSystems.applyWorld`); the snapshot is published in `Last`.
+   */
+  world?: LtaskWorldOptions;
 }
 
 /** System sets of the plugin, to order against. */
@@ -67,6 +77,10 @@ export const LtaskSystems = {
   deliver: 'ltask.deliver',
   /** Refreshes `LtaskStats` in `Last`. */
   stats: 'ltask.stats',
+  /** Applies what services wrote to the world, first in `PreUpdate`. */
+  applyWorld: 'ltask.world.apply',
+  /** Publishes the frame's world snapshot and forwards App events to services, in `Last`. */
+  publishWorld: 'ltask.world.publish',
 } as const;
 
 /**
@@ -133,12 +147,14 @@ export class LtaskPlugin implements Plugin {
   private readonly statsIntervalMs: number;
   private readonly assetSource: string | false;
   private readonly keepLogs: number;
+  private readonly world: ResolvedWorld | null;
   private installed: Installed | null = null;
 
   /** @param options runtime options (`workers`, `servicePath`, `natives`, `io`...) and plugin options */
   constructor(options: LtaskPluginOptions = {}) {
-    const { statsIntervalMs = 250, assetSource = 'ltask', keepLogs = 50, ...runtimeOptions } = options;
-    this.runtimeOptions = runtimeOptions;
+    const { statsIntervalMs = 250, assetSource = 'ltask', keepLogs = 50, world, ...runtimeOptions } = options;
+    this.world = world ? resolveWorld(world) : null;
+    this.runtimeOptions = this.world ? { ...runtimeOptions, world: this.world.schema } : runtimeOptions;
     this.statsIntervalMs = statsIntervalMs;
     this.assetSource = assetSource;
     this.keepLogs = keepLogs;
@@ -162,6 +178,7 @@ export class LtaskPlugin implements Plugin {
       launch.cancel(new Error('[ltask] the App exited before the runtime started'));
       void ltask.stop();
     });
+    if (this.world) installWorld(app, ltask, this.world);
     this.installed = { ltask, stats, launch };
   }
 
@@ -196,6 +213,35 @@ export class LtaskPlugin implements Plugin {
       out(e);
     };
   }
+}
+
+/** The world bridge's resource and systems: apply in `PreUpdate`, publish in `Last`. */
+function installWorld(app: App, ltask: Ltask, shared: ResolvedWorld): void {
+  const bridge = new WorldBridge(app, shared);
+  app.insertResource(bridge.stats);
+  app.addSystems(PreUpdate, function applyServiceWrites() {
+    if (!bridge.connected && ltask.isReady && !ltask.stopped) bridge.connect(worldPort(ltask.runtime));
+    bridge.apply();
+  }, { inSet: LtaskSystems.applyWorld });
+  app.addSystems(Last, function publishWorld({ read }: SystemContext) {
+    shared.eventsIn.forEach((kind, k) => bridge.forward(k, read(kind)));
+    bridge.publish();
+  }, { inSet: LtaskSystems.publishWorld, after: LtaskSystems.stats });
+}
+
+function worldPort(rt: Runtime): WorldPort {
+  const internals = runtimeInternals(rt);
+  return {
+    memory: internals.world!,
+    wake: () => internals.wakeWorkers(),
+    send: (addr, kind, value) => {
+      try {
+        return rt.send(addr, 'world.event', kind, value);
+      } catch {
+        return true; // busy: this one is dropped, the service stays a listener
+      }
+    },
+  };
 }
 
 /** A log line on the console, as `startRuntime` prints it: `[label:address] text`, errors with `console.error`. */

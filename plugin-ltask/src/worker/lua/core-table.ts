@@ -13,6 +13,7 @@ import * as tasks from './core-tasks.ts';
 import { lmemLimit } from './limits.ts';
 import { lnative } from './native.ts';
 import type { LuaServiceState } from './state.ts';
+import { WORLD_CORE } from './world.ts';
 
 const { lua, to_luastring } = fengari;
 
@@ -49,6 +50,8 @@ const CORE: Readonly<Record<string, core.Primitive>> = {
   counter: core.lcounter,
   cpucost: core.lcpucost,
   worker_id: core.lworkerId,
+  // the App's world (world.ts)
+  ...WORLD_CORE,
 };
 
 /** Integer constants of the `core` table, the same for every service (`self` is added per service). */

@@ -41,7 +41,7 @@ export class LuaService extends LuaServiceState {
     loadLibrary(L);
     pushCore(this, L);
     if (lua.lua_pcall(L, 1, 1, 0) !== lua.LUA_OK) throw new Error(`[ltask] service library failed: ${topError(L)}`);
-    this.entries = { request: entryRef(L, 'request'), system: entryRef(L, 'system'), init: entryRef(L, 'init'), async: entryRef(L, 'async'), memory: entryRef(L, 'memory') };
+    this.entries = { request: entryRef(L, 'request'), system: entryRef(L, 'system'), init: entryRef(L, 'init'), async: entryRef(L, 'async'), memory: entryRef(L, 'memory'), tick: entryRef(L, 'tick') };
     lua.lua_pop(L, 1);
     // Always set (threads inherit it at creation, and ltask.mem_limit may come later).
     lua.lua_sethook(L, (T: LuaState) => runaway(this, T), lua.LUA_MASKCOUNT, HOOK_COUNT);
@@ -107,7 +107,22 @@ export class LuaService extends LuaServiceState {
         return this.answered(m);
       case MessageType.CALLBACK:
         return runCallback(this, m);
+      case MessageType.TICK:
+        return this.tick();
     }
+  }
+
+  /** A world tick: the library's `tick` entry with the game time since the last one (none while paused). */
+  private tick(): void {
+    if (this.ended || !this.world) return;
+    const t = this.world.home.beginTick(this.world);
+    if (!t) return;
+    const co = take(this, Job.TASK, 0, 0);
+    lua.lua_rawgeti(co.L, lua.LUA_REGISTRYINDEX, this.entries.tick);
+    lua.lua_pushnumber(co.L, t.dt);
+    lua.lua_pushnumber(co.L, t.clock.elapsed);
+    lua.lua_pushinteger(co.L, t.clock.frame);
+    resume(this, co, 3);
   }
 
   /** Starts a coroutine on a library entry with the message's values as arguments. */

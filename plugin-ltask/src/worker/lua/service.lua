@@ -554,6 +554,138 @@ function ltask.quit()
   ltask.fork(core.quit)
 end
 
+
+---------------------------------------------------------------- world
+
+-- The App's world (LtaskPlugin's `world` option): `local world = require "world"`.
+-- Reads show the last completed frame (one frame for a whole step); writes are
+-- applied together at the App's PreUpdate; names resolve here, once, so a call
+-- is one table lookup and one core primitive. See docs/world.md.
+local world = {}
+local W = core.world_schema()
+local world_ticks, world_listeners = {}, {}
+
+local function no_world() error("[world] this runtime shares no world: give LtaskPlugin a `world` option (the components services may see)", 3) end
+
+local function comp_of(name)
+  local c = W and W.components[name]
+  if c then return c end
+  if not W then no_world() end
+  local known = {}
+  for k in pairs(W.components) do known[#known + 1] = k end
+  table.sort(known)
+  error(("[world] unknown component %q; the App shares %s (LtaskPlugin's world option)"):format(tostring(name), #known > 0 and table.concat(known, ", ") or "none"), 3)
+end
+
+local function field_of(c, cname, f)
+  local i = c.fields[f]
+  if i then return i end
+  error(("[world] unknown field %q of %s; it has %s"):format(tostring(f), cname, table.concat(c.list, ", ")), 3)
+end
+
+local function index_of(list, what, name)
+  if not W then no_world() end
+  local i = W[list][name]
+  if i then return i end
+  error(("[world] unknown %s %q (LtaskPlugin's world option)"):format(what, tostring(name)), 3)
+end
+
+local world_get, world_getc, world_set, world_setc = core.world_get, core.world_getc, core.world_set, core.world_setc
+
+--- world.get(id, component [, field]) -> the component as a table (a copy), or one field; nil when it has none.
+function world.get(id, cname, f)
+  local c = comp_of(cname)
+  if f == nil then return world_getc(id, c.index) end
+  return world_get(id, c.index, field_of(c, cname, f))
+end
+
+--- world.set(id, component, field, value) or world.set(id, component, { field = value, ... })
+function world.set(id, cname, f, v)
+  local c = comp_of(cname)
+  if type(f) == "table" then return world_setc(id, c.index, f) end
+  return world_set(id, c.index, field_of(c, cname, f), v)
+end
+
+--- world.spawn([prefab] [, { Component = { field = value } }]) -> id, usable at once.
+function world.spawn(prefab, comps)
+  if type(prefab) == "table" then prefab, comps = nil, prefab end
+  local id = core.world_spawn(prefab == nil and -1 or index_of("prefabs", "prefab", prefab))
+  for cname, values in pairs(comps or {}) do world_setc(id, comp_of(cname).index, values) end
+  return id
+end
+
+function world.despawn(id) return core.world_despawn(id) end
+function world.remove(id, cname) return core.world_remove(id, comp_of(cname).index) end
+function world.has(id, cname) return core.world_has(id, comp_of(cname).index) end
+function world.alive(id) return core.world_has(id, -1) end
+
+--- world.query(component, ...) -> { id, ... } of the entities with every component named.
+function world.query(...)
+  local mask = 0
+  for i = 1, select("#", ...) do mask = mask | (1 << comp_of((select(i, ...))).index) end
+  return core.world_query(mask)
+end
+
+--- world.emit(kind, value): an event to the App (one of LtaskPlugin's world.eventsOut).
+function world.emit(kind, value) return core.world_emit(index_of("events_out", "event kind (services to App)", kind), value) end
+
+--- world.on(kind, fn): fn(value) for each event of `kind` the App forwards (world.eventsIn).
+function world.on(kind, fn)
+  local k = index_of("events_in", "event kind (App to services)", kind)
+  local list = world_listeners[kind]
+  if not list then
+    list = {}
+    world_listeners[kind] = list
+    core.world_listen(k)
+  end
+  list[#list + 1] = fn
+end
+
+--- world.on_tick(fn): fn(dt, elapsed, frame) once per App frame in which game time moved.
+function world.on_tick(fn)
+  if not W then no_world() end
+  world_ticks[#world_ticks + 1] = fn
+  core.world_ticks()
+end
+
+--- world.every(seconds, fn): fn(dt, elapsed, frame) at most once every `seconds` of game time.
+function world.every(seconds, fn)
+  assert(type(seconds) == "number" and seconds > 0, "world.every: seconds must be > 0")
+  local acc = 0
+  world.on_tick(function(dt, elapsed, frame)
+    acc = acc + dt
+    if acc + 1e-9 < seconds then return end
+    local d = acc
+    acc = 0
+    fn(d, elapsed, frame)
+  end)
+end
+
+--- world.time() -> { frame, elapsed, delta, paused, scale, fixed_step } of the frame this step reads, or nil.
+function world.time()
+  if not W then no_world() end
+  local frame, elapsed, delta, paused, scale, fixed = core.world_time()
+  if frame == nil then return nil end
+  return { frame = frame, elapsed = elapsed, delta = delta, paused = paused, scale = scale, fixed_step = fixed }
+end
+
+package.loaded.world = world
+
+local function world_tick(dt, elapsed, frame)
+  local len, commits = core.world_mark()
+  for i = 1, #world_ticks do
+    local ok, err = pcall(world_ticks[i], dt, elapsed, frame)
+    if not ok then
+      core.world_drop(len, commits) -- the tick's writes go whole or not at all
+      error(err, 0)
+    end
+  end
+end
+
+local function world_event(kind, value)
+  for _, fn in ipairs(world_listeners[kind] or {}) do fn(value) end
+end
+
 ---------------------------------------------------------------- entries
 
 -- The functions the runtime starts coroutines with. Each returns what goes
@@ -562,6 +694,7 @@ end
 local entry = {}
 
 function entry.request(name, ...)
+  if name == "world.event" then return world_event(...) end
   local f = S and S[name]
   if f == nil then
     error(("unknown request %q to service %d (%s)"):format(tostring(name), SELF, LABEL), 0)
@@ -589,6 +722,9 @@ function entry.async(session, ok, ...)
     cb(ok, ...)
   end
 end
+
+-- A world tick (the App published a frame and game time moved).
+entry.tick = world_tick
 
 -- The memory estimate, for the runtime's memory limit check.
 entry.memory = estimate_bytes

@@ -15,6 +15,7 @@ import type { ServiceTable } from '../../wire/table.ts';
 import type { Msg } from '../../wire/transport/index.ts';
 import { HostedService } from '../service.ts';
 import type { SourceLoader } from '../sources.ts';
+import type { ServiceWorld, WorkerWorld } from '../world.ts';
 
 /** What a Lua service needs of its scheduler worker. */
 export interface LuaPort {
@@ -30,6 +31,10 @@ export interface LuaPort {
   /** Answers a request that will not run with an error. */
   bounce(m: Msg, text: string): void;
   log(level: 'info' | 'error', source: number, label: string, text: string): void;
+  /** The App's world on this worker (null: the runtime shares none). */
+  readonly world: WorkerWorld | null;
+  /** A service's side of the world; throws when the runtime shares none. */
+  worldOf(s: HostedService): ServiceWorld;
 }
 
 /** Where the service's `require` and script loads find sources. */
@@ -49,7 +54,7 @@ export interface LuaServiceOptions {
 }
 
 /** The library's entry functions the runtime calls. */
-export type Entry = 'request' | 'system' | 'init' | 'async' | 'memory';
+export type Entry = 'request' | 'system' | 'init' | 'async' | 'memory' | 'tick';
 
 /** What a coroutine runs for, which decides where its results go. */
 export const Job = {
@@ -106,7 +111,7 @@ export abstract class LuaServiceState extends HostedService {
   /** The main state (null once disposed). */
   L: LuaState | null = null;
   /** The library's entry functions, by registry reference. */
-  entries: Readonly<Record<Entry, number>> = { request: 0, system: 0, init: 0, async: 0, memory: 0 };
+  entries: Readonly<Record<Entry, number>> = { request: 0, system: 0, init: 0, async: 0, memory: 0, tick: 0 };
   /** The registry reference of the table of Lua functions native calls may call back, by callback id. */
   callbacksRef = 0;
   nextCallback = 0;

@@ -1,0 +1,140 @@
+/** `ctx.world` of TypeScript services: names resolved once, then the shared operations. */
+import { encode } from '../wire/codec/index.ts';
+import type { Fields, ServiceWorld as World, WorldTime } from '../api/world.ts';
+import { despawnEntity, emitEvent, hasComponent, listen, queryMask, readComponent, readField, removeComponent, unknown, writeComponent, writeField } from './world-ops.ts';
+import type { ServiceWorld, WorkerWorld } from './world.ts';
+
+type TickFn = (dt: number, time: WorldTime) => void;
+
+/** One service's `ctx.world`. */
+export class WorldApi implements World {
+  private readonly ticks: TickFn[] = [];
+  private readonly listeners = new Map<string, ((value: unknown) => void)[]>();
+  private readonly scratch: number[] = [];
+
+  constructor(
+    private readonly home: WorkerWorld,
+    readonly state: ServiceWorld,
+  ) {}
+
+  private comp(name: string): { index: number; fields: Map<string, number> } {
+    const c = this.home.names.components.get(name);
+    if (!c) throw unknown('component', name, this.home.names.components.keys());
+    return c;
+  }
+
+  spawn(prefab?: string | null, components?: Record<string, Partial<Fields> | undefined>): number {
+    let p = -1;
+    if (prefab != null) {
+      p = this.home.names.prefabs.get(prefab) ?? -1;
+      if (p < 0) throw unknown('prefab', prefab, this.home.names.prefabs.keys());
+    }
+    const id = this.home.reserve(this.state, p);
+    for (const [name, values] of Object.entries(components ?? {})) this.set(id, name, values ?? {});
+    return id;
+  }
+
+  despawn(id: number): void {
+    despawnEntity(this.home, this.state, id);
+  }
+
+  alive(id: number): boolean {
+    return hasComponent(this.home, this.state, id, -1);
+  }
+
+  has(id: number, c: string): boolean {
+    return hasComponent(this.home, this.state, id, this.comp(c).index);
+  }
+
+  get(id: number, c: string): Fields | undefined {
+    const comp = this.comp(c);
+    if (!readComponent(this.home, this.state, id, comp.index, this.scratch)) return undefined;
+    const out: Fields = {};
+    let f = 0;
+    for (const name of comp.fields.keys()) out[name] = this.scratch[f++]!;
+    return out;
+  }
+
+  field(id: number, c: string, f: string): number | undefined {
+    const comp = this.comp(c);
+    const fi = comp.fields.get(f);
+    if (fi === undefined) throw unknown(`field of ${c}`, f, comp.fields.keys());
+    return readField(this.home, this.state, id, comp.index, fi);
+  }
+
+  set(id: number, c: string, values: Partial<Fields>): void {
+    const comp = this.comp(c);
+    let mask = 0;
+    for (const [k, v] of Object.entries(values)) {
+      const fi = comp.fields.get(k);
+      if (fi === undefined) throw unknown(`field of ${c}`, k, comp.fields.keys());
+      if (typeof v !== 'number') throw new Error(`[world] ${c}.${k} takes a number, got ${typeof v}`);
+      mask |= 1 << fi;
+    }
+    const out = this.scratch;
+    let n = 0;
+    for (const [k, fi] of comp.fields) if (mask & (1 << fi)) out[n++] = values[k]!;
+    if (n === 1) {
+      for (const fi of comp.fields.values()) if (mask & (1 << fi)) return writeField(this.home, this.state, id, comp.index, fi, out[0]!);
+    }
+    writeComponent(this.home, this.state, id, comp.index, mask, out, n);
+  }
+
+  remove(id: number, c: string): void {
+    removeComponent(this.home, this.state, id, this.comp(c).index);
+  }
+
+  query(...components: string[]): number[] {
+    let mask = 0;
+    for (const c of components) mask |= 1 << this.comp(c).index;
+    return queryMask(this.home, this.state, mask);
+  }
+
+  emit(kind: string, value: unknown): void {
+    const k = this.home.names.eventsOut.get(kind);
+    if (k === undefined) throw unknown('event kind (services to App)', kind, this.home.names.eventsOut.keys());
+    emitEvent(this.home, this.state, k, encode([value]));
+  }
+
+  on(kind: string, fn: (value: unknown) => void): void {
+    const k = this.home.names.eventsIn.get(kind);
+    if (k === undefined) throw unknown('event kind (App to services)', kind, this.home.names.eventsIn.keys());
+    const list = this.listeners.get(kind);
+    if (list) return void list.push(fn);
+    this.listeners.set(kind, [fn]);
+    listen(this.home, this.state, k);
+  }
+
+  onTick(fn: TickFn): void {
+    this.ticks.push(fn);
+    this.home.startTicks(this.state);
+  }
+
+  every(seconds: number, fn: TickFn): void {
+    if (!(seconds > 0)) throw new Error(`[world] every: seconds must be > 0, got ${seconds}`);
+    let acc = 0;
+    this.onTick((dt, time) => {
+      acc += dt;
+      if (acc + 1e-9 < seconds) return;
+      const d = acc;
+      acc = 0;
+      fn(d, time);
+    });
+  }
+
+  time(): WorldTime | null {
+    return this.home.clock(this.state);
+  }
+
+  /** Runs the tick callbacks (a TICK message). Throws what a callback threw. */
+  tick(): void {
+    const t = this.home.beginTick(this.state);
+    if (!t) return;
+    for (const fn of this.ticks) fn(t.dt, t.clock);
+  }
+
+  /** An App event for this service's listeners. */
+  event(kind: string, value: unknown): void {
+    for (const fn of this.listeners.get(kind) ?? []) fn(value);
+  }
+}
