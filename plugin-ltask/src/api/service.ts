@@ -3,7 +3,7 @@
  * and the context it gets. Types only: services, the worker that runs them and
  * users' own service modules all compile against this one file.
  */
-import type { ServiceWorld } from './world.ts';
+import type { ServiceWorld, WorldComponents } from './world.ts';
 import type { Remote } from '../wire/remote.ts';
 
 /** Request handlers of a TypeScript service: `call(addr, "name", ...)` runs `handlers.name(...)`. */
@@ -19,7 +19,7 @@ export type Handlers = Record<string, (...args: any[]) => unknown>;
  * })) satisfies ServiceFactory;
  * ```
  */
-export interface ServiceContext {
+export interface ServiceContext<W extends WorldComponents = WorldComponents> {
   readonly self: number;
   readonly label: string;
   readonly workerId: number;
@@ -51,11 +51,10 @@ export interface ServiceContext {
   /**
    * The App's world (LtaskPlugin's `world` option): read as of the last
    * completed frame, written through this service's command buffer, ticked on
-   * the App's clock. Throws when the runtime shares no world. Type it with the
-   * App's components: `ctx.world as ServiceWorld<WorldOf<typeof shared>>`,
-   * or `defineService<WorldOf<...>>`.
+   * the App's clock. Throws when the runtime shares no world. Typed by the
+   * App's components when the factory takes `ctx: ServiceContext<WorldOf<typeof shared>>`.
    */
-  readonly world: ServiceWorld;
+  readonly world: ServiceWorld<W>;
   /** Ends the service. */
   quit(): void;
 }

@@ -6,7 +6,7 @@
  * App events to the services that listen. The frame never waits: a snapshot
  * every buffer of which is held is skipped (services read the previous one).
  */
-import { FixedTime, Time, addComponent, addEntity, entityExists, removeComponent, removeEntity, type App, type World } from '@ltask-web/engine';
+import { FixedTime, Time, addComponent, addEntity, despawnRecursive, entityExists, removeComponent, removeEntity, type App, type World } from '@ltask-web/engine';
 import { decode } from '../../../wire/codec/index.ts';
 import { drainRing } from '../../../wire/world/commands.ts';
 import { C, H, Op, S, type WorldMemory } from '../../../wire/world/layout.ts';
@@ -163,7 +163,7 @@ export class WorldBridge {
   private despawn(world: World, i: number): void {
     const had = this.entities.mask[i] !== 0;
     this.reserved[i] = 0;
-    removeEntity(world, i);
+    despawnRecursive(world, i); // with its children (a prefab's parts)
     if (!had) this.entities.bump(i); // no shared component left to end its id
   }
 
