@@ -80,7 +80,12 @@ export class TsService extends HostedService {
         this.client.settle(m);
         break;
       case MessageType.TICK:
-        this.worldApi?.tick();
+        try {
+          this.worldApi?.tick();
+        } catch (e) {
+          // As a Lua service's failed tick: its writes are dropped, the error logged, the service goes on.
+          this.sched.log('error', this.address, this.label, `[world] tick failed, its writes dropped: ${e instanceof Error ? e.message : String(e)}`);
+        }
         break;
     }
     return this.ended;

@@ -126,11 +126,20 @@ export class WorldApi implements World {
     return this.home.clock(this.state);
   }
 
-  /** Runs the tick callbacks (a TICK message). Throws what a callback threw. */
+  /**
+   * Runs the tick callbacks (a TICK message). A callback that throws drops
+   * what the tick wrote (whole) and the error is thrown on.
+   */
   tick(): void {
     const t = this.home.beginTick(this.state);
     if (!t) return;
-    for (const fn of this.ticks) fn(t.dt, t.clock);
+    const mark = this.state.buffer.length;
+    try {
+      for (const fn of this.ticks) fn(t.dt, t.clock);
+    } catch (e) {
+      this.state.buffer.length = mark;
+      throw e;
+    }
   }
 
   /** An App event for this service's listeners. */
