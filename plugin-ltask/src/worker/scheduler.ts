@@ -96,7 +96,7 @@ export class Scheduler {
       },
     };
     this.native = new NativeHome(port);
-    this.world = config.world ? new WorkerWorld(config.world, id) : null;
+    this.world = config.world ? new WorkerWorld(config.world, id, () => this.wake()) : null;
   }
 
   /** `s`'s side of the world (made on its first world call); throws when the runtime shares no world. */
@@ -288,6 +288,7 @@ export class Scheduler {
     const deadline = now() + SLICE_MS;
     let yielded = false;
     try {
+      this.world?.beginTurn();
       this.world?.poll(this.queueTick);
       for (;;) {
         this.pollRings();
@@ -303,7 +304,7 @@ export class Scheduler {
     } finally {
       this.pumping = false;
     }
-    this.world?.flush();
+    this.world?.endTurn();
     this.flush();
     this.pumpQueued = true;
     // Leave the rest of the turn to promise continuations (TypeScript services

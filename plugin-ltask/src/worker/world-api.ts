@@ -39,16 +39,16 @@ export class WorldApi implements World {
   }
 
   alive(id: number): boolean {
-    return hasComponent(this.home, this.state, id, -1);
+    return hasComponent(this.home, id, -1);
   }
 
   has(id: number, c: string): boolean {
-    return hasComponent(this.home, this.state, id, this.comp(c).index);
+    return hasComponent(this.home, id, this.comp(c).index);
   }
 
   get(id: number, c: string): Fields | undefined {
     const comp = this.comp(c);
-    if (!readComponent(this.home, this.state, id, comp.index, this.scratch)) return undefined;
+    if (!readComponent(this.home, id, comp.index, this.scratch)) return undefined;
     const out: Fields = {};
     let f = 0;
     for (const name of comp.fields.keys()) out[name] = this.scratch[f++]!;
@@ -59,7 +59,7 @@ export class WorldApi implements World {
     const comp = this.comp(c);
     const fi = comp.fields.get(f);
     if (fi === undefined) throw unknown(`field of ${c}`, f, comp.fields.keys());
-    return readField(this.home, this.state, id, comp.index, fi);
+    return readField(this.home, id, comp.index, fi);
   }
 
   set(id: number, c: string, values: Partial<Fields>): void {
@@ -87,7 +87,7 @@ export class WorldApi implements World {
   query(...components: string[]): number[] {
     let mask = 0;
     for (const c of components) mask |= 1 << this.comp(c).index;
-    return queryMask(this.home, this.state, mask);
+    return queryMask(this.home, mask);
   }
 
   emit(kind: string, value: unknown): void {
@@ -123,7 +123,7 @@ export class WorldApi implements World {
   }
 
   time(): WorldTime | null {
-    return this.home.clock(this.state);
+    return this.home.clock();
   }
 
   /**

@@ -7,8 +7,8 @@ import { Op } from '../wire/world/layout.ts';
 import type { ServiceWorld, WorkerWorld } from './world.ts';
 
 /** A field of `id`'s component `c` in the step's snapshot, or undefined. */
-export function readField(home: WorkerWorld, w: ServiceWorld, id: number, c: number, f: number): number | undefined {
-  const snap = home.snapshot(w);
+export function readField(home: WorkerWorld, id: number, c: number, f: number): number | undefined {
+  const snap = home.snapshot();
   if (!snap) return undefined;
   const i = home.indexIn(snap, id);
   if (i < 0 || (snap.mask[i]! & (1 << c)) === 0) return undefined;
@@ -16,8 +16,8 @@ export function readField(home: WorkerWorld, w: ServiceWorld, id: number, c: num
 }
 
 /** Every field of `id`'s component `c` into `out` (false: it has none). */
-export function readComponent(home: WorkerWorld, w: ServiceWorld, id: number, c: number, out: number[]): boolean {
-  const snap = home.snapshot(w);
+export function readComponent(home: WorkerWorld, id: number, c: number, out: number[]): boolean {
+  const snap = home.snapshot();
   if (!snap) return false;
   const i = home.indexIn(snap, id);
   if (i < 0 || (snap.mask[i]! & (1 << c)) === 0) return false;
@@ -28,16 +28,16 @@ export function readComponent(home: WorkerWorld, w: ServiceWorld, id: number, c:
 }
 
 /** Whether `id` is alive (c < 0) or has component `c`, in the step's snapshot. */
-export function hasComponent(home: WorkerWorld, w: ServiceWorld, id: number, c: number): boolean {
-  const snap = home.snapshot(w);
+export function hasComponent(home: WorkerWorld, id: number, c: number): boolean {
+  const snap = home.snapshot();
   if (!snap) return false;
   const i = home.indexIn(snap, id);
   return i >= 0 && (c < 0 || (snap.mask[i]! & (1 << c)) !== 0);
 }
 
 /** Ids of the entities whose mask has every bit of `mask`, in the step's snapshot. */
-export function queryMask(home: WorkerWorld, w: ServiceWorld, mask: number): number[] {
-  const snap = home.snapshot(w);
+export function queryMask(home: WorkerWorld, mask: number): number[] {
+  const snap = home.snapshot();
   const out: number[] = [];
   if (!snap) return out;
   const n = snap.meta[2]!;

@@ -1,6 +1,6 @@
 /**
  * The world on a scheduler worker: reads from the snapshot the App published
- * (pinned for one step of one service, so a step sees one frame), writes into
+ * (pinned for one turn of the worker's loop, so a step sees one frame), writes into
  * each service's own command buffer (committed to the worker's command ring
  * when the step ends, dropped when it fails), entity ids taken from the App's
  * reserve, and the App's clock turned into ticks.
@@ -31,8 +31,6 @@ export class ServiceWorld {
   tickQueued = false;
   /** Game time of its last tick (its next tick's delta starts here). */
   lastElapsed = -1;
-  /** Snapshot held for the current step (-1: none). */
-  pinned = -1;
   /** Steps ended (a failed tick drops its writes only while its step is open). */
   commits = 0;
 
@@ -63,12 +61,19 @@ export class WorkerWorld {
   /** Records that found the ring full, in order; they go before anything newer. */
   private readonly overflow: { source: number; words: Float64Array }[] = [];
   private lastFrame = -1;
+  /** The snapshot this worker holds (-1: none). */
+  private pinned = -1;
+  /** Inside a turn of the worker's loop (it ends every step and releases the snapshot at its end). */
+  private inTurn = false;
 
+  /** @param outside asks for a turn of the loop: called when a service reads or writes outside one (after an await) */
   constructor(
     share: WorldShare,
     private readonly worker: number,
+    private readonly outside: () => void,
   ) {
     this.mem = new WorldMemory(share);
+    Atomics.store(this.mem.header, H.PINS + worker, -1); // a replaced worker's pin goes with it
     const s = share.schema;
     this.names = {
       components: new Map(s.components.map((c, i) => [c.name, { index: i, fields: indexOf(c.fields.map((f) => f.name)) }])),
@@ -84,30 +89,30 @@ export class WorkerWorld {
 
   // ------------------------------------------------------------- reading
 
-  /** The snapshot `w` reads this step: the published one, pinned on first use (null: none yet). */
-  snapshot(w: ServiceWorld): Snapshot | null {
-    if (w.pinned >= 0) return this.mem.snapshots[w.pinned]!;
+  /** The snapshot this worker reads this turn: the published one, pinned on first use (null: none yet). */
+  snapshot(): Snapshot | null {
+    if (this.pinned >= 0) return this.mem.snapshots[this.pinned]!;
     const h = this.mem.header;
+    if (!this.inTurn) this.outside();
     for (let tries = 0; tries < 64; tries++) {
       const p = Atomics.load(h, H.PUBLISHED);
       if (p < 0) return null;
       const snap = this.mem.snapshots[p]!;
-      Atomics.add(snap.meta, S.PINS, 1);
-      // The App marks a snapshot it rewrites (-1) before it checks the pins:
+      Atomics.store(h, H.PINS + this.worker, p);
+      // The App marks a snapshot it rewrites (-1) before it reads the pins:
       // either it sees this pin and leaves the snapshot alone, or this sees its mark.
       if (Atomics.load(snap.meta, S.STAMP) >= 0) {
-        w.pinned = p;
-        this.dirty.add(w);
+        this.pinned = p;
         return snap;
       }
-      Atomics.sub(snap.meta, S.PINS, 1);
+      Atomics.store(h, H.PINS + this.worker, -1);
     }
     return null;
   }
 
-  /** The App's clock as of the snapshot `w` reads. */
-  clock(w: ServiceWorld): WorldClock | null {
-    const s = this.snapshot(w);
+  /** The App's clock as of the snapshot this worker reads. */
+  clock(): WorldClock | null {
+    const s = this.snapshot();
     if (!s) return null;
     return {
       frame: s.meta[S.FRAME]!,
@@ -144,8 +149,14 @@ export class WorkerWorld {
 
   /** Marks `w` as written: its buffer commits when its step ends. */
   touch(w: ServiceWorld): CommandBuffer {
+    if (!this.inTurn) this.outside();
     this.dirty.add(w);
     return w.buffer;
+  }
+
+  /** A turn of the worker's loop begins (steps may read and write). */
+  beginTurn(): void {
+    this.inTurn = true;
   }
 
   /** An id for a new entity, from the App's reserve (usable at once: the spawn applies next frame). */
@@ -168,26 +179,27 @@ export class WorkerWorld {
 
   /**
    * The end of `w`'s step: its writes go to the ring as one record (`ok`), or
-   * are dropped whole (the step failed); its snapshot is released.
+   * are dropped whole (the step failed).
    */
   endStep(w: ServiceWorld, ok: boolean): void {
     if (!this.dirty.delete(w)) return;
     w.commits++;
     if (ok && w.buffer.length > 0) this.commit(w.address, w.buffer.words, w.buffer.length);
     w.buffer.clear();
-    this.unpin(w);
   }
 
-  /** Ends every open step (writes made after an await, outside a message's run). */
-  flush(): void {
+  /**
+   * The end of the worker's turn: every open step ends (writes made after an
+   * await, outside a message's run), records waiting for room go in, and the
+   * snapshot is released.
+   */
+  endTurn(): void {
     for (const w of this.dirty) this.endStep(w, true);
     this.retry();
-  }
-
-  private unpin(w: ServiceWorld): void {
-    if (w.pinned < 0) return;
-    Atomics.sub(this.mem.snapshots[w.pinned]!.meta, S.PINS, 1);
-    w.pinned = -1;
+    this.inTurn = false;
+    if (this.pinned < 0) return;
+    Atomics.store(this.mem.header, H.PINS + this.worker, -1);
+    this.pinned = -1;
   }
 
   private commit(source: number, words: Float64Array, length: number): void {
@@ -237,7 +249,7 @@ export class WorkerWorld {
    */
   beginTick(w: ServiceWorld): { dt: number; clock: WorldClock } | null {
     w.tickQueued = false;
-    const clock = this.clock(w);
+    const clock = this.clock();
     if (!clock) return null;
     if (w.lastElapsed < 0) w.lastElapsed = clock.elapsed - clock.delta;
     const dt = clock.elapsed - w.lastElapsed;
@@ -250,7 +262,7 @@ export class WorkerWorld {
   startTicks(w: ServiceWorld): void {
     if (w.ticking) return;
     w.ticking = true;
-    const clock = this.clock(w);
+    const clock = this.clock();
     w.lastElapsed = clock ? clock.elapsed : -1;
     this.tickers.add(w);
     Atomics.add(this.mem.header, H.TICKERS, 1);

@@ -2,11 +2,15 @@
  * The world's shared memory: one SharedArrayBuffer that the App (main thread)
  * and every scheduler worker open with the same {@link WorldSchema}.
  *
- * - **Snapshots** (three): the shared components' columns, each entity's
- *   generation and component mask, the list of entities services can see, and
- *   the App's clock, as of the end of a frame. The App writes a snapshot no
- *   reader holds and then publishes it; a service holds ("pins") the
- *   published one for one step, so every read of a step comes from one frame.
+ * - **Snapshots** (one per worker, plus two): the shared components' columns,
+ *   each entity's generation and component mask, the list of entities
+ *   services can see, and the App's clock, as of the end of a frame. The App
+ *   writes a snapshot no worker holds and then publishes it; a worker holds
+ *   ("pins") the published one for one turn of its loop (the steps it runs in
+ *   a row, or one long step), so every read of a step comes from one frame.
+ *   A worker holds one snapshot at most and the published one is never
+ *   written, so the App always finds one free: it never waits, never skips.
+ * - **Pins**: the snapshot each worker holds (-1: none), one word per worker.
  * - **Live generations**: the generation of every entity index now (the App
  *   writes it), so an id reserved by a service is composed right.
  * - **The id pool**: entity indices the App reserved ahead; `world.spawn` in a
@@ -62,15 +66,14 @@ export const H = {
   RING_FULL: 4,
   /** Services that tick on the App's clock (the App wakes sleeping workers only when some do). */
   TICKERS: 5,
+  /** First of the pin words, one per worker: the snapshot it holds (-1: none). */
+  PINS: 16,
 } as const;
-const HEADER_WORDS = 16;
 
 /** Snapshot metadata (Int32 words, then Float64 from byte 32). */
 export const S = {
   /** The snapshot's frame; -1 while the App writes it. */
   STAMP: 0,
-  /** Services holding it now. */
-  PINS: 1,
   /** Entities services can see (length of the alive list). */
   ALIVE: 2,
   PAUSED: 3,
@@ -168,11 +171,11 @@ export class WorldMemory {
       return o;
     };
     const plan = {
-      header: take(HEADER_WORDS * 4),
+      header: take((H.PINS + schema.workers) * 4),
       liveGen: take(cap * 4),
       pool: take(schema.pool * 4),
       rings: Array.from({ length: schema.workers }, () => take(RING_HEADER_BYTES + schema.ringWords * 8)),
-      snapshots: [0, 1, 2].map(() => ({
+      snapshots: Array.from({ length: schema.workers + 2 }, () => ({
         meta: take(META_BYTES),
         gen: take(cap * 4),
         mask: take(cap * 4),
@@ -183,7 +186,7 @@ export class WorldMemory {
     this.sab = 'sab' in schemaOrShare ? schemaOrShare.sab : new SharedArrayBuffer(at);
     if (this.sab.byteLength < at) throw new Error(`[world] shared memory of ${this.sab.byteLength} bytes is smaller than the schema needs (${at})`);
     const sab = this.sab;
-    this.header = new Int32Array(sab, plan.header, HEADER_WORDS);
+    this.header = new Int32Array(sab, plan.header, H.PINS + schema.workers);
     this.liveGen = new Uint32Array(sab, plan.liveGen, cap);
     this.pool = new Int32Array(sab, plan.pool, schema.pool);
     for (const o of plan.rings) {
@@ -203,6 +206,7 @@ export class WorldMemory {
     }
     if (!('sab' in schemaOrShare)) {
       Atomics.store(this.header, H.PUBLISHED, -1);
+      this.header.fill(-1, H.PINS);
       for (const s of this.snapshots) s.meta[S.STAMP] = 0;
     }
   }

@@ -71,16 +71,16 @@ const schema: Primitive = (svc, L) => {
 };
 
 /** `core.world_get(id, c, f)`: the field, or nothing. */
-const get = bound((_s, home, w, L) => {
-  const v = readField(home, w, id(L, 1), id(L, 2), id(L, 3));
+const get = bound((_s, home, _w, L) => {
+  const v = readField(home, id(L, 1), id(L, 2), id(L, 3));
   if (v === undefined) return 0;
   lua.lua_pushnumber(L, v);
   return 1;
 });
 
 /** `core.world_getc(id, c, list)`: the component as a table `{ [field] = value }`, or nothing. */
-const getc = bound((_s, home, w, L) => {
-  const snap = home.snapshot(w);
+const getc = bound((_s, home, _w, L) => {
+  const snap = home.snapshot();
   const c = id(L, 2);
   const i = snap ? home.indexIn(snap, id(L, 1)) : -1;
   if (!snap || i < 0 || (snap.mask[i]! & (1 << c)) === 0) return 0;
@@ -133,14 +133,14 @@ const despawn = bound((_s, home, w, L) => (despawnEntity(home, w, id(L, 1)), 0))
 const remove = bound((_s, home, w, L) => (removeComponent(home, w, id(L, 1), id(L, 2)), 0));
 
 /** `core.world_has(id, c)`: whether it is alive (c = -1) or has the component. */
-const has = bound((_s, home, w, L) => {
-  lua.lua_pushboolean(L, hasComponent(home, w, lauxlib.luaL_checknumber(L, 1), id(L, 2)));
+const has = bound((_s, home, _w, L) => {
+  lua.lua_pushboolean(L, hasComponent(home, lauxlib.luaL_checknumber(L, 1), id(L, 2)));
   return 1;
 });
 
 /** `core.world_query(mask)`: a list of ids. */
-const query = bound((_s, home, w, L) => {
-  const ids = queryMask(home, w, id(L, 1));
+const query = bound((_s, home, _w, L) => {
+  const ids = queryMask(home, id(L, 1));
   lua.lua_createtable(L, ids.length, 0);
   for (let k = 0; k < ids.length; k++) {
     lua.lua_pushinteger(L, ids[k]!);
@@ -155,8 +155,8 @@ const listenTo = bound((_s, home, w, L) => (listen(home, w, id(L, 1)), 0));
 const ticks = bound((_s, home, w) => (home.startTicks(w), 0));
 
 /** `core.world_time()`: frame, elapsed, delta, paused, scale, fixed step; nothing before the first frame. */
-const time = bound((_s, home, w, L) => {
-  const c = home.clock(w);
+const time = bound((_s, home, _w, L) => {
+  const c = home.clock();
   if (!c) return 0;
   lua.lua_pushinteger(L, c.frame);
   lua.lua_pushnumber(L, c.elapsed);

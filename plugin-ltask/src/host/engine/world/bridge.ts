@@ -3,8 +3,9 @@
  * services wrote (every committed step whole, in each service's order) and
  * refills the id reserve; in `Last` it writes the frame's snapshot into a
  * buffer no service holds, publishes it with the App's clock, and forwards
- * App events to the services that listen. The frame never waits: a snapshot
- * every buffer of which is held is skipped (services read the previous one).
+ * App events to the services that listen. The frame never waits: a worker
+ * holds one snapshot at most, so one of the `workers + 2` buffers is always
+ * free (a snapshot would be skipped, and counted, only if none were).
  */
 import { FixedTime, Time, addComponent, addEntity, despawnRecursive, entityExists, removeComponent, removeEntity, type App, type World } from '@ltask-web/engine';
 import { decode } from '../../../wire/codec/index.ts';
@@ -23,7 +24,7 @@ export class LtaskWorldStats {
   publishMs = 0;
   /** Commands dropped because their entity was gone (stale id), since the start. */
   stale = 0;
-  /** Snapshots skipped because services held every spare buffer, since the start. */
+  /** Snapshots skipped because workers held every spare buffer, since the start (never, by design: a check). */
   skipped = 0;
   /** Frames published. */
   published = 0;
@@ -229,17 +230,22 @@ export class WorldBridge {
   }
 
   /**
-   * A snapshot buffer to write: not the published one, held by no service.
-   * It is marked (-1) before its pins are read; a service pins, then reads
-   * the mark: one of the two always sees the other.
+   * A snapshot buffer to write: not the published one, held by no worker
+   * (the oldest such). It is marked (-1) before the pins are read; a worker
+   * pins, then reads the mark: one of the two always sees the other.
    */
   private claim(mem: WorldMemory, current: number): number {
-    for (let k = 1; k <= 2; k++) {
-      const b = (Math.max(current, 0) + k) % 3;
+    const n = mem.snapshots.length;
+    const h = mem.header;
+    const workers = mem.schema.workers;
+    for (let k = 1; k < n; k++) {
+      const b = (Math.max(current, 0) + k) % n;
       const meta = mem.snapshots[b]!.meta;
       const old = meta[S.STAMP]!;
       Atomics.store(meta, S.STAMP, -1);
-      if (Atomics.load(meta, S.PINS) === 0) return b;
+      let held = false;
+      for (let w = 0; w < workers && !held; w++) held = Atomics.load(h, H.PINS + w) === b;
+      if (!held) return b;
       Atomics.store(meta, S.STAMP, old);
     }
     return -1;
