@@ -4,7 +4,8 @@
 // write the files of docs/getting-started.md exactly as the doc shows them, then
 // `npm run build` (tsc + vite build), `vite preview` and the dev server, and look
 // at the page in Chromium: the Lua service, the native loader, the TypeScript
-// service called through a typed proxy from the page and by name from Lua, the
+// service called through a typed proxy from the page and by name from Lua, a
+// Lua service that spawns a cube through the world and turns it every tick, the
 // Lua service's print in the browser console; and nothing that the build, the
 // servers or the console print names the packages (no externalized Node
 // built-in from fengari, no source map pointing at missing sources).
