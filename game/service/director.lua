@@ -1,25 +1,20 @@
 -- The director (a unique service, `ltask.uniqueservice "director"`): runs one world's
--- NPCs. start(world) reads the world and its npcs from levels, builds the
+-- NPCs. start(world, epoch) reads the world and its npcs from levels, builds the
 -- walkability grid from the world's chunks (one query, see levels.grid), and spawns
--- one npc service per row, pinned to worker 1. NPCs report every tick (`moved`);
--- the page sends the player's position (`player`, ~10 Hz) and reads `snapshot`.
+-- one npc service per row, pinned to worker 1. Each NPC spawns and moves its own
+-- entity in the App's world (npc.lua); the director only starts and stops them and
+-- takes the page's talk requests.
 local ltask = require "ltask"
 
 local levels = ltask.uniqueservice "levels"
 local S = {}
 
 local NPC_WORKER = 1
-local GAPS_KEPT = 4096
 
 local world            -- the current worlds row (with npcs), or nil
 local grid             -- { w, h, walk } of the current world
-local npcs = {}        -- address -> { addr, id, name, kind, knot, x, z, state, ticks }
 local order = {}       -- addresses in id order
-local by_id = {}       -- id -> record
-local player_x, player_z
-local ticks = 0        -- ticks of the current world's NPCs
-local gaps, ngaps = {}, 0 -- tick gaps (ms) since the last snapshot
-local caught = 0       -- catches since the last snapshot
+local by_id = {}       -- id -> { addr, id, name, kind, knot }
 local story            -- the compiled ink story (JSON), after the first talk
 local compiling = false
 local starting = false
@@ -61,14 +56,11 @@ local function quit_all(list)
   return n
 end
 
-local function forward_player()
-  if not player_x then return end
-  for _, addr in ipairs(order) do pcall(ltask.send, addr, "player", player_x, player_z) end
-end
-
---- S.start(world_id) -> { world = the worlds row (npcs included, as levels.world gives it), npcs = n, ms }
---- Spawns the world's NPCs, then quits the previous world's.
-function S.start(world_id)
+--- S.start(world_id [, epoch]) -> { world = the worlds row (npcs included, as levels.world gives it), npcs = n, ms }
+--- Spawns the world's NPCs, then quits the previous world's (each despawns its entity).
+--- `epoch` (the page's world load, default 0) goes into every NPC's Npc.epoch: the page
+--- shows the NPCs of its current load only.
+function S.start(world_id, epoch)
   while starting do ltask.sleep(1) end -- one start at a time
   starting = true
   local ok, result = pcall(function()
@@ -78,22 +70,17 @@ function S.start(world_id)
     assert(row, "no world " .. tostring(world_id))
     local g = ltask.call(levels, "grid", world_id)
     assert(g, "world " .. tostring(world_id) .. " has no chunks")
-    local info = { w = g.w, h = g.h, walk = g.walk, world = world_id }
+    local info = { w = g.w, h = g.h, walk = g.walk, world = world_id, epoch = epoch or 0 }
     local old = order
-    local fresh, fresh_order, fresh_ids = {}, {}, {}
+    local fresh_order, fresh_ids = {}, {}
     for _, n in ipairs(row.npcs) do
       local r = { world = n.world, id = n.id, name = n.name, kind = n.kind, x = n.x, z = n.z, patrol = decode_patrol(n.patrol), knot = n.knot }
       local addr = spawn_npc(r, info)
-      local rec = { addr = addr, id = n.id, name = n.name, kind = n.kind, knot = n.knot, x = n.x, z = n.z, state = "patrol", ticks = 0 }
-      fresh[addr] = rec
       fresh_order[#fresh_order + 1] = addr
-      fresh_ids[n.id] = rec
+      fresh_ids[n.id] = { addr = addr, id = n.id, name = n.name, kind = n.kind, knot = n.knot }
     end
     world, grid = row, g
-    npcs, order, by_id = fresh, fresh_order, fresh_ids
-    ticks, gaps, ngaps, caught = 0, {}, 0, 0
-    player_x, player_z = row.spawn_x, row.spawn_z -- until the page says otherwise
-    forward_player()
+    order, by_id = fresh_order, fresh_ids
     quit_all(old)
     return { world = row, npcs = #fresh_order, ms = (ltask.counter() - t0) * 1000 }
   end)
@@ -102,52 +89,8 @@ function S.start(world_id)
   return result
 end
 
---- S.moved(id, x, z, state, gap_ms): an NPC's tick (sent by npc services). Reports of
---- NPCs of an earlier world are ignored.
-function S.moved(id, x, z, state, gap)
-  local rec = npcs[ltask.current_session().from]
-  if not rec then return end
-  rec.x, rec.z, rec.state, rec.ticks = x, z, state, rec.ticks + 1
-  ticks = ticks + 1
-  ngaps = ngaps + 1
-  gaps[(ngaps - 1) % GAPS_KEPT + 1] = gap
-end
-
---- S.caught(id): a guard reached the player (sent by npc services).
-function S.caught(id)
-  if npcs[ltask.current_session().from] then caught = caught + 1 end
-end
-
---- S.player(x, z): the player's position (send it, ~10 Hz); pushed to the NPCs when it changed.
-function S.player(x, z)
-  if x == player_x and z == player_z then return end
-  player_x, player_z = x, z
-  forward_player()
-end
-
---- S.snapshot() -> { world = id, npcs = { { id, name, kind, x, z, state, ticks }, ... },
---- ticks, gap_max_ms, gap_p99_ms, gaps (count), caught } (gaps and catches since the last snapshot)
-function S.snapshot()
-  local list = {}
-  for _, addr in ipairs(order) do
-    local r = npcs[addr]
-    list[#list + 1] = { id = r.id, name = r.name, kind = r.kind, x = r.x, z = r.z, state = r.state, ticks = r.ticks }
-  end
-  local n = math.min(ngaps, GAPS_KEPT)
-  local sorted = {}
-  for i = 1, n do sorted[i] = gaps[i] end
-  table.sort(sorted)
-  local p99 = n > 0 and sorted[math.max(1, math.ceil(n * 0.99))] or 0
-  local out = {
-    world = world and world.id, npcs = list, ticks = ticks,
-    gap_max_ms = sorted[n] or 0, gap_p99_ms = p99, gaps = ngaps, caught = caught,
-  }
-  gaps, ngaps, caught = {}, 0, 0
-  return out
-end
-
 --- S.talk(id) -> { id, knot, name, kind, story = compiled ink JSON (main.ink) } or nil when no
---- such NPC. The NPC stands still ('talk') for 3 s. The first talk compiles the story.
+--- such NPC. The NPC stands still ('talk') for 3 s of game time. The first talk compiles the story.
 function S.talk(id)
   local rec = by_id[id]
   if not rec then return nil end
@@ -166,7 +109,7 @@ end
 --- S.stop() -> how many NPCs were asked to quit.
 function S.stop()
   local n = quit_all(order)
-  npcs, order, by_id, world, grid = {}, {}, {}, nil, nil
+  order, by_id, world, grid = {}, {}, nil, nil
   return n
 end
 

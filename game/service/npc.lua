@@ -1,17 +1,22 @@
--- One NPC of the current world: a gameplay tick at 10 Hz. Spawned by the director
--- (pinned to worker 1) with args `director, row, map`:
+-- One NPC of the current world: it spawns its own entity in the App's world and
+-- moves it every tick of the App's clock (`world.on_tick`: once per frame in which
+-- game time moved, so a paused or slowed game slows NPCs like the player).
+-- Spawned by the director (pinned to worker 1) with args `director, row, map`:
 --   row: an npcs row { world, id, name, kind, x, z, patrol = { {x, z}, ... }, knot }
 --        (kind 'villager' | 'guard' | 'critter'; patrol decoded to a Lua table, cyclic)
---   map: { w, h, walk } walk: a byte string, one byte per world tile (index tz*w + tx),
---        0 walkable, 1 blocked. A position (x, z) is on tile (floor(x), floor(z)).
--- Each tick it sends `moved(id, x, z, state, gap_ms)` to the director; a guard that
--- reaches the player sends `caught(id)` (at most once per 3 s). The director pushes
--- the player's position with `player(x, z)` when it changes.
+--   map: { w, h, walk, world, epoch } walk: a byte string, one byte per world tile
+--        (index tz*w + tx), 0 walkable, 1 blocked; epoch: the page's world load,
+--        written into Npc.epoch. A position (x, z) is on tile (floor(x), floor(z)).
+-- Each tick it writes its entity's Transform (x, z and the facing) and its Npc
+-- component (state, ticks, the real time since its last tick in ms, moving). It
+-- reads the player's position from the entity tagged Player. A guard that reaches
+-- the player emits the Caught event (at most once per 3 s of game time).
 --   villager: walks its patrol, pausing at waypoints; stands still ('idle') while the player is within 1.5 tiles.
 --   guard:    walks its patrol; chases the player within 5 tiles, gives up beyond 9 and walks back its trail.
 --   critter:  wanders its patrol; flees the player within 4 tiles, walks back once the player is 7 tiles away.
 -- States: 'patrol', 'chase', 'flee', 'talk', 'idle'.
 local ltask = require "ltask"
+local world = require "world"
 local director, row, map = ...
 assert(director and row and map, "npc: spawn with args director, row, map")
 
@@ -21,24 +26,34 @@ local x, z = row.x, row.z
 local patrol = row.patrol or {}
 if #patrol == 0 then patrol = { { x, z } } end
 local W, H, walk = map.w, map.h, map.walk
+local epoch = map.epoch or 0
+
+-- The page's indices (game/src/npc-world.ts: NPC_KINDS, NPC_STATES).
+local KIND = { guard = 0, villager = 1, critter = 2 }
+local STATE = { patrol = 0, chase = 1, flee = 2, talk = 3, idle = 4 }
 
 local SPEED = { villager = 1.5, guard = 2.4, critter = 2.0 }
-local RUN = { guard = 4.2, critter = 5.0 } -- chase / flee (the player runs 6 tiles/s)
+local RUN = { guard = 4.2, critter = 5.0 } -- chase / flee (the player runs 5.5 tiles/s)
 local CHASE_NEAR, CHASE_FAR = 5, 9
 local FLEE_NEAR, FLEE_FAR = 4, 7
 local CATCH, CATCH_EVERY = 0.8, 3
 local TALK_S = 3
+local TURN = 15 -- facing: the share of the turn left made per second (0.25 per 60 Hz frame)
 
 local state = "patrol"
 local mode = "patrol"   -- what the NPC does when not talking: patrol / chase / flee / back
 local target = #patrol > 1 and 2 or 1 -- the next waypoint: walk off at once
-local pause_until = 0
+local pause_until = 0   -- game time (s)
 local talk_until = 0
 local last_caught = -math.huge
 local px, pz -- the player, once known
+local player -- the player's entity id, once found
 local trail = {} -- positions left behind while chasing / fleeing, walked back afterwards
 local running = true
 local ticks = 0
+local facing = math.pi -- radians around Y; 0: towards -z
+local clock = 0 -- game time of the last tick (s)
+local last_tick -- ltask.counter() of the last tick
 
 local function free(tx, tz)
   tx, tz = math.floor(tx), math.floor(tz)
@@ -87,6 +102,17 @@ local function player_dist()
   return math.sqrt(dx * dx + dz * dz)
 end
 
+--- The player's position as of the last frame (the entity tagged Player), or nil.
+local function read_player()
+  local at = player and world.get(player, "Transform", "px")
+  if not at then
+    player = world.query("Player", "Transform")[1]
+    if not player then return nil end
+    at = world.get(player, "Transform", "px")
+  end
+  return at, world.get(player, "Transform", "pz")
+end
+
 local function walk_patrol(dt, now)
   if now < pause_until then return "idle" end
   local wp = patrol[target]
@@ -106,21 +132,23 @@ local function walk_back(dt, now)
   return "patrol"
 end
 
+local function chase(dt, now, d)
+  drop_crumb()
+  if d > CATCH then step_to(px, pz, RUN.guard * dt) end
+  if player_dist() < CATCH and now - last_caught >= CATCH_EVERY then
+    last_caught = now
+    world.emit("Caught", { id = id, epoch = epoch })
+  end
+  return "chase"
+end
+
 local function tick(dt, now)
   if now < talk_until then return "talk" end
   local d = player_dist()
   if kind == "guard" then
     if mode ~= "chase" and d < CHASE_NEAR then mode = "chase"
     elseif mode == "chase" and d > CHASE_FAR then mode = "back" end
-    if mode == "chase" then
-      drop_crumb()
-      if d > CATCH then step_to(px, pz, RUN.guard * dt) end
-      if player_dist() < CATCH and now - last_caught >= CATCH_EVERY then
-        last_caught = now
-        pcall(ltask.send, director, "caught", id)
-      end
-      return "chase"
-    end
+    if mode == "chase" then return chase(dt, now, d) end
   elseif kind == "critter" then
     if mode ~= "flee" and d < FLEE_NEAR then mode = "flee"
     elseif mode == "flee" and d > FLEE_FAR then mode = "back" end
@@ -136,40 +164,61 @@ local function tick(dt, now)
   return walk_patrol(dt, now)
 end
 
-ltask.fork(function()
-  local last = ltask.counter()
-  while running do
-    ltask.sleep(10)
-    if not running then break end
-    local now = ltask.counter()
-    local gap = (now - last) * 1000
-    last = now
-    state = tick(math.min(gap / 1000, 0.25), now)
-    ticks = ticks + 1
-    local ok, alive = pcall(ltask.send, director, "moved", id, x, z, state, gap)
-    if ok and alive == false then running = false ltask.quit() end -- the director is gone
-  end
+--- Turns toward the way it moved, a share of the turn left per tick.
+local function turn(dx, dz, dt)
+  local want = math.atan(-dx, -dz)
+  local d = want - facing
+  d = math.atan(math.sin(d), math.cos(d))
+  facing = facing + d * math.min(1, TURN * dt)
+end
+
+-- A restarted service (hot reload) takes over from its previous instance: that one's entity goes.
+for _, e in ipairs(world.query("Npc")) do
+  if world.get(e, "Npc", "id") == id and world.get(e, "Npc", "epoch") == epoch then world.despawn(e) end
+end
+
+local me = world.spawn("npc." .. kind, {
+  Transform = { px = x, py = 0, pz = z, rx = 0, ry = math.sin(facing / 2), rz = 0, rw = math.cos(facing / 2) },
+  Npc = { id = id, kind = KIND[kind], state = STATE.patrol, ticks = 0, gap = 0, moving = 0, epoch = epoch },
+})
+
+world.on_tick(function(dt, elapsed)
+  if not running then return end
+  local t = ltask.counter()
+  local gap = last_tick and (t - last_tick) * 1000 or 0
+  last_tick = t
+  clock = elapsed
+  px, pz = read_player()
+  local x0, z0 = x, z
+  dt = math.min(dt, 0.25)
+  state = tick(dt, elapsed)
+  ticks = ticks + 1
+  local dx, dz = x - x0, z - z0
+  local moving = dx * dx + dz * dz > 1e-8
+  if moving then turn(dx, dz, dt) end
+  world.set(me, "Transform", { px = x, pz = z, ry = math.sin(facing / 2), rw = math.cos(facing / 2) })
+  world.set(me, "Npc", { state = STATE[state], ticks = ticks, gap = gap, moving = moving and 1 or 0 })
 end)
 
---- S.player(x, z): the player's position (pushed by the director).
-function S.player(nx, nz) px, pz = nx, nz end
-
---- S.talk() -> the ink knot of this NPC; it stands still ('talk') for 3 s.
+--- S.talk() -> the ink knot of this NPC; it stands still ('talk') for 3 s of game time.
 function S.talk()
-  talk_until = ltask.counter() + TALK_S
+  local now = world.time()
+  talk_until = (now and now.elapsed or clock) + TALK_S
   state = "talk"
+  world.set(me, "Npc", "state", STATE.talk)
   return row.knot
 end
 
---- S.info() -> { id, name, kind, x, z, state, ticks, mode }
+--- S.info() -> { id, name, kind, x, z, state, ticks, mode, entity }
 function S.info()
-  return { id = id, name = row.name, kind = kind, x = x, z = z, state = state, ticks = ticks, mode = mode }
+  return { id = id, name = row.name, kind = kind, x = x, z = z, state = state, ticks = ticks, mode = mode, entity = me }
 end
 
---- S.quit(): ends this NPC.
+--- S.quit(): ends this NPC; its entity (and its parts) goes with it.
 function S.quit()
   if not running then return end
   running = false
+  pcall(world.despawn, me)
   ltask.quit()
 end
 

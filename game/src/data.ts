@@ -37,26 +37,6 @@ export interface NpcInfo {
 export type NpcKind = 'guard' | 'critter' | 'villager';
 export type NpcState = 'patrol' | 'chase' | 'flee' | 'talk' | 'idle';
 
-/** One NPC in `director.snapshot()`. */
-export interface NpcSnap {
-  id: number | string;
-  name: string;
-  kind: NpcKind;
-  x: number;
-  z: number;
-  state: NpcState;
-  ticks: number;
-}
-
-/** `director.snapshot()`. */
-export interface Snapshot {
-  npcs: NpcSnap[];
-  ticks: number;
-  gap_max_ms: number;
-  gap_p99_ms: number;
-  caught: number;
-}
-
 /** `director.talk(id)`. */
 export interface TalkReply {
   knot: string;
@@ -100,24 +80,4 @@ export function readWorld(v: unknown, npcs?: unknown): WorldInfo {
 
 function readNpc(r: Record<string, unknown>): NpcInfo {
   return { id: (r.id as number | string) ?? 0, name: str(r.name, '?'), kind: str(r.kind, 'villager') as NpcKind, x: num(r.x), z: num(r.z), knot: r.knot === undefined ? undefined : str(r.knot) };
-}
-
-/** Reads `director.snapshot()`. */
-export function readSnapshot(v: unknown): Snapshot {
-  const r = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
-  return {
-    npcs: list<Record<string, unknown>>(r.npcs).map((n) => ({
-      id: (n.id as number | string) ?? 0,
-      name: str(n.name, '?'),
-      kind: str(n.kind, 'villager') as NpcKind,
-      x: num(n.x),
-      z: num(n.z),
-      state: str(n.state, 'idle') as NpcState,
-      ticks: num(n.ticks),
-    })),
-    ticks: num(r.ticks),
-    gap_max_ms: num(r.gap_max_ms),
-    gap_p99_ms: num(r.gap_p99_ms),
-    caught: num(r.caught),
-  };
 }

@@ -2,8 +2,9 @@
  * The demo game: an engine App with the LtaskPlugin. The world streams in
  * chunks from a SQLite database read page by page in a Lua service
  * (levels.lua, the sqlite native module on a carrier, each page an io read
- * with `?latency=N` ms added); NPCs are Lua services ticking on a worker
- * (director.lua); villagers talk in ink compiled in a service; crates are an
+ * with `?latency=N` ms added); NPCs are Lua services on a worker (director.lua,
+ * npc.lua) that move their own entities through the world bridge on the App's
+ * clock (npc-world.ts); villagers talk in ink compiled in a service; crates are an
  * OBJ packed to a GLB by gltfpack in a service. Frames never wait for any of
  * it, not even for the runtime's start: the scene renders at once under the
  * loading screen (loading.ts). Key B switches to naive blocking loaders to
@@ -25,7 +26,8 @@ import { FrameWindow, recordFrame } from './frames.ts';
 import { bindHud, drawHud } from './hud.ts';
 import { Loading, kickOff, trackLoading } from './loading.ts';
 import { MODEL_PATH, packedObjLoader } from './model.ts';
-import { Npcs, SnapshotReply, drawNpcLabels, pollDirector, updateNpcs } from './npcs.ts';
+import { Caught, npcWorld } from './npc-world.ts';
+import { Npcs, drawNpcLabels, trackNpcs } from './npcs.ts';
 import { Overlay, bindOverlay, drawOverlay, overlayControls, overlayInput, setMode, showIo } from './overlay.ts';
 import { CameraRig, PlayerState, moveCamera, movePlayer, placePlayer, spawnPlayer } from './player.ts';
 import { DirectorStartReply, DirectorTalkReply, Game, WorldReply, WorldsReply, animateGate, gameInput, playRules, worldReplies } from './rules.ts';
@@ -73,6 +75,8 @@ const app = new App()
       io: { backend: 'fetch', root: config.root, latencyMs: config.latencyMs },
       // The plugin takes it once: the overlay shows the table at this rate.
       statsIntervalMs: 500,
+      // What the NPC services see and change: Transform, Npc, the Player tag; their prefabs; Caught.
+      world: npcWorld,
     }),
   )
   .insertResource(game)
@@ -94,7 +98,7 @@ const app = new App()
   .addEvent(DirectorStartReply)
   .addEvent(DirectorTalkReply)
   .addEvent(ChunkReply)
-  .addEvent(SnapshotReply);
+  .addEvent(Caught);
 registerAssetLoader(app, packedObjLoader);
 bindHud(game, dialogue);
 bindOverlay(overlay);
@@ -157,8 +161,7 @@ app.addSystems(Update, [
   receiveChunks,
   animateChunks,
   animateGate,
-  pollDirector,
-  updateNpcs,
+  trackNpcs,
   placePlayer,
   moveCamera,
 ], { chain: true });
@@ -226,8 +229,8 @@ const demo = {
     const d = dialogue;
     return { open: d.open, pending: d.pending, name: d.name, lines: [...d.lines], choices: [...d.choices], ended: d.ended, error: d.error };
   },
-  /** The last `director.snapshot()`. */
-  npcs: () => npcs.snap,
+  /** The NPCs of this world as read from their entities: `{ npcs: [{ id, name, kind, state, x, z, ticks, gap }], ticks, caught }`. */
+  npcs: () => npcs.summary(),
   /** Loaded chunk keys ("cx,cz"), requests in flight, and the last loads. */
   chunks: () => ({
     loaded: [...stream.loaded.keys()], inflight: [...stream.inflight.keys()], empty: [...stream.empty], loads: stream.loads, log: stream.log.slice(),

@@ -3,10 +3,12 @@
  * time graph with p50 / p99 / max over the last 5 s (forgetting the start-up:
  * reset when the title card goes), the blocking loader modes side by side,
  * io latency and bandwidth controls (`io.configure`), chunk loads, the NPC
- * tick figures, the services (`LtaskStats`) and the native carriers.
+ * tick figures (from their `Npc` components), what the world bridge applied
+ * this frame (`LtaskWorldStats`), the services (`LtaskStats`) and the native
+ * carriers.
  */
 import { RenderContext, type SystemContext } from '@ltask-web/engine';
-import { Ltask, LtaskStats, type Runtime } from '@ltask-web/plugin-ltask/engine';
+import { Ltask, LtaskStats, LtaskWorldStats, type Runtime } from '@ltask-web/plugin-ltask/engine';
 import { BLOCKING_MODES, Blocking, type BlockingMode } from './blocking.ts';
 import { ChunkStream } from './chunks.ts';
 import { FrameWindow, FRAME_WINDOW_MS } from './frames.ts';
@@ -58,10 +60,21 @@ export function bindOverlay(overlay: Overlay): void {
   });
   $('overlay-close').addEventListener('click', () => (overlay.open = false));
   $('reload-chunks').addEventListener('click', () => (overlay.wantReload = true));
+  addWorldSection();
   // F3 opens the browser's find bar: keep it for the overlay.
   window.addEventListener('keydown', (e) => {
     if (e.code === 'F3') e.preventDefault();
   });
+}
+
+/** The world bridge's section, after the NPCs' (made here when the page's HTML lacks it). */
+function addWorldSection(): void {
+  if (document.getElementById('world-figures')) return;
+  const h = document.createElement('h3');
+  h.textContent = 'World bridge (LtaskWorldStats)';
+  const div = document.createElement('div');
+  div.id = 'world-figures';
+  $('npc-figures').after(h, div);
 }
 
 /** Shows the io settings in the controls. */
@@ -171,12 +184,7 @@ export function drawOverlay(ctx: SystemContext): void {
     (stream.lastError ? ` \u00b7 <span class="err">${esc(stream.lastError)}</span>` : '') +
     `<br><small>${loads.map((l) => `${l.key} ${l.mode} ${l.ms.toFixed(0)} ms/${l.reads} reads`).join(' \u00b7 ')}</small>`;
 
-  const npcs = ctx.resource(Npcs);
-  const s = npcs.snap;
-  const r = npcs.recent();
-  $('npc-figures').innerHTML = s
-    ? `${s.npcs.length} NPCs \u00b7 ${s.ticks} ticks (${r.ticksPerS.toFixed(0)}/s) \u00b7 tick gap max <b>${r.gapMax.toFixed(0)}</b> ms, p99 <b>${r.gapP99.toFixed(0)}</b> ms <small>(last 5 s)</small> \u00b7 caught ${s.caught}`
-    : esc(npcs.error || 'no snapshot yet');
+  drawNpcFigures(ctx);
 
   const stats = ctx.resource(LtaskStats);
   if (stats.refreshes !== lastTable) {
@@ -190,6 +198,23 @@ export function drawOverlay(ctx: SystemContext): void {
   $('carriers').innerHTML = carriers.length
     ? carriers.map((c) => `<span class="carrier ${c.busy !== null ? 'busy' : ''}">${esc(c.module)}#${c.id} ${c.busy !== null ? 'busy' : 'idle'}</span>`).join(' ')
     : '<small>none started yet</small>';
+}
+
+/** The NPCs' tick figures, and what the world bridge did on the main thread this frame. */
+function drawNpcFigures(ctx: SystemContext): void {
+  const npcs = ctx.resource(Npcs);
+  const s = npcs.summary();
+  const r = npcs.recent();
+  $('npc-figures').innerHTML = s.npcs.length
+    ? `${s.npcs.length} NPCs \u00b7 ${s.ticks} ticks (${r.ticksPerS.toFixed(0)}/s) \u00b7 tick gap max <b>${r.gapMax.toFixed(0)}</b> ms, p99 <b>${r.gapP99.toFixed(0)}</b> ms <small>(last 5 s)</small> \u00b7 caught ${s.caught}`
+    : esc(npcs.error || 'no NPCs yet');
+  const w = ctx.getResource(LtaskWorldStats);
+  const worst = w && w.applyHistory.length ? Math.max(...w.applyHistory) : 0;
+  $('world-figures').innerHTML = w
+    ? `world bridge: <b>${w.commands}</b> commands in ${w.records} steps applied this frame, apply <b>${w.applyMs.toFixed(2)}</b> ms ` +
+      `(max ${worst.toFixed(2)} ms, last ${w.applyHistory.length} frames) \u00b7 snapshot <b>${w.publishMs.toFixed(2)}</b> ms \u00b7 ${w.entities} entities shared` +
+      (w.skipped || w.stale ? ` \u00b7 skipped ${w.skipped}, stale ${w.stale}` : '')
+    : 'world bridge: off';
 }
 
 const MODE_NAMES: Record<BlockingMode, string> = { off: 'off (service)', main: 'main thread', worker: 'NPC worker' };

@@ -6,6 +6,7 @@
 import { CapsuleGeometry, BoxGeometry, Matrix4, Quaternion, Raycaster, Vector2, Vector3, Plane } from 'three';
 import { Hidden, Keyboard, Time, addComponent, mesh, removeComponent, setPosition, setRotation, spawn, transform, type SystemContext } from '@ltask-web/engine';
 import { ChunkStream } from './chunks.ts';
+import { Player } from './npc-world.ts';
 import { Look, materials, shapes } from './scene.ts';
 
 /** Player radius (world units) against walls. */
@@ -44,10 +45,11 @@ export class PlayerState {
   }
 }
 
-/** Startup: the player's body, visor (shows where it faces), blob shadow and walk-to ring. */
+/** Startup: the player's body (tagged `Player`), visor (shows where it faces), blob shadow and walk-to ring. */
 export function spawnPlayer({ world, resource }: SystemContext): void {
   const p = resource(PlayerState);
-  p.body = spawn(world, mesh(new CapsuleGeometry(0.27, 0.5, 4, 12), materials.player), transform({ position: [0, 0.55, 0] }));
+  // Tagged Player: the NPC services read its Transform (the world bridge shares both).
+  p.body = spawn(world, mesh(new CapsuleGeometry(0.27, 0.5, 4, 12), materials.player), transform({ position: [0, 0.55, 0] }), Player);
   p.visor = spawn(world, mesh(new BoxGeometry(0.34, 0.12, 0.16), materials.visor), transform({ position: [0, 0.8, 0] }));
   p.shadow = spawn(world, mesh(shapes.blob, materials.shadows), transform({ position: [0, 0.015, 0], scale: 0.42 }));
   p.ring = spawn(world, mesh(shapes.ring, materials.marker), transform({ position: [0, 0.03, 0] }));

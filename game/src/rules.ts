@@ -17,6 +17,7 @@ import { ChunkStream, chunkKey } from './chunks.ts';
 import { readWorld, type TalkReply, type WorldInfo } from './data.ts';
 import { Dialogue } from './dialogue.ts';
 import { FrameWindow } from './frames.ts';
+import { Caught } from './npc-world.ts';
 import { Npcs } from './npcs.ts';
 import { CameraRig, PlayerState } from './player.ts';
 import { Look, applyPalette, materials } from './scene.ts';
@@ -81,8 +82,6 @@ export class Game {
   /** Seconds played in this world (stops while talking). */
   elapsed = 0;
   caught = 0;
-  /** The last snapshot the rules looked at (`Npcs.snapshots`): its `caught` (catches since the one before) counts once. */
-  snapSeen = 0;
   safeUntil = 0;
   exitOpen = false;
   result: WorldResult | null = null;
@@ -124,18 +123,17 @@ export function beginWorld(ctx: SystemContext, id: number): void {
   game.result = null;
   game.elapsed = 0;
   game.caught = 0;
-  game.snapSeen = 0;
   game.load = { seq: game.load.seq + 1, world: 'active', npcs: 'active', error: '' };
   game.begun = true;
   ctx.resource(ChunkStream).reset(null, ctx);
-  ctx.resource(Npcs).reset(ctx);
+  ctx.resource(Npcs).reset(game.load.seq);
   ctx.resource(Dialogue).close();
   ctx.resource(PlayerState).controllable = false;
   ctx.resource(CameraRig).mode = 'orbit';
   removeGate(ctx);
   const seq = game.load.seq;
   lt.request(WorldReply, 'levels', 'world', [id], { seq });
-  lt.request(DirectorStartReply, 'director', 'start', [id], { seq });
+  lt.request(DirectorStartReply, 'director', 'start', [id, seq], { seq });
 }
 
 /** Update: replies about worlds (count, row, NPCs started, talk). */
@@ -163,6 +161,7 @@ function worldArrived(ctx: SystemContext, e: LtaskReply<LoadAsk>): void {
   const w = readWorld(e.values[0]);
   game.world = w;
   game.load.world = 'done';
+  ctx.resource(Npcs).named(w.npcs);
   ctx.resource(ChunkStream).reset(w, ctx);
   const p = ctx.resource(PlayerState);
   p.place(w.spawn_x, w.spawn_z);
@@ -177,19 +176,13 @@ function worldArrived(ctx: SystemContext, e: LtaskReply<LoadAsk>): void {
   document.title = `${w.name} - ltask web demo`;
 }
 
-/** The world's NPCs are started (`director.start`): the page polls the director from now on. */
+/** The world's NPC services are started (`director.start`): their entities show from now on. */
 function npcsStarted(ctx: SystemContext, e: LtaskReply<LoadAsk>): void {
   const game = ctx.resource(Game);
   const npcs = ctx.resource(Npcs);
-  if (!e.ok) {
-    game.load.npcs = 'failed';
-    npcs.error = `director.start: ${e.error?.message ?? 'failed'}`;
-    return;
-  }
-  game.load.npcs = 'done';
-  npcs.started = true;
-  npcs.addr = e.address || null;
-  if (!npcs.addr) ctx.resource(Ltask).service('director').then((a) => (npcs.addr = a), () => {});
+  game.load.npcs = e.ok ? 'done' : 'failed';
+  npcs.started = e.ok;
+  if (!e.ok) npcs.error = `director.start: ${e.error?.message ?? 'failed'}`;
 }
 
 /** A villager's story (`director.talk`): the dialogue starts, unless it was closed meanwhile. */
@@ -241,7 +234,7 @@ export function startPlaying(ctx: SystemContext): void {
 
 function talkToNearest(ctx: SystemContext): void {
   const p = ctx.resource(PlayerState);
-  let best: { id: string; name: string; d: number } | null = null;
+  let best: { id: number; name: string; d: number } | null = null;
   for (const v of ctx.resource(Npcs).list()) {
     if (v.kind !== 'villager') continue;
     const d = Math.hypot(v.x - p.x, v.z - p.z);
@@ -252,8 +245,7 @@ function talkToNearest(ctx: SystemContext): void {
     return;
   }
   ctx.resource(Dialogue).wait(best.name);
-  const id = /^\d+$/.test(best.id) ? Number(best.id) : best.id;
-  ctx.resource(Ltask).request(DirectorTalkReply, 'director', 'talk', [id]);
+  ctx.resource(Ltask).request(DirectorTalkReply, 'director', 'talk', [best.id]);
 }
 
 /** Update: the clock, coins, guards, the gate, winning. */
@@ -267,9 +259,8 @@ export function playRules(ctx: SystemContext): void {
   p.controllable = game.state === 'playing' && !d.open;
   // The player follows the stream's focus only once playing; before, the spawn.
   if (game.state === 'playing' || game.state === 'won') stream.focus = { x: p.x, z: p.z };
-  // The director counts catches since its previous snapshot: each snapshot is looked at once.
-  const fresh = npcs.snapshots !== game.snapSeen;
-  game.snapSeen = npcs.snapshots;
+  // A guard's service emits Caught when it reaches the player (read every frame, counted while playing).
+  const catches = ctx.read(Caught).filter((c) => c.epoch === npcs.epoch);
   if (game.state !== 'playing') return;
   if (!d.open) game.elapsed += ctx.resource(Time).delta;
   const w = game.world!;
@@ -290,19 +281,9 @@ export function playRules(ctx: SystemContext): void {
     sfx.open();
   }
 
-  // Guards: the director's catch counter, or a chasing guard within reach.
-  let caughtBy: string | null = null;
-  if (fresh && (npcs.snap?.caught ?? 0) > 0) {
-    let d = Infinity;
-    for (const v of npcs.list()) {
-      const dv = Math.hypot(v.x - p.x, v.z - p.z);
-      if (v.kind === 'guard' && dv < d) {
-        d = dv;
-        caughtBy = v.name;
-      }
-    }
-    caughtBy ??= 'a guard';
-  }
+  // Guards: a Caught event, or a chasing guard within reach.
+  npcs.caught += catches.length;
+  let caughtBy: string | null = catches.length ? (npcs.names.get(catches[0]!.id) ?? 'a guard') : null;
   for (const v of npcs.list()) {
     if (v.kind === 'guard' && v.state === 'chase' && Math.hypot(v.x - p.x, v.z - p.z) < CATCH_RANGE) caughtBy = v.name;
   }

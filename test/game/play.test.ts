@@ -38,7 +38,7 @@ interface Demo {
   services(): Promise<{ label: string; worker: number; state: string }[]>;
   assets(): { path: string; state: string }[];
   call(service: string, method: string, ...args: unknown[]): Promise<unknown>;
-  npcs(): { npcs: { id: number; name: string; kind: string; x: number; z: number; state: string; ticks: number }[]; ticks: number; gap_max_ms: number; caught: number } | null;
+  npcs(): { npcs: { id: number; name: string; kind: string; x: number; z: number; state: string; ticks: number; gap: number }[]; ticks: number; caught: number };
   chunks(): { loaded: string[]; inflight: string[]; log: { key: string; mode: string; ms: number; reads: number; ok: boolean }[] };
   coinList(): { key: string; x: number; z: number }[];
   setLatency(ms: number): Promise<unknown>;
@@ -64,8 +64,8 @@ describe('the demo game at 300 ms io latency', () => {
     const npcs = s.services.filter((r) => r.label.startsWith('npc '));
     expect(npcs.length).toBeGreaterThanOrEqual(1);
     expect(npcs.every((r) => r.worker === 1)).toBe(true);
-    // The snapshot lists the world's NPCs; they tick (10 Hz each).
-    await page.waitForFunction(() => (demo.npcs()?.npcs.length ?? 0) > 0 && demo.npcs()!.ticks > 0, null, { timeout: 10_000 });
+    // Their entities (Npc components) list the world's NPCs; they tick (once per frame each).
+    await page.waitForFunction(() => demo.npcs().npcs.length > 0 && demo.npcs().ticks > 0, null, { timeout: 10_000 });
   }, 90_000);
 
   it('plays: keys move the player; coins score; the HUD follows', async () => {
@@ -114,7 +114,7 @@ describe('the demo game at 300 ms io latency', () => {
   }, 30_000);
 
   it('a villager talks: E within 2 tiles, the ink story from its knot, numbered choices', async () => {
-    const villager = await page.evaluate(() => demo.npcs()!.npcs.find((n) => n.kind === 'villager')!);
+    const villager = await page.evaluate(() => demo.npcs().npcs.find((n) => n.kind === 'villager')!);
     expect(villager).toBeDefined();
     await page.evaluate((v) => demo.teleport(v.x + 1, v.z), villager);
     await page.waitForTimeout(300);
@@ -134,7 +134,7 @@ describe('the demo game at 300 ms io latency', () => {
   }, 40_000);
 
   it('a guard that catches you sends you back to the spawn, -50', async () => {
-    const guard = await page.evaluate(() => demo.npcs()!.npcs.find((n) => n.kind === 'guard')!);
+    const guard = await page.evaluate(() => demo.npcs().npcs.find((n) => n.kind === 'guard')!);
     const before = await page.evaluate(() => demo.score);
     await page.evaluate((g) => demo.teleport(g.x, g.z), guard);
     await page.waitForFunction((s) => demo.score === s - 50, before, { timeout: 10_000 });
@@ -167,7 +167,7 @@ describe('the demo game at 300 ms io latency', () => {
     await page.waitForFunction(() => demo.blocking === 'worker', null, { timeout: 5_000 });
     await page.evaluate(() => demo.reloadChunks());
     await waitLoad('worker');
-    // The snapshot after the load carries the gap.
+    // The first tick after the load writes the gap into each NPC's Npc component.
     await page.waitForTimeout(500);
     const worker = await page.evaluate((t) => ({ perf: demo.perf(t), load: demo.chunks().log.find((l) => l.mode === 'worker' && l.reads > 0)! }), since);
     console.log(`[play] NPC worker: chunk ${worker.load.key} in ${worker.load.ms.toFixed(0)} ms; NPC tick gap max ${worker.perf.npc.gapMax.toFixed(0)} ms`);

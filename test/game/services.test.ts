@@ -1,10 +1,10 @@
 // The game's services on a real runtime (2 worker_threads) with the sqlite and ink
-// natives and io over public/: levels (worlds, chunks), the director and its NPCs,
-// and the generated worlds themselves (every coin and the exit reachable).
+// natives and io over public/: levels (worlds, chunks) and the generated worlds
+// themselves (every coin and the exit reachable). The director and its NPCs need
+// the App's world: test/game/npcs.test.ts.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Story } from 'inkjs/full';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { asBytes } from '@ltask-web/plugin-ltask/native';
 
@@ -28,19 +28,13 @@ interface WorldRow {
 }
 interface ChunkRow { world: number; cx: number; cz: number; tiles: unknown; props: string }
 interface Prop { kind: string; x: number; z: number }
-interface NpcView { id: number; name: string; kind: string; x: number; z: number; state: string; ticks: number }
-interface Snapshot { world: number; npcs: NpcView[]; ticks: number; gap_max_ms: number; gap_p99_ms: number; caught: number }
-interface Talk { id: number; knot: string; name: string; kind: string; story: string }
 
 const KINDS = ['coin', 'crate', 'lantern', 'tree', 'rock'];
-const STATES = ['patrol', 'chase', 'flee', 'talk', 'idle'];
 /** A Lua empty table arrives as {}: lists either way. */
 const list = <T,>(v: T[] | Record<string, never> | undefined): T[] => (Array.isArray(v) ? v : []);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let rt: Runtime;
 let levels: number;
-let director: number;
 let io: number;
 const logs: string[] = [];
 
@@ -53,7 +47,6 @@ beforeAll(async () => {
     onLog: (e) => void logs.push(`[${e.level}] ${e.label}:${e.source} ${e.text}`),
   });
   levels = await rt.uniqueService('levels');
-  director = await rt.uniqueService('director');
   io = await rt.queryService('io');
 });
 afterEach(() => {
@@ -63,17 +56,6 @@ afterEach(() => {
 afterAll(() => rt?.stop());
 
 const world = async (id: number) => (await rt.callMulti(levels, 'world', id)) as [WorldRow, Stats];
-const snapshot = () => rt.call<Snapshot>(director, 'snapshot');
-/** Polls the director's snapshot until `ok` holds (or fails after `ms`). */
-async function until(ok: (s: Snapshot) => boolean, ms = 2000): Promise<Snapshot> {
-  const t0 = Date.now();
-  for (;;) {
-    const s = await snapshot();
-    if (ok(s)) return s;
-    if (Date.now() - t0 > ms) throw new Error(`not within ${ms} ms: ${JSON.stringify(s)}`);
-    await sleep(50);
-  }
-}
 
 describe('levels.lua: worlds and chunks', () => {
   it('chunk(1, 0, 0): 256 tiles and the props JSON, from exactly one query reading a few pages', async () => {
@@ -207,121 +189,5 @@ describe('levels.lua: worlds and chunks', () => {
       expect([grid.w, grid.h]).toEqual([W, H]);
       expect([...asBytes(grid.walk)]).toEqual([...tiles].map((t) => (t <= 1 ? 0 : 1)));
     }
-  });
-});
-
-describe('director.lua and npc.lua', () => {
-  let w1: WorldRow;
-  beforeAll(async () => {
-    [w1] = await world(1);
-  });
-
-  it('start(1) spawns one npc service per row on worker 1; they tick at 10 Hz and move', async () => {
-    const r = await rt.call<{ world: WorldRow; npcs: number }>(director, 'start', 1);
-    const n = list(w1.npcs).length;
-    expect(r.npcs).toBe(n);
-    expect(r.world).toMatchObject({ id: 1, name: 'Meadow Crossing' });
-    const services = (await rt.inspect()).filter((s) => s.label.startsWith('npc '));
-    expect(services).toHaveLength(n);
-    expect(services.every((s) => s.worker === 1)).toBe(true);
-
-    await sleep(600);
-    const s = await snapshot();
-    expect(s.world).toBe(1);
-    expect(s.npcs.map((x) => x.id)).toEqual(list(w1.npcs).map((x) => x.id));
-    for (const npc of s.npcs) {
-      const row = list(w1.npcs).find((x) => x.id === npc.id)!;
-      expect(npc.ticks, npc.name).toBeGreaterThanOrEqual(4);
-      expect(STATES).toContain(npc.state);
-      expect(Math.hypot(npc.x - row.x, npc.z - row.z), `${npc.name} moved`).toBeGreaterThan(0.2);
-    }
-    expect(s.ticks).toBeGreaterThanOrEqual(4 * n);
-    expect(s.gap_max_ms).toBeGreaterThan(50);
-    expect(s.gap_p99_ms).toBeLessThanOrEqual(s.gap_max_ms);
-    expect(s.caught).toBe(0);
-  });
-
-  it('a guard chases a player placed near it, catches them, and gives up when they get away', async () => {
-    const guard = (await snapshot()).npcs.find((n) => n.kind === 'guard')!;
-    rt.send(director, 'player', guard.x + 0.5, guard.z);
-    let caught = 0;
-    const chasing = await until((s) => {
-      caught += s.caught;
-      return s.npcs.find((n) => n.id === guard.id)!.state === 'chase' && caught > 0;
-    });
-    expect(chasing.npcs.find((n) => n.id === guard.id)!.state).toBe('chase');
-    expect(caught).toBe(1); // once per 3 s at most
-    // Back at spawn, far away: the guard walks back to its patrol.
-    rt.send(director, 'player', w1.spawn_x, w1.spawn_z);
-    await until((s) => s.npcs.find((n) => n.id === guard.id)!.state === 'patrol');
-  });
-
-  it('a critter flees a player who comes close', async () => {
-    const critter = (await snapshot()).npcs.find((n) => n.kind === 'critter')!;
-    rt.send(director, 'player', critter.x + 2, critter.z);
-    await until((s) => s.npcs.find((n) => n.id === critter.id)!.state === 'flee');
-    rt.send(director, 'player', w1.spawn_x, w1.spawn_z);
-    await until((s) => s.npcs.find((n) => n.id === critter.id)!.state !== 'flee');
-  });
-
-  it('talk(id) returns the NPC\'s knot and the compiled story (compiled on the first talk, then cached); the knot runs', async () => {
-    const villager = list(w1.npcs).find((n) => n.kind === 'villager')!;
-    await rt.call(io, 'resetStats');
-    const t = await rt.call<Talk>(director, 'talk', villager.id);
-    expect(t).toMatchObject({ id: villager.id, knot: villager.knot, name: villager.name, kind: 'villager' });
-    expect((await rt.call<{ reads: number }>(io, 'stats')).reads).toBe(3); // main.ink and its two INCLUDEs
-    expect((await snapshot()).npcs.find((n) => n.id === villager.id)!.state).toBe('talk');
-
-    const story = new Story(t.story);
-    story.ChoosePathString(t.knot);
-    expect(story.ContinueMaximally()).toContain(villager.name);
-    expect(story.currentChoices.map((c) => c.text)).toEqual(['Seen any coins?', 'Where is the way out?']);
-    story.ChooseChoiceIndex(1);
-    expect(story.ContinueMaximally()).toMatch(/The gate is to the north-east/);
-    expect(story.canContinue).toBe(false);
-    // The tavern intro is still the story's start.
-    expect(new Story(t.story).ContinueMaximally()).toContain('Mara waves you in');
-
-    await rt.call(io, 'resetStats');
-    const guard = list(w1.npcs).find((n) => n.kind === 'guard')!;
-    const again = await rt.call<Talk>(director, 'talk', guard.id);
-    expect(again.knot).toBe(guard.knot);
-    expect(again.story).toBe(t.story);
-    expect((await rt.call<{ reads: number }>(io, 'stats')).reads).toBe(0);
-    expect((await rt.callMulti(director, 'talk', 99))[0] ?? null).toBeNull();
-
-    // Every NPC of every world has its knot in the story.
-    for (let id = 1; id <= 5; id++) {
-      for (const n of list((await world(id))[0].npcs)) {
-        const s = new Story(t.story);
-        expect(() => s.ChoosePathString(n.knot), n.knot).not.toThrow();
-        expect(s.ContinueMaximally().length, n.knot).toBeGreaterThan(10);
-        expect(s.currentChoices.length, n.knot).toBeGreaterThanOrEqual(1);
-        expect(s.currentChoices.length, n.knot).toBeLessThanOrEqual(2);
-      }
-    }
-  });
-
-  it('start(2) replaces world 1\'s NPCs; stop() quits them and the runtime keeps running', async () => {
-    const old = (await rt.inspect()).filter((s) => s.label.startsWith('npc ')).map((s) => s.address);
-    const r = await rt.call<{ npcs: number }>(director, 'start', 2);
-    const [w2] = await world(2);
-    expect(r.npcs).toBe(list(w2.npcs).length);
-    const live = async () => (await rt.inspect()).filter((s) => s.label.startsWith('npc '));
-    for (let i = 0; i < 40 && (await live()).some((s) => old.includes(s.address)); i++) await sleep(25);
-    const now = await live();
-    expect(now.some((s) => old.includes(s.address))).toBe(false);
-    expect(now).toHaveLength(r.npcs);
-    const s = await until((x) => x.npcs.every((n) => n.ticks > 0));
-    expect(s.world).toBe(2);
-    expect(s.npcs.map((n) => n.name)).toEqual(list(w2.npcs).map((n) => n.name));
-
-    expect(await rt.call(director, 'stop')).toBe(r.npcs);
-    for (let i = 0; i < 40 && (await live()).length > 0; i++) await sleep(25);
-    expect(await live()).toHaveLength(0);
-    expect(list((await snapshot()).npcs)).toEqual([]);
-    // The runtime did not stop with its last NPC (the director holds a keeper).
-    expect(await rt.call(levels, 'ping', 'still here')).toBe('still here');
-    expect((await rt.inspect()).some((x) => x.label === 'npc-keeper')).toBe(true);
   });
 });
