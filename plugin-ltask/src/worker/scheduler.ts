@@ -202,6 +202,7 @@ export class Scheduler {
     old.closed = true;
     for (const m of old.queue.drain()) fresh.queue.push(m);
     this.native.serviceClosed(old.address);
+    if (old.world) this.world?.closed(old.world); // the new code asks for ticks again if it wants them
     old.dispose(reason);
     this.services.set(old.address, fresh);
   }

@@ -3,7 +3,7 @@
 // id reserve and a step's size have clear limits, and the frame never waits for
 // services that hold snapshots.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Transform, Update, query, type App, type SystemContext } from '@ltask-web/engine';
+import { MAX_ENTITIES, Transform, Update, query, type App, type SystemContext } from '@ltask-web/engine';
 import { Ltask, LtaskWorldStats } from '@ltask-web/plugin-ltask/engine';
 import { Marker } from '../../fixtures/world/shared.ts';
 import { call, frames, makeApp, service, stopApp } from './harness.ts';
@@ -21,6 +21,17 @@ function S.burst(n) for i = 1, n do world.set(me, "Transform", "px", i) world.se
 function S.step(i) world.set(me, "Transform", { px = i }) world.set(me, "Marker", { n = i }) end
 function S.steps(n) for i = 1, n do ltask.send(ltask.self(), "step", i) end end
 function S.spawn_many(n) for i = 1, n do world.spawn { Marker = { n = i } } end end
+local lost
+function S.spawn_then_fail()
+  world.on_tick(function()
+    if lost then return end
+    lost = world.spawn { Marker = { n = -1 } }
+    error("the step that spawned fails")
+  end)
+end
+function S.lost() return { id = lost, alive = lost and world.alive(lost) } end
+function S.alive(id) return world.alive(id) end
+function S.query_marker() return world.query("Marker") end
 function S.big(n) for i = 1, n do world.set(me, "Transform", "px", i) end end
 local fail_in = 0
 function S.fail_in(n) fail_in = n end
@@ -156,6 +167,28 @@ describe('world rules', () => {
     await expect(call(a, addr, 'spawn_many', 9)).rejects.toThrow(/no entity ids left this frame \(8 are reserved per frame\).*raise the plugin's world\.reserve/);
     await frames(a, () => a.resource(LtaskWorldStats).entities >= 8);
     await call(a, addr, 'spawn_many', 8); // refilled the next frame
+  });
+
+  it("a failed step's spawn never happens: its id stays dead, and its index goes back to the reserve with a new generation", async () => {
+    const { app: a, errors } = makeApp(SOURCES, { world: { components: { Transform, Marker }, reserve: 4 } });
+    app = a;
+    await a.ready();
+    const addr = await service(a, 'writer');
+    await call(a, addr, 'spawn_then_fail');
+    await frames(a, () => errors.length > 0);
+    const { id: lost, alive } = (await call<{ id: number; alive: boolean }>(a, addr, 'lost'))!;
+    expect(typeof lost).toBe('number');
+    expect(alive).toBe(false);
+    expect(a.resource(LtaskWorldStats).entities).toBe(0);
+    // 600 frames later the index is back in the reserve, a generation on: the old id stays dead.
+    await frames(a, () => false, 660);
+    await call(a, addr, 'spawn_many', 4); // empties the reserve; it refills with the reclaimed index first
+    await frames(a, () => a.resource(LtaskWorldStats).entities >= 4);
+    await call(a, addr, 'spawn_many', 1);
+    await frames(a, () => a.resource(LtaskWorldStats).entities >= 5);
+    expect(await call(a, addr, 'alive', lost)).toBe(false);
+    const ids = await call<number[]>(a, addr, 'query_marker');
+    expect(ids).toContain(lost + MAX_ENTITIES);
   });
 
   it('services that hold their snapshots for long never make a frame wait; their reads are whole', async () => {

@@ -43,12 +43,20 @@ export interface WorldPort {
   send(addr: number, kind: string, value: unknown): boolean;
 }
 
+/** Frames after which an index taken from the reserve without a spawn is put back (10 s at 60 Hz). */
+const RECLAIM_FRAMES = 600;
+
 export class WorldBridge {
   readonly stats = new LtaskWorldStats();
   readonly entities: SharedEntities;
   private port: WorldPort | null = null;
   /** Indices in the reserve or taken by a spawn not applied yet. */
   private readonly reserved: Uint8Array;
+  /** Indices taken from the reserve whose spawn has not come, and the frame they were taken in. */
+  private readonly taken = new Map<number, number>();
+  /** Indices put back (their spawn never came): they refill the reserve before new entities do. */
+  private readonly spare: number[] = [];
+  private lastHead = 0;
   private readonly listeners: Set<number>[];
 
   constructor(
@@ -112,6 +120,7 @@ export class WorldBridge {
         const i = this.index(w[at + 1]!);
         if (i >= 0 && this.reserved[i]) {
           this.reserved[i] = 0;
+          this.taken.delete(i);
           if (a > 0) this.shared.prefabs[a - 1]!(world, i);
         }
         at += 2;
@@ -168,13 +177,21 @@ export class WorldBridge {
     if (!had) this.entities.bump(i); // no shared component left to end its id
   }
 
-  /** Fills the reserve back up with fresh entities (ids services can take without asking). */
+  /**
+   * Fills the reserve back up with fresh entities (ids services can take
+   * without asking). An index taken whose spawn never came (the step that took
+   * it failed) goes back after `RECLAIM_FRAMES`, with a new generation.
+   */
   private refill(mem: WorldMemory): void {
     const h = mem.header;
     const size = mem.pool.length;
+    const head = Atomics.load(h, H.POOL_HEAD);
+    for (let k = this.lastHead; k < head; k++) this.taken.set(mem.pool[k % size]!, this.app.frame);
+    this.lastHead = head;
+    if (this.app.frame % 60 === 0) this.reclaim();
     let tail = h[H.POOL_TAIL]!;
     while (tail - Atomics.load(h, H.POOL_HEAD) < size) {
-      const eid = addEntity(this.app.world);
+      const eid = this.spare.pop() ?? addEntity(this.app.world);
       if (eid >= this.entities.capacity) {
         removeEntity(this.app.world, eid);
         break;
@@ -183,6 +200,16 @@ export class WorldBridge {
       this.reserved[eid] = 1;
       mem.pool[tail % size] = eid;
       Atomics.store(h, H.POOL_TAIL, ++tail);
+    }
+  }
+
+  /** Takes back indices taken long ago whose spawn never came. */
+  private reclaim(): void {
+    for (const [i, frame] of this.taken) {
+      if (this.app.frame - frame < RECLAIM_FRAMES) continue;
+      this.taken.delete(i);
+      this.entities.bump(i); // a spawn that comes after all is stale
+      this.spare.push(i);
     }
   }
 
