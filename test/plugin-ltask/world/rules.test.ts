@@ -67,6 +67,18 @@ function S.start(ms)
   end)
 end
 function S.stats() return { held = held, torn = torn } end
+local ticks, sum, first, last
+function S.slow(ms)
+  ticks, sum = 0, 0
+  world.on_tick(function(dt, elapsed)
+    first = first or elapsed - dt
+    last = elapsed
+    ticks, sum = ticks + 1, sum + dt
+    local t0 = ltask.counter()
+    while ltask.counter() - t0 < ms / 1000 do end
+  end)
+end
+function S.slow_stats() return { ticks = ticks, sum = sum, first = first, last = last } end
 return S
 `,
 };
@@ -189,6 +201,22 @@ describe('world rules', () => {
     expect(await call(a, addr, 'alive', lost)).toBe(false);
     const ids = await call<number[]>(a, addr, 'query_marker');
     expect(ids).toContain(lost + MAX_ENTITIES);
+  });
+
+  it('ticks coalesce: a service slower than the frames gets fewer ticks with all the time, never a backlog', async () => {
+    const { app: a } = makeApp(SOURCES);
+    app = a;
+    await a.ready();
+    const addr = await service(a, 'holder');
+    await call(a, addr, 'slow', 50);
+    const f0 = a.frame;
+    await frames(a, () => a.frame - f0 >= 120);
+    const s = (await call<{ ticks: number; sum: number; first: number; last: number }>(a, addr, 'slow_stats'))!;
+    expect(s.ticks).toBeGreaterThan(3);
+    expect(s.ticks).toBeLessThan((a.frame - f0) / 2); // 50 ms a tick: at most one in three frames
+    // Its deltas add up to exactly the game time between its first and its last tick: no time lost, none twice.
+    expect(s.sum).toBeCloseTo(s.last - s.first, 9);
+    expect(s.sum / s.ticks).toBeGreaterThan(2 / 60); // each tick carried several frames' time
   });
 
   it('services that hold their snapshots for long never make a frame wait; their reads are whole', async () => {
