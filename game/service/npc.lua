@@ -7,7 +7,7 @@
 --   map: { w, h, walk, world, epoch } walk: a byte string, one byte per world tile
 --        (index tz*w + tx), 0 walkable, 1 blocked; epoch: the page's world load,
 --        written into Npc.epoch. A position (x, z) is on tile (floor(x), floor(z)).
--- Each tick it writes its entity's Transform (x, z and the facing) and its Npc
+-- Its first tick spawns its entity; each tick writes the entity's Transform (x, z and the facing) and its Npc
 -- component (state, ticks, the real time since its last tick in ms, moving). It
 -- reads the player's position from the entity tagged Player. A guard that reaches
 -- the player emits the Caught event (at most once per 3 s of game time).
@@ -172,18 +172,23 @@ local function turn(dx, dz, dt)
   facing = facing + d * math.min(1, TURN * dt)
 end
 
--- A restarted service (hot reload) takes over from its previous instance: that one's entity goes.
-for _, e in ipairs(world.query("Npc")) do
-  if world.get(e, "Npc", "id") == id and world.get(e, "Npc", "epoch") == epoch then world.despawn(e) end
-end
+local me -- this NPC's entity (spawned by its first tick)
 
-local me = world.spawn("npc." .. kind, {
-  Transform = { px = x, py = 0, pz = z, rx = 0, ry = math.sin(facing / 2), rz = 0, rw = math.cos(facing / 2) },
-  Npc = { id = id, kind = KIND[kind], state = STATE.patrol, ticks = 0, gap = 0, moving = 0, epoch = epoch },
-})
+--- Spawns this NPC's entity. A restarted service (hot reload) takes over from its
+--- previous instance: that one's entity goes.
+local function spawn_entity()
+  for _, e in ipairs(world.query("Npc")) do
+    if world.get(e, "Npc", "id") == id and world.get(e, "Npc", "epoch") == epoch then world.despawn(e) end
+  end
+  me = world.spawn("npc." .. kind, {
+    Transform = { px = x, py = 0, pz = z, rx = 0, ry = math.sin(facing / 2), rz = 0, rw = math.cos(facing / 2) },
+    Npc = { id = id, kind = KIND[kind], state = STATE.patrol, ticks = 0, gap = 0, moving = 0, epoch = epoch },
+  })
+end
 
 world.on_tick(function(dt, elapsed)
   if not running then return end
+  if not me then spawn_entity() end
   local t = ltask.counter()
   local gap = last_tick and (t - last_tick) * 1000 or 0
   last_tick = t
@@ -205,7 +210,7 @@ function S.talk()
   local now = world.time()
   talk_until = (now and now.elapsed or clock) + TALK_S
   state = "talk"
-  world.set(me, "Npc", "state", STATE.talk)
+  if me then world.set(me, "Npc", "state", STATE.talk) end
   return row.knot
 end
 
@@ -218,7 +223,7 @@ end
 function S.quit()
   if not running then return end
   running = false
-  pcall(world.despawn, me)
+  if me then pcall(world.despawn, me) end
   ltask.quit()
 end
 

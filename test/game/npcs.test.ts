@@ -156,6 +156,21 @@ describe('director.lua and npc.lua on the world bridge', () => {
     await until(7, (n) => n.every((x, i) => x.ticks > during[i]!.ticks));
   });
 
+  it('NPC entities outlive the bridge\'s reclaim of unused reserve ids (600 frames): their ids stay live, writes keep landing', async () => {
+    const before = npcs(7);
+    const f0 = app.frame;
+    // 700 frames in quick bursts (the timer's frames go on too).
+    while (app.frame - f0 < 700) {
+      for (let k = 0; k < 20; k++) app.update(1 / 60);
+      await sleep(5);
+    }
+    await sleep(300);
+    const after = npcs(7);
+    expect(after.map((n) => n.eid)).toEqual(before.map((n) => n.eid));
+    after.forEach((n, i) => expect(n.ticks, `NPC ${n.id} ticks`).toBeGreaterThan(before[i]!.ticks));
+    expect(app.resource(LtaskWorldStats).stale).toBe(0);
+  });
+
   it('talk(id): the NPC stands still ("talk" in its Npc component); its knot and the story (compiled on the first talk, then cached) come back; the knot runs', async () => {
     const villager = list(w1.npcs).find((n) => n.kind === 'villager')!;
     await lt.call('io', 'resetStats');
