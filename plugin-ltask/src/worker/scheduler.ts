@@ -19,7 +19,7 @@ import { defer } from '../wire/transport/wait.ts';
 import type { CarrierSlots } from '../wire/slots.ts';
 import { Idle } from './idle.ts';
 import { NativeHome, type NativePort } from './native-home.ts';
-import { ServiceWorld, WorkerWorld } from './world.ts';
+import { WorkerWorld, type ServiceWorld } from './world.ts';
 
 const SLICE_MS = 8;
 
@@ -99,12 +99,6 @@ export class Scheduler {
     this.world = config.world ? new WorkerWorld(config.world, id, () => this.wake()) : null;
   }
 
-  /** `s`'s side of the world (made on its first world call); throws when the runtime shares no world. */
-  worldOf(s: HostedService): ServiceWorld {
-    if (s.world) return s.world;
-    if (!this.world) throw new Error("[world] this runtime shares no world: give LtaskPlugin a `world` option (the components services may see)");
-    return (s.world = new ServiceWorld(this.world, s.address));
-  }
 
   // ------------------------------------------------------------- sending
 
@@ -315,7 +309,9 @@ export class Scheduler {
 
   private readonly afterPump = (): void => {
     this.pumpQueued = false;
-    if (this.readyList.length > 0 || this.toHost.length > 0 || this.backlog || this.ringsPending() || this.native.pending()) return this.wake();
+    if (this.readyList.length > 0 || this.toHost.length > 0 || this.backlog || this.ringsPending() || this.native.pending() || this.world?.pending) return this.wake();
+    // World records waiting for room in the ring: the App drains it every frame.
+    if (this.world?.waiting) setTimeout(() => this.wake(), 4);
     this.idle.wait();
   };
 

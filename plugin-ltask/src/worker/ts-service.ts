@@ -14,6 +14,7 @@ import type { Privileges, SystemContext, SystemServiceFactory } from '../api/sys
 import type { Scheduler } from './scheduler.ts';
 import { HostedService } from './service.ts';
 import { WorldApi } from './world-api.ts';
+import { worldOf } from './world.ts';
 
 export class TsService extends HostedService {
   handlers: Handlers | null = null;
@@ -93,7 +94,7 @@ export class TsService extends HostedService {
 
   private request(m: Msg): void {
     const [name, ...args] = decode(m.payload);
-    if (name === 'world.event') return this.worldApi?.event(args[0] as string, args[1]);
+    if (name === 'world.event') return this.worldEvent(args[0] as string, args[1]);
     // Answered once: by the handler, or with the reason when the service ends first.
     if (m.session !== 0) this.inFlight.add(m);
     const reply = (v: unknown) => {
@@ -129,14 +130,28 @@ export class TsService extends HostedService {
       return;
     }
     this.requestSource = m.source;
+    // A handler that throws drops what it wrote to the world (the part before any await).
+    const mark = this.world?.buffer.length ?? 0;
     try {
       const r = f.apply(this.handlers, args);
       if (r instanceof Promise) r.then(reply, fail);
       else reply(r);
     } catch (e) {
+      this.world?.buffer.truncate(mark);
       fail(e);
     } finally {
       this.requestSource = Address.HOST;
+    }
+  }
+
+  /** An App event for `ctx.world.on` listeners: one that throws drops its writes and is logged, as a Lua one. */
+  private worldEvent(kind: string, value: unknown): void {
+    const mark = this.world?.buffer.length ?? 0;
+    try {
+      this.worldApi?.event(kind, value);
+    } catch (e) {
+      this.world?.buffer.truncate(mark);
+      this.sched.log('error', this.address, this.label, `[world] ${kind} listener failed, its writes dropped: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -234,7 +249,7 @@ export class TsService extends HostedService {
           get: (_, fn) => (typeof fn === 'string' ? (...args: unknown[]) => this.nativeCall(name, fn, args) : undefined),
         }),
       get world() {
-        return (svc.worldApi ??= new WorldApi(sched.world!, sched.worldOf(svc)));
+        return (svc.worldApi ??= new WorldApi(sched.world!, worldOf(sched.world, svc)));
       },
       quit: () => {
         if (this.ended) return;

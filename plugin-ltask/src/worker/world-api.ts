@@ -1,7 +1,7 @@
 /** `ctx.world` of TypeScript services: names resolved once, then the shared operations. */
 import { encode } from '../wire/codec/index.ts';
 import type { Fields, ServiceWorld as World, WorldTime } from '../api/world.ts';
-import { despawnEntity, emitEvent, hasComponent, listen, queryMask, readComponent, readField, removeComponent, unknown, writeComponent, writeField } from './world-ops.ts';
+import { despawnEntity, emitEvent, hasComponent, listen, queryMask, readComponent, readField, removeComponent, unknown, unknownField, writeComponent, writeField } from './world-ops.ts';
 import type { ServiceWorld, WorkerWorld } from './world.ts';
 
 type TickFn = (dt: number, time: WorldTime) => void;
@@ -58,7 +58,7 @@ export class WorldApi implements World {
   field(id: number, c: string, f: string): number | undefined {
     const comp = this.comp(c);
     const fi = comp.fields.get(f);
-    if (fi === undefined) throw unknown(`field of ${c}`, f, comp.fields.keys());
+    if (fi === undefined) throw unknownField(c, f, comp.fields.keys());
     return readField(this.home, id, comp.index, fi);
   }
 
@@ -67,7 +67,7 @@ export class WorldApi implements World {
     let mask = 0;
     for (const [k, v] of Object.entries(values)) {
       const fi = comp.fields.get(k);
-      if (fi === undefined) throw unknown(`field of ${c}`, k, comp.fields.keys());
+      if (fi === undefined) throw unknownField(c, k, comp.fields.keys());
       if (typeof v !== 'number') throw new Error(`[world] ${c}.${k} takes a number, got ${typeof v}`);
       mask |= 1 << fi;
     }
@@ -99,6 +99,7 @@ export class WorldApi implements World {
   on(kind: string, fn: (value: unknown) => void): void {
     const k = this.home.names.eventsIn.get(kind);
     if (k === undefined) throw unknown('event kind (App to services)', kind, this.home.names.eventsIn.keys());
+    if (typeof fn !== 'function') throw new Error(`[world] on: expected a function, got ${typeof fn}`);
     const list = this.listeners.get(kind);
     if (list) return void list.push(fn);
     this.listeners.set(kind, [fn]);
@@ -106,6 +107,7 @@ export class WorldApi implements World {
   }
 
   onTick(fn: TickFn): void {
+    if (typeof fn !== 'function') throw new Error(`[world] onTick: expected a function, got ${typeof fn}`);
     this.ticks.push(fn);
     this.home.startTicks(this.state);
   }

@@ -75,9 +75,14 @@ export function emitEvent(home: WorkerWorld, w: ServiceWorld, kind: number, byte
   home.touch(w).emit(kind, bytes);
 }
 
-/** Asks the App to forward events of kind `kind` to this service. */
+/** Asks the App to forward events of kind `kind` to this service (at once: not undone with a failed step). */
 export function listen(home: WorkerWorld, w: ServiceWorld, kind: number): void {
-  home.touch(w).pair(Op.LISTEN, kind, 1);
+  home.control(w, Op.LISTEN, kind, 1);
+}
+
+/** An unknown field of component `c`: the error lists its fields. */
+export function unknownField(c: string, name: string, known: Iterable<string>): Error {
+  return new Error(`[world] unknown field ${JSON.stringify(name)} of ${c}; it has ${[...known].join(', ')}`);
 }
 
 /** An unknown name: the error lists the names there are. */

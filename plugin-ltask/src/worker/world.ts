@@ -24,20 +24,28 @@ export interface WorldClock {
 
 /** One service's side of the world: its command buffer and its tick. */
 export class ServiceWorld {
-  readonly buffer = new CommandBuffer();
+  readonly buffer: CommandBuffer;
   /** `world.on_tick` / `onTick` was called: the service gets ticks. */
   ticking = false;
   /** A tick message is in its queue and not yet run. */
   tickQueued = false;
   /** Game time of its last tick (its next tick's delta starts here). */
   lastElapsed = -1;
-  /** Steps ended (a failed tick drops its writes only while its step is open). */
-  commits = 0;
 
   constructor(
     readonly home: WorkerWorld,
     readonly address: number,
-  ) {}
+  ) {
+    // A record is the step's words and two more; it must fit half the ring.
+    this.buffer = new CommandBuffer(Math.floor(home.mem.schema.ringWords / 2) - 2);
+  }
+}
+
+/** `s`'s side of the world (made on its first world call); throws when the runtime shares no world. */
+export function worldOf(home: WorkerWorld | null, s: { world: ServiceWorld | null; readonly address: number }): ServiceWorld {
+  if (s.world) return s.world;
+  if (!home) throw new Error('[world] this runtime shares no world: give LtaskPlugin a `world` option (the components services may see)');
+  return (s.world = new ServiceWorld(home, s.address));
 }
 
 /** Names to indices, once per schema. */
@@ -73,7 +81,9 @@ export class WorkerWorld {
     private readonly outside: () => void,
   ) {
     this.mem = new WorldMemory(share);
-    Atomics.store(this.mem.header, H.PINS + worker, -1); // a replaced worker's pin goes with it
+    // A replaced worker's pin and tickers go with it.
+    Atomics.store(this.mem.header, H.PINS + worker, -1);
+    Atomics.store(this.mem.header, H.PINS + share.schema.workers + worker, 0);
     const s = share.schema;
     this.names = {
       components: new Map(s.components.map((c, i) => [c.name, { index: i, fields: indexOf(c.fields.map((f) => f.name)) }])),
@@ -183,8 +193,7 @@ export class WorkerWorld {
    */
   endStep(w: ServiceWorld, ok: boolean): void {
     if (!this.dirty.delete(w)) return;
-    w.commits++;
-    if (ok && w.buffer.length > 0) this.commit(w.address, w.buffer.words, w.buffer.length);
+    if (ok && !w.buffer.overflowed && w.buffer.length > 0) this.commit(w.address, w.buffer.words, w.buffer.length);
     w.buffer.clear();
   }
 
@@ -218,10 +227,26 @@ export class WorkerWorld {
     }
   }
 
+  /** A record of its own, committed now, whatever becomes of the step (an event listener: it is kept locally at once too). */
+  control(w: ServiceWorld, op: number, a: number, b: number): void {
+    const words = new Float64Array([op + a * 256, b]);
+    this.commit(w.address, words, 2);
+  }
+
+  /** Whether a turn must come soon: open steps, a held snapshot. */
+  get pending(): boolean {
+    return this.dirty.size > 0 || this.pinned >= 0;
+  }
+
+  /** Records waiting for room in the ring (the App drains it each frame). */
+  get waiting(): boolean {
+    return this.overflow.length > 0;
+  }
+
   /** A service ended: what it wrote in its unfinished step is dropped whole. */
   closed(w: ServiceWorld): void {
     this.endStep(w, false);
-    if (this.tickers.delete(w)) Atomics.sub(this.mem.header, H.TICKERS, 1);
+    if (this.tickers.delete(w)) Atomics.store(this.mem.header, H.PINS + this.mem.schema.workers + this.worker, this.tickers.size);
   }
 
   // ------------------------------------------------------------- ticks
@@ -265,6 +290,6 @@ export class WorkerWorld {
     const clock = this.clock();
     w.lastElapsed = clock ? clock.elapsed : -1;
     this.tickers.add(w);
-    Atomics.add(this.mem.header, H.TICKERS, 1);
+    Atomics.store(this.mem.header, H.PINS + this.mem.schema.workers + this.worker, this.tickers.size);
   }
 }

@@ -33,6 +33,9 @@ function S.lost() return { id = lost, alive = lost and world.alive(lost) } end
 function S.alive(id) return world.alive(id) end
 function S.query_marker() return world.query("Marker") end
 function S.big(n) for i = 1, n do world.set(me, "Transform", "px", i) end end
+-- a request handler that fails after writing: its writes are dropped
+function S.write_then_fail(v) world.set(me, "Transform", { px = v }) world.set(me, "Marker", { n = v }) error("handler fails after writing") end
+function S.bad_key() world.set(me, "Transform", { px = 1, nope = 2 }) end
 local fail_in = 0
 function S.fail_in(n) fail_in = n end
 function S.spin_in(n) fail_in = -n end
@@ -167,7 +170,26 @@ describe('world rules', () => {
     expect(r.px.at(-1)).toBe(300);
     expect(commands).toBe(600); // every step's two commands, none dropped
     expect(r.px.every((x, i) => x === r.n[i])).toBe(true);
-    await expect(lt.runtime.call(addr, 'big', 300)).rejects.toThrow(/one step wrote 900 command words; a step may write at most 254 \(raise world\.ringWords\)/);
+    // A step that writes more than half the ring fails (its writes dropped); the service and its worker go on.
+    await expect(lt.runtime.call(addr, 'big', 300)).rejects.toThrow(/\[world\] one step wrote more than 254 command words .*its writes are dropped; write less per step, or raise world\.ringWords/);
+    await lt.runtime.call(addr, 'step', 301);
+    await frames(a, () => r.px.at(-1) === 301);
+    expect(r.px).not.toContain(1); // nothing of the failed step landed
+  });
+
+  it('a request handler that fails drops what it wrote; a table with an unknown field is refused', async () => {
+    const { app: a } = makeApp(SOURCES);
+    app = a;
+    const r = record(a);
+    await a.ready();
+    const addr = await service(a, 'writer');
+    await call(a, addr, 'start');
+    await expect(call(a, addr, 'write_then_fail', 77)).rejects.toThrow(/handler fails after writing/);
+    await call(a, addr, 'step', 5);
+    await frames(a, () => r.px.at(-1) === 5);
+    expect(r.px).not.toContain(77);
+    expect(r.n).not.toContain(77);
+    await expect(call(a, addr, 'bad_key')).rejects.toThrow(/unknown field "nope" of Transform; it has px, py, pz/);
   });
 
   it('the id reserve runs out with an error that says how many and what to raise', async () => {

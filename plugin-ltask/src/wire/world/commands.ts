@@ -11,8 +11,17 @@ import { Op, R, type Ring } from './layout.ts';
 export class CommandBuffer {
   words = new Float64Array(256);
   length = 0;
+  /** A write went past `limit`: the step's writes are dropped whole when it ends. */
+  overflowed = false;
+
+  /** @param limit the most words one step may write (half its worker's ring) */
+  constructor(private readonly limit = Infinity) {}
 
   private room(n: number): void {
+    if (this.length + n > this.limit) {
+      this.overflowed = true;
+      throw new Error(`[world] one step wrote more than ${this.limit} command words (a step may write half its worker's command ring): its writes are dropped; write less per step, or raise world.ringWords`);
+    }
     if (this.length + n <= this.words.length) return;
     let size = this.words.length * 2;
     while (size < this.length + n) size *= 2;
@@ -62,8 +71,14 @@ export class CommandBuffer {
     this.length = start + n;
   }
 
+  /** Drops what was written after `mark` (a run that failed). */
+  truncate(mark: number): void {
+    if (mark < this.length) this.length = mark;
+  }
+
   clear(): void {
     this.length = 0;
+    this.overflowed = false;
   }
 }
 
@@ -82,7 +97,6 @@ function free(ring: Ring): number {
 export function commitTo(ring: Ring, source: number, buf: Float64Array, length: number): boolean {
   const cap = ring.words.length;
   const need = length + 2;
-  if (need > cap / 2) throw new Error(`[world] one step wrote ${length} command words; a step may write at most ${Math.floor(cap / 2) - 2} (raise world.ringWords)`);
   let tail = ring.head[R.TAIL]!;
   const toEnd = cap - tail;
   const wrap = need > toEnd;

@@ -64,9 +64,11 @@ export const H = {
   POOL_TAIL: 3,
   /** Commits that found their ring full and waited in the worker (a count). */
   RING_FULL: 4,
-  /** Services that tick on the App's clock (the App wakes sleeping workers only when some do). */
-  TICKERS: 5,
-  /** First of the pin words, one per worker: the snapshot it holds (-1: none). */
+  /**
+   * First of the pin words, one per worker: the snapshot it holds (-1: none);
+   * then one word per worker: how many of its services tick on the App's
+   * clock (the App wakes sleeping workers only when some do).
+   */
   PINS: 16,
 } as const;
 
@@ -80,7 +82,7 @@ export const S = {
   FRAME: 4,
 } as const;
 /** Snapshot clock (Float64 words from byte 32): the App's time as of the snapshot. */
-export const C = { ELAPSED: 0, DELTA: 1, SCALE: 2, FIXED_STEP: 3, REAL: 4 } as const;
+export const C = { ELAPSED: 0, DELTA: 1, SCALE: 2, FIXED_STEP: 3 } as const;
 const META_BYTES = 80;
 
 /** Command ring words (Int32 at the ring's start): consumer's and producer's word positions. */
@@ -171,7 +173,7 @@ export class WorldMemory {
       return o;
     };
     const plan = {
-      header: take((H.PINS + schema.workers) * 4),
+      header: take((H.PINS + 2 * schema.workers) * 4),
       liveGen: take(cap * 4),
       pool: take(schema.pool * 4),
       rings: Array.from({ length: schema.workers }, () => take(RING_HEADER_BYTES + schema.ringWords * 8)),
@@ -186,7 +188,7 @@ export class WorldMemory {
     this.sab = 'sab' in schemaOrShare ? schemaOrShare.sab : new SharedArrayBuffer(at);
     if (this.sab.byteLength < at) throw new Error(`[world] shared memory of ${this.sab.byteLength} bytes is smaller than the schema needs (${at})`);
     const sab = this.sab;
-    this.header = new Int32Array(sab, plan.header, H.PINS + schema.workers);
+    this.header = new Int32Array(sab, plan.header, H.PINS + 2 * schema.workers);
     this.liveGen = new Uint32Array(sab, plan.liveGen, cap);
     this.pool = new Int32Array(sab, plan.pool, schema.pool);
     for (const o of plan.rings) {
@@ -206,7 +208,7 @@ export class WorldMemory {
     }
     if (!('sab' in schemaOrShare)) {
       Atomics.store(this.header, H.PUBLISHED, -1);
-      this.header.fill(-1, H.PINS);
+      this.header.fill(-1, H.PINS, H.PINS + schema.workers);
       for (const s of this.snapshots) s.meta[S.STAMP] = 0;
     }
   }
@@ -228,7 +230,8 @@ export function splitId(id: number, capacity: number): [index: number, generatio
   return [index, (id - index) / capacity];
 }
 
-function checkSchema(s: WorldSchema): void {
+/** Throws when the schema passes a limit (components, fields, names, capacity). */
+export function checkSchema(s: Omit<WorldSchema, 'workers'>): void {
   if (s.components.length > 32) throw new Error(`[world] at most 32 shared components, got ${s.components.length}`);
   for (const c of s.components) {
     if (c.fields.length > 31) throw new Error(`[world] component ${c.name}: at most 31 fields, got ${c.fields.length}`);

@@ -87,8 +87,11 @@ export function resume(svc: LuaServiceState, co: Co, nargs: number): void {
   svc.current = co;
   const T = co.L;
   svc.blocked = false;
+  // What the service wrote to the world before this run: a run that fails drops what it wrote.
+  const mark = svc.world ? svc.world.buffer.length : 0;
   const status = lua.lua_resume(T, svc.L, nargs);
   svc.current = null;
+  if (status !== lua.LUA_OK && status !== lua.LUA_YIELD && svc.world) svc.world.buffer.truncate(mark);
   if (status === lua.LUA_YIELD) {
     if (svc.blocked) return;
     // Only a blocking ltask function may suspend a coroutine the runtime runs.

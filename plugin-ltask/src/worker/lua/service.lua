@@ -567,14 +567,18 @@ local world_ticks, world_listeners = {}, {}
 
 local function no_world() error("[world] this runtime shares no world: give LtaskPlugin a `world` option (the components services may see)", 3) end
 
+local function names(t)
+  local known = {}
+  for k in pairs(t) do known[#known + 1] = k end
+  table.sort(known)
+  return #known > 0 and table.concat(known, ", ") or "none"
+end
+
 local function comp_of(name)
   local c = W and W.components[name]
   if c then return c end
   if not W then no_world() end
-  local known = {}
-  for k in pairs(W.components) do known[#known + 1] = k end
-  table.sort(known)
-  error(("[world] unknown component %q; the App shares %s (LtaskPlugin's world option)"):format(tostring(name), #known > 0 and table.concat(known, ", ") or "none"), 3)
+  error(("[world] unknown component %q; the App shares %s (LtaskPlugin's world option)"):format(tostring(name), names(W.components)), 3)
 end
 
 local function field_of(c, cname, f)
@@ -587,7 +591,11 @@ local function index_of(list, what, name)
   if not W then no_world() end
   local i = W[list][name]
   if i then return i end
-  error(("[world] unknown %s %q (LtaskPlugin's world option)"):format(what, tostring(name)), 3)
+  error(("[world] unknown %s %q; the App shares %s (LtaskPlugin's world option)"):format(what, tostring(name), names(W[list])), 3)
+end
+
+local function need_function(fn, what)
+  if type(fn) ~= "function" then error(("[world] %s: expected a function, got %s"):format(what, type(fn)), 3) end
 end
 
 local world_get, world_getc, world_set, world_setc = core.world_get, core.world_getc, core.world_set, core.world_setc
@@ -632,6 +640,7 @@ function world.emit(kind, value) return core.world_emit(index_of("events_out", "
 --- world.on(kind, fn): fn(value) for each event of `kind` the App forwards (world.eventsIn).
 function world.on(kind, fn)
   local k = index_of("events_in", "event kind (App to services)", kind)
+  need_function(fn, "world.on")
   local list = world_listeners[kind]
   if not list then
     list = {}
@@ -644,13 +653,15 @@ end
 --- world.on_tick(fn): fn(dt, elapsed, frame) once per App frame in which game time moved.
 function world.on_tick(fn)
   if not W then no_world() end
+  need_function(fn, "world.on_tick")
   world_ticks[#world_ticks + 1] = fn
   core.world_ticks()
 end
 
 --- world.every(seconds, fn): fn(dt, elapsed, frame) at most once every `seconds` of game time.
 function world.every(seconds, fn)
-  assert(type(seconds) == "number" and seconds > 0, "world.every: seconds must be > 0")
+  if not (type(seconds) == "number" and seconds > 0) then error(("[world] world.every: seconds must be a number > 0, got %s"):format(tostring(seconds)), 2) end
+  need_function(fn, "world.every")
   local acc = 0
   world.on_tick(function(dt, elapsed, frame)
     acc = acc + dt
@@ -671,15 +682,9 @@ end
 
 package.loaded.world = world
 
+-- A tick that fails drops what it wrote (the runtime drops a failed run's writes).
 local function world_tick(dt, elapsed, frame)
-  local len, commits = core.world_mark()
-  for i = 1, #world_ticks do
-    local ok, err = pcall(world_ticks[i], dt, elapsed, frame)
-    if not ok then
-      core.world_drop(len, commits) -- the tick's writes go whole or not at all
-      error(err, 0)
-    end
-  end
+  for i = 1, #world_ticks do world_ticks[i](dt, elapsed, frame) end
 end
 
 local function world_event(kind, value)

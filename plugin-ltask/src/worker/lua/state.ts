@@ -15,7 +15,7 @@ import type { ServiceTable } from '../../wire/table.ts';
 import type { Msg } from '../../wire/transport/index.ts';
 import { HostedService } from '../service.ts';
 import type { SourceLoader } from '../sources.ts';
-import type { ServiceWorld, WorkerWorld } from '../world.ts';
+import type { WorkerWorld } from '../world.ts';
 
 /** What a Lua service needs of its scheduler worker. */
 export interface LuaPort {
@@ -33,8 +33,6 @@ export interface LuaPort {
   log(level: 'info' | 'error', source: number, label: string, text: string): void;
   /** The App's world on this worker (null: the runtime shares none). */
   readonly world: WorkerWorld | null;
-  /** A service's side of the world; throws when the runtime shares none. */
-  worldOf(s: HostedService): ServiceWorld;
 }
 
 /** Where the service's `require` and script loads find sources. */

@@ -4,10 +4,11 @@
  * JavaScript function over the shared snapshot or the service's command buffer.
  */
 import fengari, { type LuaState } from 'fengari';
-import type { WorkerWorld, ServiceWorld } from '../world.ts';
+import { worldOf, type WorkerWorld, type ServiceWorld } from '../world.ts';
 import { despawnEntity, emitEvent, hasComponent, listen, queryMask, readField, removeComponent, writeComponent, writeField } from '../world-ops.ts';
 import { encodeArgs, raise, type Primitive } from './core.ts';
 import type { LuaServiceState } from './state.ts';
+import type { ComponentSchema } from '../../wire/world/layout.ts';
 
 const { lua, lauxlib, to_luastring } = fengari;
 
@@ -18,7 +19,7 @@ function bound(f: Bound): Primitive {
   return (svc, L) => {
     let r: number;
     try {
-      const w = svc.sched.worldOf(svc);
+      const w = worldOf(svc.sched.world, svc);
       r = f(svc, w.home, w, L);
     } catch (e) {
       return raise(L, (e as Error).message);
@@ -119,9 +120,38 @@ const setc = bound((_s, home, w, L) => {
     }
     lua.lua_pop(L, 1);
   }
+  if (n < tableSize(L, 3)) throw unknownKey(L, 3, home.mem.schema.components[c]!);
   writeComponent(home, w, id(L, 1), c, mask, scratch, n);
   return 0;
 });
+
+/** How many keys the table at `t` has. */
+function tableSize(L: LuaState, t: number): number {
+  let n = 0;
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, t) !== 0) {
+    n++;
+    lua.lua_pop(L, 1);
+  }
+  return n;
+}
+
+/** The error for the first key of the table at `t` that is not a field of `comp`. */
+function unknownKey(L: LuaState, t: number, comp: ComponentSchema): Error {
+  const known = comp.fields.map((f) => f.name);
+  let bad = '?';
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, t) !== 0) {
+    lua.lua_pop(L, 1);
+    const k = lua.lua_type(L, -1) === lua.LUA_TSTRING ? (lua.lua_tojsstring(L, -1) ?? '?') : `[${fengari.to_jsstring(lua.lua_typename(L, lua.lua_type(L, -1)))}]`;
+    if (!known.includes(k)) {
+      bad = k;
+      lua.lua_pop(L, 1);
+      break;
+    }
+  }
+  return new Error(`[world] unknown field ${JSON.stringify(bad)} of ${comp.name}; it has ${known.join(', ')}`);
+}
 
 /** `core.world_spawn(prefab)`: a new entity's id (prefab -1: none). */
 const spawn = bound((_s, home, w, L) => {
@@ -167,19 +197,6 @@ const time = bound((_s, home, _w, L) => {
   return 6;
 });
 
-/** `core.world_mark()`: the command buffer's length, and the commit count (a failed tick drops back to it). */
-const mark = bound((_s, _home, w, L) => {
-  lua.lua_pushinteger(L, w.buffer.length);
-  lua.lua_pushinteger(L, w.commits);
-  return 2;
-});
-
-/** `core.world_drop(length, commits)`: drops what was written since the mark, if its step is still open. */
-const drop = bound((_s, _home, w, L) => {
-  if (w.commits === id(L, 2) && w.buffer.length >= id(L, 1)) w.buffer.length = id(L, 1);
-  return 0;
-});
-
 /** The world's primitives, by their name in the `core` table. */
 export const WORLD_CORE: Readonly<Record<string, Primitive>> = {
   world_schema: schema,
@@ -196,6 +213,4 @@ export const WORLD_CORE: Readonly<Record<string, Primitive>> = {
   world_listen: listenTo,
   world_ticks: ticks,
   world_time: time,
-  world_mark: mark,
-  world_drop: drop,
 };

@@ -108,12 +108,26 @@ return {
 }
 `;
 
+// The functions of `require "world"` (there with or without a world shared).
+const WORLD_WALKER = `
+local world = require "world"
+return {
+  names = function()
+    local out = {}
+    for k, v in pairs(world) do if type(v) == "function" then out[#out + 1] = k end end
+    return out
+  end,
+}
+`;
+
 type Entry = { kind: string; value?: number; refused?: string };
 let rt: Runtime;
 let api: Record<string, Entry>;
+let worldApi: string[];
 beforeAll(async () => {
-  rt = await startRuntime({ workers: 1, sources: { 'service/walker.lua': WALKER }, onLog: () => {} });
+  rt = await startRuntime({ workers: 1, sources: { 'service/walker.lua': WALKER, 'service/world_walker.lua': WORLD_WALKER }, onLog: () => {} });
   api = await rt.call<Record<string, Entry>>(await rt.spawn('walker'), 'api');
+  worldApi = await rt.call<string[]>(await rt.spawn('world_walker'), 'names');
 });
 afterAll(() => rt?.stop());
 
@@ -124,6 +138,11 @@ describe('LuaLS annotations (plugin-ltask/lua)', () => {
   it('declare every function of the live ltask module, and nothing it lacks', () => {
     expect(liveFunctions().length).toBeGreaterThan(50);
     expect(compare(annotatedFunctions(), liveFunctions())).toEqual({ missing: [], stale: [] });
+  });
+
+  it('declare every function of the live world module, and nothing it lacks', () => {
+    expect(worldApi.length).toBeGreaterThan(10);
+    expect(compare(under('world.').keys(), worldApi)).toEqual({ missing: [], stale: [] });
   });
 
   it('the comparison fails on a function left out or one the API lacks', () => {
@@ -173,7 +192,7 @@ describe('LuaLS annotations (plugin-ltask/lua)', () => {
   });
 
   it('are meta files that Lua 5.3 (fengari) loads and runs', () => {
-    expect(files).toEqual(['ltask-service.lua', 'ltask-system.lua', 'ltask.lua']);
+    expect(files).toEqual(['ltask-service.lua', 'ltask-system.lua', 'ltask.lua', 'world.lua']);
     for (const f of files) {
       expect(text(f).split('\n')[0], f).toMatch(/^---@meta( \w+)?$/);
       expect(luaRun(text(f), f), f).toBe('ok');

@@ -30,6 +30,8 @@ export class LtaskWorldStats {
   published = 0;
   /** Entities services can see. */
   entities = 0;
+  /** Steps that found their worker's command ring full and waited there for room (none lost), since the start. */
+  ringFull = 0;
   /** Apply times of the last frames (ms), newest last; at most 600. */
   readonly applyHistory: number[] = [];
 }
@@ -117,7 +119,7 @@ export class WorldBridge {
         if (i >= 0) this.writeFields(a, i, w[at + 2]!, w, at + 3);
         at += 3 + b;
       } else if (op === Op.SPAWN) {
-        const i = this.index(w[at + 1]!);
+        const i = this.index(w[at + 1]!, true);
         if (i >= 0 && this.reserved[i]) {
           this.reserved[i] = 0;
           this.taken.delete(i);
@@ -146,11 +148,11 @@ export class WorldBridge {
     }
   }
 
-  /** The index of a live id (-1, counted as stale, otherwise). */
-  private index(id: number): number {
+  /** The index of a live id (-1, counted as stale, otherwise: gone, or reserved and not spawned unless `spawning`). */
+  private index(id: number, spawning = false): number {
     const cap = this.entities.capacity;
     const i = id % cap;
-    if ((id - i) / cap === this.entities.gen[i] && entityExists(this.app.world, i)) return i;
+    if ((id - i) / cap === this.entities.gen[i] && (spawning || !this.reserved[i]) && entityExists(this.app.world, i)) return i;
     this.stats.stale++;
     return -1;
   }
@@ -252,8 +254,16 @@ export class WorldBridge {
     Atomics.store(h, H.FRAME, this.app.frame);
     this.stats.published++;
     this.stats.entities = e.count;
-    if (Atomics.load(h, H.TICKERS) > 0) port.wake();
+    if (this.ticking(mem)) port.wake();
+    this.stats.ringFull = Atomics.load(h, H.RING_FULL);
     this.stats.publishMs = performance.now() - t0;
+  }
+
+  /** Whether some service ticks on the App's clock (each worker counts its own). */
+  private ticking(mem: WorldMemory): boolean {
+    const at = H.PINS + mem.schema.workers;
+    for (let w = 0; w < mem.schema.workers; w++) if (Atomics.load(mem.header, at + w) > 0) return true;
+    return false;
   }
 
   /**

@@ -3,7 +3,7 @@
  * the schema both sides derive from it.
  */
 import { MAX_ENTITIES, Transform, transform, type EntityId, type EventKey, type World } from '@ltask-web/engine';
-import { fieldType, type Column, type WorldSchema } from '../../../wire/world/layout.ts';
+import { checkSchema, fieldType, type Column, type WorldSchema } from '../../../wire/world/layout.ts';
 
 /** A shared component: its store (an object of typed arrays indexed by entity), and how to add it. */
 export interface SharedComponent {
@@ -76,19 +76,21 @@ export function resolveWorld(o: LtaskWorldOptions): ResolvedWorld {
   const prefabs = Object.entries(o.prefabs ?? {});
   const eventsIn = o.eventsIn ?? [];
   const eventsOut = o.eventsOut ?? [];
+  const schema = {
+    capacity: MAX_ENTITIES,
+    components: components.map((c) => ({ name: c.name, fields: Object.entries(c.store).map(([f, a]) => ({ name: f, type: fieldType(a) })) })),
+    prefabs: prefabs.map(([n]) => n),
+    eventsIn: eventsIn.map((k) => k.name),
+    eventsOut: eventsOut.map((k) => k.name),
+    pool: o.reserve ?? 1024,
+    ringWords: o.ringWords ?? 1 << 17,
+  };
+  checkSchema(schema);
   return {
     components,
     prefabs: prefabs.map(([, f]) => f),
     eventsIn,
     eventsOut,
-    schema: {
-      capacity: MAX_ENTITIES,
-      components: components.map((c) => ({ name: c.name, fields: Object.entries(c.store).map(([f, a]) => ({ name: f, type: fieldType(a) })) })),
-      prefabs: prefabs.map(([n]) => n),
-      eventsIn: eventsIn.map((k) => k.name),
-      eventsOut: eventsOut.map((k) => k.name),
-      pool: o.reserve ?? 1024,
-      ringWords: o.ringWords ?? 1 << 17,
-    },
+    schema,
   };
 }
