@@ -196,6 +196,10 @@ describe('world bridge (TypeScript)', () => {
     expect(await call<number[]>(a, addr, 'query')).toEqual([id]);
     const t = (await call<{ px: number; py: number }>(a, addr, 'read', id))!;
     expect(t.px).toBe(t.py);
+    // Writes after an await: applied within a few frames, the worker does not sleep on them.
+    await call(a, addr, 'later', 5);
+    await frames(a, () => Transform.sx[id % MAX_ENTITIES] === 5, 30);
+    expect(Transform.sx[id % MAX_ENTITIES]).toBe(5);
     expect(await call<number>(a, addr, 'px', id)).toBeGreaterThanOrEqual(t.px); // a later frame
   });
 });
