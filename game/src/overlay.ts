@@ -60,21 +60,10 @@ export function bindOverlay(overlay: Overlay): void {
   });
   $('overlay-close').addEventListener('click', () => (overlay.open = false));
   $('reload-chunks').addEventListener('click', () => (overlay.wantReload = true));
-  addWorldSection();
   // F3 opens the browser's find bar: keep it for the overlay.
   window.addEventListener('keydown', (e) => {
     if (e.code === 'F3') e.preventDefault();
   });
-}
-
-/** The world bridge's section, after the NPCs' (made here when the page's HTML lacks it). */
-function addWorldSection(): void {
-  if (document.getElementById('world-figures')) return;
-  const h = document.createElement('h3');
-  h.textContent = 'World bridge (LtaskWorldStats)';
-  const div = document.createElement('div');
-  div.id = 'world-figures';
-  $('npc-figures').after(h, div);
 }
 
 /** Shows the io settings in the controls. */

@@ -208,21 +208,26 @@ describe('world rules', () => {
     app = a;
     await a.ready();
     const addr = await service(a, 'writer');
+    await call(a, addr, 'spawn_many', 1); // a spawn that came: its id must outlive the reclaim
+    await frames(a, () => a.resource(LtaskWorldStats).entities === 1);
+    const [kept] = await call<number[]>(a, addr, 'query_marker');
     await call(a, addr, 'spawn_then_fail');
     await frames(a, () => errors.length > 0);
     const { id: lost, alive } = (await call<{ id: number; alive: boolean }>(a, addr, 'lost'))!;
     expect(typeof lost).toBe('number');
     expect(alive).toBe(false);
-    expect(a.resource(LtaskWorldStats).entities).toBe(0);
+    expect(a.resource(LtaskWorldStats).entities).toBe(1);
     // 600 frames later the index is back in the reserve, a generation on: the old id stays dead.
     await frames(a, () => false, 660);
     await call(a, addr, 'spawn_many', 4); // empties the reserve; it refills with the reclaimed index first
-    await frames(a, () => a.resource(LtaskWorldStats).entities >= 4);
-    await call(a, addr, 'spawn_many', 1);
     await frames(a, () => a.resource(LtaskWorldStats).entities >= 5);
+    await call(a, addr, 'spawn_many', 1);
+    await frames(a, () => a.resource(LtaskWorldStats).entities >= 6);
     expect(await call(a, addr, 'alive', lost)).toBe(false);
     const ids = await call<number[]>(a, addr, 'query_marker');
     expect(ids).toContain(lost + MAX_ENTITIES);
+    expect(ids).toContain(kept); // the spawn that came kept its id
+    expect(await call(a, addr, 'alive', kept)).toBe(true);
   });
 
   it('ticks coalesce: a service slower than the frames gets fewer ticks with all the time, never a backlog', async () => {

@@ -92,6 +92,7 @@ export class WorldBridge {
     const s = this.stats;
     s.commands = 0;
     s.records = 0;
+    this.noteTaken(port.memory); // before the spawns that may clear them apply
     for (const ring of port.memory.rings) {
       s.records += drainRing(ring, (source, words, start, end) => this.record(source, words, start, end, ring.byteOffset));
     }
@@ -187,12 +188,11 @@ export class WorldBridge {
   private refill(mem: WorldMemory): void {
     const h = mem.header;
     const size = mem.pool.length;
-    const head = Atomics.load(h, H.POOL_HEAD);
-    for (let k = this.lastHead; k < head; k++) this.taken.set(mem.pool[k % size]!, this.app.frame);
-    this.lastHead = head;
+    // Only slots noted as taken are written again: a slot taken after the note keeps its index until then.
+    const head = this.noteTaken(mem);
     if (this.app.frame % 60 === 0) this.reclaim();
     let tail = h[H.POOL_TAIL]!;
-    while (tail - Atomics.load(h, H.POOL_HEAD) < size) {
+    while (tail - head < size) {
       const eid = this.spare.pop() ?? addEntity(this.app.world);
       if (eid >= this.entities.capacity) {
         removeEntity(this.app.world, eid);
@@ -205,9 +205,21 @@ export class WorldBridge {
     }
   }
 
+  /** Notes the indices services took from the reserve since the last look; the reserve's head it saw. */
+  private noteTaken(mem: WorldMemory): number {
+    const head = Atomics.load(mem.header, H.POOL_HEAD);
+    for (let k = this.lastHead; k < head; k++) this.taken.set(mem.pool[k % mem.pool.length]!, this.app.frame);
+    this.lastHead = head;
+    return head;
+  }
+
   /** Takes back indices taken long ago whose spawn never came. */
   private reclaim(): void {
     for (const [i, frame] of this.taken) {
+      if (!this.reserved[i]) {
+        this.taken.delete(i); // its spawn came
+        continue;
+      }
       if (this.app.frame - frame < RECLAIM_FRAMES) continue;
       this.taken.delete(i);
       this.entities.bump(i); // a spawn that comes after all is stale
