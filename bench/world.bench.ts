@@ -10,7 +10,7 @@
  * local table write / read. The scenario: bench/world/scenario.ts.
  * Prints tables; writes bench/results/world.json.
  *   node bench/run.mjs bench/world.bench.ts [--services N] [--per M] [--seconds S] [--warmup S]
- *     [--micro N] [--reps N] [--only node|chromium] [--full]
+ *     [--micro N] [--reps N] [--workers N] [--only node|chromium] [--full] [--out FILE.json]
  * `--full` (or BENCH_WORLD=full): 500 services x 20 entities, 10 s per phase.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -119,6 +119,7 @@ function rows(r: WorldBenchReport): Row[] {
     { metric: 'commands applied per frame p50 (baseline: entities copied per reply)', value: w.commands.p50, unit: 'cmds', baseline: bMoved ? e : undefined },
     { metric: `main-thread ns per entity write (apply / copy)`, value: w.applyNsPerCommand, unit: 'ns', baseline: copyNs, target: `${fmt((w.applyNsPerCommand * e) / 1e6)} ms per frame at ${e.toLocaleString('en-US')} writes` },
     ...three('snapshot publish per frame', 'ms', pct(w.publish), pct(b.publish)),
+    ...three('of which waking sleeping workers (per wake-up)', 'ms', pct(w.wake), pct(b.wake)),
     { metric: 'main-thread frame CPU p50 (First..Last)', value: w.cpu.p50, unit: 'ms', baseline: b.cpu.p50 },
     { metric: 'main-thread frame CPU p99', value: w.cpu.p99, unit: 'ms', baseline: b.cpu.p99 },
   ];
@@ -135,6 +136,7 @@ function rows(r: WorldBenchReport): Row[] {
     { metric: 'frames with a torn (px, py, pz) in the App', value: w.tornFrames, unit: 'frames', baseline: b.tornFrames, target: '0' },
     { metric: `torn triples read by services (of ${w.serviceReads.toLocaleString('en-US')} reads)`, value: w.serviceTorn, unit: 'reads', target: '0' },
     { metric: 'snapshots skipped (every spare buffer held)', value: w.skipped, unit: 'frames', baseline: b.skipped },
+    { metric: 'steps that waited for room in a full command ring', value: w.ringFull, unit: 'steps' },
     { metric: 'baseline only: director snapshots applied', value: b.replies, unit: 'replies' },
     { metric: 'baseline only: director snapshot round trip p50', value: bMoved ? b.replyMs.p50 : NaN, unit: 'ms' },
     { metric: 'baseline only: director snapshot round trip p99', value: bMoved ? b.replyMs.p99 : NaN, unit: 'ms' },
@@ -185,7 +187,8 @@ const out = {
   chromium: results.chromium && { rows: rows(results.chromium), micro: microRows(results.chromium), report: results.chromium },
   durationS: (performance.now() - started) / 1000,
 };
-const file = full ? 'world-full.json' : 'world.json';
+const outArg = argv.includes('--out') ? argv[argv.indexOf('--out') + 1] : undefined;
+const file = outArg ?? (full ? 'world-full.json' : 'world.json');
 writeFileSync(new URL(file, dir), JSON.stringify(out, null, 2) + '\n');
 console.log(`\nload average (1 min) before / after: ${load0[0]!.toFixed(2)} / ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
 console.log(`wrote bench/results/${file} (${out.durationS.toFixed(1)} s)`);

@@ -20,6 +20,7 @@
 import { Last, MAX_ENTITIES, PreUpdate, Transform, Update, spawn, transform, type App, type EntityId, type SystemContext } from '@ltask-web/engine';
 import { FrameRecorder, summarize, type Stats } from '@ltask-web/engine/testing';
 import { Ltask, LtaskPlugin, LtaskSystems, LtaskWorldStats, defineReply, type Runtime } from '@ltask-web/plugin-ltask/engine';
+import { runtimeInternals } from '@ltask-web/plugin-ltask/internal';
 import { WORLD_SOURCES } from './services.ts';
 
 export interface WorldBenchOptions {
@@ -36,8 +37,8 @@ export interface WorldBenchOptions {
   microReps: number;
 }
 
-/** Latencies (frames) at and above this share the last bucket. */
-const LAT_BUCKETS = 64;
+/** Latencies (frames) at and above this share the last bucket (about 17 s at 60 Hz). */
+const LAT_BUCKETS = 1024;
 
 export interface PhaseResult {
   name: string;
@@ -50,6 +51,8 @@ export interface PhaseResult {
   /** Main-thread ms per frame: the bridge's apply (LtaskWorldStats.applyMs) and snapshot (publishMs). */
   apply: Stats;
   publish: Stats;
+  /** Main-thread ms of the publish's wake-up of sleeping workers (`Atomics.notify`), per wake-up. */
+  wake: Stats;
   /** Commands applied per frame, and the apply's main-thread ns per command (frames with commands). */
   commands: Stats;
   applyNsPerCommand: number;
@@ -78,6 +81,8 @@ export interface PhaseResult {
   replyError?: string;
   sendFailures: number;
   skipped: number;
+  /** Steps that found their worker's command ring full and waited for room (LtaskWorldStats.ringFull). */
+  ringFull: number;
 }
 
 export interface MicroResult {
@@ -135,6 +140,9 @@ interface Taken {
   sent_fail: number;
 }
 
+/** The histogram without its empty tail. */
+const trimmed = (h: number[]) => h.slice(0, h.findLastIndex((n) => n > 0) + 1);
+
 /** Percentiles of a histogram of integer latencies. */
 function histStats(h: number[]): PhaseResult['latencyStats'] {
   const count = h.reduce((a, b) => a + b, 0);
@@ -177,7 +185,7 @@ export class WorldBench {
   }
 
   private fresh() {
-    return { apply: [] as number[], publish: [] as number[], commands: [] as number[], busyApply: 0, busyCommands: 0, copy: [] as number[], replyMs: [] as number[], lat: new Array<number>(LAT_BUCKETS).fill(0), replyErrors: 0, replyError: undefined as string | undefined, updates: 0, torn: 0, frames: 0, published: 0, skipped0: 0 };
+    return { apply: [] as number[], publish: [] as number[], wake: [] as number[], commands: [] as number[], busyApply: 0, busyCommands: 0, copy: [] as number[], replyMs: [] as number[], lat: new Array<number>(LAT_BUCKETS).fill(0), replyErrors: 0, replyError: undefined as string | undefined, updates: 0, torn: 0, frames: 0, published: 0, skipped0: 0, ringFull0: 0 };
   }
 
   /** The scene's entities, in order (mover s moves entities s*M .. s*M+M-1). */
@@ -292,6 +300,7 @@ export class WorldBench {
     const t0 = performance.now();
     const lt = this.app.resource(Ltask);
     const rt = await lt.whenReady();
+    this.timeWakes(rt);
     await this.frames(3);
     const probe = await rt.spawn('probe');
     await this.frames(3);
@@ -310,6 +319,17 @@ export class WorldBench {
     const micro = await within(rt.call<MicroResult>(probe, 'micro', this.o.microOps, this.o.microReps), 300_000, 'probe.micro');
     await rt.kill(probe);
     return { options: this.o, entities: this.eids.length, phases, micro, startMs };
+  }
+
+  /** Times each wake-up of the workers that a publish does (the runtime's internal `wakeWorkers`). */
+  private timeWakes(rt: Runtime): void {
+    const internals = runtimeInternals(rt);
+    const wake = internals.wakeWorkers.bind(internals);
+    internals.wakeWorkers = () => {
+      const t0 = performance.now();
+      wake();
+      if (this.recording) this.acc.wake.push(performance.now() - t0);
+    };
   }
 
   /** The id services use for each scene entity (generation * MAX_ENTITIES + index), in scene order. */
@@ -352,6 +372,7 @@ export class WorldBench {
     const stats = this.app.resource(LtaskWorldStats);
     this.acc = this.fresh();
     this.acc.skipped0 = stats.skipped;
+    this.acc.ringFull0 = stats.ringFull;
     this.acc.published = stats.published;
     const busy0 = this.busy();
     this.recorder.start();
@@ -384,11 +405,12 @@ export class WorldBench {
       cpu: report.cpu,
       apply: summarize(a.apply),
       publish: summarize(a.publish),
+      wake: summarize(a.wake),
       commands: summarize(a.commands),
       applyNsPerCommand: a.busyCommands ? (a.busyApply * 1e6) / a.busyCommands : 0,
       copy: summarize(a.copy),
       busyPerFrame: busyMs === null ? null : busyMs / Math.max(1, a.frames),
-      latency: [...a.lat],
+      latency: trimmed(a.lat),
       latencyStats: histStats(a.lat),
       updatesPerSecond: a.updates / seconds,
       tornFrames: a.torn,
@@ -402,6 +424,7 @@ export class WorldBench {
       replyError: a.replyError,
       sendFailures: sum((t) => t.sent_fail),
       skipped: this.app.resource(LtaskWorldStats).skipped - a.skipped0,
+      ringFull: this.app.resource(LtaskWorldStats).ringFull - a.ringFull0,
     };
   }
 }
