@@ -321,13 +321,13 @@ export class WorldBench {
     return { options: this.o, entities: this.eids.length, phases, micro, startMs };
   }
 
-  /** Times each wake-up of the workers that a publish does (the runtime's internal `wakeWorkers`). */
+  /** Times each wake-up of a worker that a publish does (the runtime's internal `wakeWorker`). */
   private timeWakes(rt: Runtime): void {
     const internals = runtimeInternals(rt);
-    const wake = internals.wakeWorkers.bind(internals);
-    internals.wakeWorkers = () => {
+    const wake = internals.wakeWorker.bind(internals);
+    internals.wakeWorker = (w: number) => {
       const t0 = performance.now();
-      wake();
+      wake(w);
       if (this.recording) this.acc.wake.push(performance.now() - t0);
     };
   }

@@ -22,8 +22,8 @@ export interface RuntimeInternals {
   readonly queuedNativeCalls: number;
   /** The world shared with services (the runtime's `world` option), or null. */
   readonly world: WorldMemory | null;
-  /** Wakes every sleeping scheduler worker (the App published a frame: services may tick). */
-  wakeWorkers(): void;
+  /** Wakes scheduler worker `w` if it sleeps (the App published a frame: services may tick). */
+  wakeWorker(w: number): void;
 }
 
 const known = new WeakMap<Runtime, RuntimeInternals>();

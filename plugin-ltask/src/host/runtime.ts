@@ -111,13 +111,10 @@ class RuntimeHost implements Runtime {
     this.unlistenHot = listenHot((u) => void this.reloadSource(u), (u) => this.workers.postAll({ type: 'reload-services', services: serviceReload(this.config, u) }));
     const { table, supervisor, natives } = this;
     const world = this.config.world ? new WorldMemory(this.config.world) : null;
-    const workers = this.config.workers;
     keepInternals(this, {
       table,
       world,
-      wakeWorkers: () => {
-        for (let w = 0; w < workers; w++) table.nudge(w);
-      },
+      wakeWorker: (w) => table.nudge(w),
       get replacedWorkers() {
         return supervisor.replacedWorkers;
       },

@@ -96,7 +96,7 @@ export class Scheduler {
       },
     };
     this.native = new NativeHome(port);
-    this.world = config.world ? new WorkerWorld(config.world, id, () => this.wake()) : null;
+    this.world = config.world ? new WorkerWorld(config.world, id, { outside: () => this.wake(), nudge: (w) => this.table.nudge(w) }) : null;
   }
 
 

@@ -74,11 +74,14 @@ export class WorkerWorld {
   /** Inside a turn of the worker's loop (it ends every step and releases the snapshot at its end). */
   private inTurn = false;
 
-  /** @param outside asks for a turn of the loop: called when a service reads or writes outside one (after an await) */
+  /**
+   * @param port `outside` asks for a turn of this worker's loop (a service read
+   *   or wrote outside one, after an await); `nudge` wakes another worker if it sleeps
+   */
   constructor(
     share: WorldShare,
     private readonly worker: number,
-    private readonly outside: () => void,
+    private readonly port: { outside(): void; nudge(worker: number): void },
   ) {
     this.mem = new WorldMemory(share);
     // A replaced worker's pin and tickers go with it.
@@ -103,7 +106,7 @@ export class WorkerWorld {
   snapshot(): Snapshot | null {
     if (this.pinned >= 0) return this.mem.snapshots[this.pinned]!;
     const h = this.mem.header;
-    if (!this.inTurn) this.outside();
+    if (!this.inTurn) this.port.outside();
     for (let tries = 0; tries < 64; tries++) {
       const p = Atomics.load(h, H.PUBLISHED);
       if (p < 0) return null;
@@ -159,7 +162,7 @@ export class WorkerWorld {
 
   /** Marks `w` as written: its buffer commits when its step ends. */
   touch(w: ServiceWorld): CommandBuffer {
-    if (!this.inTurn) this.outside();
+    if (!this.inTurn) this.port.outside();
     this.dirty.add(w);
     return w.buffer;
   }
@@ -261,6 +264,7 @@ export class WorkerWorld {
     const frame = Atomics.load(this.mem.header, H.FRAME);
     if (frame === this.lastFrame) return;
     this.lastFrame = frame;
+    this.wakePeers();
     for (const w of this.tickers) {
       if (w.tickQueued) continue;
       w.tickQueued = true;
@@ -281,6 +285,16 @@ export class WorkerWorld {
     if (!(dt > 0)) return null;
     w.lastElapsed = clock.elapsed;
     return { dt, clock };
+  }
+
+  /**
+   * The App wakes one worker per frame (a notify costs the main thread); the
+   * first to see the frame wakes the other workers whose services tick.
+   */
+  private wakePeers(): void {
+    const { header, schema } = this.mem;
+    const counts = H.PINS + schema.workers;
+    for (let w = 0; w < schema.workers; w++) if (w !== this.worker && Atomics.load(header, counts + w) > 0) this.port.nudge(w);
   }
 
   /** Starts ticks for `w`: its first tick's delta counts from the frame it asked in. */

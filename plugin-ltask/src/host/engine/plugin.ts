@@ -233,7 +233,7 @@ function worldPort(rt: Runtime): WorldPort {
   const internals = runtimeInternals(rt);
   return {
     memory: internals.world!,
-    wake: () => internals.wakeWorkers(),
+    wake: (w) => internals.wakeWorker(w),
     send: (addr, kind, value) => {
       try {
         return rt.send(addr, 'world.event', kind, value);

@@ -602,14 +602,26 @@ local world_get, world_getc, world_set, world_setc = core.world_get, core.world_
 
 --- world.get(id, component [, field]) -> the component as a table (a copy), or one field; nil when it has none.
 function world.get(id, cname, f)
-  local c = comp_of(cname)
+  local c = W and W.components[cname]
+  if c then -- the common case first: two table lookups and the primitive
+    local fi = c.fields[f]
+    if fi then return world_get(id, c.index, fi) end
+    if f == nil then return world_getc(id, c.index) end
+  end
+  c = comp_of(cname)
   if f == nil then return world_getc(id, c.index) end
   return world_get(id, c.index, field_of(c, cname, f))
 end
 
 --- world.set(id, component, field, value) or world.set(id, component, { field = value, ... })
 function world.set(id, cname, f, v)
-  local c = comp_of(cname)
+  local c = W and W.components[cname]
+  if c then -- the common case first: two table lookups and the primitive
+    local fi = c.fields[f]
+    if fi then return world_set(id, c.index, fi, v) end
+    if type(f) == "table" then return world_setc(id, c.index, f) end
+  end
+  c = comp_of(cname)
   if type(f) == "table" then return world_setc(id, c.index, f) end
   return world_set(id, c.index, field_of(c, cname, f), v)
 end

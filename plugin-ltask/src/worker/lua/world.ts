@@ -79,18 +79,34 @@ const get = bound((_s, home, _w, L) => {
   return 1;
 });
 
-/** `core.world_getc(id, c, list)`: the component as a table `{ [field] = value }`, or nothing. */
+/** Per component: its field names as Lua strings, and its field indices by name (made once per worker). */
+interface FieldNames {
+  readonly lua: Uint8Array[];
+  readonly index: Map<string, number>;
+}
+const fieldNames = new WeakMap<ComponentSchema, FieldNames>();
+
+function namesOf(comp: ComponentSchema): FieldNames {
+  let n = fieldNames.get(comp);
+  if (!n) {
+    n = { lua: comp.fields.map((f) => to_luastring(f.name)), index: new Map(comp.fields.map((f, i) => [f.name, i])) };
+    fieldNames.set(comp, n);
+  }
+  return n;
+}
+
+/** `core.world_getc(id, c)`: the component as a table `{ [field] = value }`, or nothing. */
 const getc = bound((_s, home, _w, L) => {
   const snap = home.snapshot();
   const c = id(L, 2);
   const i = snap ? home.indexIn(snap, id(L, 1)) : -1;
   if (!snap || i < 0 || (snap.mask[i]! & (1 << c)) === 0) return 0;
   const cols = snap.columns[c]!;
-  const names = home.mem.schema.components[c]!.fields;
+  const names = namesOf(home.mem.schema.components[c]!).lua;
   lua.lua_createtable(L, 0, cols.length);
   for (let f = 0; f < cols.length; f++) {
     lua.lua_pushnumber(L, cols[f]![i]!);
-    lua.lua_setfield(L, -2, to_luastring(names[f]!.name));
+    lua.lua_setfield(L, -2, names[f]!);
   }
   return 1;
 });
@@ -101,57 +117,36 @@ const set = bound((_s, home, w, L) => {
   return 0;
 });
 
+const byField: number[] = [];
 const scratch: number[] = [];
 
-/** `core.world_setc(id, c, values)`: every field named in the table `values`. */
+/** `core.world_setc(id, c, values)`: every field named in the table `values` (one pass over it). */
 const setc = bound((_s, home, w, L) => {
   const c = id(L, 2);
   lauxlib.luaL_checktype(L, 3, lua.LUA_TTABLE);
-  const fields = home.mem.schema.components[c]!.fields;
+  const comp = home.mem.schema.components[c]!;
+  const index = namesOf(comp).index;
   let mask = 0;
-  let n = 0;
-  for (let f = 0; f < fields.length; f++) {
-    lua.lua_getfield(L, 3, to_luastring(fields[f]!.name));
-    const t = lua.lua_type(L, -1);
-    if (t !== lua.LUA_TNIL) {
-      if (t !== lua.LUA_TNUMBER) throw new Error(`[world] ${home.mem.schema.components[c]!.name}.${fields[f]!.name} takes a number, got ${fengari.to_jsstring(lua.lua_typename(L, t))}`);
-      mask |= 1 << f;
-      scratch[n++] = lua.lua_tonumber(L, -1);
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, 3) !== 0) {
+    const name = lua.lua_type(L, -2) === lua.LUA_TSTRING ? lua.lua_tojsstring(L, -2) : null;
+    const f = name === null ? undefined : index.get(name);
+    if (f === undefined) {
+      const what = name === null ? `[${fengari.to_jsstring(lua.lua_typename(L, lua.lua_type(L, -2)))}]` : JSON.stringify(name);
+      lua.lua_pop(L, 2);
+      throw new Error(`[world] unknown field ${what} of ${comp.name}; it has ${comp.fields.map((x) => x.name).join(', ')}`);
     }
+    const t = lua.lua_type(L, -1);
+    if (t !== lua.LUA_TNUMBER) throw new Error(`[world] ${comp.name}.${name!} takes a number, got ${fengari.to_jsstring(lua.lua_typename(L, t))}`);
+    byField[f] = lua.lua_tonumber(L, -1);
+    mask |= 1 << f;
     lua.lua_pop(L, 1);
   }
-  if (n < tableSize(L, 3)) throw unknownKey(L, 3, home.mem.schema.components[c]!);
+  let n = 0;
+  for (let f = 0; f < comp.fields.length; f++) if (mask & (1 << f)) scratch[n++] = byField[f]!;
   writeComponent(home, w, id(L, 1), c, mask, scratch, n);
   return 0;
 });
-
-/** How many keys the table at `t` has. */
-function tableSize(L: LuaState, t: number): number {
-  let n = 0;
-  lua.lua_pushnil(L);
-  while (lua.lua_next(L, t) !== 0) {
-    n++;
-    lua.lua_pop(L, 1);
-  }
-  return n;
-}
-
-/** The error for the first key of the table at `t` that is not a field of `comp`. */
-function unknownKey(L: LuaState, t: number, comp: ComponentSchema): Error {
-  const known = comp.fields.map((f) => f.name);
-  let bad = '?';
-  lua.lua_pushnil(L);
-  while (lua.lua_next(L, t) !== 0) {
-    lua.lua_pop(L, 1);
-    const k = lua.lua_type(L, -1) === lua.LUA_TSTRING ? (lua.lua_tojsstring(L, -1) ?? '?') : `[${fengari.to_jsstring(lua.lua_typename(L, lua.lua_type(L, -1)))}]`;
-    if (!known.includes(k)) {
-      bad = k;
-      lua.lua_pop(L, 1);
-      break;
-    }
-  }
-  return new Error(`[world] unknown field ${JSON.stringify(bad)} of ${comp.name}; it has ${known.join(', ')}`);
-}
 
 /** `core.world_spawn(prefab)`: a new entity's id (prefab -1: none). */
 const spawn = bound((_s, home, w, L) => {

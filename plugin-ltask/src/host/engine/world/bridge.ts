@@ -39,8 +39,8 @@ export class LtaskWorldStats {
 /** What the bridge needs of the runtime once it is up. */
 export interface WorldPort {
   readonly memory: WorldMemory;
-  /** Wakes sleeping workers (a frame was published). */
-  wake(): void;
+  /** Wakes worker `w` if it sleeps (a frame was published; it wakes the others that tick). */
+  wake(w: number): void;
   /** Sends an App event to a listening service; false when it is gone. */
   send(addr: number, kind: string, value: unknown): boolean;
 }
@@ -266,16 +266,17 @@ export class WorldBridge {
     Atomics.store(h, H.FRAME, this.app.frame);
     this.stats.published++;
     this.stats.entities = e.count;
-    if (this.ticking(mem)) port.wake();
+    const w = this.firstTicking(mem);
+    if (w >= 0) port.wake(w);
     this.stats.ringFull = Atomics.load(h, H.RING_FULL);
     this.stats.publishMs = performance.now() - t0;
   }
 
-  /** Whether some service ticks on the App's clock (each worker counts its own). */
-  private ticking(mem: WorldMemory): boolean {
+  /** The first worker with services that tick on the App's clock (each worker counts its own), or -1. */
+  private firstTicking(mem: WorldMemory): number {
     const at = H.PINS + mem.schema.workers;
-    for (let w = 0; w < mem.schema.workers; w++) if (Atomics.load(mem.header, at + w) > 0) return true;
-    return false;
+    for (let w = 0; w < mem.schema.workers; w++) if (Atomics.load(mem.header, at + w) > 0) return w;
+    return -1;
   }
 
   /**
