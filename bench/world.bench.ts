@@ -119,7 +119,7 @@ function rows(r: WorldBenchReport): Row[] {
     { metric: 'commands applied per frame p50 (baseline: entities copied per reply)', value: w.commands.p50, unit: 'cmds', baseline: bMoved ? e : undefined },
     { metric: `main-thread ns per entity write (apply / copy)`, value: w.applyNsPerCommand, unit: 'ns', baseline: copyNs, target: `${fmt((w.applyNsPerCommand * e) / 1e6)} ms per frame at ${e.toLocaleString('en-US')} writes` },
     ...three('snapshot publish per frame', 'ms', pct(w.publish), pct(b.publish)),
-    ...three('of which waking sleeping workers (per wake-up)', 'ms', pct(w.wake), pct(b.wake)),
+    ...three('waking a sleeping worker, after the frame (per wake-up)', 'ms', pct(w.wake), pct(b.wake)),
     { metric: 'main-thread frame CPU p50 (First..Last)', value: w.cpu.p50, unit: 'ms', baseline: b.cpu.p50 },
     { metric: 'main-thread frame CPU p99', value: w.cpu.p99, unit: 'ms', baseline: b.cpu.p99 },
   ];

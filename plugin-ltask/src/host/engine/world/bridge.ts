@@ -59,6 +59,7 @@ export class WorldBridge {
   /** Indices put back (their spawn never came): they refill the reserve before new entities do. */
   private readonly spare: number[] = [];
   private lastHead = 0;
+  private wakeQueued = false;
   private readonly listeners: Set<number>[];
 
   constructor(
@@ -266,8 +267,16 @@ export class WorldBridge {
     Atomics.store(h, H.FRAME, this.app.frame);
     this.stats.published++;
     this.stats.entities = e.count;
+    // The notify that wakes a sleeping worker runs after the frame (it can cost the
+    // main thread milliseconds when the woken thread takes its core).
     const w = this.firstTicking(mem);
-    if (w >= 0) port.wake(w);
+    if (w >= 0 && !this.wakeQueued) {
+      this.wakeQueued = true;
+      setTimeout(() => {
+        this.wakeQueued = false;
+        port.wake(w);
+      }, 0);
+    }
     this.stats.ringFull = Atomics.load(h, H.RING_FULL);
     this.stats.publishMs = performance.now() - t0;
   }
