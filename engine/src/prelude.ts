@@ -16,3 +16,4 @@ export { camera, light, mesh, sceneRoot } from './render/index.ts';
 export { AssetServer } from './assets/index.ts';
 export type { Handle } from './assets/index.ts';
 export { DefaultPlugins, MinimalPlugins } from './plugins/index.ts';
+export { defineState, inState, OnEnter, OnExit, StatePlugin } from './state/index.ts';

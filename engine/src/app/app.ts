@@ -12,8 +12,8 @@ import { PluginGroup, toPlugin } from './plugin.ts';
 import type { Plugin, Plugins } from './plugin.ts';
 import { keyName } from './resources.ts';
 import type { ResourceKey } from './resources.ts';
-import { First, MAIN_SCHEDULES, Schedule, Startup, refList } from './schedule.ts';
-import type { ScheduleLabel, System, SystemOptions } from './schedule.ts';
+import { First, MAIN_SCHEDULES, Schedule, Startup, conditionList, refList } from './schedule.ts';
+import type { ScheduleLabel, SetOptions, System, SystemOptions } from './schedule.ts';
 import { createSystemContext } from './system.ts';
 import type { AppPort } from './system.ts';
 
@@ -169,8 +169,18 @@ export class App implements AppPort {
       const name = system.name || `${label}#${schedule.size}`;
       const after = refList(options.after);
       if (options.chain && i > 0) after.push(list[i - 1]!);
-      schedule.add({ system, name, sets, after, before: refList(options.before), ctx: createSystemContext(this, name) });
+      schedule.add({ system, name, sets, after, before: refList(options.before), conditions: conditionList(options.runIf), ctx: createSystemContext(this, name) });
     });
+    return this;
+  }
+
+  /**
+   * Orders a named set of a schedule against others and gives it run
+   * conditions, for every system in it, whichever plugin added them.
+   * @example app.configureSets(Update, 'ui', { after: 'physics', runIf: inState(Game, 'playing') })
+   */
+  configureSets(label: ScheduleLabel, set: string, options: SetOptions): this {
+    this.schedule(label, true).configureSet(set, options);
     return this;
   }
 
@@ -208,17 +218,14 @@ export class App implements AppPort {
 
   /** Runs one schedule's systems once, then applies commands. */
   runSchedule(label: ScheduleLabel): void {
-    const schedule = this.schedules.get(label);
-    if (schedule) {
-      for (const entry of schedule.order()) {
-        try {
-          entry.system(entry.ctx);
-        } catch (error) {
-          if (error instanceof Error) error.message = `[app] system "${entry.name}" in "${label}": ${error.message}`;
-          throw error;
-        }
+    this.schedules.get(label)?.run((entry) => {
+      try {
+        entry.system(entry.ctx);
+      } catch (error) {
+        if (error instanceof Error) error.message = `[app] system "${entry.name}" in "${label}": ${error.message}`;
+        throw error;
       }
-    }
+    });
     this.commands.apply();
   }
 

@@ -6,6 +6,7 @@
 export { App } from './app.ts';
 export type { AppState, ScheduleRunner } from './app.ts';
 export { Commands } from './commands.ts';
+export { and, not, onEvent, or, resourceExists } from './conditions.ts';
 export type { Command } from './commands.ts';
 export { defineEvent, EventCursor, Events } from './events.ts';
 export type { EventKey } from './events.ts';
@@ -25,5 +26,5 @@ export {
   Startup,
   Update,
 } from './schedule.ts';
-export type { ScheduleLabel, System, SystemEntry, SystemOptions, SystemRef } from './schedule.ts';
+export type { Condition, ScheduleLabel, SetOptions, System, SystemEntry, SystemOptions, SystemRef } from './schedule.ts';
 export type { AppPort, SystemContext } from './system.ts';

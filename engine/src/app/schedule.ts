@@ -8,6 +8,13 @@ import type { SystemContext } from './system.ts';
 /** A system is a plain function of its context. */
 export type System = (ctx: SystemContext) => void;
 
+/**
+ * A run condition (bevy `run_if`): the system (or every system of a set) runs
+ * this frame only when it returns true. Common ones: `inState`,
+ * `resourceExists`, `onEvent`, `onTimer`, `not` (engine `conditions`).
+ */
+export type Condition = (ctx: SystemContext) => boolean;
+
 /** Names a schedule. The main ones are exported as constants (`Update`...). */
 export type ScheduleLabel = string;
 
@@ -47,6 +54,18 @@ export interface SystemOptions {
   chain?: boolean;
   /** Put the systems in a named set that others can order against. */
   inSet?: string | readonly string[];
+  /** Run only when every condition holds (checked each time the schedule runs). */
+  runIf?: Condition | readonly Condition[];
+}
+
+/** What `app.configureSets` gives a named set: ordering against others, and conditions for all its systems. */
+export interface SetOptions {
+  /** Every system of the set runs after these systems or sets. */
+  after?: SystemRef | readonly SystemRef[];
+  /** Every system of the set runs before these systems or sets. */
+  before?: SystemRef | readonly SystemRef[];
+  /** The set's systems run only when every condition holds (checked once per schedule run). */
+  runIf?: Condition | readonly Condition[];
 }
 
 /** One registered system with its ordering. */
@@ -57,7 +76,15 @@ export interface SystemEntry {
   readonly sets: ReadonlySet<string>;
   readonly after: SystemRef[];
   readonly before: SystemRef[];
+  /** Its own run conditions. */
+  readonly conditions: readonly Condition[];
   readonly ctx: SystemContext;
+}
+
+/** A condition option as a list. */
+export function conditionList(c: Condition | readonly Condition[] | undefined): Condition[] {
+  if (c === undefined) return [];
+  return typeof c === 'function' ? [c] : [...c];
 }
 
 /** Turns a ref option into a list. */
@@ -72,6 +99,7 @@ export class Schedule {
   readonly label: ScheduleLabel;
   private readonly entries: SystemEntry[] = [];
   private sorted: SystemEntry[] | null = [];
+  private readonly sets = new Map<string, { after: SystemRef[]; before: SystemRef[]; conditions: Condition[] }>();
 
   /** @param label the schedule's name */
   constructor(label: ScheduleLabel) {
@@ -89,10 +117,46 @@ export class Schedule {
     this.sorted = null;
   }
 
+  /** Orders a named set against others and gives it run conditions (added to any it has). */
+  configureSet(set: string, o: SetOptions): void {
+    const c = this.sets.get(set) ?? { after: [], before: [], conditions: [] };
+    c.after.push(...refList(o.after));
+    c.before.push(...refList(o.before));
+    c.conditions.push(...conditionList(o.runIf));
+    this.sets.set(set, c);
+    this.sorted = null;
+  }
+
   /** Systems in run order; throws on a cycle. */
   order(): readonly SystemEntry[] {
-    this.sorted ??= sortSystems(this.label, this.entries);
+    this.sorted ??= sortSystems(this.label, this.entries, this.sets);
     return this.sorted;
+  }
+
+  /**
+   * Runs each system whose conditions (its own and its sets') hold, in order.
+   * A set's conditions are checked once per run, before its first system.
+   */
+  run(call: (entry: SystemEntry) => void): void {
+    const setVerdicts = new Map<string, boolean>();
+    for (const entry of this.order()) {
+      if (!this.allowed(entry, setVerdicts)) continue;
+      call(entry);
+    }
+  }
+
+  private allowed(entry: SystemEntry, verdicts: Map<string, boolean>): boolean {
+    for (const set of entry.sets) {
+      const config = this.sets.get(set);
+      if (!config || config.conditions.length === 0) continue;
+      let ok = verdicts.get(set);
+      if (ok === undefined) {
+        ok = config.conditions.every((c) => c(entry.ctx));
+        verdicts.set(set, ok);
+      }
+      if (!ok) return false;
+    }
+    return entry.conditions.every((c) => c(entry.ctx));
   }
 
   /** Names of the systems in run order (for tests and debugging). */
@@ -106,7 +170,7 @@ function matches(entry: SystemEntry, ref: SystemRef): boolean {
 }
 
 /** Kahn's algorithm; among ready systems the earliest added runs first. */
-function sortSystems(label: string, entries: readonly SystemEntry[]): SystemEntry[] {
+function sortSystems(label: string, entries: readonly SystemEntry[], sets: ReadonlyMap<string, { after: SystemRef[]; before: SystemRef[] }>): SystemEntry[] {
   const n = entries.length;
   const next: number[][] = entries.map(() => []);
   const incoming = new Array<number>(n).fill(0);
@@ -116,8 +180,14 @@ function sortSystems(label: string, entries: readonly SystemEntry[]): SystemEntr
     incoming[to]!++;
   };
   entries.forEach((e, i) => {
-    for (const ref of e.after) entries.forEach((o, j) => matches(o, ref) && edge(j, i));
-    for (const ref of e.before) entries.forEach((o, j) => matches(o, ref) && edge(i, j));
+    const after = [...e.after];
+    const before = [...e.before];
+    for (const set of e.sets) {
+      after.push(...(sets.get(set)?.after ?? []));
+      before.push(...(sets.get(set)?.before ?? []));
+    }
+    for (const ref of after) entries.forEach((o, j) => matches(o, ref) && edge(j, i));
+    for (const ref of before) entries.forEach((o, j) => matches(o, ref) && edge(i, j));
   });
   const ready: number[] = [];
   for (let i = 0; i < n; i++) if (incoming[i] === 0) ready.push(i);
@@ -130,7 +200,7 @@ function sortSystems(label: string, entries: readonly SystemEntry[]): SystemEntr
   }
   if (out.length < n) {
     const stuck = entries.filter((e) => !out.includes(e)).map((e) => e.name);
-    throw new Error(`[app] ordering cycle in schedule "${label}" among systems: ${stuck.join(', ')}`);
+    throw new Error(`[app] ordering cycle in schedule "${label}" among systems: ${stuck.join(', ')} (their before/after, or their sets' in app.configureSets, loop)`);
   }
   return out;
 }

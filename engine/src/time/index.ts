@@ -5,7 +5,7 @@
  * @module
  */
 import { First, FixedUpdate } from '../app/index.ts';
-import type { App, Plugin } from '../app/index.ts';
+import type { App, Condition, Plugin } from '../app/index.ts';
 
 /** Frame time, in seconds. Read it in systems: `resource(Time).delta`. */
 export class Time {
@@ -129,4 +129,22 @@ export class TimePlugin implements Plugin {
       while (fixed.expend()) runOnce();
     });
   }
+}
+
+/**
+ * A run condition: true once every `seconds` of game time (`Time.elapsed`:
+ * a paused game's timers stand still, the time scale applies). A frame that
+ * passes several periods counts once. Each call makes a timer of its own.
+ * @example app.addSystems(Update, spawnWave, { runIf: onTimer(5) })
+ */
+export function onTimer(seconds: number): Condition {
+  if (!(seconds > 0)) throw new Error(`[time] onTimer: seconds must be > 0, got ${seconds}`);
+  let next = -1;
+  return ({ resource }) => {
+    const t = resource(Time).elapsed;
+    if (next < 0) next = t + seconds;
+    if (t + 1e-9 < next) return false;
+    while (next <= t + 1e-9) next += seconds;
+    return true;
+  };
 }
