@@ -5,56 +5,20 @@
  */
 import { PreUpdate } from '../app/index.ts';
 import type { App, Plugin } from '../app/index.ts';
-import { ButtonInput } from './button.ts';
+import { Keyboard, Mouse, Touches } from './devices.ts';
+import { Gamepads, readBrowserPads, type PadState } from './gamepad.ts';
 import { DomInputSource } from './source.ts';
 import type { InputSource, RawInput } from './source.ts';
 
 export { ButtonInput } from './button.ts';
+export { Keyboard, Mouse, Touches } from './devices.ts';
+export type { Touch } from './devices.ts';
+export { Gamepads } from './gamepad.ts';
+export type { PadState } from './gamepad.ts';
+export { Actions, ActionsPlugin, axis2d, defineActions, key, mouseButton, padAxis, padButton, padStick, touch } from './actions.ts';
+export type { ActionBinding, ActionsKey, Axis2d, Binding } from './actions.ts';
 export { DomInputSource, SyntheticInput } from './source.ts';
 export type { InputSource, RawInput } from './source.ts';
-
-/** Keys by `KeyboardEvent.code` ('KeyA', 'Space', 'ArrowLeft'...). */
-export class Keyboard extends ButtonInput<string> {}
-
-/** Mouse buttons (0 left, 1 middle, 2 right), position and motion. */
-export class Mouse extends ButtonInput<number> {
-  /** Pointer position in target pixels. */
-  x = 0;
-  /** Pointer position in target pixels. */
-  y = 0;
-  /** Motion this frame. */
-  dx = 0;
-  /** Motion this frame. */
-  dy = 0;
-  /** Wheel scroll this frame. */
-  wheelX = 0;
-  /** Wheel scroll this frame. */
-  wheelY = 0;
-}
-
-/** One finger on the screen. */
-export interface Touch {
-  readonly id: number;
-  x: number;
-  y: number;
-  readonly startX: number;
-  readonly startY: number;
-}
-
-/** Fingers on the screen and which started or ended this frame. */
-export class Touches {
-  /** Active touches by id. */
-  readonly active = new Map<number, Touch>();
-  /** Ids that touched down this frame. */
-  readonly justStarted = new Set<number>();
-  /** Ids that lifted this frame. */
-  readonly justEnded = new Set<number>();
-
-  /** Whether any finger is down. */
-  any(): boolean {
-    return this.active.size > 0;
-  }
-}
 
 /** Options of `InputPlugin`. */
 export interface InputPluginOptions {
@@ -63,6 +27,8 @@ export interface InputPluginOptions {
    * a browser, nothing elsewhere.
    */
   source?: InputSource | null;
+  /** Read the browser's gamepads (`navigator.getGamepads()`) every frame. Default: true where there is a Gamepad API. */
+  gamepads?: boolean;
 }
 
 /** Raw events waiting for the next `PreUpdate`. */
@@ -72,7 +38,7 @@ export class InputQueue {
 }
 
 /**
- * Adds `Keyboard`, `Mouse` and `Touches` resources and updates them from the
+ * Adds `Keyboard`, `Mouse`, `Touches` and `Gamepads` resources and updates them from the
  * source once per frame, so every system in a frame sees the same state.
  * @example
  * ```ts
@@ -90,8 +56,11 @@ export class InputPlugin implements Plugin {
     const keyboard = new Keyboard();
     const mouse = new Mouse();
     const touches = new Touches();
+    const pads = new Gamepads();
     const queue = new InputQueue();
-    app.insertResource(keyboard).insertResource(mouse).insertResource(touches).insertResource(queue);
+    app.insertResource(keyboard).insertResource(mouse).insertResource(touches).insertResource(pads).insertResource(queue);
+    const synthetic = new Map<number, PadState>();
+    const browserPads = this.options.gamepads ?? true;
     const source =
       this.options.source !== undefined ? this.options.source : typeof document !== 'undefined' ? new DomInputSource() : null;
     if (source) {
@@ -104,7 +73,15 @@ export class InputPlugin implements Plugin {
       mouse.dx = mouse.dy = mouse.wheelX = mouse.wheelY = 0;
       touches.justStarted.clear();
       touches.justEnded.clear();
-      for (const e of queue.events.splice(0)) applyRaw(e, keyboard, mouse, touches);
+      for (const e of queue.events.splice(0)) {
+        if (e.type === 'gamepad') {
+          if (e.state) synthetic.set(e.index, e.state);
+          else synthetic.delete(e.index);
+        } else applyRaw(e, keyboard, mouse, touches);
+      }
+      const now = browserPads ? readBrowserPads() : new Map<number, PadState>();
+      for (const [i, p] of synthetic) now.set(i, p);
+      pads.update(now);
     }, { inSet: 'input' });
   }
 }

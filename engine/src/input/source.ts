@@ -4,6 +4,8 @@
  * replays, bots).
  */
 
+import type { PadState } from './gamepad.ts';
+
 /** A raw input event, as queued by a source and applied in `PreUpdate`. */
 export type RawInput =
   | { type: 'keydown'; code: string }
@@ -15,6 +17,7 @@ export type RawInput =
   | { type: 'touchstart'; id: number; x: number; y: number }
   | { type: 'touchmove'; id: number; x: number; y: number }
   | { type: 'touchend'; id: number }
+  | { type: 'gamepad'; index: number; state: PadState | null }
   | { type: 'blur' };
 
 /** Something that produces raw input: attach gives it a sink, detach stops it. */
@@ -97,6 +100,11 @@ export class SyntheticInput implements InputSource {
   /** A finger lifts. */
   touchEnd(id: number): this {
     return this.emit({ type: 'touchend', id });
+  }
+
+  /** Gamepad `index` now has these buttons (0..1) and axes (-1..1); null: it is disconnected. */
+  gamepad(index: number, state: { buttons?: number[]; axes?: number[] } | null): this {
+    return this.emit({ type: 'gamepad', index, state: state && { buttons: state.buttons ?? [], axes: state.axes ?? [] } });
   }
 }
 
