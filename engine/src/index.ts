@@ -21,5 +21,6 @@ export * from './diagnostics/index.ts';
 export * from './assets/index.ts';
 export * from './plugins/index.ts';
 export * from './state/index.ts';
+export * from './audio/index.ts';
 /** The common names, as a namespace (also importable as `engine/prelude`). */
 export * as prelude from './prelude.ts';

@@ -1,0 +1,57 @@
+// Audio on Web Audio, proven by rendering it: an OfflineAudioContext renders
+// what the plugin played, and the samples say whether sound was produced.
+import { describe, expect, it } from 'vitest';
+import { App, AudioClip, AudioOutput, AudioPlugin, MinimalPlugins, Time } from '@ltask-web/engine';
+import { sineWav } from './wav.ts';
+
+const RATE = 22050;
+
+/** Plays through the App for a few frames, then renders one second; the RMS of the output. */
+async function render(setup: (audio: AudioOutput, app: App) => void): Promise<number> {
+  const ctx = new OfflineAudioContext(1, RATE, RATE);
+  const app = new App().addPlugins(MinimalPlugins, new AudioPlugin({ context: ctx }));
+  const audio = app.resource(AudioOutput);
+  setup(audio, app);
+  // Frames until every sound asked for has started (decodeAudioData settles), at most 4 s.
+  for (let i = 0; i < 200; i++) {
+    app.update(1 / 60);
+    if ([...audio.playing.values()].every((p) => p.source !== null)) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const out = (await ctx.startRendering()).getChannelData(0);
+  let sum = 0;
+  for (const x of out) sum += x * x;
+  return Math.sqrt(sum / out.length);
+}
+
+describe('audio (Web Audio, rendered offline)', () => {
+  it('a one-shot clip produces sound; a muted bus or master produces none', async () => {
+    const clip = () => new AudioClip(sineWav(440, 0.5, RATE));
+    const loud = await render((a) => a.play(clip(), { bus: 'sfx' }));
+    expect(loud).toBeGreaterThan(0.1); // a 0.5-amplitude sine for half the second
+    const muted = await render((a) => {
+      a.setVolume('sfx', 0);
+      a.play(clip(), { bus: 'sfx' });
+    });
+    expect(muted).toBe(0);
+    const master = await render((a) => {
+      a.setVolume('master', 0);
+      a.play(clip(), { bus: 'music', loop: true });
+    });
+    expect(master).toBe(0);
+    const half = await render((a) => a.play(clip(), { bus: 'sfx', volume: 0.5 }));
+    expect(half / loud).toBeCloseTo(0.5, 1);
+  });
+
+  it('a loop keeps sounding to the end of the render; a stopped sound does not', async () => {
+    const looped = await render((a) => a.play(new AudioClip(sineWav(440, 0.1, RATE)), { loop: true }));
+    expect(looped).toBeGreaterThan(0.3); // the whole second, not 0.1 s of it
+    const stopped = await render((a, app) => {
+      const id = a.play(new AudioClip(sineWav(440, 0.1, RATE)), { loop: true });
+      app.update(1 / 60);
+      a.stop(id);
+    });
+    expect(stopped).toBe(0);
+    void Time;
+  });
+});
