@@ -158,9 +158,10 @@ function buttons(list: readonly Binding[], d: Devices): number {
 
 function one(b: Binding, d: Devices): number {
   switch (b.kind) {
-    case 'key': return d.keyboard.pressed(b.code) ? 1 : 0;
-    case 'mouse': return d.mouse.pressed(b.button) ? 1 : 0;
-    case 'touch': return d.touches.any() ? 1 : 0;
+    // A tap that went down and up within one frame counts as held for that frame.
+    case 'key': return d.keyboard.pressed(b.code) || d.keyboard.justPressed(b.code) ? 1 : 0;
+    case 'mouse': return d.mouse.pressed(b.button) || d.mouse.justPressed(b.button) ? 1 : 0;
+    case 'touch': return d.touches.any() || d.touches.justStarted.size > 0 ? 1 : 0;
     case 'pad': {
       let v = 0;
       for (const p of d.pads.pads.values()) v = Math.max(v, p.buttons[b.button] ?? 0);

@@ -5,7 +5,8 @@
 // `npm run build` (tsc + vite build), `vite preview` and the dev server, and look
 // at the page in Chromium: the Lua service, the native loader, the TypeScript
 // service called through a typed proxy from the page and by name from Lua, a
-// Lua service that spawns a cube through the world and turns it every tick, the
+// Lua service that spawns a cube through the world and turns it every tick, a
+// state and an input action that pause the game (and with it the service's ticks), the
 // Lua service's print in the browser console; and nothing that the build, the
 // servers or the console print names the packages (no externalized Node
 // built-in from fengari, no source map pointing at missing sources).
@@ -120,6 +121,9 @@ async function serveAndCheck(command: string[]): Promise<{ server: string; conso
     const lines = expected().length;
     await page.waitForFunction((n) => (document.getElementById('out')?.textContent ?? '').trim().split('\n').length >= n, lines, { timeout: 45_000 });
     expect((await page.textContent('#out'))!.trim().split('\n').sort()).toEqual(expected());
+    // Step 7: Space (an action) enters the paused state; the cube the Lua service turns stops.
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => (document.getElementById('out')?.textContent ?? '').includes('paused: the cube stops'), null, { timeout: 10_000 });
     expect(errors).toEqual([]);
     await new Promise((r) => setTimeout(r, 500)); // the server's last lines
     await page.close();

@@ -42,6 +42,19 @@ describe('input actions', () => {
     expect(c.justReleased('jump')).toBe(true);
   });
 
+  it('a tap within one frame (down and up before it) presses the action for that frame', () => {
+    const { a, input } = app();
+    const c = a.resource(Controls);
+    input.keyDown('Space').keyUp('Space');
+    a.update(1 / 60);
+    expect([c.pressed('jump'), c.justPressed('jump')]).toEqual([true, true]);
+    a.update(1 / 60);
+    expect([c.pressed('jump'), c.justReleased('jump')]).toEqual([false, true]);
+    input.touchStart(3, 1, 1).touchEnd(3);
+    a.update(1 / 60);
+    expect(c.justPressed('jump')).toBe(true);
+  });
+
   it('analog: a trigger has a value and counts as pressed from half way; a stick half is a button', () => {
     const { a, input } = app();
     const c = a.resource(Controls);
