@@ -45,6 +45,13 @@ export interface AssetLoader<T> {
   load(bytes: Uint8Array, ctx: LoadContext): Promise<T> | T;
   /** Frees what the asset holds (GPU buffers...) when its last handle goes. */
   unload?(asset: T): void;
+  /**
+   * Hot reload: `next` was loaded for a path whose `old` asset is in use; return
+   * the object handles should see (update `old` in place and return it, so
+   * what holds it, a material holding a texture, sees the change). Without it
+   * handles get `next`, and `old` is unloaded.
+   */
+  reload?(old: T, next: T): T;
 }
 
 /** Lower-case extension of a path ('' if none). */

@@ -90,4 +90,13 @@ export const textureLoader: AssetLoader<Texture> = {
     texture.dispose();
     image?.close?.();
   },
+  reload(old, next) {
+    // The same Texture object, with the new image: materials holding it show the change.
+    const image = old.image as { close?: () => void } | null;
+    old.image = next.image;
+    old.userData = next.userData;
+    old.needsUpdate = true;
+    image?.close?.();
+    return old;
+  },
 };

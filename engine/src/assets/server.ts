@@ -13,7 +13,8 @@ import type { AssetTypeMap } from './types.ts';
 
 /** What happened to an asset; the AssetPlugin forwards these as app events. */
 export interface AssetEvent {
-  readonly type: 'loaded' | 'failed' | 'removed';
+  /** `modified`: reloaded in place (`AssetServer.reload`, the dev server's hot reload); handles see the new asset. */
+  readonly type: 'loaded' | 'failed' | 'removed' | 'modified';
   readonly id: number;
   readonly path: string;
   readonly error?: Error;
@@ -134,6 +135,40 @@ export class AssetServer {
   }
 
   /** Takes the events since the last call. */
+  /**
+   * Loads `path` again, in place (hot reload): every handle to it sees the new
+   * asset (a loader with `reload` updates the old object itself, a texture
+   * keeps its identity), an `AssetEvent` `modified` follows; the old asset is
+   * unloaded. A reload that fails keeps the old asset and sends `failed` with
+   * the error. Nothing happens for a path that is not loaded.
+   */
+  async reload(path: string): Promise<void> {
+    const entry = this.entries.get(normalizePath(path));
+    if (!entry || entry.removed || entry.state === 'loading') return;
+    const loader = this.loaderFor(entry.path);
+    if (!loader) return;
+    const oldDeps = entry.dependencies.splice(0);
+    try {
+      const bytes = await this.read(entry, entry.path);
+      const next = await loader.load(bytes, this.context(entry));
+      if (entry.removed) return void loader.unload?.(next);
+      const old = entry.value;
+      const kept = entry.state === 'loaded' && loader.reload ? loader.reload(old, next) : next;
+      if (kept !== old && entry.state === 'loaded') loader.unload?.(old);
+      entry.value = kept;
+      entry.error = undefined;
+      if (entry.state !== 'loaded') entry.resolve(kept);
+      entry.state = 'loaded';
+      for (const d of oldDeps) d.drop();
+      this.events.push({ type: 'modified', id: entry.id, path: entry.path });
+    } catch (caught) {
+      for (const d of entry.dependencies.splice(0)) d.drop();
+      entry.dependencies.push(...oldDeps);
+      const error = caught instanceof Error ? caught : new Error(String(caught));
+      this.events.push({ type: 'failed', id: entry.id, path: entry.path, error });
+    }
+  }
+
   drainEvents(): AssetEvent[] {
     return this.events.splice(0);
   }

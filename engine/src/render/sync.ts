@@ -16,8 +16,8 @@ type Kind = 'mesh' | 'scene' | 'camera' | 'light';
 interface Synced {
   kind: Kind;
   object: Object3D;
-  /** For scenes: whether the glTF clone was added. */
-  filled: boolean;
+  /** For scenes: the glTF asset whose scene is shown (null: none yet). */
+  filled: object | null;
 }
 
 /** The scene's objects by entity, and the active camera. */
@@ -54,9 +54,11 @@ export class SceneSync {
       if (seen.has(eid)) continue;
       const s = this.claim(eid, 'scene', () => new Group());
       const gltf = SceneRoot.handle[eid]?.asset;
-      if (!s.filled && gltf) {
+      if (gltf && s.filled !== gltf) {
+        // First load, or a hot reload gave the handle a new scene: show the new one.
+        s.object.clear();
         s.object.add(gltf.scene.clone(true));
-        s.filled = true;
+        s.filled = gltf;
       }
       this.place(world, eid, s.object);
     }
@@ -107,7 +109,7 @@ export class SceneSync {
       const object = make();
       object.matrixAutoUpdate = false;
       object.userData.eid = eid;
-      s = { kind, object, filled: false };
+      s = { kind, object, filled: null };
       this.synced.set(eid, s);
       this.objects.set(eid, object);
       this.scene.add(object);
