@@ -169,6 +169,17 @@ export class AssetServer {
     }
   }
 
+  /**
+   * Reloads the assets a URL path names (the dev server's hot reload: a file
+   * saved at `/assets/levels/1.json` reloads `levels/1.json`): every loaded
+   * path of the default source that ends the URL path. Resolves with how many.
+   */
+  async reloadUrl(urlPath: string): Promise<number> {
+    const hits = [...this.entries.keys()].filter((p) => !splitSource(p).source && (urlPath === p || urlPath.endsWith('/' + p)));
+    await Promise.all(hits.map((p) => this.reload(p)));
+    return hits.length;
+  }
+
   drainEvents(): AssetEvent[] {
     return this.events.splice(0);
   }

@@ -9,6 +9,7 @@
  * the services that run them.
  */
 import {
+  ASSET_UPDATE_EVENT,
   LUA_UPDATE_EVENT,
   SERVICE_UPDATE_EVENT,
   type LuaUpdate,
@@ -72,4 +73,17 @@ export function listenHot(onUpdate: (u: LuaUpdate) => void, onServices: (u: Serv
     hot.off(LUA_UPDATE_EVENT, onUpdate);
     hot.off(SERVICE_UPDATE_EVENT, onServices);
   };
+}
+
+/**
+ * Calls `onAsset` with the URL path of each asset file saved under `public/`
+ * (the ltask() vite plugin's ASSET_UPDATE_EVENT, in the dev server only).
+ * Returns the function that stops listening.
+ */
+export function listenAssets(onAsset: (urlPath: string) => void): () => void {
+  const hot = import.meta.hot;
+  if (!hot) return () => {};
+  const f = (d: { urlPath: string }) => onAsset(d.urlPath);
+  hot.on(ASSET_UPDATE_EVENT, f);
+  return () => hot.off(ASSET_UPDATE_EVENT, f);
 }

@@ -28,7 +28,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Connect, Plugin, UserConfig } from 'vite';
-import { LUA_UPDATE_EVENT, type LuaUpdate } from '../wire/protocol.ts';
+import { ASSET_UPDATE_EVENT, LUA_UPDATE_EVENT, type LuaUpdate } from '../wire/protocol.ts';
 import { servicesPlugin } from './services.ts';
 import { fengariPlugin } from './fengari.ts';
 
@@ -56,6 +56,8 @@ const NATIVE_QUERY = '?ltask-native';
 const CARRIER_SUFFIX = '.ltask-carrier.js';
 const WORKER_QUERY = /[?&](worker|sharedworker)(&|$)/;
 const LUA_FILE = /\.lua$/;
+/** Asset files reloaded in place by the App's AssetServer when saved under `public/`. */
+const ASSET_FILE = /\.(png|jpe?g|webp|gif|gltf|glb|bin|json|txt|wav|ogg|mp3|m4a|flac)$/i;
 
 /** The last text of each .lua file a page imported: sent as `previous` with an update. */
 const luaTexts = new Map<string, string>();
@@ -135,8 +137,14 @@ function serverPlugin(options: LtaskViteOptions): Plugin {
       if (options.headers !== false) server.middlewares.use(isolation());
     },
     async hotUpdate({ file, read }) {
-      if (!LUA_FILE.test(file) || this.environment.name !== 'client') return;
+      if (this.environment.name !== 'client') return;
       const inPublic = publicDir !== '' && !relative(publicDir, file).startsWith('..');
+      if (inPublic && ASSET_FILE.test(file)) {
+        // An asset the App may have loaded: the AssetServer reloads it in place (no page reload).
+        this.environment.hot.send({ type: 'custom', event: ASSET_UPDATE_EVENT, data: { urlPath: '/' + relative(publicDir, file).split('\\').join('/') } });
+        return [];
+      }
+      if (!LUA_FILE.test(file)) return;
       const rel = relative(inPublic ? publicDir : root, file);
       const source = await read();
       const update: LuaUpdate = { urlPath: '/' + (isAbsolute(rel) ? file : rel).split('\\').join('/'), source, previous: luaTexts.get(file) };

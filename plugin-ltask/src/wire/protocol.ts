@@ -131,6 +131,9 @@ export interface LuaUpdate {
 /** The event the ltask() vite plugin sends when a module of a TypeScript service (`?ltask-service`) is saved. */
 export const SERVICE_UPDATE_EVENT = 'ltask:service-update';
 
+/** The dev server's event for a saved asset file under `public/` (textures, glTF, JSON, audio): its URL path. */
+export const ASSET_UPDATE_EVENT = 'ltask:asset-update';
+
 /** What comes with {@link SERVICE_UPDATE_EVENT}. */
 export interface ServiceUpdate {
   /** The URL paths of the service modules that import the saved file, or are it (`/src/score.ts`). */

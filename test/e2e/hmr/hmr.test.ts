@@ -2,7 +2,8 @@
 // services that run it, at the same address, without a page reload (both kinds
 // of source: a file the page imports, and one fetched from public/); saving a
 // TypeScript service's module (`?ltask-service`) or a module it imports does
-// the same for TypeScript services.
+// the same for TypeScript services; saving an asset under public/ reloads it in
+// the App's AssetServer, in place.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,6 +32,7 @@ const stage = useStage({
 
 type Hmr = {
   loadId: number;
+  asset(): { size: number | null; events: string[] };
   addresses: number[];
   version(): Promise<string[]>;
   ts: { address: number; version(): Promise<string>; slow(): Promise<string> };
@@ -119,6 +121,21 @@ describe('hot reload of TypeScript services (vite dev server)', () => {
       expect(v.address).toBe(before.address);
       expect(v.loadId).toBe(before.loadId); // the page was not reloaded
     }
+    expect(navigations()).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
+
+describe('hot reload of assets (vite dev server)', () => {
+  it('a JSON asset saved under public/ reloads in place: the same handle sees it, AssetEvents says modified, no page reload', async () => {
+    const { page, errors, navigations } = await openPage();
+    const now = () => page.evaluate(() => (globalThis as unknown as { hmr: Hmr }).hmr.asset());
+    expect((await until(now, (v) => v.size === 1)).size).toBe(1);
+    edit('public/assets/level.json', '"size": 1', '"size": 2');
+    const after = await until(now, (v) => v.size === 2);
+    expect(after.size).toBe(2);
+    expect(after.events).toEqual(['loaded level.json', 'modified level.json']);
     expect(navigations()).toBe(1);
     expect(errors).toEqual([]);
     await page.close();

@@ -44,6 +44,7 @@ import { LtaskAssetReader } from './asset-source.ts';
 import { Ltask } from './resource.ts';
 import { LtaskStats } from './stats.ts';
 import { runtimeInternals } from '../internals.ts';
+import { listenAssets } from '../reload.ts';
 import { WorldBridge, type WorldPort } from './world/bridge.ts';
 import { resolveWorld, type LtaskWorldOptions, type ResolvedWorld } from './world/options.ts';
 
@@ -200,6 +201,11 @@ export class LtaskPlugin implements Plugin {
     // Other plugins are built now: plug the asset source into the AssetServer if there is one.
     if (this.assetSource !== false && this.installed && app.hasResource(AssetServer)) {
       registerAssetSource(app, this.assetSource, new LtaskAssetReader(this.installed.ltask));
+    }
+    if (app.hasResource(AssetServer)) {
+      // The dev server's asset hot reload: a file saved under public/ reloads in place.
+      const server = app.resource(AssetServer);
+      app.onExit(listenAssets((urlPath) => void server.reloadUrl(urlPath)));
     }
   }
   // No cleanup: the engine calls it right after finish (bevy's meaning: the end
