@@ -84,7 +84,6 @@ export function drawHud({ resource, app }: SystemContext): void {
   put('hint-mode', b.mode);
 
   drawDialogue(resource(Dialogue));
-  drawWon(game);
 }
 
 function drawDialogue(d: Dialogue): void {
@@ -102,11 +101,17 @@ function drawDialogue(d: Dialogue): void {
   put('dialogue-foot', d.ended || d.error ? '<kbd>E</kbd> / <kbd>Esc</kbd> close' : d.pending ? '' : `<kbd>1</kbd>-<kbd>${Math.max(1, d.choices.length)}</kbd> or click to choose \u00b7 <kbd>Esc</kbd> leave`);
 }
 
-function drawWon(game: Game): void {
-  const el = $('won');
+/** OnExit(won): the win panel goes. */
+export function hideWon(): void {
+  $('won').hidden = true;
+}
+
+/** OnEnter(won): the win panel, with the world's result. */
+export function showWon({ resource }: SystemContext): void {
+  const game = resource(Game);
   const r = game.result;
-  el.hidden = game.state !== 'won' || !r;
-  if (!r || game.state !== 'won') return;
+  $('won').hidden = !r;
+  if (!r) return;
   const under = r.time <= r.par;
   put('won-body',
     `<h2>${esc(r.world)} cleared!</h2>` +

@@ -84,7 +84,6 @@ export function trackLoading({ resource, app }: SystemContext): void {
   const stream = resource(ChunkStream);
   noteStartup(lt, loading, app.frame);
   document.body.dataset.state = game.state;
-  drawTitle(game);
   const el = $('loading');
   if (!el) return;
   reopenForNewWorld(el, loading, game);
@@ -220,28 +219,19 @@ function finish(el: HTMLElement, loading: Loading, lt: Ltask, game: Game, step: 
       $('runtime-error-text')!.textContent = lt.error?.message ?? 'unknown error';
       banner.hidden = false;
     }
-  } else if (game.state === 'loading') {
-    game.state = 'title';
-    drawTitle(game);
-  }
+  } else if (game.state === 'loading') game.go('title');
   el.classList.add('leaving'); // fades out (CSS), then leaves the layout
   clearTimeout(hideTimer);
   hideTimer = setTimeout(() => (el.hidden = true), 400);
 }
 
-let titleDrawn = '';
-
-/** The title card: shown in `title`, with the world's name and intro. */
-function drawTitle(game: Game): void {
+/** OnEnter(title): the title card, with the world's name and intro. */
+export function showTitle({ resource }: SystemContext): void {
   const el = $('title');
-  if (!el) return;
+  const game = resource(Game);
   const w = game.world;
-  const show = game.state === 'title' && !!w;
-  const key = show ? `${w.id}|${w.name}` : '';
-  if (key === titleDrawn) return;
-  titleDrawn = key;
-  el.hidden = !show;
-  if (!show) return;
+  if (!el || !w) return;
+  el.hidden = false;
   const n = game.worldCount;
   $('title-world')!.textContent = n ? `World ${w.id} of ${n}` : `World ${w.id}`;
   $('title-name')!.textContent = w.name;
@@ -249,4 +239,10 @@ function drawTitle(game: Game): void {
   const mins = Math.floor(w.par_time / 60);
   const secs = Math.round(w.par_time % 60);
   $('title-meta')!.textContent = `${w.coins} coins to find \u00b7 par ${mins}:${String(secs).padStart(2, '0')} \u00b7 ${w.npcs.length || 'some'} locals`;
+}
+
+/** OnExit(title): the card goes. */
+export function hideTitle(): void {
+  const el = $('title');
+  if (el) el.hidden = true;
 }

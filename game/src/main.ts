@@ -7,12 +7,15 @@
  * clock (npc-world.ts); villagers talk in ink compiled in a service; crates are an
  * OBJ packed to a GLB by gltfpack in a service. Frames never wait for any of
  * it, not even for the runtime's start: the scene renders at once under the
- * loading screen (loading.ts). Key B switches to naive blocking loaders to
- * show the difference (blocking.ts); F3 shows the runtime overlay.
+ * loading screen (loading.ts). The flow is the engine state `Flow`
+ * (loading -> title -> playing -> won), the controls are input actions
+ * (flow.ts), the sounds play through the AudioPlugin (sfx.ts). Key B switches
+ * to naive blocking loaders to show the difference (blocking.ts); F3 shows the
+ * runtime overlay.
  */
 import {
-  App, AssetServer, ClearColor, DefaultPlugins, DomInputSource, InputPlugin, Keyboard, Last, PreUpdate, RenderPlugin, Startup, Transform, Update,
-  registerAssetLoader, type SystemContext,
+  ActionsPlugin, App, AssetServer, AudioOutput, AudioPlugin, ClearColor, DefaultPlugins, DomInputSource, InputPlugin, Keyboard, Last, OnEnter, OnExit, PreUpdate,
+  RenderPlugin, StatePlugin, Startup, Transform, Update, inState, registerAssetLoader, type SystemContext,
 } from '@ltask-web/engine';
 import { Ltask, LtaskPlugin, LtaskStats, defineReply } from '@ltask-web/plugin-ltask/engine';
 import gltfpack from '../natives/gltfpack.ts?ltask-native';
@@ -22,16 +25,21 @@ import { BLOCKING_MODES, Blocking, type BlockingMode } from './blocking.ts';
 import { ChunkReply, ChunkStream, animateChunks, receiveChunks, streamChunks } from './chunks.ts';
 import { readConfig, softwareGL } from './config.ts';
 import { Dialogue } from './dialogue.ts';
+import { Controls, Flow } from './flow.ts';
+import { playInput, titleInput, wonInput } from './flow-input.ts';
 import { FrameWindow, recordFrame } from './frames.ts';
-import { bindHud, drawHud } from './hud.ts';
-import { Loading, kickOff, trackLoading } from './loading.ts';
+import { bindHud, drawHud, hideWon, showWon } from './hud.ts';
+import { Loading, hideTitle, kickOff, showTitle, trackLoading } from './loading.ts';
 import { MODEL_PATH, packedObjLoader } from './model.ts';
 import { Caught, npcWorld } from './npc-world.ts';
 import { Npcs, drawNpcLabels, trackNpcs } from './npcs.ts';
 import { Overlay, bindOverlay, drawOverlay, overlayControls, overlayInput, setMode, showIo } from './overlay.ts';
 import { CameraRig, PlayerState, moveCamera, movePlayer, placePlayer, spawnPlayer } from './player.ts';
-import { DirectorStartReply, DirectorTalkReply, Game, WorldReply, WorldsReply, animateGate, gameInput, playRules, worldReplies } from './rules.ts';
+import {
+  DirectorStartReply, DirectorTalkReply, Game, WorldReply, WorldsReply, animateGate, followPlayer, playRules, startPlaying, wonWorld, worldReplies,
+} from './rules.ts';
 import { Look, setupScene } from './scene.ts';
+import { Sfx, startMusic } from './sfx.ts';
 
 const config = readConfig(location.href);
 const $ = (id: string) => document.getElementById(id)!;
@@ -78,8 +86,12 @@ const app = new App()
       // What the NPC services see and change: Transform, Npc, the Player tag; their prefabs; Caught.
       world: npcWorld,
     }),
+    new StatePlugin(Flow),
+    new ActionsPlugin(Controls),
+    new AudioPlugin(),
   )
   .insertResource(game)
+  .insertResource(new Sfx())
   .insertResource(dialogue)
   .insertResource(loading)
   .insertResource(stream)
@@ -100,6 +112,7 @@ const app = new App()
   .addEvent(ChunkReply)
   .addEvent(Caught);
 registerAssetLoader(app, packedObjLoader);
+game.flow = app.resource(Flow);
 bindHud(game, dialogue);
 bindOverlay(overlay);
 showIo(blocking);
@@ -116,6 +129,7 @@ $('loading').addEventListener('click', () => (game.tapped = true));
 app.addSystems(Startup, [
   setupScene,
   spawnPlayer,
+  startMusic,
   function greet({ resource }: SystemContext) {
     // The runtime is still starting here: this is queued and goes out once the workers are up.
     const lt = resource(Ltask);
@@ -139,7 +153,6 @@ app.addSystems(Update, [
   },
   kickOff,
   worldReplies,
-  gameInput,
   overlayControls,
   function blockingWorker(ctx: SystemContext) {
     // `worker` mode: the blocking service, spawned once on the NPCs' worker (1).
@@ -156,7 +169,7 @@ app.addSystems(Update, [
     );
   },
   movePlayer,
-  playRules,
+  followPlayer,
   streamChunks,
   receiveChunks,
   animateChunks,
@@ -166,6 +179,18 @@ app.addSystems(Update, [
   moveCamera,
 ], { chain: true });
 let spawningBlocking = false;
+
+// The flow: its input and rules run in their state, its screens show and hide on the way in and out.
+const input = { after: worldReplies, before: movePlayer };
+app.addSystems(Update, titleInput, { ...input, runIf: inState(Flow, 'title') });
+app.addSystems(Update, wonInput, { ...input, runIf: inState(Flow, 'won') });
+app.addSystems(Update, playInput, { ...input, runIf: inState(Flow, 'playing') });
+app.addSystems(Update, playRules, { after: movePlayer, before: followPlayer, runIf: inState(Flow, 'playing') });
+app.addSystems(OnEnter(Flow, 'title'), showTitle);
+app.addSystems(OnExit(Flow, 'title'), hideTitle);
+app.addSystems(OnEnter(Flow, 'playing'), startPlaying);
+app.addSystems(OnEnter(Flow, 'won'), [wonWorld, showWon]);
+app.addSystems(OnExit(Flow, 'won'), hideWon);
 
 app.addSystems(Last, [recordFrame, drawHud, drawNpcLabels, drawOverlay, trackLoading], { chain: true });
 
@@ -208,9 +233,17 @@ const demo = {
       chunks: { x: w.chunks_x, z: w.chunks_z },
     };
   },
-  /** 'loading' | 'title' | 'playing' | 'won'. */
+  /** 'loading' | 'title' | 'playing' | 'won' (the `Flow` state). */
   get state(): string {
     return game.state;
+  },
+  /** Sounds the rules asked for (last 32), whether the page unlocked audio, the buses' volumes. */
+  get sounds(): { played: string[]; unlocked: boolean; music: boolean; volumes: { sfx: number; music: number } } {
+    const a = app.getResource(AudioOutput);
+    const sfx = app.resource(Sfx);
+    return {
+      played: sfx.played.slice(), unlocked: !!a?.unlocked, music: !!a?.playing.has(sfx.music), volumes: { sfx: a?.volume('sfx') ?? 0, music: a?.volume('music') ?? 0 },
+    };
   },
   /** Seconds played in this world, and the result once won. */
   get clock(): { elapsed: number; result: unknown } {

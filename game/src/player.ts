@@ -1,11 +1,13 @@
 /**
- * The player: WASD / arrow keys (or click / tap on the ground to walk there),
+ * The player: the `move` action (WASD / arrow keys, a pad's left stick or
+ * d-pad; flow.ts), or click / tap on the ground to walk there,
  * sliding along blocked tiles and props; unloaded chunks are walls. The camera
  * follows from above and behind; before play it circles the spawn slowly.
  */
 import { CapsuleGeometry, BoxGeometry, Matrix4, Quaternion, Raycaster, Vector2, Vector3, Plane } from 'three';
-import { Hidden, Keyboard, Time, addComponent, mesh, removeComponent, setPosition, setRotation, spawn, transform, type SystemContext } from '@ltask-web/engine';
+import { Hidden, Time, addComponent, mesh, removeComponent, setPosition, setRotation, spawn, transform, type SystemContext } from '@ltask-web/engine';
 import { ChunkStream } from './chunks.ts';
+import { Controls } from './flow.ts';
 import { Player } from './npc-world.ts';
 import { Look, materials, shapes } from './scene.ts';
 
@@ -59,10 +61,10 @@ const ray = new Raycaster();
 const ground = new Plane(new Vector3(0, 1, 0), 0);
 const hit = new Vector3();
 
-/** Update: keys and clicks move the player; collisions slide along walls. */
+/** Update: the `move` action and clicks move the player; collisions slide along walls. */
 export function movePlayer({ resource }: SystemContext): void {
   const p = resource(PlayerState);
-  const keys = resource(Keyboard);
+  const move = resource(Controls).axis('move');
   const dt = Math.min(resource(Time).delta, 0.1);
   const stream = resource(ChunkStream);
   const look = resource(Look);
@@ -84,12 +86,9 @@ export function movePlayer({ resource }: SystemContext): void {
     p.target = null;
     return;
   }
-  let dx = 0;
-  let dz = 0;
-  if (keys.pressed('KeyW') || keys.pressed('ArrowUp')) dz -= 1;
-  if (keys.pressed('KeyS') || keys.pressed('ArrowDown')) dz += 1;
-  if (keys.pressed('KeyA') || keys.pressed('ArrowLeft')) dx -= 1;
-  if (keys.pressed('KeyD') || keys.pressed('ArrowRight')) dx += 1;
+  // Up on the stick or W: away from the camera (-z).
+  let dx = move.x;
+  let dz = -move.y;
   if (dx !== 0 || dz !== 0) p.target = null;
   else if (p.target) {
     const tx = p.target.x - p.x;

@@ -4,28 +4,30 @@
  * the exit gate that opens when every coin is taken), the win panel, and the
  * next world.
  *
- * States: `loading` -> `title` (Enter / tap) -> `playing` -> `won` (N / Enter)
- * -> `loading` of the next world.
+ * The flow is the `Flow` state (flow.ts): the rules ask for the next value
+ * (`Game.go`); `OnEnter` / `OnExit` systems start and end play; the play
+ * systems run only while `playing`.
  */
 import { BoxGeometry, CircleGeometry, Color, CylinderGeometry, Matrix4, type BufferGeometry } from 'three';
 import {
-  ClearColor, Hidden, Keyboard, MeshMaterial3d, Time, addComponent, despawn, mesh, removeComponent, setPosition, setRotation, setScale, spawn, transform,
+  ClearColor, Hidden, MeshMaterial3d, Time, type States, addComponent, despawn, mesh, removeComponent, setPosition, setRotation, setScale, spawn, transform,
   type SystemContext,
 } from '@ltask-web/engine';
 import { Ltask, defineReply, type LtaskReply } from '@ltask-web/plugin-ltask/engine';
 import { ChunkStream, chunkKey } from './chunks.ts';
 import { readWorld, type TalkReply, type WorldInfo } from './data.ts';
 import { Dialogue } from './dialogue.ts';
+import type { GameState } from './flow.ts';
 import { FrameWindow } from './frames.ts';
 import { Caught } from './npc-world.ts';
 import { Npcs } from './npcs.ts';
 import { CameraRig, PlayerState } from './player.ts';
 import { Look, applyPalette, materials } from './scene.ts';
 import { GeoBuilder } from './geo.ts';
-import { sfx } from './sfx.ts';
+import { Sfx } from './sfx.ts';
 import { CHUNK } from './terrain.ts';
 
-export type GameState = 'loading' | 'title' | 'playing' | 'won';
+export type { GameState } from './flow.ts';
 export type StepState = 'waiting' | 'active' | 'done' | 'failed';
 
 /** Points. */
@@ -73,7 +75,8 @@ export interface Toast {
 
 /** The game: which world, the score, the clock, the state. */
 export class Game {
-  state: GameState = 'loading';
+  /** The `Flow` state's resource (main.ts sets it once the StatePlugin has made it). */
+  flow: States<GameState> | null = null;
   worldId = 1;
   /** How many worlds there are (`levels.worlds()`; 0: not known yet). */
   worldCount = 0;
@@ -94,6 +97,16 @@ export class Game {
   begun = false;
   /** The exit gate's entities. */
   gate: { frame: number; portal: number; beam: number; geometry: BufferGeometry | null } | null = null;
+
+  /** The flow's value now. */
+  get state(): GameState {
+    return this.flow?.current ?? 'loading';
+  }
+
+  /** Asks for the flow's next value (made in the next `StateTransition`). */
+  go(next: GameState): void {
+    this.flow?.set(next);
+  }
 
   toast(text: string, kind: Toast['kind'] = 'info', ms = 1600): void {
     this.toasts.push({ text, kind, until: performance.now() + ms });
@@ -116,7 +129,7 @@ export class Game {
 export function beginWorld(ctx: SystemContext, id: number): void {
   const game = ctx.resource(Game);
   const lt = ctx.resource(Ltask);
-  game.state = 'loading';
+  game.go('loading');
   game.worldId = id;
   game.world = null;
   game.exitOpen = false;
@@ -202,66 +215,40 @@ function talkArrived(ctx: SystemContext, e: LtaskReply<void>): void {
   }
 }
 
-/** Update: keys for the flow (Enter, N, E, 1-9, Esc). */
-export function gameInput(ctx: SystemContext): void {
-  const game = ctx.resource(Game);
-  const keys = ctx.resource(Keyboard);
-  const d = ctx.resource(Dialogue);
-  const enter = keys.justPressed('Enter') || keys.justPressed('NumpadEnter');
-  const tapped = game.tapped;
-  game.tapped = false;
-  if (game.state === 'title' && (enter || keys.justPressed('Space') || tapped)) startPlaying(ctx);
-  else if (game.state === 'won' && (enter || keys.justPressed('KeyN') || tapped)) beginWorld(ctx, game.nextWorld());
-  else if (game.state === 'playing') {
-    if (d.open) {
-      for (let i = 0; i < 9; i++) if (keys.justPressed(`Digit${i + 1}`) || keys.justPressed(`Numpad${i + 1}`)) d.choose(i);
-      if (keys.justPressed('Escape') || ((keys.justPressed('KeyE') || enter) && (d.ended || d.error))) d.close();
-    } else if (keys.justPressed('KeyE')) talkToNearest(ctx);
-  }
-}
-
-/** Dismisses the title card: the clock starts, the frame window forgets the start-up. */
+/** OnEnter(playing): the clock starts, the frame window forgets the start-up, the camera follows. */
 export function startPlaying(ctx: SystemContext): void {
   const game = ctx.resource(Game);
-  if (game.state !== 'title') return;
-  game.state = 'playing';
   game.elapsed = 0;
   game.safeUntil = performance.now() + 1000;
   ctx.resource(FrameWindow).reset();
   ctx.resource(CameraRig).mode = 'follow';
-  sfx.unlock();
 }
 
-function talkToNearest(ctx: SystemContext): void {
+/** OnEnter(won): the player stops, the fanfare plays. */
+export function wonWorld(ctx: SystemContext): void {
+  ctx.resource(PlayerState).target = null;
+  ctx.resource(Sfx).play(ctx, 'win');
+}
+
+/** Update: whether input moves the player (playing, not talking); the stream follows the player once playing, before that the spawn. */
+export function followPlayer(ctx: SystemContext): void {
+  const game = ctx.resource(Game);
   const p = ctx.resource(PlayerState);
-  let best: { id: number; name: string; d: number } | null = null;
-  for (const v of ctx.resource(Npcs).list()) {
-    if (v.kind !== 'villager') continue;
-    const d = Math.hypot(v.x - p.x, v.z - p.z);
-    if (d <= TALK_RANGE && (!best || d < best.d)) best = { id: v.id, name: v.name, d };
-  }
-  if (!best) {
-    ctx.resource(Game).toast('Nobody to talk to here', 'info', 1000);
-    return;
-  }
-  ctx.resource(Dialogue).wait(best.name);
-  ctx.resource(Ltask).request(DirectorTalkReply, 'director', 'talk', [best.id]);
+  p.controllable = game.state === 'playing' && !ctx.resource(Dialogue).open;
+  if (game.state === 'playing' || game.state === 'won') ctx.resource(ChunkStream).focus = { x: p.x, z: p.z };
 }
 
-/** Update: the clock, coins, guards, the gate, winning. */
+/** Update, in `playing`: the clock, coins, guards, the gate, winning. */
 export function playRules(ctx: SystemContext): void {
   const game = ctx.resource(Game);
   const p = ctx.resource(PlayerState);
   const d = ctx.resource(Dialogue);
   const stream = ctx.resource(ChunkStream);
   const npcs = ctx.resource(Npcs);
+  const sfx = ctx.resource(Sfx);
   const now = performance.now();
-  p.controllable = game.state === 'playing' && !d.open;
-  // The player follows the stream's focus only once playing; before, the spawn.
-  if (game.state === 'playing' || game.state === 'won') stream.focus = { x: p.x, z: p.z };
-  // A guard's service emits Caught when it reaches the player (read every frame, counted while playing).
+  // A guard's service emits Caught when it reaches the player (the window after the start keeps older ones off).
   const catches = ctx.read(Caught).filter((c) => c.epoch === npcs.epoch);
-  if (game.state !== 'playing') return;
   if (!d.open) game.elapsed += ctx.resource(Time).delta;
   const w = game.world!;
 
@@ -271,14 +258,14 @@ export function playRules(ctx: SystemContext): void {
       stream.collect(ctx, c.chunk, c.key);
       game.score += COIN_POINTS;
       game.toast(`+${COIN_POINTS}`, 'good', 700);
-      sfx.coin();
+      sfx.play(ctx, 'coin');
     }
   }
   const coins = game.coins(stream);
   if (!game.exitOpen && coins.got >= coins.total) {
     game.exitOpen = true;
     game.toast('All coins! The gate is open', 'good', 2600);
-    sfx.open();
+    sfx.play(ctx, 'open');
   }
 
   // Guards: a Caught event, or a chasing guard within reach.
@@ -293,7 +280,7 @@ export function playRules(ctx: SystemContext): void {
     game.safeUntil = now + SAFE_S * 1000;
     p.place(w.spawn_x, w.spawn_z);
     game.toast(`Caught by ${caughtBy}! -${CAUGHT_PENALTY}`, 'bad', 2200);
-    sfx.caught();
+    sfx.play(ctx, 'caught');
   }
 
   // The exit.
@@ -303,9 +290,7 @@ export function playRules(ctx: SystemContext): void {
     game.result = {
       world: w.name, coins: coins.got, coinPoints: coins.got * COIN_POINTS, time: game.elapsed, par: w.par_time, bonus, caught: game.caught, score: game.score,
     };
-    game.state = 'won';
-    p.target = null;
-    sfx.win();
+    game.go('won');
   }
 }
 

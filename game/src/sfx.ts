@@ -1,41 +1,91 @@
-/** Tiny WebAudio blips (no files): coin, caught, gate open, win. Silent until the page has had a key press or tap. */
-let ctx: AudioContext | null = null;
+/**
+ * The demo's sounds, made in code as WAV bytes (no files) and played through
+ * the engine's `AudioOutput`: blips for a coin, being caught, the gate opening
+ * and a win on bus `sfx`, and a quiet looping tune on bus `music`. Silent until
+ * the page has had a key press or tap (the AudioPlugin unlocks on it); paused
+ * with the game (`Time.paused`).
+ */
+import { AudioClip, AudioOutput, type SystemContext } from '@ltask-web/engine';
 
-function audio(): AudioContext | null {
-  if (typeof AudioContext === 'undefined') return null;
-  try {
-    ctx ??= new AudioContext();
-    if (ctx.state === 'suspended') void ctx.resume().catch(() => {});
-    return ctx.state === 'running' ? ctx : null;
-  } catch {
-    return null;
+const RATE = 22050;
+type Wave = 'square' | 'sawtooth' | 'triangle';
+
+/** One period's value at phase `t` (0..1). */
+function wave(type: Wave, t: number): number {
+  if (type === 'square') return t < 0.5 ? 1 : -1;
+  if (type === 'sawtooth') return 2 * t - 1;
+  return 1 - 4 * Math.abs(t - 0.5);
+}
+
+/** Notes one after another, `step` seconds apart, each ringing for `step * 1.8` with a fast attack. */
+export function tones(freqs: readonly number[], step: number, type: Wave, gain: number, length = (freqs.length + 1) * step): Float32Array {
+  const out = new Float32Array(Math.ceil(length * RATE));
+  freqs.forEach((f, i) => {
+    const start = Math.floor(i * step * RATE);
+    const ring = Math.floor(step * 1.8 * RATE);
+    for (let n = 0; n < ring && start + n < out.length; n++) {
+      const t = n / RATE;
+      const env = t < 0.01 ? t / 0.01 : Math.exp(-((t - 0.01) / (step * 1.8)) * 9.2);
+      out[start + n]! += wave(type, (t * f) % 1) * gain * env;
+    }
+  });
+  return out;
+}
+
+/** Mono 16-bit PCM WAV bytes of the samples (-1..1). */
+export function wav(samples: Float32Array, rate = RATE): Uint8Array {
+  const bytes = new Uint8Array(44 + samples.length * 2);
+  const v = new DataView(bytes.buffer);
+  const text = (at: number, s: string) => [...s].forEach((c, i) => v.setUint8(at + i, c.charCodeAt(0)));
+  text(0, 'RIFF');
+  v.setUint32(4, 36 + samples.length * 2, true);
+  text(8, 'WAVEfmt ');
+  v.setUint32(16, 16, true);
+  v.setUint16(20, 1, true); // PCM
+  v.setUint16(22, 1, true); // mono
+  v.setUint32(24, rate, true);
+  v.setUint32(28, rate * 2, true);
+  v.setUint16(32, 2, true);
+  v.setUint16(34, 16, true);
+  text(36, 'data');
+  v.setUint32(40, samples.length * 2, true);
+  samples.forEach((s, i) => v.setInt16(44 + i * 2, Math.max(-1, Math.min(1, s)) * 0x7fff, true));
+  return bytes;
+}
+
+export type SoundName = 'coin' | 'caught' | 'open' | 'win';
+
+/** A slow arpeggio over four chords, 8 s, played looping and quietly. */
+function tune(): Float32Array {
+  const chords = [[262, 330, 392, 523], [220, 262, 330, 440], [175, 220, 262, 349], [196, 247, 294, 392]];
+  return tones(chords.flatMap((c) => [...c, ...c.slice(1, 3).reverse()]), 8 / 24, 'triangle', 0.2, 8);
+}
+
+/** The clips (made once), and the music's playback. */
+export class Sfx {
+  readonly clips: Record<SoundName, AudioClip> = {
+    coin: new AudioClip(wav(tones([988, 1319], 0.07, 'square', 0.3))),
+    caught: new AudioClip(wav(tones([330, 247, 165], 0.12, 'sawtooth', 0.35))),
+    open: new AudioClip(wav(tones([523, 659, 784, 1047], 0.09, 'triangle', 0.5))),
+    win: new AudioClip(wav(tones([523, 659, 784, 1047, 1319], 0.11, 'triangle', 0.55))),
+  };
+  /** Sounds asked for, by name (for tests: `demo.sounds`). */
+  readonly played: SoundName[] = [];
+  music = -1;
+
+  /** Plays a blip on bus `sfx`. */
+  play(ctx: SystemContext, name: SoundName): void {
+    this.played.push(name);
+    if (this.played.length > 32) this.played.shift();
+    ctx.getResource(AudioOutput)?.play(this.clips[name], { bus: 'sfx' });
   }
 }
 
-function tone(freqs: number[], step: number, type: OscillatorType, gain = 0.08): void {
-  const a = audio();
-  if (!a) return;
-  const t0 = a.currentTime;
-  freqs.forEach((f, i) => {
-    const o = a.createOscillator();
-    const g = a.createGain();
-    o.type = type;
-    o.frequency.value = f;
-    const t = t0 + i * step;
-    g.gain.setValueAtTime(0, t);
-    g.gain.linearRampToValueAtTime(gain, t + 0.01);
-    g.gain.exponentialRampToValueAtTime(0.0001, t + step * 1.8);
-    o.connect(g).connect(a.destination);
-    o.start(t);
-    o.stop(t + step * 2);
-  });
+/** Startup: bus volumes, and the tune looping on bus `music` (it starts once the page is unlocked). */
+export function startMusic(ctx: SystemContext): void {
+  const audio = ctx.getResource(AudioOutput);
+  if (!audio) return;
+  audio.setVolume('sfx', 0.5);
+  audio.setVolume('music', 0.12);
+  ctx.resource(Sfx).music = audio.play(new AudioClip(wav(tune())), { bus: 'music', loop: true });
 }
-
-export const sfx = {
-  /** Call from a user gesture: lets the audio start. */
-  unlock: () => void audio(),
-  coin: () => tone([988, 1319], 0.07, 'square', 0.05),
-  caught: () => tone([330, 247, 165], 0.12, 'sawtooth', 0.06),
-  open: () => tone([523, 659, 784, 1047], 0.09, 'triangle', 0.08),
-  win: () => tone([523, 659, 784, 1047, 1319], 0.11, 'triangle', 0.09),
-};
