@@ -22,5 +22,6 @@ export * from './assets/index.ts';
 export * from './plugins/index.ts';
 export * from './state/index.ts';
 export * from './audio/index.ts';
+export * from './ui/index.ts';
 /** The common names, as a namespace (also importable as `engine/prelude`). */
 export * as prelude from './prelude.ts';
