@@ -14,12 +14,26 @@
  * ```
  * @module
  */
-import { PreUpdate, type App, type Condition, type Plugin, type ResourceToken, type ScheduleLabel } from '../app/index.ts';
+import { PreUpdate, defineEvent, type App, type Condition, type Plugin, type ResourceToken, type ScheduleLabel } from '../app/index.ts';
 import { addComponent, query, type BundleFn, type EntityId } from '../ecs/index.ts';
 import { despawnRecursive } from '../transform/index.ts';
 
 /** The schedule where state changes happen each frame, right after `PreUpdate`. */
 export const StateTransition: ScheduleLabel = 'StateTransition';
+
+/** A state was entered: which state type, from which value (null: its first, in the first frame) to which. */
+export interface StateChange {
+  readonly state: string;
+  readonly from: string | null;
+  readonly to: string;
+}
+
+/**
+ * Sent at every transition of every state type (and for the initial value in
+ * the first frame); forward it to services with LtaskPlugin's
+ * `world.eventsIn` and they can follow the game's states.
+ */
+export const StateChanged = defineEvent<StateChange>('StateChanged');
 
 /** A state type: a resource token for its {@link States}, its values and its initial value. */
 export interface StateKey<S extends string> extends ResourceToken<States<S>> {
@@ -127,11 +141,13 @@ export class StatePlugin<S extends string> implements Plugin {
     const key = this.key;
     const states = new States(key, this.initial);
     app.insertResource(key, states);
+    app.addEvent(StateChanged); // once for every state type
     if (!app.mainSchedules().includes(StateTransition)) app.insertSchedule(StateTransition, { after: PreUpdate });
     let entered = false;
-    app.addSystems(StateTransition, function applyStateTransition() {
+    app.addSystems(StateTransition, function applyStateTransition({ send }) {
       if (!entered) {
         entered = true;
+        send(StateChanged, { state: key.name, from: null, to: states.current });
         app.runSchedule(OnEnter(key, states.current));
       }
       const next = states.take();
@@ -145,6 +161,7 @@ export class StatePlugin<S extends string> implements Plugin {
       app.commands.apply();
       states.previous = old;
       states.current = next;
+      send(StateChanged, { state: key.name, from: old, to: next });
       app.runSchedule(OnTransition(key, old, next));
       app.runSchedule(OnEnter(key, next));
     }, { inSet: `state:${key.name}` });

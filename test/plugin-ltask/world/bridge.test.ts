@@ -2,7 +2,7 @@
 // Lua and TypeScript services read the last completed frame, write through
 // their command buffers, tick on the App's clock.
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_ENTITIES, PreUpdate, Time, Transform, Update, query, spawn, transform, type App, type SystemContext } from '@ltask-web/engine';
+import { MAX_ENTITIES, PreUpdate, StatePlugin, StateChanged, Time, Transform, Update, defineState, query, spawn, transform, type App, type SystemContext } from '@ltask-web/engine';
 import { LtaskWorldStats } from '@ltask-web/plugin-ltask/engine';
 import { Marker } from '../../fixtures/world/shared.ts';
 import { Ping, Pong, call, frames, makeApp, service, stopApp } from './harness.ts';
@@ -36,6 +36,17 @@ function S.bad(what)
   if what == "prefab" then return world.spawn("nope") end
   if what == "value" then return world.set(me, "Transform", { px = "x" }) end
 end
+return S
+`,
+  'service/follower.lua': `
+local world = require "world"
+local S = {}
+local seen = {}
+function S.start()
+  world.on("StateChanged", function(e) seen[#seen + 1] = e.state .. ":" .. tostring(e.from) .. "->" .. e.to end)
+  return true
+end
+function S.seen() return seen end
 return S
 `,
   'service/echo.lua': `
@@ -159,6 +170,28 @@ describe('world bridge (Lua)', () => {
     });
     await frames(a, () => got.length >= 3);
     expect(got).toEqual(sent.map((n) => ({ n, from: 'lua' })));
+  });
+
+  it("services follow the App's states: StateChanged forwarded through world.eventsIn", async () => {
+    const Game = defineState('Game', 'title', ['title', 'playing', 'won']);
+    const { app: a } = makeApp(SOURCES, { world: { components: { Transform, Marker }, eventsIn: [StateChanged] } });
+    a.addPlugins(new StatePlugin(Game));
+    app = a;
+    await a.ready();
+    const addr = await service(a, 'follower');
+    await call(a, addr, 'start');
+    await frames(a, () => false, 3); // its listen is applied
+    a.resource(Game).set('playing');
+    await frames(a, () => false, 3);
+    a.resource(Game).set('won');
+    const seen = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const s = await call<string[]>(a, addr, 'seen');
+        if (s.length >= 2) return s;
+      }
+      return call<string[]>(a, addr, 'seen');
+    })();
+    expect(seen).toEqual(['Game:title->playing', 'Game:playing->won']);
   });
 
   it('unknown names and bad values fail with what the App shares', async () => {
