@@ -206,6 +206,11 @@ function drawLoading(el: HTMLElement, loading: Loading, step: string, steps: Rec
 
 /** The load ended: a failure stays up; otherwise the screen fades out and the title card (or the runtime banner) shows. */
 function finish(el: HTMLElement, loading: Loading, lt: Ltask, game: Game, step: string): void {
+  if (step === 'done' && game.state === 'loading') {
+    // The title first (next frame's StateTransition): the screen says done once the card is up.
+    game.go('title');
+    return;
+  }
   const body = document.body.dataset;
   const t = lt.timings;
   loading.state = step === 'done' ? 'done' : step === 'unavailable' ? 'unavailable' : 'failed';
@@ -219,7 +224,7 @@ function finish(el: HTMLElement, loading: Loading, lt: Ltask, game: Game, step: 
       $('runtime-error-text')!.textContent = lt.error?.message ?? 'unknown error';
       banner.hidden = false;
     }
-  } else if (game.state === 'loading') game.go('title');
+  }
   el.classList.add('leaving'); // fades out (CSS), then leaves the layout
   clearTimeout(hideTimer);
   hideTimer = setTimeout(() => (el.hidden = true), 400);
