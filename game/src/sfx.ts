@@ -32,26 +32,8 @@ export function tones(freqs: readonly number[], step: number, type: Wave, gain: 
   return out;
 }
 
-/** Mono 16-bit PCM WAV bytes of the samples (-1..1). */
-export function wav(samples: Float32Array, rate = RATE): Uint8Array {
-  const bytes = new Uint8Array(44 + samples.length * 2);
-  const v = new DataView(bytes.buffer);
-  const text = (at: number, s: string) => [...s].forEach((c, i) => v.setUint8(at + i, c.charCodeAt(0)));
-  text(0, 'RIFF');
-  v.setUint32(4, 36 + samples.length * 2, true);
-  text(8, 'WAVEfmt ');
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 1, true); // PCM
-  v.setUint16(22, 1, true); // mono
-  v.setUint32(24, rate, true);
-  v.setUint32(28, rate * 2, true);
-  v.setUint16(32, 2, true);
-  v.setUint16(34, 16, true);
-  text(36, 'data');
-  v.setUint32(40, samples.length * 2, true);
-  samples.forEach((s, i) => v.setInt16(44 + i * 2, Math.max(-1, Math.min(1, s)) * 0x7fff, true));
-  return bytes;
-}
+/** A clip of the samples (-1..1) at the demo's rate. */
+export const clip = (samples: Float32Array): AudioClip => AudioClip.fromSamples(samples, RATE);
 
 export type SoundName = 'coin' | 'caught' | 'open' | 'win';
 
@@ -64,10 +46,10 @@ function tune(): Float32Array {
 /** The clips (made once), and the music's playback. */
 export class Sfx {
   readonly clips: Record<SoundName, AudioClip> = {
-    coin: new AudioClip(wav(tones([988, 1319], 0.07, 'square', 0.3))),
-    caught: new AudioClip(wav(tones([330, 247, 165], 0.12, 'sawtooth', 0.35))),
-    open: new AudioClip(wav(tones([523, 659, 784, 1047], 0.09, 'triangle', 0.5))),
-    win: new AudioClip(wav(tones([523, 659, 784, 1047, 1319], 0.11, 'triangle', 0.55))),
+    coin: clip(tones([988, 1319], 0.07, 'square', 0.3)),
+    caught: clip(tones([330, 247, 165], 0.12, 'sawtooth', 0.35)),
+    open: clip(tones([523, 659, 784, 1047], 0.09, 'triangle', 0.5)),
+    win: clip(tones([523, 659, 784, 1047, 1319], 0.11, 'triangle', 0.55)),
   };
   /** Sounds asked for, by name (for tests: `demo.sounds`). */
   readonly played: SoundName[] = [];
@@ -87,5 +69,5 @@ export function startMusic(ctx: SystemContext): void {
   if (!audio) return;
   audio.setVolume('sfx', 0.5);
   audio.setVolume('music', 0.12);
-  ctx.resource(Sfx).music = audio.play(new AudioClip(wav(tune())), { bus: 'music', loop: true });
+  ctx.resource(Sfx).music = audio.play(clip(tune()), { bus: 'music', loop: true });
 }

@@ -28,9 +28,30 @@ import { GlobalTransform } from '../transform/index.ts';
 
 /** A sound's bytes; decoded on the audio context the first time it plays. */
 export class AudioClip {
-  /** The decoded buffer, once played (or `decode`d). */
+  /** The decoded buffer, once played. */
   buffer: AudioBuffer | null = null;
   constructor(readonly bytes: Uint8Array) {}
+
+  /** A clip of mono samples (-1..1) at `rate` Hz (a 16-bit PCM WAV), for sounds made in code. */
+  static fromSamples(samples: Float32Array, rate: number): AudioClip {
+    const bytes = new Uint8Array(44 + samples.length * 2);
+    const v = new DataView(bytes.buffer);
+    const text = (at: number, s: string) => [...s].forEach((c, i) => v.setUint8(at + i, c.charCodeAt(0)));
+    text(0, 'RIFF');
+    v.setUint32(4, 36 + samples.length * 2, true);
+    text(8, 'WAVEfmt ');
+    v.setUint32(16, 16, true);
+    v.setUint16(20, 1, true); // PCM
+    v.setUint16(22, 1, true); // mono
+    v.setUint32(24, rate, true);
+    v.setUint32(28, rate * 2, true);
+    v.setUint16(32, 2, true);
+    v.setUint16(34, 16, true);
+    text(36, 'data');
+    v.setUint32(40, samples.length * 2, true);
+    samples.forEach((x, i) => v.setInt16(44 + i * 2, Math.max(-1, Math.min(1, x)) * 0x7fff, true));
+    return new AudioClip(bytes);
+  }
 }
 
 /** Loads `.wav .ogg .mp3 .m4a .flac` files as `AudioClip`s. */
