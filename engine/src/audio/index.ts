@@ -171,7 +171,7 @@ export class AudioOutput {
     let out: AudioNode = src;
     if (p.o.at !== undefined) {
       p.panner = ctx.createPanner();
-      p.panner.panningModel = 'HRTF';
+      p.panner.panningModel = 'equalpower';
       out.connect(p.panner);
       out = p.panner;
     }

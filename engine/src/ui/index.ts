@@ -150,15 +150,19 @@ export class UiPlugin implements Plugin {
     const dom = typeof document !== 'undefined' ? new DomLayer(this.options.container ?? document.body) : null;
     if (dom) app.onExit(() => dom.remove());
     app.addSystems(PreUpdate, function navigateUi({ world, getResource, send }) {
-      const buttons = [...query(world, [Ui])].filter((e) => Ui.node[e]?.kind === 'button' && !hasComponent(world, e, Hidden));
-      if (focus.focused !== null && !buttons.includes(focus.focused)) focus.focused = null;
+      const focusable = (e: EntityId) => entityExists(world, e) && Ui.node[e]?.kind === 'button' && hasComponent(world, e, Ui) && !hasComponent(world, e, Hidden);
+      if (focus.focused !== null && !focusable(focus.focused)) focus.focused = null;
       const keys = getResource(Keyboard);
       const pads = getResource(Gamepads);
       const step = (keys?.justPressed('ArrowDown') || keys?.justPressed('ArrowRight') || keys?.justPressed('Tab') || pads?.justPressed(13) ? 1 : 0)
         - (keys?.justPressed('ArrowUp') || keys?.justPressed('ArrowLeft') || pads?.justPressed(12) ? 1 : 0);
-      if (step !== 0 && buttons.length > 0) {
-        const i = focus.focused === null ? (step > 0 ? -1 : 0) : buttons.indexOf(focus.focused);
-        focus.focused = buttons[(i + step + buttons.length) % buttons.length]!;
+      if (step !== 0) {
+        // The buttons in tree order, only when the focus moves.
+        const buttons = [...query(world, [Ui])].filter(focusable);
+        if (buttons.length > 0) {
+          const i = focus.focused === null ? (step > 0 ? -1 : 0) : buttons.indexOf(focus.focused);
+          focus.focused = buttons[(i + step + buttons.length) % buttons.length]!;
+        }
       }
       if (focus.focused !== null && (keys?.justPressed('Enter') || keys?.justPressed('Space') || pads?.justPressed(0))) {
         send(UiClick, { entity: focus.focused, name: Ui.node[focus.focused]?.name });

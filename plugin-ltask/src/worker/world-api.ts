@@ -1,7 +1,7 @@
 /** `ctx.world` of TypeScript services: names resolved once, then the shared operations. */
 import { encode } from '../wire/codec/index.ts';
 import type { Fields, ServiceWorld as World, WorldTime } from '../api/world.ts';
-import { despawnEntity, emitEvent, hasComponent, listen, queryMask, readComponent, readField, removeComponent, unknown, unknownField, writeComponent, writeField } from './world-ops.ts';
+import { despawnEntity, emitEvent, hasComponent, listen, queryMask, readComponent, readField, removeComponent, unknown, unknownField, writeComponent } from './world-ops.ts';
 import type { ServiceWorld, WorkerWorld } from './world.ts';
 
 type TickFn = (dt: number, time: WorldTime) => void;
@@ -74,9 +74,6 @@ export class WorldApi implements World {
     const out = this.scratch;
     let n = 0;
     for (const [k, fi] of comp.fields) if (mask & (1 << fi)) out[n++] = values[k]!;
-    if (n === 1) {
-      for (const fi of comp.fields.values()) if (mask & (1 << fi)) return writeField(this.home, this.state, id, comp.index, fi, out[0]!);
-    }
     writeComponent(this.home, this.state, id, comp.index, mask, out, n);
   }
 

@@ -5,22 +5,9 @@
  * when the step ends, dropped when it fails), entity ids taken from the App's
  * reserve, and the App's clock turned into ticks.
  */
+import type { WorldTime } from '../api/world.ts';
 import { CommandBuffer, commitTo } from '../wire/world/commands.ts';
 import { C, H, Op, S, WorldMemory, splitId, type Snapshot, type WorldShare } from '../wire/world/layout.ts';
-
-/** The App's clock as of a snapshot. */
-export interface WorldClock {
-  /** The App's frame. */
-  readonly frame: number;
-  /** Seconds of game time (paused time and the time scale applied). */
-  readonly elapsed: number;
-  /** The frame's game-time delta, in seconds. */
-  readonly delta: number;
-  readonly paused: boolean;
-  readonly scale: number;
-  /** `FixedUpdate`'s step, in seconds (0: no fixed step). */
-  readonly fixedStep: number;
-}
 
 /** One service's side of the world: its command buffer and its tick. */
 export class ServiceWorld {
@@ -124,7 +111,7 @@ export class WorkerWorld {
   }
 
   /** The App's clock as of the snapshot this worker reads. */
-  clock(): WorldClock | null {
+  clock(): WorldTime | null {
     const s = this.snapshot();
     if (!s) return null;
     return {
@@ -276,7 +263,7 @@ export class WorkerWorld {
    * The tick `w` runs now: the game time since its last tick, or null when
    * none passed (paused). Its reads are of the snapshot it pinned here.
    */
-  beginTick(w: ServiceWorld): { dt: number; clock: WorldClock } | null {
+  beginTick(w: ServiceWorld): { dt: number; clock: WorldTime } | null {
     w.tickQueued = false;
     const clock = this.clock();
     if (!clock) return null;

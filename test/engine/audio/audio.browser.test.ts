@@ -1,7 +1,7 @@
 // Audio on Web Audio, proven by rendering it: an OfflineAudioContext renders
 // what the plugin played, and the samples say whether sound was produced.
 import { describe, expect, it } from 'vitest';
-import { App, AudioClip, AudioOutput, AudioPlugin, MinimalPlugins, Time } from '@ltask-web/engine';
+import { App, AudioClip, AudioOutput, AudioPlugin, MinimalPlugins, Time, spawn, transform } from '@ltask-web/engine';
 import { sineWav } from './wav.ts';
 
 const RATE = 22050;
@@ -41,6 +41,26 @@ describe('audio (Web Audio, rendered offline)', () => {
     expect(master).toBe(0);
     const half = await render((a) => a.play(clip(), { bus: 'sfx', volume: 0.5 }));
     expect(half / loud).toBeCloseTo(0.5, 1);
+  });
+
+  it('a spatial sound follows its entity: panned to the side it is on', async () => {
+    // Two channels: a sound on the listener's right is louder in the right channel.
+    const ctx = new OfflineAudioContext(2, RATE, RATE);
+    const app = new App().addPlugins(MinimalPlugins, new AudioPlugin({ context: ctx, listener: () => ear }));
+    const ear = spawn(app.world, transform({ position: [0, 0, 0] }));
+    const source = spawn(app.world, transform({ position: [-5, 0, 0] }));
+    const audio = app.resource(AudioOutput);
+    audio.play(new AudioClip(sineWav(440, 1, RATE)), { loop: true, at: source });
+    for (let i = 0; i < 200 && ![...audio.playing.values()].every((p) => p.source !== null); i++) {
+      app.update(1 / 60);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    app.update(1 / 60); // the panner takes the entity's world position (after propagation)
+    const out = await ctx.startRendering();
+    const rms = (c: Float32Array) => Math.sqrt(c.reduce((a, x) => a + x * x, 0) / c.length);
+    const left = rms(out.getChannelData(0));
+    const right = rms(out.getChannelData(1));
+    expect(left).toBeGreaterThan(right * 1.5); // it stands at x = -5: the left
   });
 
   it('a loop keeps sounding to the end of the render; a stopped sound does not', async () => {
