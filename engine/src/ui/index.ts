@@ -35,6 +35,8 @@ export interface UiStyle {
   background: string;
   color: string;
   fontSize: number;
+  /** Whether the node takes pointer events (default: buttons do, other nodes let clicks through to the canvas). */
+  pointerEvents: 'auto' | 'none';
   /** Where a root node sits over the canvas (CSS `left` / `top` / `right` / `bottom`). */
   left: number | string;
   top: number | string;
@@ -54,10 +56,18 @@ export interface UiNode {
   style?: Partial<UiStyle>;
   /** A CSS class for the element, to style it from the page's CSS. */
   className?: string;
+  /** The element's id (for the page's CSS and for tests). */
+  id?: string;
+  /** `data-*` attributes of the element (`{ step: 'done' }` is `data-step="done"`), for CSS and tests. */
+  data?: Record<string, string>;
 }
 
-/** The UI node component: each entity's node, and a version bumped on change. */
-export const Ui = { node: [] as Array<UiNode | undefined>, version: new Uint32Array(MAX_ENTITIES) };
+/**
+ * The UI node component: each entity's node, a version bumped on change, and
+ * its spawn order (siblings show, and take the focus, in the order they were spawned).
+ */
+export const Ui = { node: [] as Array<UiNode | undefined>, version: new Uint32Array(MAX_ENTITIES), order: new Float64Array(MAX_ENTITIES) };
+let spawned = 0;
 
 /** A button was pressed (clicked, or activated from the keyboard or a gamepad). */
 export interface UiClickEvent {
@@ -72,6 +82,7 @@ export function ui(node: UiNode): BundleFn {
     addComponent(world, eid, Ui);
     Ui.node[eid] = { ...node };
     Ui.version[eid] = (Ui.version[eid] ?? 0) + 1;
+    Ui.order[eid] = ++spawned;
   };
 }
 
@@ -88,6 +99,8 @@ export class UiFocus {
   focused: EntityId | null = null;
 }
 
+/** The CSS display of a shown node. */
+const shown = (n: UiNode) => (n.kind === 'text' ? 'block' : 'flex');
 const px = (v: number | string | undefined) => (v === undefined ? '' : typeof v === 'number' ? `${v}px` : v);
 const FLEX = { start: 'flex-start', center: 'center', end: 'flex-end', stretch: 'stretch', 'space-between': 'space-between' } as const;
 
@@ -95,9 +108,11 @@ const FLEX = { start: 'flex-start', center: 'center', end: 'flex-end', stretch: 
 function paint(el: HTMLElement, n: UiNode, root: boolean): void {
   const s = n.style ?? {};
   el.className = `ui-${n.kind}${n.className ? ` ${n.className}` : ''}`;
+  if (n.id) el.id = n.id;
   if (n.name) el.dataset.ui = n.name;
+  if (n.data) Object.assign(el.dataset, n.data);
   const st = el.style;
-  st.display = n.kind === 'text' ? 'block' : 'flex';
+  st.display = shown(n);
   st.flexDirection = s.direction ?? 'column';
   st.gap = px(s.gap);
   st.padding = px(s.padding);
@@ -108,7 +123,7 @@ function paint(el: HTMLElement, n: UiNode, root: boolean): void {
   st.background = s.background ?? '';
   st.color = s.color ?? '';
   st.fontSize = px(s.fontSize);
-  st.pointerEvents = 'auto';
+  st.pointerEvents = s.pointerEvents ?? (n.kind === 'button' ? 'auto' : '');
   if (root) {
     st.position = 'absolute';
     st.left = px(s.left);
@@ -125,6 +140,16 @@ function paint(el: HTMLElement, n: UiNode, root: boolean): void {
     el.setAttribute('role', 'progressbar');
     el.setAttribute('aria-valuenow', String(Math.round((n.value ?? 0) * 100)));
   } else if (n.text !== undefined) el.textContent = n.text;
+}
+
+/** The node and every node above it are shown (none is `Hidden`). */
+function shownInTree(world: World, e: EntityId): boolean {
+  for (let n = e, depth = 0; depth < 64; depth++) {
+    if (hasComponent(world, n, Hidden)) return false;
+    if (!hasComponent(world, n, Parent)) return true;
+    n = Parent.eid[n]!;
+  }
+  return true;
 }
 
 /** Options of `UiPlugin`. */
@@ -150,15 +175,15 @@ export class UiPlugin implements Plugin {
     const dom = typeof document !== 'undefined' ? new DomLayer(this.options.container ?? document.body) : null;
     if (dom) app.onExit(() => dom.remove());
     app.addSystems(PreUpdate, function navigateUi({ world, getResource, send }) {
-      const focusable = (e: EntityId) => entityExists(world, e) && Ui.node[e]?.kind === 'button' && hasComponent(world, e, Ui) && !hasComponent(world, e, Hidden);
+      const focusable = (e: EntityId) => entityExists(world, e) && Ui.node[e]?.kind === 'button' && hasComponent(world, e, Ui) && shownInTree(world, e);
       if (focus.focused !== null && !focusable(focus.focused)) focus.focused = null;
       const keys = getResource(Keyboard);
       const pads = getResource(Gamepads);
       const step = (keys?.justPressed('ArrowDown') || keys?.justPressed('ArrowRight') || keys?.justPressed('Tab') || pads?.justPressed(13) ? 1 : 0)
         - (keys?.justPressed('ArrowUp') || keys?.justPressed('ArrowLeft') || pads?.justPressed(12) ? 1 : 0);
       if (step !== 0) {
-        // The buttons in tree order, only when the focus moves.
-        const buttons = [...query(world, [Ui])].filter(focusable);
+        // The buttons in spawn order, only when the focus moves.
+        const buttons = [...query(world, [Ui])].filter(focusable).sort((a, b) => Ui.order[a]! - Ui.order[b]!);
         if (buttons.length > 0) {
           const i = focus.focused === null ? (step > 0 ? -1 : 0) : buttons.indexOf(focus.focused);
           focus.focused = buttons[(i + step + buttons.length) % buttons.length]!;
@@ -177,7 +202,8 @@ export class UiPlugin implements Plugin {
 class DomLayer {
   readonly clicks: UiClickEvent[] = [];
   private readonly layer: HTMLElement;
-  private readonly els = new Map<EntityId, { el: HTMLElement; version: number }>();
+  private readonly els = new Map<EntityId, { el: HTMLElement; version: number; order: number }>();
+  private readonly order = new WeakMap<Element, number>();
 
   constructor(container: HTMLElement) {
     this.layer = document.createElement('div');
@@ -190,6 +216,18 @@ class DomLayer {
     this.layer.remove();
   }
 
+  /** Puts an element under its parent's, before the first sibling spawned after it. */
+  private place(home: HTMLElement, el: HTMLElement, order: number): void {
+    this.order.set(el, order);
+    for (const c of home.children) {
+      if ((this.order.get(c) ?? 0) > order) {
+        home.insertBefore(el, c);
+        return;
+      }
+    }
+    home.appendChild(el);
+  }
+
   sync(world: World, focused: EntityId | null): void {
     const live = new Set<EntityId>();
     // Elements first, so that every child finds its parent's element.
@@ -197,21 +235,29 @@ class DomLayer {
       const n = Ui.node[e];
       if (!n) continue;
       live.add(e);
-      if (this.els.has(e)) continue;
+      const had = this.els.get(e);
+      if (had && had.order === Ui.order[e]) continue;
+      had?.el.remove(); // the entity id was used again by a new node
       const el = document.createElement(n.kind === 'button' ? 'button' : 'div');
       if (n.kind === 'button') el.addEventListener('click', () => this.clicks.push({ entity: e, name: Ui.node[e]?.name }));
-      this.els.set(e, { el, version: -1 });
+      this.els.set(e, { el, version: -1, order: Ui.order[e]! });
     }
     for (const e of live) {
       const r = this.els.get(e)!;
       const parent = hasComponent(world, e, Parent) ? this.els.get(Parent.eid[e]!)?.el : undefined;
       const home = parent ?? this.layer;
-      if (r.el.parentElement !== home) home.appendChild(r.el);
-      if (r.version !== Ui.version[e]) {
+      if (r.el.parentElement !== home) this.place(home, r.el, Ui.order[e]!);
+      const repainted = r.version !== Ui.version[e];
+      if (repainted) {
         paint(r.el, Ui.node[e]!, !parent);
         r.version = Ui.version[e]!;
       }
-      r.el.hidden = hasComponent(world, e, Hidden);
+      // Hidden nodes (and their subtrees) leave the layout, whatever the page's CSS says.
+      const hidden = hasComponent(world, e, Hidden);
+      if (r.el.hidden !== hidden || repainted) {
+        r.el.hidden = hidden;
+        r.el.style.display = hidden ? 'none' : shown(Ui.node[e]!);
+      }
       r.el.classList.toggle('ui-focused', e === focused);
       if (e === focused && document.activeElement !== r.el) r.el.focus({ preventScroll: true });
     }

@@ -75,4 +75,54 @@ describe('UI (DOM)', () => {
     app.update(1 / 60);
     expect(clicks.map((c) => c.name)).toEqual(['play', 'quit', 'play']);
   });
+
+  it('ids and data attributes for the page\'s CSS; a hidden panel takes its buttons out of the layout and of the focus; only buttons catch the pointer', () => {
+    const { app, input, ids } = setup();
+    const w = app.world;
+    const card = spawn(w, ui({ kind: 'panel', id: 'card', data: { step: 'waiting' }, style: { left: 0, top: 0 } }));
+    const go = spawn(w, ui({ kind: 'button', text: 'Go', name: 'go' }));
+    setParent(w, go, card);
+    app.update(1 / 60);
+    const el = host!.querySelector<HTMLElement>('#card')!;
+    expect(el.dataset.step).toBe('waiting');
+    setUi(card, { data: { step: 'done' } });
+    app.update(1 / 60);
+    expect(el.dataset.step).toBe('done');
+    // Without any page CSS: text and panels let the pointer through, buttons take it.
+    expect(getComputedStyle($('title')).pointerEvents).toBe('none');
+    expect(getComputedStyle($('go')).pointerEvents).toBe('auto');
+    // Hidden: gone from the layout although the node's style says flex, and its buttons out of the focus ring.
+    addComponent(w, card, Hidden);
+    addComponent(w, ids.quit, Hidden);
+    app.update(1 / 60);
+    expect(getComputedStyle(el).display).toBe('none');
+    expect(getComputedStyle($('quit')).display).toBe('none');
+    expect($('go').getBoundingClientRect().width).toBe(0);
+    const seen = new Set<number | null>();
+    for (let i = 0; i < 4; i++) {
+      input.keyDown('Tab').keyUp('Tab');
+      app.update(1 / 60);
+      seen.add(app.resource(UiFocus).focused);
+    }
+    expect([...seen]).toEqual([ids.play]);
+  });
+
+  it('siblings show and take the focus in the order they were spawned, also when entity ids are used again', () => {
+    const { app, input, ids } = setup();
+    const w = app.world;
+    app.update(1 / 60);
+    despawn(w, ids.play);
+    despawn(w, ids.title);
+    const again = spawn(w, ui({ kind: 'button', text: 'Again', name: 'again' }));
+    setParent(w, again, ids.menu);
+    app.update(1 / 60);
+    expect([...$('menu').children].map((c) => (c as HTMLElement).dataset.ui)).toEqual(['quit', 'load', 'again']);
+    const order: Array<number | null> = [];
+    for (let i = 0; i < 2; i++) {
+      input.keyDown('Tab').keyUp('Tab');
+      app.update(1 / 60);
+      order.push(app.resource(UiFocus).focused);
+    }
+    expect(order).toEqual([ids.quit, again]);
+  });
 });
