@@ -15,6 +15,14 @@
 --   guard:    walks its patrol; chases the player within 5 tiles, gives up beyond 9 and walks back its trail.
 --   critter:  wanders its patrol; flees the player within 4 tiles, walks back once the player is 7 tiles away.
 -- States: 'patrol', 'chase', 'flee', 'talk', 'idle'.
+-- It follows the game's flow (the App's `StateChanged` events of state "Game"): outside
+-- 'playing' (loading, title, won) it stands still ('idle'; a guard neither chases nor
+-- catches) and it goes on when 'playing' comes back. An event reaches only the NPCs that
+-- listened before its frame, and the bridge has no "current state" to read, so an NPC that
+-- has heard none yet plays. The director starts NPCs while loading: they move unseen under
+-- the loading screen until loading -> title (their listen is applied before director.start
+-- answers, so before the load can end). An NPC restarted mid-game (hot reload) moves, and
+-- so do NPCs in an App without the Game state.
 local ltask = require "ltask"
 local world = require "world"
 local director, row, map = ...
@@ -53,6 +61,7 @@ local running = true
 local ticks = 0
 local facing = math.pi -- radians around Y; 0: towards -z
 local clock = 0 -- game time of the last tick (s)
+local playing = true -- the game's flow: false while it is not 'playing' (see the StateChanged listener)
 local last_tick -- ltask.counter() of the last tick
 
 local function free(tx, tz)
@@ -143,6 +152,7 @@ local function chase(dt, now, d)
 end
 
 local function tick(dt, now)
+  if not playing then return "idle" end
   if now < talk_until then return "talk" end
   local d = player_dist()
   if kind == "guard" then
@@ -185,6 +195,13 @@ local function spawn_entity()
     Npc = { id = id, kind = KIND[kind], state = STATE.patrol, ticks = 0, gap = 0, moving = 0, epoch = epoch },
   })
 end
+
+-- The game's flow: stand still outside 'playing'; a chase or a flight ends there (walked back afterwards).
+world.on("StateChanged", function(e)
+  if e.state ~= "Game" then return end
+  playing = e.to == "playing"
+  if not playing and (mode == "chase" or mode == "flee") then mode = "back" end
+end)
 
 world.on_tick(function(dt, elapsed)
   if not running then return end

@@ -2,8 +2,11 @@
  * What the App shares with the NPC services (LtaskPlugin's `world` option):
  * `Transform`, the `Npc` component (written by each NPC's service every tick),
  * the `Player` tag on the player's body (NPCs read its Transform), the
- * `npc.guard` / `npc.villager` / `npc.critter` prefabs services spawn, and the
- * `Caught` event guards emit. No DOM here: tests build the same world in Node.
+ * `npc.guard` / `npc.villager` / `npc.critter` prefabs services spawn, the
+ * `Caught` event guards emit, and the engine's `StateChanged` events, which
+ * NPCs follow (they stand still while the `Game` state is not `playing`; an
+ * App that uses `npcWorld` registers the event, with `StatePlugin(Flow)` or
+ * `addEvent(StateChanged)`). No DOM here: tests build the same world in Node.
  *
  * An NPC is a root entity on the ground (Transform + Npc, no mesh: its service
  * writes x, z and the facing) with its parts as children: the body (whose
@@ -11,7 +14,7 @@
  * despawning the root takes the parts with it.
  */
 import { BoxGeometry, CapsuleGeometry, Color, MeshLambertMaterial, SphereGeometry } from 'three';
-import { MAX_ENTITIES, Transform, addComponent, defineEvent, mesh, setParent, spawn, transform, type EntityId, type World } from '@ltask-web/engine';
+import { MAX_ENTITIES, StateChanged, Transform, addComponent, defineEvent, mesh, setParent, spawn, transform, type EntityId, type World } from '@ltask-web/engine';
 import type { LtaskWorldOptions } from '@ltask-web/plugin-ltask/engine';
 import type { NpcKind, NpcState } from './data.ts';
 import { materials, shapes } from './scene.ts';
@@ -104,6 +107,7 @@ function npcPrefab(kind: NpcKind): (world: World, eid: EntityId) => void {
 export const npcWorld: LtaskWorldOptions = {
   components: { Transform, Npc, Player },
   prefabs: { 'npc.guard': npcPrefab('guard'), 'npc.villager': npcPrefab('villager'), 'npc.critter': npcPrefab('critter') },
+  eventsIn: [StateChanged],
   eventsOut: [Caught],
   reserve: 64,
 };

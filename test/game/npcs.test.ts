@@ -2,12 +2,14 @@
 // world (game/src/npc-world.ts: Transform, Npc, the Player tag, the NPC prefabs,
 // Caught) with a real runtime on 2 worker_threads; each NPC service spawns its
 // entity and moves it on the App's clock; guards chase the Player entity and
-// emit Caught; pause stops them; a new world's start replaces them.
+// emit Caught; pause stops them; outside the Flow's 'playing' (StateChanged) they
+// stand idle; a new world's start replaces them.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Story } from 'inkjs/full';
-import { App, MinimalPlugins, Parent, Time, Transform, Update, query, setPosition, spawn, transform, type SystemContext } from '@ltask-web/engine';
+import { App, MinimalPlugins, Parent, StatePlugin, Time, Transform, Update, query, setPosition, spawn, transform, type SystemContext } from '@ltask-web/engine';
 import { Ltask, LtaskPlugin, LtaskWorldStats } from '@ltask-web/plugin-ltask/engine';
 import { Caught, NPC_KINDS, NPC_STATES, Npc, NpcParts, Player, npcWorld } from '../../game/src/npc-world.ts';
+import { Flow } from '../../game/src/flow.ts';
 import { NATIVES, PUBLIC } from './bridge/helpers.ts';
 
 interface NpcRow { id: number; name: string; kind: string; x: number; z: number; knot: string }
@@ -37,6 +39,8 @@ beforeAll(async () => {
       onLog: (e) => void logs.push(`[${e.level}] ${e.label}:${e.source} ${e.text}`),
       world: npcWorld,
     }),
+    // The game's flow, as the page has it (npcWorld forwards its StateChanged events); here it starts in 'playing'.
+    new StatePlugin(Flow, 'playing'),
   );
   app.addEvent(Caught);
   app.addSystems(Update, function readCaught({ read }: SystemContext) {
@@ -155,6 +159,27 @@ describe('director.lua and npc.lua on the world bridge', () => {
     expect(during.map((n) => [n.ticks, n.x, n.z])).toEqual(before.map((n) => [n.ticks, n.x, n.z]));
     await until(7, (n) => n.every((x, i) => x.ticks > during[i]!.ticks));
   });
+
+  it('outside the Flow\'s "playing" (StateChanged) NPCs stand idle and still (ticking on), no chase, no Caught; back in "playing" they move and catch again', async () => {
+    const flow = app.resource(Flow);
+    const guard = npcs(7).find((n) => n.kind === 'guard')!;
+    flow.set('won');
+    // Every NPC heard it: idle and still in its Npc component, ticking on (game time runs).
+    const still = await until(7, (n) => n.every((x) => x.state === 'idle' && !x.moving), 10_000);
+    caught.length = 0;
+    movePlayer(guard.x + 0.5, guard.z); // within the guard's reach: it would chase and catch
+    const later = await until(7, (n) => n.every((x, i) => x.ticks >= still[i]!.ticks + 30), 15_000);
+    expect(later.map((n) => [n.state, n.x, n.z, n.moving])).toEqual(still.map((n) => ['idle', n.x, n.z, false]));
+    expect(caught).toEqual([]);
+
+    // Playing again: the guard chases and catches; with the player gone, every NPC walks on.
+    flow.set('playing');
+    await until(7, (n) => n.find((x) => x.id === guard.id)!.state === 'chase' && caught.length > 0, 15_000);
+    expect(caught.every((c) => c.id === guard.id && c.epoch === 7)).toBe(true);
+    movePlayer(w1.spawn_x, w1.spawn_z);
+    await until(7, (n) => n.every((x, i) => Math.hypot(x.x - later[i]!.x, x.z - later[i]!.z) > 0.1), 15_000);
+    await until(7, (n) => n.find((x) => x.id === guard.id)!.state === 'patrol', 15_000);
+  }, 60_000);
 
   it('NPC entities outlive the bridge\'s reclaim of unused reserve ids (600 frames): their ids stay live, writes keep landing', async () => {
     const before = npcs(7);
