@@ -1,13 +1,15 @@
 /**
- * The loading screen (`#loading` in index.html) and the title card (`#title`):
+ * The loading screen and the title card, UI nodes (the engine's UiPlugin):
  * real progress while the App already renders and runs its systems behind it.
+ * Until the App's first frame the page shows index.html's static `#boot`
+ * card; `spawnLoading` (Startup) replaces it with the `#loading` screen.
  *
  * Steps, each with its share of the bar: the page's scripts ran (5%), the
  * ltask runtime started (workers up, 30%), the first Lua reply (hello.lua,
  * 10%), the world's row (`levels.world`, 10%), its NPCs (`director.start`,
  * 10%), the crate model packed by gltfpack in a service (15%, first world
  * only), the chunks around the spawn (20%, by count). Then the title card shows
- * the world's name and intro until Enter / a tap. When the runtime is
+ * the world's name and intro until Enter / pad A / its start button. When the runtime is
  * `unavailable` (e.g. the page is not cross-origin isolated) the screen goes
  * and `#runtime-error` says why, with the headers to set.
  *
@@ -18,9 +20,11 @@
  * (`runtimeReadyMs`, `firstReplyMs`: ms from the LtaskPlugin's start;
  * `framesAtRuntimeReady`, `framesAtFirstReply`, `loadedMs`).
  */
-import { AssetServer, type GltfAsset, type Handle, type SystemContext } from '@ltask-web/engine';
+import { AssetServer, Ui, stateScoped, type EntityId, type GltfAsset, type Handle, type SystemContext, type World } from '@ltask-web/engine';
 import { Ltask } from '@ltask-web/plugin-ltask/engine';
 import { ChunkStream, NEED_RING } from './chunks.ts';
+import { Flow } from './flow.ts';
+import { SCREEN, clock, node, put, show } from './hud.ts';
 import { MODEL_PATH } from './model.ts';
 import { Game, WorldsReply, beginWorld, type StepState } from './rules.ts';
 
@@ -34,6 +38,14 @@ export interface LoadingMark {
 }
 
 type Step = 'runtime' | 'reply' | 'world' | 'npcs' | 'model' | 'chunks';
+const STEP_NAMES: Record<Step, string> = {
+  runtime: 'Runtime: workers and Lua VMs up',
+  reply: 'First Lua reply (hello.lua)',
+  world: 'World from levels.db (SQLite in a service)',
+  npcs: 'NPC services started (director.lua)',
+  model: 'Crate model packed (gltfpack in a service)',
+  chunks: 'Chunks around the spawn',
+};
 const SHARE: Record<Step | 'page', number> = { page: 5, runtime: 30, reply: 10, world: 10, npcs: 10, model: 15, chunks: 20 };
 
 /** What the loading screen shows; systems fill it, `trackLoading` draws it. */
@@ -57,11 +69,34 @@ export class Loading {
   seq = 0;
   /** The world to start with (`?world=N`). */
   firstWorld = 1;
+  /** When the faded-out screen leaves the layout (`performance.now()`; 0: not leaving). */
+  hideAt = 0;
+  /** The screen's nodes. */
+  ui = { screen: -1, title: -1, percent: -1, bar: -1, text: -1, reply: -1, steps: {} as Record<Step, EntityId> };
 }
 
 let lastDrawn = '';
-let hideTimer: ReturnType<typeof setTimeout> | undefined;
 const $ = (id: string) => document.getElementById(id);
+
+/** Startup: the loading screen's nodes, in place of the page's static card. */
+export function spawnLoading({ world, resource }: SystemContext): void {
+  const u = resource(Loading).ui;
+  u.screen = node(world, null, {
+    kind: 'panel', id: 'loading', className: 'screen', data: { state: 'loading', progress: '0', step: 'page' },
+    style: SCREEN,
+  });
+  const card = node(world, u.screen, { kind: 'panel', className: 'card' });
+  const head = node(world, card, { kind: 'panel', className: 'title', style: { direction: 'row', justify: 'space-between' } });
+  u.title = node(world, head, { kind: 'text', id: 'loading-title', text: 'ltask web demo' });
+  u.percent = node(world, head, { kind: 'text', id: 'loading-percent', text: '5%' });
+  u.bar = node(world, card, { kind: 'progress', className: 'bar', value: 0.05 });
+  u.text = node(world, card, { kind: 'text', id: 'loading-text', text: 'Starting...' });
+  for (const step of Object.keys(STEP_NAMES) as Step[]) {
+    u.steps[step] = node(world, card, { kind: 'text', className: 'step', text: STEP_NAMES[step], data: { step, status: 'waiting' } });
+  }
+  u.reply = node(world, card, { kind: 'text', id: 'reply', text: '' });
+  $('boot')?.remove();
+}
 
 /** Update: after the first Lua reply, starts the first world, the world count and the crate model. */
 export function kickOff(ctx: SystemContext): void {
@@ -84,9 +119,12 @@ export function trackLoading({ resource, app }: SystemContext): void {
   const stream = resource(ChunkStream);
   noteStartup(lt, loading, app.frame);
   document.body.dataset.state = game.state;
-  const el = $('loading');
-  if (!el) return;
-  reopenForNewWorld(el, loading, game);
+  const world = app.world;
+  reopenForNewWorld(world, loading, game);
+  if (loading.hideAt && performance.now() >= loading.hideAt) {
+    loading.hideAt = 0;
+    show(world, loading.ui.screen, false);
+  }
   if (loading.state !== 'loading') return;
 
   const { steps, chunks, progress } = measure(lt, loading, game, stream);
@@ -98,8 +136,8 @@ export function trackLoading({ resource, app }: SystemContext): void {
   if (!last || last.step !== step || last.progress !== loading.progress) {
     loading.history.push({ t: performance.now(), frame: app.frame, progress: loading.progress, step });
   }
-  drawLoading(el, loading, step, steps, chunks);
-  if (finished) finish(el, loading, lt, game, step);
+  drawLoading(loading, step, steps, chunks);
+  if (finished) finish(loading, lt, game, step);
 }
 
 /** Chunks in, and needed, around the focus. */
@@ -123,19 +161,21 @@ function noteStartup(lt: Ltask, loading: Loading, frame: number): void {
 }
 
 /** A new world's load: the screen comes back. */
-function reopenForNewWorld(el: HTMLElement, loading: Loading, game: Game): void {
+function reopenForNewWorld(world: World, loading: Loading, game: Game): void {
   if (!(game.begun && game.load.seq !== loading.seq && game.state === 'loading')) return;
   loading.seq = game.load.seq;
+  const u = loading.ui;
   if (loading.state === 'done') {
     loading.state = 'loading';
     loading.history.length = 0;
-    clearTimeout(hideTimer);
-    el.hidden = false;
-    el.classList.remove('leaving');
-    el.dataset.state = 'loading';
+    loading.hideAt = 0;
+    show(world, u.screen, true);
+    put(u.screen, { className: 'screen', data: { ...dataOf(u.screen), state: 'loading' } });
   }
-  $('loading-title')!.textContent = game.load.seq > 1 ? `World ${game.worldId}${game.worldCount ? ` of ${game.worldCount}` : ''}` : 'ltask web demo';
+  put(u.title, { text: game.load.seq > 1 ? `World ${game.worldId}${game.worldCount ? ` of ${game.worldCount}` : ''}` : 'ltask web demo' });
 }
+
+const dataOf = (e: EntityId) => ({ ...Ui.node[e]?.data });
 
 /** Each step's state, the chunks in, and the bar's share of them all. */
 function measure(lt: Ltask, loading: Loading, game: Game, stream: ChunkStream): { steps: Record<Step, StepState>; chunks: ChunkCount; progress: number } {
@@ -189,23 +229,21 @@ function describeStep(lt: Ltask, game: Game, steps: Record<Step, StepState>, chu
 }
 
 /** The bar, the text and the step list; only when something shown changed. */
-function drawLoading(el: HTMLElement, loading: Loading, step: string, steps: Record<Step, StepState>, chunks: ChunkCount): void {
+function drawLoading(loading: Loading, step: string, steps: Record<Step, StepState>, chunks: ChunkCount): void {
   const key = `${step}|${loading.progress}|${loading.text}|${Object.values(steps).join()}`;
   if (key === lastDrawn) return;
   lastDrawn = key;
-  el.dataset.progress = String(loading.progress);
-  el.dataset.step = step;
-  for (const [k, v] of Object.entries(steps)) el.dataset[k] = v;
-  el.dataset.chunkCount = `${chunks.done}/${chunks.total}`;
-  el.setAttribute('aria-valuenow', String(loading.progress));
-  ($('loading-fill') as HTMLElement).style.width = `${loading.progress}%`;
-  $('loading-text')!.textContent = loading.text;
-  $('loading-percent')!.textContent = `${loading.progress}%`;
-  for (const li of el.querySelectorAll<HTMLElement>('li[data-step]')) li.dataset.status = steps[li.dataset.step as Step] ?? 'waiting';
+  const u = loading.ui;
+  // For tests: the screen's data attributes say where the load is (see the module's comment).
+  put(u.screen, { data: { state: loading.state, progress: String(loading.progress), step, ...steps, chunkCount: `${chunks.done}/${chunks.total}` } });
+  put(u.bar, { value: loading.progress / 100 });
+  put(u.text, { text: loading.text });
+  put(u.percent, { text: `${loading.progress}%` });
+  for (const k of Object.keys(STEP_NAMES) as Step[]) put(u.steps[k], { data: { step: k, status: steps[k] } });
 }
 
 /** The load ended: a failure stays up; otherwise the screen fades out and the title card (or the runtime banner) shows. */
-function finish(el: HTMLElement, loading: Loading, lt: Ltask, game: Game, step: string): void {
+function finish(loading: Loading, lt: Ltask, game: Game, step: string): void {
   if (step === 'done' && game.state === 'loading') {
     // The title first (next frame's StateTransition): the screen says done once the card is up.
     game.go('title');
@@ -214,7 +252,8 @@ function finish(el: HTMLElement, loading: Loading, lt: Ltask, game: Game, step: 
   const body = document.body.dataset;
   const t = lt.timings;
   loading.state = step === 'done' ? 'done' : step === 'unavailable' ? 'unavailable' : 'failed';
-  el.dataset.state = loading.state;
+  const u = loading.ui;
+  put(u.screen, { data: { ...dataOf(u.screen), state: loading.state } });
   if (loading.state === 'failed') return; // stays up, with the error
   body.loaded = loading.state;
   if (!body.loadedMs) body.loadedMs = (performance.now() - (t.start || 0)).toFixed(1);
@@ -225,29 +264,21 @@ function finish(el: HTMLElement, loading: Loading, lt: Ltask, game: Game, step: 
       banner.hidden = false;
     }
   }
-  el.classList.add('leaving'); // fades out (CSS), then leaves the layout
-  clearTimeout(hideTimer);
-  hideTimer = setTimeout(() => (el.hidden = true), 400);
+  put(u.screen, { className: 'screen leaving' }); // fades out (CSS), then leaves the layout
+  loading.hideAt = performance.now() + 400;
 }
 
-/** OnEnter(title): the title card, with the world's name and intro. */
-export function showTitle({ resource }: SystemContext): void {
-  const el = $('title');
+/** OnEnter(title): the title card, with the world's name and intro; it goes when `title` is left. */
+export function showTitle({ resource, world }: SystemContext): void {
   const game = resource(Game);
   const w = game.world;
-  if (!el || !w) return;
-  el.hidden = false;
+  if (!w) return;
   const n = game.worldCount;
-  $('title-world')!.textContent = n ? `World ${w.id} of ${n}` : `World ${w.id}`;
-  $('title-name')!.textContent = w.name;
-  $('title-intro')!.textContent = w.intro;
-  const mins = Math.floor(w.par_time / 60);
-  const secs = Math.round(w.par_time % 60);
-  $('title-meta')!.textContent = `${w.coins} coins to find \u00b7 par ${mins}:${String(secs).padStart(2, '0')} \u00b7 ${w.npcs.length || 'some'} locals`;
-}
-
-/** OnExit(title): the card goes. */
-export function hideTitle(): void {
-  const el = $('title');
-  if (el) el.hidden = true;
+  const screen = node(world, null, { kind: 'panel', id: 'title', className: 'screen', style: SCREEN }, stateScoped(Flow, 'title'));
+  const card = node(world, screen, { kind: 'panel', className: 'card', style: { align: 'center' } });
+  node(world, card, { kind: 'text', id: 'title-world', text: n ? `World ${w.id} of ${n}` : `World ${w.id}` });
+  node(world, card, { kind: 'text', id: 'title-name', text: w.name });
+  node(world, card, { kind: 'text', id: 'title-intro', text: w.intro });
+  node(world, card, { kind: 'text', id: 'title-meta', text: `${w.coins} coins to find \u00b7 par ${clock(w.par_time)} \u00b7 ${w.npcs.length || 'some'} locals` });
+  node(world, card, { kind: 'button', name: 'start', className: 'prompt', text: 'Start (Enter / pad A / tap)' });
 }

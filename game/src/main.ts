@@ -14,8 +14,8 @@
  * runtime overlay.
  */
 import {
-  ActionsPlugin, App, AssetServer, AudioOutput, AudioPlugin, ClearColor, DefaultPlugins, DomInputSource, InputPlugin, Keyboard, Last, OnEnter, OnExit, PreUpdate,
-  RenderPlugin, StatePlugin, Startup, Transform, Update, inState, registerAssetLoader, type SystemContext,
+  ActionsPlugin, App, AssetServer, AudioOutput, AudioPlugin, ClearColor, DefaultPlugins, DomInputSource, InputPlugin, Keyboard, Last, OnEnter, PreUpdate,
+  RenderPlugin, StatePlugin, Startup, Transform, UiPlugin, Update, inState, registerAssetLoader, type SystemContext,
 } from '@ltask-web/engine';
 import { Ltask, LtaskPlugin, LtaskStats, defineReply } from '@ltask-web/plugin-ltask/engine';
 import gltfpack from '../natives/gltfpack.ts?ltask-native';
@@ -28,8 +28,8 @@ import { Dialogue } from './dialogue.ts';
 import { Controls, Flow } from './flow.ts';
 import { playInput, titleInput, wonInput } from './flow-input.ts';
 import { FrameWindow, recordFrame } from './frames.ts';
-import { bindHud, drawHud, hideWon, showWon } from './hud.ts';
-import { Loading, hideTitle, kickOff, showTitle, trackLoading } from './loading.ts';
+import { Hud, drawHud, put, showWon, spawnHud } from './hud.ts';
+import { Loading, kickOff, showTitle, spawnLoading, trackLoading } from './loading.ts';
 import { MODEL_PATH, packedObjLoader } from './model.ts';
 import { Caught, npcWorld } from './npc-world.ts';
 import { Npcs, drawNpcLabels, trackNpcs } from './npcs.ts';
@@ -89,10 +89,12 @@ const app = new App()
     new StatePlugin(Flow),
     new ActionsPlugin(Controls),
     new AudioPlugin(),
+    new UiPlugin(),
   )
   .insertResource(game)
   .insertResource(new Sfx())
   .insertResource(dialogue)
+  .insertResource(new Hud())
   .insertResource(loading)
   .insertResource(stream)
   .insertResource(npcs)
@@ -113,7 +115,6 @@ const app = new App()
   .addEvent(Caught);
 registerAssetLoader(app, packedObjLoader);
 game.flow = app.resource(Flow);
-bindHud(game, dialogue);
 bindOverlay(overlay);
 showIo(blocking);
 
@@ -123,10 +124,10 @@ canvas.addEventListener('pointerdown', (e) => {
   const r = canvas.getBoundingClientRect();
   player.clicks.push({ x: e.clientX - r.left, y: e.clientY - r.top });
 });
-// A tap on the loading screen or title also counts (the title card listens itself).
-$('loading').addEventListener('click', () => (game.tapped = true));
 
 app.addSystems(Startup, [
+  spawnLoading,
+  spawnHud,
   setupScene,
   spawnPlayer,
   startMusic,
@@ -148,7 +149,7 @@ app.addSystems(Update, [
     for (const e of ctx.read(HelloReply)) {
       if (e.ok && loading.firstReplyFrame < 0) loading.firstReplyFrame = ctx.app.frame;
       if (!e.ok) loading.replyFailed = true;
-      $('reply').textContent = e.ok ? String(e.values[0]) : `error: ${e.error?.message}`;
+      put(loading.ui.reply, { text: e.ok ? String(e.values[0]) : `error: ${e.error?.message}` });
     }
   },
   kickOff,
@@ -187,10 +188,8 @@ app.addSystems(Update, wonInput, { ...input, runIf: inState(Flow, 'won') });
 app.addSystems(Update, playInput, { ...input, runIf: inState(Flow, 'playing') });
 app.addSystems(Update, playRules, { after: movePlayer, before: followPlayer, runIf: inState(Flow, 'playing') });
 app.addSystems(OnEnter(Flow, 'title'), showTitle);
-app.addSystems(OnExit(Flow, 'title'), hideTitle);
 app.addSystems(OnEnter(Flow, 'playing'), startPlaying);
 app.addSystems(OnEnter(Flow, 'won'), [wonWorld, showWon]);
-app.addSystems(OnExit(Flow, 'won'), hideWon);
 
 app.addSystems(Last, [recordFrame, drawHud, drawNpcLabels, drawOverlay, trackLoading], { chain: true });
 
@@ -291,7 +290,7 @@ const demo = {
       const t0 = performance.now();
       const tick = () => {
         if (game.state === 'playing') return resolve(game.state);
-        if (game.state === 'title') game.tapped = true;
+        if (game.state === 'title') game.go('playing');
         if (performance.now() - t0 > timeoutMs) return reject(new Error(`demo.start: still "${game.state}" after ${timeoutMs} ms`));
         setTimeout(tick, 30);
       };
@@ -324,6 +323,8 @@ function setModeNow(m: BlockingMode): void {
 }
 
 app.run().catch((e: Error) => {
-  $('reply').textContent = `error: ${e.message}`;
+  // Before the first frame the page shows its static card; after it, the loading screen's reply line.
+  const line = document.getElementById('reply') ?? document.getElementById('boot-text');
+  if (line) line.textContent = `error: ${e.message}`;
   console.error(e);
 });

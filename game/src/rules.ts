@@ -91,8 +91,6 @@ export class Game {
   readonly toasts: Toast[] = [];
   /** This world's load: bumped per world; each step's state. */
   load = { seq: 0, world: 'waiting' as StepState, npcs: 'waiting' as StepState, error: '' };
-  /** Set by a tap on the title / win panel (the DOM), taken by the rules. */
-  tapped = false;
   /** Whether the first world's load has been started (after the first Lua reply). */
   begun = false;
   /** The exit gate's entities. */

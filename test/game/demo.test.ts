@@ -16,20 +16,27 @@ interface Mark {
   step: string;
 }
 
-/** Records the loading overlay as the page's scripts find it (before the App's first frame). */
+/** Records the page's static boot card as the page's scripts find it (before the App's first frame). */
 async function watchFirstPaint(page: Page): Promise<void> {
   await page.addInitScript(() => {
     document.addEventListener('DOMContentLoaded', () => {
-      const el = document.getElementById('loading');
+      const el = document.getElementById('boot');
       const box = el?.getBoundingClientRect();
       (globalThis as { firstLoading?: unknown }).firstLoading = el && {
-        state: el.dataset.state,
-        progress: el.dataset.progress,
+        text: document.getElementById('boot-text')?.textContent,
+        loadingScreen: !!document.getElementById('loading'),
         visible: !el.hidden && getComputedStyle(el).display !== 'none' && (box?.width ?? 0) > 0,
       };
     });
   });
 }
+
+/** Waits until the loading screen (a UI node, there from the App's first frame) has left the layout. */
+const loadingGone = (page: Page, timeout: number) =>
+  page.waitForFunction(() => {
+    const el = document.getElementById('loading');
+    return !!el && getComputedStyle(el).display === 'none';
+  }, null, { timeout, polling: 100 });
 
 const frames = async (p: Page) => Number(await p.evaluate(() => (globalThis as unknown as { demo: { frames: number } }).demo.frames));
 const history = (p: Page) => p.evaluate(() => (globalThis as unknown as { demo: { loading: { history: Mark[] } } }).demo.loading.history);
@@ -60,12 +67,13 @@ describe('demo page (npm start)', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await watchFirstPaint(page);
     await page.goto(stage.devUrl);
-    // Present at first, over the scene.
-    expect(await page.evaluate(() => (globalThis as { firstLoading?: unknown }).firstLoading)).toEqual({ state: 'loading', progress: '0', visible: true });
+    // The static card at first, over the scene; the UI's loading screen replaces it at the App's first frame.
+    expect(await page.evaluate(() => (globalThis as { firstLoading?: unknown }).firstLoading)).toEqual({ text: 'Loading the page scripts...', loadingScreen: false, visible: true });
     await page.waitForFunction(() => /^Hello/.test(document.getElementById('reply')?.textContent ?? ''), null, { timeout: 45_000 });
     expect(await page.textContent('#reply')).toMatch(/^Hello, page \(from Lua service \d+ on worker [01]\)$/);
     // Gone once the world, its NPCs, the packed crate and the chunks around the spawn are in.
-    await page.waitForSelector('#loading', { state: 'hidden', timeout: 45_000 });
+    await loadingGone(page, 45_000);
+    expect(await page.$('#boot')).toBeNull();
     const overlay = await page.evaluate(() => ({ ...document.getElementById('loading')!.dataset }));
     expect(overlay).toMatchObject({ state: 'done', progress: '100', step: 'done', runtime: 'done', reply: 'done', world: 'done', npcs: 'done', model: 'done', chunks: 'done' });
     expect(await page.isHidden('#runtime-error')).toBe(true);
@@ -161,7 +169,7 @@ describe('demo page without cross-origin isolation', () => {
     page.on('load', () => void loads++);
     await watchFirstPaint(page);
     await page.goto(plainUrl);
-    expect(await page.evaluate(() => (globalThis as { firstLoading?: unknown }).firstLoading)).toMatchObject({ state: 'loading', visible: true });
+    expect(await page.evaluate(() => (globalThis as { firstLoading?: unknown }).firstLoading)).toMatchObject({ loadingScreen: false, visible: true });
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
 
     await page.waitForSelector('#runtime-error', { state: 'visible', timeout: 30_000 });
@@ -171,7 +179,7 @@ describe('demo page without cross-origin isolation', () => {
     expect(message).toContain('ltask() from "@ltask-web/plugin-ltask/vite"');
     expect(message).toMatch(/static host.*headers file/);
     // The loading screen went away; it says why the runtime is missing.
-    await page.waitForSelector('#loading', { state: 'hidden', timeout: 5_000 });
+    await loadingGone(page, 5_000);
     expect(await page.getAttribute('#loading', 'data-state')).toBe('unavailable');
     expect(await page.getAttribute('#loading', 'data-runtime')).toBe('failed');
     expect(await page.evaluate(() => document.body.dataset.loaded)).toBe('unavailable');

@@ -16,6 +16,8 @@ interface Demo {
   player: { x: number; y: number; z: number };
   world: { spawn: { x: number; z: number } };
   sounds: { played: string[]; volumes: { sfx: number; music: number } };
+  dialogue: { open: boolean; pending: boolean; lines: string[]; choices: string[] };
+  npcs(): { npcs: Array<{ kind: string; x: number; z: number }> };
   teleport(x: number, z: number): void;
 }
 /** The pad the page sees: the test writes its axes and buttons. */
@@ -93,4 +95,27 @@ describe('the demo with a gamepad', () => {
     expect(sounds.volumes).toEqual({ sfx: 0.5, music: 0.12 });
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('talks with the pad: A opens a villager\'s dialogue, A takes the focused choice, the d-pad moves the focus, B leaves', async () => {
+    const v = await page.evaluate(() => demo.npcs().npcs.find((n) => n.kind === 'villager')!);
+    await page.evaluate((n) => demo.teleport(n.x + 1, n.z), v);
+    await page.waitForTimeout(300);
+    await press(0);
+    await page.waitForFunction(() => demo.dialogue.open && !demo.dialogue.pending && demo.dialogue.choices.length > 0, null, { timeout: 20_000 });
+    // The first choice has the focus; a press of A takes it.
+    const focused = (name: string) => page.waitForFunction((n) => document.activeElement?.getAttribute('data-ui') === n, name, { timeout: 2_000 });
+    await focused('choice-0');
+    const first = await page.evaluate(() => demo.dialogue.lines[0]);
+    await press(0);
+    await page.waitForFunction((l) => demo.dialogue.lines[0] !== l, first, { timeout: 5_000 });
+    const n = await page.evaluate(() => demo.dialogue.choices.length);
+    if (n > 1) {
+      await press(13); // d-pad down: the next choice
+      await focused('choice-1');
+    }
+    await press(1);
+    await page.waitForFunction(() => !demo.dialogue.open, null, { timeout: 5_000 });
+    expect(await page.isHidden('#dialogue')).toBe(true);
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

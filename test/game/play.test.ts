@@ -113,7 +113,7 @@ describe('the demo game at 300 ms io latency', () => {
     expect(f1 - f0).toBeGreaterThanOrEqual(5);
   }, 30_000);
 
-  it('a villager talks: E within 2 tiles, the ink story from its knot, numbered choices', async () => {
+  it('a villager talks: E within 2 tiles, the ink story from its knot, numbered choices as buttons', async () => {
     const villager = await page.evaluate(() => demo.npcs().npcs.find((n) => n.kind === 'villager')!);
     expect(villager).toBeDefined();
     await page.evaluate((v) => demo.teleport(v.x + 1, v.z), villager);
@@ -126,7 +126,9 @@ describe('the demo game at 300 ms io latency', () => {
     expect(d.choices.length).toBeGreaterThan(0);
     expect(await page.isVisible('#dialogue')).toBe(true);
     expect(await page.textContent('#dialogue-text')).toContain(d.lines[0]!);
-    await page.keyboard.press('Digit1');
+    // The choices are UI buttons, in order: a click on the first takes it, as the key 1 does.
+    expect(await page.$$eval('#choices button', (b) => b.map((x) => x.textContent))).toEqual(d.choices.map((c, i) => `${i + 1}. ${c}`));
+    await page.click('[data-ui="choice-0"]');
     await page.waitForFunction((first) => demo.dialogue.lines[0] !== first, d.lines[0], { timeout: 5_000 });
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => !demo.dialogue.open, null, { timeout: 5_000 });
@@ -152,7 +154,7 @@ describe('the demo game at 300 ms io latency', () => {
     // The B key cycles off -> main -> worker; the hint line says which.
     let since = await page.evaluate(() => performance.now());
     await page.keyboard.press('KeyB');
-    await page.waitForFunction(() => demo.blocking === 'main' && document.getElementById('hint-mode')!.textContent === 'main', null, { timeout: 5_000 });
+    await page.waitForFunction(() => demo.blocking === 'main' && document.getElementById('hint-mode')!.dataset.mode === 'main', null, { timeout: 5_000 });
     // Drop the chunks: they stream in again, now read on the main thread.
     await page.evaluate(() => demo.reloadChunks());
     await waitLoad('main');
