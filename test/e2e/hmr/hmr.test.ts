@@ -2,10 +2,11 @@
 // services that run it, at the same address, without a page reload (both kinds
 // of source: a file the page imports, and one fetched from public/); saving a
 // TypeScript service's module (`?ltask-service`) or a module it imports does
-// the same for TypeScript services; saving an asset under public/ reloads it in
-// the App's AssetServer, in place.
+// the same for TypeScript services; saving an asset under public/ (JSON, a PNG
+// texture, a glTF) reloads it in the App's AssetServer, in place.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultClientConditions } from 'vite';
 import { ltask } from '@ltask-web/plugin-ltask/vite';
@@ -33,12 +34,33 @@ const stage = useStage({
 type Hmr = {
   loadId: number;
   asset(): { size: number | null; events: string[] };
+  texture(): { width: number | null; same: boolean; version: number };
+  gltf(): string[] | null;
   addresses: number[];
   version(): Promise<string[]>;
   ts: { address: number; version(): Promise<string>; slow(): Promise<string> };
 };
 
 /** Replaces `from` with `to` in the page's file `f` (as an editor saves it). */
+/** A w x h grey RGB PNG. */
+function png(w: number, h: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(3 * w, 0x80)]);
+  const idat = deflateSync(Buffer.concat(Array.from({ length: h }, () => row)));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+}
+
 const edit = (f: string, from: string, to: string) => {
   const path = join(root, f);
   writeFileSync(path, readFileSync(path, 'utf8').replace(from, to));
@@ -135,7 +157,30 @@ describe('hot reload of assets (vite dev server)', () => {
     edit('public/assets/level.json', '"size": 1', '"size": 2');
     const after = await until(now, (v) => v.size === 2);
     expect(after.size).toBe(2);
-    expect(after.events).toEqual(['loaded level.json', 'modified level.json']);
+    expect(after.events.filter((e) => e.endsWith('level.json'))).toEqual(['loaded level.json', 'modified level.json']);
+    expect(navigations()).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('a PNG texture and a glTF saved under public/ reload in place: the texture object stays (materials see the new image), the glTF handle sees the new scene', async () => {
+    const { page, errors, navigations } = await openPage();
+    const hmr = () => page.evaluate(() => {
+      const h = (globalThis as unknown as { hmr: Hmr }).hmr;
+      return { texture: h.texture(), gltf: h.gltf(), events: h.asset().events };
+    });
+    const before = await until(hmr, (v) => v.texture.width === 1 && v.gltf !== null);
+    expect(before.texture).toMatchObject({ width: 1, same: true });
+    expect(before.gltf).toEqual(['crate-v1']);
+    writeFileSync(join(root, 'public/assets/tile.png'), png(4, 2));
+    const t = await until(hmr, (v) => v.texture.width === 4);
+    expect(t.texture.width).toBe(4);
+    expect(t.texture.same).toBe(true); // the same Texture object
+    expect(t.texture.version).toBeGreaterThan(before.texture.version); // needsUpdate: uploaded again
+    edit('public/assets/prop.gltf', 'crate-v1', 'crate-v2');
+    const g = await until(hmr, (v) => v.gltf?.[0] === 'crate-v2');
+    expect(g.gltf).toEqual(['crate-v2']);
+    expect(g.events).toEqual(expect.arrayContaining(['loaded tile.png', 'modified tile.png', 'loaded prop.gltf', 'modified prop.gltf']));
     expect(navigations()).toBe(1);
     expect(errors).toEqual([]);
     await page.close();

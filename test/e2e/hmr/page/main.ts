@@ -7,12 +7,17 @@ import { LtaskPlugin } from '@ltask-web/plugin-ltask/engine';
 import imported from './imported.lua';
 import score from './score.ts?ltask-service';
 
-// An App whose AssetServer reloads a JSON asset saved under public/assets/ (through LtaskPlugin).
+// An App whose AssetServer reloads assets saved under public/assets/ (through LtaskPlugin): JSON, a PNG texture, a glTF.
 const app = new App().addPlugins(MinimalPlugins, new AssetPlugin({ root: '/assets/' }), new LtaskPlugin({ workers: 1, io: false }));
 const assetEvents: string[] = [];
 app.addSystems(Update, ({ read }: SystemContext) => void assetEvents.push(...read(AssetEvents).map((e: AssetEvent) => `${e.type} ${e.path}`)));
 await app.ready();
-const level = app.resource(AssetServer).load<{ size: number }>('level.json');
+const server = app.resource(AssetServer);
+const level = server.load<{ size: number }>('level.json');
+const tile = server.load('tile.png');
+const prop = server.load('prop.gltf');
+/** The texture object first loaded (a reload keeps it). */
+let firstTile: unknown = null;
 setInterval(() => app.update(), 16);
 
 const rt = await startRuntime({ workers: 1, sources: { 'service/imported.lua': imported }, services: { score } });
@@ -23,6 +28,12 @@ const c = await rt.spawn('score', 'y');
   loadId: Math.random(),
   addresses: [a, b],
   asset: () => ({ size: level.asset?.size ?? null, events: assetEvents }),
+  texture: () => {
+    firstTile ??= tile.asset;
+    const image = tile.asset?.image as { width: number } | undefined;
+    return { width: image?.width ?? null, same: tile.asset === firstTile, version: tile.asset?.version ?? 0 };
+  },
+  gltf: () => prop.asset?.scene.children.map((c) => c.name) ?? null,
   version: async () => [await rt.call(a, 'version'), await rt.call(b, 'version')],
   ts: {
     address: c,
