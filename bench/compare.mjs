@@ -76,9 +76,9 @@ for (const metric of after[0].keys()) {
   const ratio = ma / mb;
   const noise = Math.max(spread(a), spread(b), 0.1);
   const worse = higherIsBetter(unit) ? ratio < 1 - noise : ratio > 1 + noise;
-  // The baseline rows time plain worker_threads, not the runtime: how much the
+  // The baseline and floor rows time plain worker_threads, not the runtime: how much the
   // machine itself moved between the two sides, never a verdict on the change.
-  const reference = metric.startsWith('baseline');
+  const reference = metric.startsWith('baseline') || metric.startsWith('floor');
   rows.push({ metric, unit, before: mb, after: ma, ratio, noise, verdict: reference ? '(machine)' : worse ? 'WORSE' : '' });
 }
 

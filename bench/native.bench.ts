@@ -5,10 +5,11 @@
  *
  * - Callback round trip: bench_rtt (services/native/rtt.ts) calls a Lua callback
  *   N times and times each call on the carrier; the callback answers 64 B, 4 KiB
- *   or 1 MiB of bytes. Baseline: two plain worker_threads, one blocked in
- *   Atomics.wait until the other copies the same bytes into a SharedArrayBuffer
- *   (services/native/atomics-worker.mjs): the floor for a blocking cross-thread
- *   request.
+ *   or 1 MiB of bytes. Two floors (floors.ts, services/floor-worker.mjs): two
+ *   plain worker_threads, one waiting until the other copies the same bytes into
+ *   a SharedArrayBuffer, both ends polling 50 us before they sleep (the
+ *   baseline column: the way the carrier and the home worker wait) and both
+ *   sleeping in Atomics.wait at once (the sleeping floor, a futex wake each way).
  * - Read throughput: a native function reads a 16 MiB file of the io memory
  *   backend in ranges through a callback that calls io; baseline: the same reads
  *   made by the Lua service itself (no carrier).
@@ -20,12 +21,12 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import gltfpack from '../game/natives/gltfpack.ts';
 import sqlite from '../game/natives/sqlite.ts';
 import ink from '../game/natives/ink.ts';
-import { printTable, stats, type Row, type Stats } from './report.ts';
+import { fmt, printTable, stats, type Row, type Stats } from './report.ts';
+import { against, floorRtt } from './floors.ts';
 
 // ------------------------------------------------------------------ settings
 
@@ -65,34 +66,6 @@ const ASSETS = [
 ];
 const files = new Map<string, Uint8Array>(ASSETS.map((p) => [p, new Uint8Array(readFileSync(new URL(p, PUBLIC)))]));
 const big = new Uint8Array(BIG).map((_, i) => (i * 2654435761) >>> 24);
-
-// ------------------------------------------------------------------ baseline: Atomics ping-pong
-
-async function atomicsRtt(size: number, count: number): Promise<Stats> {
-  const url = new URL('./services/native/atomics-worker.mjs', import.meta.url);
-  const sab = new SharedArrayBuffer(64 + size);
-  const answer = new Worker(url, { workerData: { role: 'answer', sab } });
-  const ask = new Worker(url, { workerData: { role: 'ask', sab } });
-  const once = <T>(w: Worker) => new Promise<T>((r) => w.once('message', r));
-  try {
-    const ready = once(answer);
-    answer.postMessage({ size });
-    await ready;
-    const run = async (k: number) => {
-      const p = once<{ samples: number[] }>(ask);
-      ask.postMessage({ n: k });
-      return (await p).samples;
-    };
-    await run(Math.ceil(count / 5)); // warm-up
-    const samples = await run(count);
-    const state = new Int32Array(sab, 0, 1);
-    Atomics.store(state, 0, 3);
-    Atomics.notify(state, 0);
-    return stats(samples);
-  } finally {
-    await Promise.all([answer.terminate(), ask.terminate()]);
-  }
-}
 
 // ------------------------------------------------------------------ baseline: libraries in this thread
 
@@ -194,9 +167,13 @@ async function main(): Promise<void> {
   const step = (what: string) => console.error(`[bench ${((performance.now() - began) / 1000).toFixed(1)}s] ${what}`);
   const load0 = os.loadavg();
 
-  step('baseline: Atomics ping-pong between two worker_threads');
+  step('floors: shared-memory ping-pong between two worker_threads, spinning and sleeping');
   const floor: Record<number, Stats> = {};
-  for (const s of SIZES) floor[s] = await atomicsRtt(s, RTT_N[s]!);
+  const sleeping: Record<number, Stats> = {};
+  for (const s of SIZES) {
+    floor[s] = await floorRtt('spin', s, RTT_N[s]!);
+    sleeping[s] = await floorRtt('wait', s, RTT_N[s]!);
+  }
 
   step('baseline: libraries called directly in this thread, fed from memory');
   await gltfpack.setup();
@@ -239,12 +216,21 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   for (const s of SIZES) {
+    const f = floor[s]!;
+    const z = sleeping[s]!;
+    rows.push(
+      { metric: `floor: spinning ping-pong ${sizeName(s)} p50 / p99`, value: f.p50, unit: `us / ${fmt(f.p99)}` },
+      { metric: `floor: sleeping Atomics.wait ping-pong ${sizeName(s)} p50 / p99`, value: z.p50, unit: `us / ${fmt(z.p99)}`, target: s === SIZES[0] ? `one futex wake-up: ${fmt(z.p50 / 2)} us (half the p50)` : undefined },
+    );
+  }
+  for (const s of SIZES) {
     const r = rtts[s]!;
     const f = floor[s]!;
-    const target = s === 4096 ? '<= 30 us p50 (a core free)' : undefined;
+    const z = sleeping[s]!;
+    const goal = s === 4096 ? '<= 30 us p50 (a core free); ' : '';
     rows.push(
-      { metric: `callback RTT carrier->Lua->carrier ${sizeName(s)} p50`, value: r.p50, unit: 'us', baseline: f.p50, target },
-      { metric: `callback RTT carrier->Lua->carrier ${sizeName(s)} p99`, value: r.p99, unit: 'us', baseline: f.p99 },
+      { metric: `callback RTT carrier->Lua->carrier ${sizeName(s)} p50`, value: r.p50, unit: 'us', baseline: f.p50, target: goal + against(r.p50, [['sleeping floor', z.p50]]) },
+      { metric: `callback RTT carrier->Lua->carrier ${sizeName(s)} p99`, value: r.p99, unit: 'us', baseline: f.p99, target: against(r.p99, [['sleeping floor', z.p99]]) },
     );
   }
   rows.push(
@@ -278,7 +264,7 @@ async function main(): Promise<void> {
   }
   console.log();
   printTable(rows, 'target / note');
-  console.log(`\nbaseline column: Atomics ping-pong (RTT rows), Lua reading io directly (read rows), the library called directly in one thread (library rows)`);
+  console.log(`\nbaseline column: the spinning ping-pong floor (RTT rows; the sleeping floor's ratio beside), Lua reading io directly (read rows), the library called directly in one thread (library rows)`);
   console.log(`placement: bench service on worker ${benchWorker}, io instance on worker ${ioWorker} (io runs one instance per worker that uses it); load average ${load0.map((x) => x.toFixed(2)).join(' ')} before, ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} after`);
 
   const cpus = os.cpus();
@@ -290,7 +276,7 @@ async function main(): Promise<void> {
     config: { scale: SCALE, workers: WORKERS, rttCounts: RTT_N, counts: N, bigFileBytes: BIG, chunks: CHUNKS, placement: { bench: benchWorker, io: ioWorker } },
     durationS: (performance.now() - began) / 1000,
     rows: rows.map((r) => ({ ...r, ratio: r.baseline ? r.value / r.baseline : undefined })),
-    rtt: { bridge: rtts, atomicsFloor: floor, callNoCallback: calls, luaIoRead4k: ioRead },
+    rtt: { bridge: rtts, spinningFloor: floor, sleepingFloor: sleeping, callNoCallback: calls, luaIoRead4k: ioRead },
     reads,
     libraries: Object.fromEntries(CASES.map((c) => [c.key, { label: c.label, callbacks: c.callbacks, bridge: bridges[c.key]!.wall, inCarrier: bridges[c.key]!.carrier, direct: directs[c.key], bridgeShare: shares[c.key] }])),
   };

@@ -1,7 +1,9 @@
 /**
  * Runtime bench: message round trips, sends, pipelining, sleep(0), spawn and
- * heap per Lua service, against a plain postMessage RPC baseline measured in the
- * same run. Run with `npm run bench:runtime` (see bench/README.md).
+ * heap per Lua service, idle CPU, against baselines measured in the same run: a
+ * plain postMessage RPC, and shared-memory ping-pong floors (floors.ts) with
+ * both ends spinning as the runtime does and both ends sleeping. Run with
+ * `npm run bench:runtime` (see bench/README.md).
  *
  * Every service-to-service figure is timed inside the workers (ltask.counter in
  * Lua, performance.now() in TypeScript): the host only starts each round and
@@ -15,6 +17,7 @@ import { performance as perf } from 'node:perf_hooks';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { fmt, printTable, stats, type Row, type Stats } from './report.ts';
+import { against, floorRtt } from './floors.ts';
 import { pairsRound, spawnPairs, type PairMode } from './pairs.mjs';
 
 // ------------------------------------------------------------------ settings
@@ -37,7 +40,12 @@ const N = {
   spinCalls: n(2000),
   spawns: 200,
   baseline: n(5000),
+  floor: n(5000),
 };
+/** Idle CPU: services alive in an otherwise idle runtime, seconds measured, and the paced calls' period (cs). */
+const IDLE = { services: 100, seconds: 2, pacedCs: 0.5 };
+/** Bytes each floor round trip answers (a small call's answer). */
+const FLOOR_BYTES = 16;
 /** `--workers N`: the many-pairs scenario runs 1, 2, 4, 8... up to N workers (default 2). */
 const argWorkers = (() => {
   const i = process.argv.indexOf('--workers');
@@ -210,13 +218,15 @@ async function tsCalls(rt: Runtime, client: number, server: number, count: numbe
   return { ...timed(r.samples, r.totalMs), cores };
 }
 
-async function hostCalls(rt: Runtime, addr: number, count: number): Promise<Timed> {
+/** Sequential host calls; `proxy`: through `rt.remote(addr).ping` instead of `rt.call`. */
+async function hostCalls(rt: Runtime, addr: number, count: number, proxy = false): Promise<Timed> {
+  const ping = proxy ? rt.remote<{ ping(i: number): number }>(addr).ping : (i: number) => rt.call(addr, 'ping', i);
   const loop = async (k: number) => {
     const t: number[] = new Array(k);
     const t0 = performance.now();
     for (let i = 0; i < k; i++) {
       const a = performance.now();
-      await rt.call(addr, 'ping', i);
+      await ping(i);
       t[i] = (performance.now() - a) * 1000;
     }
     return timed(t, performance.now() - t0);
@@ -278,6 +288,33 @@ async function spawnAndHeap(rt: Runtime, p: Placed) {
   };
 }
 
+// ------------------------------------------------------------------ idle CPU
+
+/**
+ * CPU time of the whole process (all threads) per wall second: a runtime with
+ * only its system services, the same with IDLE.services idle Lua services, and
+ * with one cross-worker Lua call every IDLE.pacedCs centiseconds.
+ */
+async function idleCpu(): Promise<{ bare: number; services: number; paced: number; pacedCalls: number; pacedMs: number }> {
+  const rt = await startRuntime({ workers: WORKERS, sources, io: false, onLog: (e) => e.level === 'error' && console.error(`[${e.label}] ${e.text}`) });
+  const settle = () => new Promise((r) => setTimeout(r, 500));
+  const idleFor = async () => (await withCores(() => new Promise((r) => setTimeout(r, IDLE.seconds * 1000))))[1];
+  try {
+    await settle();
+    const bare = await idleFor();
+    for (let i = 0; i < IDLE.services; i++) await rt.spawnService({ name: 'idle', worker_id: i % WORKERS, args: ['bench'] });
+    await settle();
+    const services = await idleFor();
+    const client = await rt.spawnService({ name: 'client', worker_id: 1, args: ['bench'] });
+    const server = await rt.spawnService({ name: 'echo', worker_id: 0, args: ['bench'] });
+    const calls = Math.round((IDLE.seconds * 100) / IDLE.pacedCs);
+    const [sec, paced] = await withCores(() => rt.call<number>(client, 'paced', server, calls, IDLE.pacedCs));
+    return { bare, services, paced, pacedCalls: calls, pacedMs: sec * 1000 };
+  } finally {
+    await rt.stop();
+  }
+}
+
 // ------------------------------------------------------------------ report
 
 
@@ -289,6 +326,12 @@ async function main(): Promise<void> {
 
   step('baseline: postMessage RPC between two worker_threads');
   const base = await baseline();
+  step('floors: shared-memory ping-pong between two worker_threads (spinning, Atomics.wait, Atomics.waitAsync)');
+  const floors = {
+    spin: await floorRtt('spin', FLOOR_BYTES, N.floor, MAIN_SPIN),
+    wait: await floorRtt('wait', FLOOR_BYTES, N.floor),
+    waitAsync: await floorRtt('waitAsync', FLOOR_BYTES, N.floor),
+  };
 
   step(`user ping-pong through the CLI (${PINGPONG} calls, ${PINGPONG_RUNS} runs)`);
   const pp = Array.from({ length: PINGPONG_RUNS }, () => pingpong()).sort((a, b) => a.callsUs - b.callsUs);
@@ -342,33 +385,41 @@ async function main(): Promise<void> {
       step('host -> service calls');
       const hostLua = await hostCalls(rt, p.luaCross, N.hostCalls);
       const hostTs = await hostCalls(rt, p.tsCross, N.hostCalls);
+      const hostProxy = await hostCalls(rt, p.tsCross, N.hostCalls, true);
       step(`spawn ${N.spawns} idle Lua services, heap`);
       const spawn = await spawnAndHeap(rt, p);
-      main = { luaSame, tsSame, lua1k, ts1k, luaSend, tsSend, tsSendShort, luaPipe, tsPipe, sleep0, hostLua, hostTs, spawn };
+      main = { luaSame, tsSame, lua1k, ts1k, luaSend, tsSend, tsSendShort, luaPipe, tsPipe, sleep0, hostLua, hostTs, hostProxy, spawn };
     } finally {
       await rt.stop();
     }
   }
+  step(`idle CPU: a bare runtime, ${IDLE.services} idle services, a call every ${IDLE.pacedCs * 10} ms`);
+  const idle = await idleCpu();
   step('done');
   const m = main as {
     luaSame: Timed; tsSame: Timed; lua1k: Timed; ts1k: Timed; luaSend: number; tsSend: number; tsSendShort: number;
-    luaPipe: number; tsPipe: number; sleep0: number; hostLua: Timed; hostTs: Timed;
+    luaPipe: number; tsPipe: number; sleep0: number; hostLua: Timed; hostTs: Timed; hostProxy: Timed;
     spawn: Awaited<ReturnType<typeof spawnAndHeap>>;
   };
   const s0 = spin[MAIN_SPIN]!;
   const b = base.rtt.stats;
-  const native = 'native ltask 7-11 us';
+  const f = floors;
+  /** The floors beside the postMessage baseline, for a round trip's p50. */
+  const vsFloors = (v: number) => against(v, [['spinning floor', f.spin.p50], ['sleeping floor', f.wait.p50]]);
   const rows: Row[] = [
-    { metric: 'baseline postMessage RPC RTT p50', value: b.p50, unit: 'us', target: 'plain worker_threads: 45-60 us' },
+    { metric: 'baseline postMessage RPC RTT p50', value: b.p50, unit: 'us', target: vsFloors(b.p50) },
     { metric: 'baseline postMessage RPC RTT p99', value: b.p99, unit: 'us' },
     { metric: 'baseline postMessage RPC rate', value: base.rtt.rate, unit: 'calls/s' },
-    { metric: 'Lua->Lua call RTT cross-worker p50', value: s0.lua.stats.p50, unit: 'us', baseline: b.p50, target: `<= 10 us; ${native}` },
+    { metric: `floor: spinning ping-pong (both poll ${MAIN_SPIN} us, then sleep) RTT p50 / p99`, value: f.spin.p50, unit: `us / ${fmt(f.spin.p99)}`, target: 'how the runtime waits while messages keep coming' },
+    { metric: 'floor: sleeping Atomics.wait ping-pong RTT p50 / p99', value: f.wait.p50, unit: `us / ${fmt(f.wait.p99)}`, target: `one futex wake-up: ${fmt(f.wait.p50 / 2)} us (half the p50)` },
+    { metric: 'floor: sleeping Atomics.waitAsync ping-pong RTT p50 / p99', value: f.waitAsync.p50, unit: `us / ${fmt(f.waitAsync.p99)}`, target: `one waitAsync wake-up: ${fmt(f.waitAsync.p50 / 2)} us; how a worker sleeps with spin 0` },
+    { metric: 'Lua->Lua call RTT cross-worker p50', value: s0.lua.stats.p50, unit: 'us', baseline: b.p50, target: `<= 10 us; ${vsFloors(s0.lua.stats.p50)}` },
     { metric: 'Lua->Lua call RTT cross-worker p99', value: s0.lua.stats.p99, unit: 'us', baseline: b.p99, target: '<= 50 us' },
-    { metric: 'Lua->Lua calls/s cross-worker', value: s0.lua.rate, unit: 'calls/s', baseline: base.rtt.rate, target: 'native 114-138k' },
-    { metric: 'Lua->Lua call RTT same-worker p50', value: m.luaSame.stats.p50, unit: 'us', baseline: b.p50, target: native },
+    { metric: 'Lua->Lua calls/s cross-worker', value: s0.lua.rate, unit: 'calls/s', baseline: base.rtt.rate },
+    { metric: 'Lua->Lua call RTT same-worker p50', value: m.luaSame.stats.p50, unit: 'us', baseline: b.p50 },
     { metric: 'Lua->Lua call RTT same-worker p99', value: m.luaSame.stats.p99, unit: 'us', baseline: b.p99 },
-    { metric: 'Lua->Lua calls/s same-worker', value: m.luaSame.rate, unit: 'calls/s', baseline: base.rtt.rate, target: 'native 114-138k' },
-    { metric: 'TS->TS call RTT cross-worker p50', value: s0.ts.stats.p50, unit: 'us', baseline: b.p50, target: '<= 20 us' },
+    { metric: 'Lua->Lua calls/s same-worker', value: m.luaSame.rate, unit: 'calls/s', baseline: base.rtt.rate },
+    { metric: 'TS->TS call RTT cross-worker p50', value: s0.ts.stats.p50, unit: 'us', baseline: b.p50, target: `<= 20 us; ${vsFloors(s0.ts.stats.p50)}` },
     { metric: 'TS->TS call RTT cross-worker p99', value: s0.ts.stats.p99, unit: 'us', baseline: b.p99 },
     { metric: 'TS->TS calls/s cross-worker', value: s0.ts.rate, unit: 'calls/s', baseline: base.rtt.rate },
     { metric: 'TS->TS call RTT same-worker p50', value: m.tsSame.stats.p50, unit: 'us', baseline: b.p50 },
@@ -376,9 +427,9 @@ async function main(): Promise<void> {
     { metric: 'TS->TS calls/s same-worker', value: m.tsSame.rate, unit: 'calls/s', baseline: base.rtt.rate },
     { metric: 'Lua->Lua 1 KiB call RTT cross-worker p50', value: m.lua1k.stats.p50, unit: 'us', baseline: base.rtt1k.stats.p50 },
     { metric: 'TS->TS 1 KiB call RTT cross-worker p50', value: m.ts1k.stats.p50, unit: 'us', baseline: base.rtt1k.stats.p50 },
-    { metric: `TS->TS sends cross-worker (${N.tsSends} then ack)`, value: m.tsSend, unit: 'msgs/s', target: '>= 500k; native 270-480k' },
+    { metric: `TS->TS sends cross-worker (${N.tsSends} then ack)`, value: m.tsSend, unit: 'msgs/s', target: '>= 500k' },
     { metric: `TS->TS sends cross-worker (${N.tsSendsShort} then ack)`, value: m.tsSendShort, unit: 'msgs/s', target: '>= 500k' },
-    { metric: `Lua->Lua sends cross-worker (${N.luaSends} then ack)`, value: m.luaSend, unit: 'msgs/s', target: '>= 150k; native 270-480k' },
+    { metric: `Lua->Lua sends cross-worker (${N.luaSends} then ack)`, value: m.luaSend, unit: 'msgs/s', target: '>= 150k' },
     { metric: `Lua pipelined calls cross-worker (${N.depth} in flight)`, value: m.luaPipe, unit: 'calls/s', baseline: base.pipelinedRate },
     { metric: `TS pipelined calls cross-worker (${N.depth} in flight)`, value: m.tsPipe, unit: 'calls/s', baseline: base.pipelinedRate },
     { metric: 'Lua sleep(0)', value: m.sleep0, unit: 'us' },
@@ -387,9 +438,13 @@ async function main(): Promise<void> {
     { metric: 'heap per idle Lua service', value: m.spawn.heapPerServiceKiB, unit: 'KiB', target: '<= 120 KiB' },
     { metric: 'host->Lua rt.call RTT p50 (cross-thread)', value: m.hostLua.stats.p50, unit: 'us', baseline: b.p50 },
     { metric: 'host->TS rt.call RTT p50 (cross-thread)', value: m.hostTs.stats.p50, unit: 'us', baseline: b.p50 },
-    { metric: `user ping-pong via npx ltask, mean per call (median of ${PINGPONG_RUNS})`, value: ppMid.callsUs, unit: `us (runs ${pp.map((x) => fmt(x.callsUs)).join(', ')})`, baseline: b.p50, target: '<= 20 us; native ltask 7' },
-    { metric: `user ping-pong: ${PINGPONG} sends + acks`, value: ppMid.sendsS * 1000, unit: 'ms', target: 'native ltask 70 ms' },
-    { metric: 'user ping-pong: 200 async requests', value: ppMid.asyncMs, unit: 'ms', target: 'native ltask 1.4 ms' },
+    { metric: 'host->TS rt.remote(addr).ping RTT p50 (a typed proxy)', value: m.hostProxy.stats.p50, unit: 'us', baseline: m.hostTs.stats.p50, target: 'baseline: the same calls through rt.call' },
+    { metric: `user ping-pong via npx ltask, mean per call (median of ${PINGPONG_RUNS})`, value: ppMid.callsUs, unit: `us (runs ${pp.map((x) => fmt(x.callsUs)).join(', ')})`, baseline: b.p50, target: '<= 20 us' },
+    { metric: `user ping-pong: ${PINGPONG} sends + acks`, value: ppMid.sendsS * 1000, unit: 'ms' },
+    { metric: 'user ping-pong: 200 async requests', value: ppMid.asyncMs, unit: 'ms' },
+    { metric: 'idle runtime (system services only), CPU', value: idle.bare, unit: 'cores', target: `${IDLE.seconds} s, all threads (process.cpuUsage)` },
+    { metric: `idle runtime with ${IDLE.services} idle Lua services, CPU`, value: idle.services, unit: 'cores' },
+    { metric: `one cross-worker Lua call every ${IDLE.pacedCs * 10} ms, CPU`, value: idle.paced, unit: 'cores', target: `${idle.pacedCalls} calls in ${fmt(idle.pacedMs)} ms` },
   ];
   for (const s of scaling) {
     const one = scaling.find((x) => x.workers === 1 && x.mode === s.mode)!;
@@ -403,9 +458,13 @@ async function main(): Promise<void> {
   }
   for (const us of SPINS) {
     const s = spin[us]!;
+    // Spinning on: the floor is the spinning ping-pong; off: workers sleep in waitAsync, and so does that floor.
+    const fl = us > 0 ? f.spin.p50 : f.waitAsync.p50;
+    const flName = us > 0 ? 'spinning floor' : 'waitAsync floor';
+    const vs = (v: number) => `baseline: ${flName}; ${against(v, [['postMessage', b.p50], ['sleeping floor', f.wait.p50]])}`;
     rows.push(
-      { metric: `spin ${us}: Lua cross-worker RTT p50 / p99`, value: s.lua.stats.p50, unit: `us / ${fmt(s.lua.stats.p99)}`, baseline: b.p50 },
-      { metric: `spin ${us}: TS cross-worker RTT p50 / p99`, value: s.ts.stats.p50, unit: `us / ${fmt(s.ts.stats.p99)}`, baseline: b.p50 },
+      { metric: `spin ${us}: Lua cross-worker RTT p50 / p99`, value: s.lua.stats.p50, unit: `us / ${fmt(s.lua.stats.p99)}`, baseline: fl, target: vs(s.lua.stats.p50) },
+      { metric: `spin ${us}: TS cross-worker RTT p50 / p99`, value: s.ts.stats.p50, unit: `us / ${fmt(s.ts.stats.p99)}`, baseline: fl, target: vs(s.ts.stats.p50) },
       { metric: `spin ${us}: round p50s Lua | TS`, value: NaN, unit: `${s.lua.rounds.map(fmt).join(', ')} | ${s.ts.rounds.map(fmt).join(', ')} us` },
       { metric: `spin ${us}: CPU cores busy (Lua / TS run)`, value: s.lua.cores ?? NaN, unit: `cores / ${fmt(s.ts.cores)}` },
     );
@@ -413,6 +472,15 @@ async function main(): Promise<void> {
   console.log();
   printTable(rows);
   console.log(`\nbaseline CPU during its RTT run: ${fmt(base.rtt.cores)} cores; runtime start: ${SPINS.map((s) => `${fmt(spin[s]!.startMs)} ms`).join(', ')}`);
+  const ltask = (() => {
+    try {
+      const r = JSON.parse(readFileSync(new URL('./results/native-ltask.json', import.meta.url), 'utf8')) as { date: string; machine: { cpu?: string; cores: number } };
+      return `bench/results/native-ltask.json of ${r.date.slice(0, 10)} (${r.machine.cores} cores, ${r.machine.cpu ?? 'unknown cpu'})`;
+    } catch {
+      return 'no result committed yet';
+    }
+  })();
+  console.log(`native ltask against this runtime in one run: npm run bench:ltask (last: ${ltask})`);
   console.log(`heap: gc ${m.spawn.gc ? 'on' : 'OFF (run with --expose-gc)'}, ${fmt(m.spawn.heapBefore / 1048576)} MiB before, ${fmt(m.spawn.heapAfter / 1048576)} MiB after ${N.spawns} services, ${fmt(m.spawn.heapAfterKill / 1048576)} MiB after killing them`);
 
   const cpus = os.cpus();
@@ -425,6 +493,8 @@ async function main(): Promise<void> {
     durationS: (performance.now() - began) / 1000,
     rows: rows.map((r) => ({ ...r, ratio: r.baseline ? r.value / r.baseline : undefined })),
     baseline: base,
+    floors,
+    idle,
     pingpong: pp,
     scaling,
     spin,

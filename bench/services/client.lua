@@ -46,6 +46,28 @@ function S.sleeps(n)
   return counter() - t0
 end
 
+-- n calls of ping, one every `cs` centiseconds (sleep between them): a runtime
+-- that is mostly idle but not quite. Returns the total (s).
+function S.paced(addr, n, cs)
+  local t0 = counter()
+  for i = 1, n do
+    ltask.call(addr, "ping", i)
+    ltask.sleep(cs)
+  end
+  return counter() - t0
+end
+
+-- n untimed calls of ping; returns the total (s). For throughput, where
+-- per-call samples would only add work.
+function S.loop(addr, n)
+  local call = ltask.call
+  local t0 = counter()
+  for i = 1, n do call(addr, "ping", i) end
+  return counter() - t0
+end
+
+function S.quit() ltask.quit() end
+
 -- Spawns an echo server from this service: placed next to it (its parent's worker).
 function S.server() return ltask.spawn("echo", "bench") end
 

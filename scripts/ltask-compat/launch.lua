@@ -1,9 +1,11 @@
--- Runs one program of test/plugin-ltask/compat/programs under native ltask (lua5.4 + the
--- ltask.so built from its source), for scripts/ltask-compat/run-native.sh.
--- usage: lua5.4 launch.lua <ltask source dir> <programs dir> <main service name>
-local ltask_dir, programs, main = ...
+-- Runs one program under native ltask (lua5.4 + the ltask.so built from its
+-- source): test/plugin-ltask/compat/programs for scripts/ltask-compat/run-native.sh,
+-- bench/services for bench/ltask.mjs.
+-- usage: lua5.4 launch.lua <ltask source dir> <programs dir> <main service name> [workers] [dir of ltask.so]
+-- (default 2 workers, ltask.so in the source dir)
+local ltask_dir, programs, main, workers, so_dir = ...
 package.path = ltask_dir .. "/lualib/?.lua;" .. package.path
-package.cpath = ltask_dir .. "/?.so;" .. package.cpath
+package.cpath = (so_dir or ltask_dir) .. "/?.so;" .. package.cpath
 local boot = require "ltask.bootstrap"
 
 local function read(path)
@@ -25,7 +27,7 @@ return loadfile(filename)
 
 local bootstrap = dofile(ltask_dir .. "/lualib/bootstrap.lua")
 local ctx = bootstrap.start {
-  core = { worker = 2 },
+  core = { worker = assert(math.tointeger(tonumber(workers or 2)), "workers: a whole number") },
   root = {
     bootstrap = {
       { name = "timer", unique = true },
