@@ -82,11 +82,12 @@ export class Supervisor {
 
   /**
    * Worker `id` crashed or froze. It is terminated; its services are marked
-   * dead; every call waiting on them (from the host or any service) fails
-   * with `{service:N} is dead: worker id <why>`; root hears of each (its
-   * restart policies apply); a fresh worker takes its place with fresh rings.
-   * Worker 0 holds the system services: they start again on its replacement,
-   * root with the registry it had journaled on the host.
+   * dead; every call waiting on a service it hosted (from the host or any
+   * service) fails with `{service:N} is dead: worker id <why>`; root hears of
+   * each service that ended now (its restart policies apply); a fresh worker
+   * takes its place with fresh rings. Worker 0 holds the system services:
+   * they start again on its replacement, root with the registry it had
+   * journaled on the host.
    */
   replace(id: number, why: string): void {
     if (this.stopped) return;
@@ -96,11 +97,10 @@ export class Supervisor {
       return;
     }
     this.workers.terminate(id);
-    const dead = this.closeServices(id);
+    const { dead, hosted } = this.closeServices(id);
     const reason = `worker ${id} ${why}`;
     this.port.log({ level: 'error', source: Address.HOST, label: 'ltask', text: `[ltask] ${reason}; its services ended: ${dead.join(', ') || 'none'}`, time: Date.now() });
-    const gone = new Set(dead);
-    this.router.sessions.failTo(gone, (a) => deadText(a, reason));
+    this.router.sessions.failTo(new Set(hosted), (a) => deadText(a, reason));
     this.natives.abortWorker(id);
     try {
       this.freshRings(id);
@@ -110,7 +110,7 @@ export class Supervisor {
     }
     this.relaunch(id);
     for (let w = 0; w < this.workers.count; w++) {
-      if (w !== id) this.workers.post(w, { type: 'peer', worker: id, toPeer: this.rings[w]![id]!, fromPeer: this.rings[id]![w]!, dead, reason });
+      if (w !== id) this.workers.post(w, { type: 'peer', worker: id, toPeer: this.rings[w]![id]!, fromPeer: this.rings[id]![w]!, dead: hosted, reason });
     }
     if (id === 0) this.restartSystem(reason);
     for (const a of dead) {
@@ -142,18 +142,29 @@ export class Supervisor {
     return watchdog;
   }
 
-  /** Marks worker `id`'s services dead in the table; returns their addresses. */
-  private closeServices(id: number): number[] {
+  /**
+   * Marks worker `id`'s services dead in the table. `dead`: those that were
+   * alive (root hears of them). `hosted`: those and the ones that had ended
+   * there before, whose callers may wait still: a service ended (killed,
+   * quit) just before its worker died leaves requests the worker never read
+   * (the host's last batch) and `has quit` answers it never sent (its batch
+   * to the host, a full ring's backlog). An answer that did get out comes
+   * first: the host takes a crashed worker's last messages before its exit,
+   * and a peer reads the old ring before it fails what waits.
+   */
+  private closeServices(id: number): { dead: number[]; hosted: number[] } {
     const t = this.table;
     const dead: number[] = [];
+    const hosted: number[] = [];
     for (const a of t.addresses()) {
       const st = t.state(a);
-      if (t.worker(a) === id && st !== ServiceState.UNUSED && st !== ServiceState.DEAD) {
-        t.close(a);
-        dead.push(a);
-      }
+      if (t.worker(a) !== id || st === ServiceState.UNUSED) continue;
+      hosted.push(a);
+      if (st === ServiceState.DEAD) continue;
+      t.close(a);
+      dead.push(a);
     }
-    return dead;
+    return { dead, hosted };
   }
 
   /** New rings to and from worker `id`; its peers get theirs with the `peer` message. */

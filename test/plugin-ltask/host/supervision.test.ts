@@ -6,9 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { runtimeInternals } from '@ltask-web/plugin-ltask/internal';
-import { runtimes } from '../../support/runtime.ts';
+import { FIXTURES, runtimes } from '../../support/runtime.ts';
 
 const start = runtimes();
+/** Service states (rt.state): a worker runs it now; it has ended. */
+const RUNNING = 4;
+const DEAD = 6;
 
 /** The address `name` has once root has restarted it (polls: the restart is asynchronous). */
 async function restarted(r: Runtime, name: string, old: number): Promise<number> {
@@ -19,6 +22,10 @@ async function restarted(r: Runtime, name: string, old: number): Promise<number>
   }
   return addr;
 }
+
+/** How a call ended, within `ms`: its error's text, 'answered', or 'never settled' (a lost call fails the test here, not at its timeout). */
+const outcome = (p: Promise<unknown>, ms: number): Promise<string> =>
+  Promise.race([p.then(() => 'answered', (e: Error) => e.message), new Promise<string>((res) => setTimeout(res, ms, `never settled within ${ms} ms`))]);
 
 const notExited = (r: Runtime, ms: number) => Promise.race([r.exited.then((e) => e), new Promise((res) => setTimeout(res, ms, 'running'))]);
 
@@ -72,6 +79,29 @@ describe('a worker that dies is replaced', () => {
   it('an unhandled rejection in a TypeScript service', async () => {
     const r = await start();
     await dieAndRecover(r, (c) => r.call(c, 'reject'), /failed: /, 1000);
+  });
+
+  it('a service that ended just before its worker died: calls still inside that worker fail too', async () => {
+    const r = await start({ services: { ...FIXTURES.services, quitter: new URL('./fixtures/quitter.ts', import.meta.url).href } });
+    await r.spawnService({ name: 'echo', worker_id: 0 }); // keeps the runtime up
+    const q = await r.spawnService({ name: 'quitter', worker_id: 1 });
+    const dead = new RegExp(`\\{service:${q}\\} is dead: worker 1 failed: .*exited with code 7`);
+    // One batch to worker 1 (the host posts once per turn): the second call
+    // waits in the quitter's queue while the first quits it, and the answers
+    // its end sends (not yet posted) die with the worker a moment later.
+    const crash = outcome(r.call(q, 'quitThenCrash', 7, 300), 3000);
+    const queued = outcome(r.call(q, 'echo', 'queued'), 3000);
+    // Posted while the quitter runs: worker 1 never reads it (the soak's case;
+    // a host too slow to post within the 300 ms is told `is dead` at once).
+    while (r.state(q) !== RUNNING && r.state(q) !== DEAD) await new Promise((res) => setTimeout(res, 1));
+    const unread = outcome(r.call(q, 'echo', 'unread'), 3000);
+    // The quitter is dead when its worker dies, yet each call must still fail, naming the cause.
+    expect(await crash).toMatch(dead);
+    expect(await queued).toMatch(dead);
+    expect(await unread).toMatch(/is dead/);
+    expect(runtimeInternals(r).replacedWorkers).toBe(1);
+    const fresh = await r.spawnService({ name: 'echo', worker_id: 1 });
+    expect(await r.call(fresh, 'echo', 'after')).toBe('after');
   });
 
   it('worker 0 (root, logger, timer) is replaced too: root comes back with its registry, the runtime goes on', async () => {
@@ -238,7 +268,7 @@ describe('addresses', () => {
     await expect(r.call(first, 'echo', 'stale')).rejects.toThrow(/is dead/);
     const [kind, , , text] = await r.callMulti(last, 'catch', first, 'echo');
     expect([kind, text]).toEqual(['string', expect.stringMatching(/is dead/)]);
-    expect(r.state(first)).toBe(6); // DEAD
+    expect(r.state(first)).toBe(DEAD);
   });
 
   it('a full table says so; maxServices is checked', async () => {
