@@ -7,8 +7,11 @@
 // on a machine with only node and the package's dependencies:
 //   node --v8-pool-size=16 bench/scaling.mjs --workers 1,2,4,8,15 [--runtime DIR]
 // DIR: a directory holding the package (package.json + dist/), default the
-// installed @ltask-web/plugin-ltask.
-import { readFileSync } from 'node:fs';
+// installed @ltask-web/plugin-ltask. Writes bench/results/scaling-<cores>core.json
+// (date, machine, flags, every figure), so a figure from a bigger machine can be
+// cited from the file it came from.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { pairsRound, spawnPairs } from './pairs.mjs';
@@ -40,10 +43,28 @@ async function run(workers, mode, pairsN) {
 }
 
 console.log(`node ${process.version}, ${PAIRS} pairs x ${K} calls; flags: ${process.execArgv.join(' ') || '(none)'}`);
+const load0 = os.loadavg();
+const rows = [];
 for (const mode of ['split', 'parent']) {
   for (const w of WORKERS) {
     const many = await run(w, mode, PAIRS);
     const one = await run(w, mode, 1);
+    rows.push({ mode, workers: w, pairsRate: many.rate, onePairMeanUs: one.mean });
     console.log(`${mode.padEnd(6)} workers ${String(w).padStart(2)}: ${PAIRS} pairs ${Math.round(many.rate).toString().padStart(7)} calls/s; one pair ${one.mean.toFixed(1)} us/call`);
   }
 }
+const cpus = os.cpus();
+const out = {
+  date: new Date().toISOString(),
+  node: process.version,
+  flags: process.execArgv,
+  runtime: dir ?? '@ltask-web/plugin-ltask (installed)',
+  machine: { platform: os.platform(), release: os.release(), arch: os.arch(), cpu: cpus[0]?.model, cores: cpus.length, memGiB: os.totalmem() / 2 ** 30, loadavgBefore: load0, loadavgAfter: os.loadavg() },
+  config: { pairs: PAIRS, calls: K, workers: WORKERS },
+  rows,
+};
+const results = new URL('./results/', import.meta.url);
+mkdirSync(results, { recursive: true });
+const file = `scaling-${cpus.length}core.json`;
+writeFileSync(new URL(file, results), JSON.stringify(out, null, 2) + '\n');
+console.log(`wrote bench/results/${file}`);
