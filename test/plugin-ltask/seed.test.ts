@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { IO_LATENCY_MS, SEED_FILES, runSeedScenario } from './seed-scenario.ts';
+import { serviceLogs } from '../support/logs.ts';
 
+const logs = serviceLogs(); // before the stop below: checked after it
 let rt: Runtime | null = null;
 afterEach(async () => {
   await rt?.stop();
@@ -15,7 +17,7 @@ describe("the seed's scenario (worker_threads)", () => {
       servicePath: 'test/fixtures/lua/?.lua',
       natives: { concat: new URL('../fixtures/native/concat.ts', import.meta.url).href },
       io: { backend: 'memory', files: SEED_FILES, latencyMs: IO_LATENCY_MS },
-      onLog: () => {},
+      onLog: logs.onLog,
     });
     const r = await runSeedScenario(rt);
     expect(r.text).toBe('first half, second half');

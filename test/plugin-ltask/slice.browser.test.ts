@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
+import { serviceLogs } from '../support/logs.ts';
 
+const logs = serviceLogs(); // before the stop below: checked after it
 let rt: Runtime | null = null;
 afterEach(async () => {
   await rt?.stop();
@@ -41,7 +43,7 @@ describe('browser platform', () => {
   });
 
   it('a Lua service (fengari in a bundled worker) answers the page', async () => {
-    rt = await startRuntime({ workers: 2, base: new URL('/', location.href).href, onLog: () => {} });
+    rt = await startRuntime({ workers: 2, base: new URL('/', location.href).href, onLog: logs.onLog });
     const addr = await rt.spawn('hello', 'Hi');
     const reply = await rt.call<string>(addr, 'greet', 'test');
     expect(reply).toMatch(/^Hi, test \(from Lua service \d+ on worker [01]\)$/);

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
+import { serviceLogs } from '../support/logs.ts';
 
+const logs = serviceLogs(); // before the stop below: checked after it
 let rt: Runtime | null = null;
 afterEach(async () => {
   await rt?.stop();
@@ -12,7 +14,7 @@ describe('runtime slice', () => {
     rt = await startRuntime({
       workers: 2,
       sources: { 'service/hello.lua': 'local name = ... ; return { hi = function(who) return "hi " .. who .. " from " .. name, 42 end }' },
-      onLog: () => {},
+      onLog: logs.onLog,
     });
     const addr = await rt.spawn('hello', 'lua');
     expect(addr).toBeGreaterThan(3);

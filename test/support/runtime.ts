@@ -1,6 +1,12 @@
-/** Runtimes for the Node tests, over the Lua and TypeScript fixtures; each test's are stopped after it. */
+/**
+ * Runtimes for the Node tests, over the Lua and TypeScript fixtures; each
+ * test's are stopped after it, and their service error logs checked
+ * (logs.ts: a test declares the error lines it expects with
+ * `start.logs.expectError(pattern)`).
+ */
 import { afterEach, expect } from 'vitest';
 import { startRuntime, type Runtime, type RuntimeOptions } from '@ltask-web/plugin-ltask';
+import { serviceLogs, type ServiceLogs } from './logs.ts';
 
 export const FIXTURES = {
   servicePath: 'test/fixtures/lua/?.lua',
@@ -10,15 +16,21 @@ export const FIXTURES = {
     crasher: new URL('../fixtures/ts/crasher.ts', import.meta.url).href,
     heap: new URL('../fixtures/ts/heap.ts', import.meta.url).href,
   },
-  onLog: () => {},
 } satisfies RuntimeOptions;
+
+export type StartRuntime = ((o?: RuntimeOptions) => Promise<Runtime>) & {
+  /** The service logs of this test's runtimes, checked after it once they have stopped. */
+  readonly logs: ServiceLogs;
+};
 
 /**
  * Returns `start(options)`: a runtime with 2 workers over the fixtures. After
  * each test, every runtime it started is checked for serial-execution
- * violations (there must be none) and stopped.
+ * violations (there must be none) and stopped, then its service logs are
+ * checked: an error line the test did not declare fails it.
  */
-export function runtimes(): (o?: RuntimeOptions) => Promise<Runtime> {
+export function runtimes(): StartRuntime {
+  const logs = serviceLogs(); // registered first: its check runs after the stop below
   const live: Runtime[] = [];
   afterEach(async () => {
     for (const r of live.splice(0)) {
@@ -26,9 +38,11 @@ export function runtimes(): (o?: RuntimeOptions) => Promise<Runtime> {
       await r.stop();
     }
   });
-  return async (o = {}) => {
-    const r = await startRuntime({ workers: 2, ...FIXTURES, ...o });
+  const start = async (o: RuntimeOptions = {}) => {
+    const own = o.onLog;
+    const r = await startRuntime({ workers: 2, ...FIXTURES, ...o, onLog: own ? (e) => (logs.onLog(e), own(e)) : logs.onLog });
     live.push(r);
     return r;
   };
+  return Object.assign(start, { logs });
 }

@@ -1,15 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime, type RuntimeOptions } from '@ltask-web/plugin-ltask';
 import { runtimeInternals } from '@ltask-web/plugin-ltask/internal';
+import { serviceLogs } from '../../support/logs.ts';
 
 const natives = {
   concat: new URL('../../fixtures/native/concat.ts', import.meta.url).href,
   single: new URL('../../fixtures/native/single.ts', import.meta.url).href,
 };
 
+const logs = serviceLogs(); // before the stop below: checked after it
 let rt: Runtime | null = null;
 const start = async (o: RuntimeOptions = {}) =>
-  (rt = await startRuntime({ workers: 2, servicePath: 'test/fixtures/lua/?.lua', natives, onLog: () => {}, ...o }));
+  (rt = await startRuntime({ workers: 2, servicePath: 'test/fixtures/lua/?.lua', natives, onLog: logs.onLog, ...o }));
 afterEach(async () => {
   if (rt) expect(rt.serialViolations).toBe(0);
   await rt?.stop();

@@ -41,6 +41,7 @@ async function dieAndRecover(r: Runtime, kill: (crasher: number) => Promise<unkn
   const lua = await r.spawnService({ name: 'echo', worker_id: 0 });
   const ts = await r.spawnService({ name: 'adder', worker_id: 0 });
   const dead = new RegExp(`\\{service:${victim}\\} is dead: worker 1 ${cause.source}`);
+  start.logs.expectError(new RegExp(`\\[ltask\\] worker 1 ${cause.source}`)); // the supervisor reports the death
   // Each handler is attached before the death can answer it.
   const fromHost = expect(r.call(victim, 'sleep_then', 1000, 'never')).rejects.toThrow(dead);
   const fromLua = r.callMulti(lua, 'catch', victim, 'sleep_then', 1000, 'never');
@@ -86,6 +87,7 @@ describe('a worker that dies is replaced', () => {
     await r.spawnService({ name: 'echo', worker_id: 0 }); // keeps the runtime up
     const q = await r.spawnService({ name: 'quitter', worker_id: 1 });
     const dead = new RegExp(`\\{service:${q}\\} is dead: worker 1 failed: .*exited with code 7`);
+    start.logs.expectError(/\[ltask\] worker 1 failed: .*exited with code 7/); // the supervisor reports the death
     // One batch to worker 1 (the host posts once per turn): the second call
     // waits in the quitter's queue while the first quits it, and the answers
     // its end sends (not yet posted) die with the worker a moment later.
@@ -111,6 +113,9 @@ describe('a worker that dies is replaced', () => {
     const supervised = await r.spawnService({ name: 'adder', unique: true, restart: 'restart', worker_id: 0 });
     const onZero = await r.spawnService({ name: 'echo', worker_id: 0 });
     const c = await r.spawnService({ name: 'crasher', worker_id: 0 });
+    // The supervisor reports the death, root the restart of the supervised service.
+    start.logs.expectError(/\[ltask\] worker 0 failed: .*exited with code 3/);
+    start.logs.expectError(/\[root:1\] \[ltask\] adder \(\d+\) failed; restarting it: .*is dead: worker 0 failed/);
     const pending = expect(r.call(onZero, 'sleep_then', 1000, 'never')).rejects.toThrow(/is dead: worker 0 failed/);
     // A service on worker 1 asleep in the timer (on worker 0) is told too.
     const sleeper = r.callMulti(keeper, 'catch', onZero, 'sleep_then', 1000, 'never');
@@ -177,6 +182,9 @@ describe('restart policies (root)', () => {
     const first = await r.spawnService({ name: 'echo', unique: true, restart: 'restart', worker_id: 1 });
     const plain = await r.spawnService({ name: 'echo', worker_id: 1 });
     expect(await r.queryService('echo')).toBe(first);
+    // The supervisor reports the death, root the restart.
+    start.logs.expectError(/\[ltask\] worker 1 failed: .*exited with code 3/);
+    start.logs.expectError(/\[root:1\] \[ltask\] echo \(\d+\) failed; restarting it: .*is dead: worker 1 failed/);
     await r.call(crasher, 'crash');
     // queryservice waits for the new instance rather than answering a dead one.
     const again = await restarted(r, 'echo', first);
@@ -222,6 +230,9 @@ describe('memory limit per service', () => {
   it('a service still over its limit after a message fails, and its restart policy applies', async () => {
     const r = await start({ runawayMs: 0 });
     const first = await r.spawnService({ name: 'hog', unique: true, restart: 'restart' });
+    // The service dies over its limit, and root restarts it: both are reported.
+    start.logs.expectError(/\[ltask\] service \d+ \(hog\) failed: Error: \[ltask\] memory limit/);
+    start.logs.expectError(/\[root:1\] \[ltask\] hog \(\d+\) failed; restarting it: .*memory limit/);
     expect(await r.call(first, 'limit', 512 * 1024)).toBe(0);
     // Kept memory: the handler may finish before a check, but the service cannot keep it.
     await r.call(first, 'grow', 3000).catch((e: Error) => expect(e.message).toMatch(/memory limit/));
@@ -285,6 +296,7 @@ describe('replacement after replacement', () => {
     const r = await start();
     await r.spawnService({ name: 'echo', worker_id: 0 }); // keeps the runtime up
     const before = process.memoryUsage().arrayBuffers;
+    start.logs.expectError(/\[ltask\] worker 1 failed: .*exited with code 3/); // twelve times: the supervisor reports each death
     for (let i = 0; i < 12; i++) {
       const c = await r.spawnService({ name: 'crasher', worker_id: 1 });
       await r.call(c, 'crash');

@@ -2,7 +2,9 @@
 // the cause (missing file, not JavaScript) instead of "script error".
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
+import { serviceLogs } from '../../support/logs.ts';
 
+const logs = serviceLogs(); // before the stop below: checked after it
 let rt: Runtime | null = null;
 afterEach(async () => {
   await rt?.stop();
@@ -21,6 +23,7 @@ describe('worker load failures name their cause', () => {
     rt = await startRuntime({
       workers: 1,
       io: false,
+      onLog: logs.onLog,
       sources: { 'service/caller.lua': CALLER },
       natives: {
         missing: { carrier: new URL('/no-such-carrier.js', location.href).href },

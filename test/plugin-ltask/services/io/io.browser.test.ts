@@ -2,11 +2,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { createIo } from '../../../../plugin-ltask/src/services/io/index.ts';
+import { serviceLogs } from '../../../support/logs.ts';
 
 const ROOT = '/test/fixtures/io/';
 /** The reference bytes, by a plain fetch of the whole file (not through the io service). */
 const whole = async (path: string) => new Uint8Array(await (await fetch(ROOT + path.split('/').map(encodeURIComponent).join('/'))).arrayBuffer());
 
+const logs = serviceLogs(); // before the stop below: checked after it
 let rt: Runtime | null = null;
 afterAll(async () => {
   await rt?.stop();
@@ -60,7 +62,7 @@ describe('io fetch backend in the browser (vite dev server)', () => {
             read = function(...) local b = ltask.call(io, "read", ...) return #b, string.byte(b, 1), string.byte(b, #b) end,
           }`,
       },
-      onLog: () => {},
+      onLog: logs.onLog,
     });
     const io = await rt.spawn('io', { backend: 'fetch', root: ROOT });
     const reader = await rt.spawn('reader', io);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { FIXTURES, fixture } from './helpers.ts';
+import { serviceLogs } from '../../../support/logs.ts';
 
 const READER = `
 local ltask = require "ltask"
@@ -46,6 +47,7 @@ const big = fixture('big.bin');
 const a = fixture('a.txt');
 const sum = (b: Uint8Array) => b.reduce((s, x) => s + x, 0);
 
+const logs = serviceLogs(); // before the stop below: checked after it
 let rt: Runtime | null = null;
 let server: Server | null = null;
 afterEach(async () => {
@@ -56,7 +58,7 @@ afterEach(async () => {
 });
 
 async function start(): Promise<Runtime> {
-  rt = await startRuntime({ workers: 2, services: { io: IO_URL }, sources: { 'service/reader.lua': READER }, onLog: () => {} });
+  rt = await startRuntime({ workers: 2, services: { io: IO_URL }, sources: { 'service/reader.lua': READER }, onLog: logs.onLog });
   return rt;
 }
 

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fengari from 'fengari';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
+import { serviceLogs } from '../../../support/logs.ts';
 import type { ServiceContext } from '../../../../plugin-ltask/src/api/service.ts';
 import type { SystemContext } from '../../../../plugin-ltask/src/api/system.ts';
 import io from '../../../../plugin-ltask/src/services/io/index.ts';
@@ -121,11 +122,12 @@ return {
 `;
 
 type Entry = { kind: string; value?: number; refused?: string };
+const logs = serviceLogs(); // before the stop below: checked after it
 let rt: Runtime;
 let api: Record<string, Entry>;
 let worldApi: string[];
 beforeAll(async () => {
-  rt = await startRuntime({ workers: 1, sources: { 'service/walker.lua': WALKER, 'service/world_walker.lua': WORLD_WALKER }, onLog: () => {} });
+  rt = await startRuntime({ workers: 1, sources: { 'service/walker.lua': WALKER, 'service/world_walker.lua': WORLD_WALKER }, onLog: logs.onLog });
   api = await rt.call<Record<string, Entry>>(await rt.spawn('walker'), 'api');
   worldApi = await rt.call<string[]>(await rt.spawn('world_walker'), 'names');
 });

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
+import { serviceLogs } from '../../../support/logs.ts';
 
 /** ltask's `ltask.*` functions that a service script can call. */
 const PRESENT = [
@@ -17,9 +18,10 @@ const MISSING = [
   'message_receipt', 'timer_add', 'pushlog', 'unpack_remove', 'remove',
 ];
 
+const logs = serviceLogs(); // before the stop below: checked after it
 let rt: Runtime;
 beforeAll(async () => {
-  rt = await startRuntime({ workers: 1, servicePath: 'test/fixtures/lua/?.lua', onLog: () => {} });
+  rt = await startRuntime({ workers: 1, servicePath: 'test/fixtures/lua/?.lua', onLog: logs.onLog });
 });
 afterAll(() => rt?.stop());
 

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, type LogEntry, type Runtime } from '@ltask-web/plugin-ltask';
+import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
+import { ServiceLogs } from '../../../support/logs.ts';
 import { LUA_SUITE } from './lua-suite.ts';
 
 // The Lua suite on real Web Workers, scripts fetched from the dev server.
 let rt: Runtime;
 let suite: number;
-const logs: LogEntry[] = [];
+/** Checked once, after the suite: the one error line is the log test's own (T.log in suite.lua). */
+const logs = new ServiceLogs();
 
 beforeAll(async () => {
   rt = await startRuntime({
@@ -13,7 +15,7 @@ beforeAll(async () => {
     base: new URL('/', location.href).href,
     servicePath: 'test/fixtures/lua/?.lua',
     luaPath: 'test/fixtures/lua/?.lua;test/plugin-ltask/compat/programs/?.lua',
-    onLog: (e) => logs.push(e),
+    onLog: logs.onLog,
   });
   suite = await rt.spawn('suite');
 });
@@ -21,6 +23,8 @@ afterAll(async () => {
   // Serial: no VM entered twice, no coroutine resumed inside another, in the whole suite.
   expect(rt.serialViolations).toBe(0);
   await rt?.stop();
+  logs.expectError(/^\[suite:\d+\] an error line$/);
+  logs.check();
 });
 
 describe('Lua service API (Web Workers)', () => {
@@ -31,6 +35,6 @@ describe('Lua service API (Web Workers)', () => {
   }
 
   it('print reaches the page through the logger', () => {
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'info', source: suite, label: 'suite', text: 'hello from print\t1\ttrue' }));
+    expect(logs.entries).toContainEqual(expect.objectContaining({ level: 'info', source: suite, label: 'suite', text: 'hello from print\t1\ttrue' }));
   });
 });

@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, type LogEntry, type Runtime } from '@ltask-web/plugin-ltask';
+import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
+import { ServiceLogs } from '../../../support/logs.ts';
 import { LUA_SUITE as TESTS } from './lua-suite.ts';
 
 // The same Lua suite runs in Chromium (lua-api.browser.test.ts).
 let rt: Runtime;
 let suite: number;
-const logs: LogEntry[] = [];
+/** Checked once, after the suite: the one error line is the log test's own (T.log in suite.lua). */
+const logs = new ServiceLogs();
 
 beforeAll(async () => {
   rt = await startRuntime({
     workers: 2,
     servicePath: 'test/fixtures/lua/?.lua',
     luaPath: 'test/fixtures/lua/?.lua;test/plugin-ltask/compat/programs/?.lua',
-    onLog: (e) => logs.push(e),
+    onLog: logs.onLog,
   });
   suite = await rt.spawn('suite');
 });
@@ -20,6 +22,8 @@ afterAll(async () => {
   // Serial: no VM entered twice, no coroutine resumed inside another, in the whole suite.
   expect(rt.serialViolations).toBe(0);
   await rt?.stop();
+  logs.expectError(/^\[suite:\d+\] an error line$/);
+  logs.check();
 });
 
 
@@ -35,11 +39,11 @@ describe('Lua service API (worker_threads)', () => {
   }
 
   it('print and ltask.log reach the logger with the service label', () => {
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'info', source: suite, label: 'suite', text: 'hello from print\t1\ttrue' }));
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', label: 'suite', text: 'an error line' }));
+    expect(logs.entries).toContainEqual(expect.objectContaining({ level: 'info', source: suite, label: 'suite', text: 'hello from print\t1\ttrue' }));
+    expect(logs.entries).toContainEqual(expect.objectContaining({ level: 'error', label: 'suite', text: 'an error line' }));
   });
 
   it("S.quit runs on the system's quit request only (root's kill), not when a service quits itself", () => {
-    expect(logs.filter((e) => e.text === 'echo S.quit ran')).toHaveLength(1);
+    expect(logs.entries.filter((e) => e.text === 'echo S.quit ran')).toHaveLength(1);
   });
 });
