@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preview } from 'vite';
 import type { Page } from 'playwright-core';
 import { useStage } from '../support/stage.ts';
+import { collectErrors } from '../support/browsers/errors.ts';
 
 const stage = useStage({ built: true });
 let page: Page | undefined;
@@ -52,9 +53,7 @@ describe('production build (vite build + vite preview)', () => {
 
   it('runs the demo: a Lua reply, the three natives through io, frames keep coming', async () => {
     page = await stage.browser.newPage({ viewport: { width: 800, height: 450 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    const errors = collectErrors(page);
     await page.goto(url);
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
     await page.waitForFunction(() => (globalThis as { demo?: unknown }).demo !== undefined, null, { timeout: 30_000 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 import type { FrameReport } from '@ltask-web/engine/testing';
 import '@ltask-web/engine/testing/vitest';
-import { ENGINES, launch, type E2EBrowser, type E2EPage, type Engine } from '../support/browsers/pages.ts';
+import { ENGINES, useBrowser, type E2EPage, type Engine } from '../support/browsers/pages.ts';
 import { startWebKitDriver, startXvfb } from '../support/browsers/display.ts';
 import { openWebKit } from '../support/browsers/webdriver.ts';
 
@@ -69,22 +69,14 @@ async function frameRun(page: E2EPage, query: string): Promise<Run> {
 
 for (const engine of ENGINES) {
   describe(`in ${engine}`, () => {
-    let browser: E2EBrowser;
-
-    beforeAll(async () => {
-      browser = await launch(engine);
-    }, 60_000);
-
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = useBrowser(engine);
 
     /** Runs `f` on a fresh page, closed afterwards; the page must have seen no error. */
     const onPage = async (width: number, height: number, f: (page: E2EPage) => Promise<void>) => {
       const page = await browser.newPage(width, height);
       try {
         await f(page);
-        expect(page.errors).toEqual([]);
+        expect(await page.errors()).toEqual([]);
       } finally {
         await page.close();
       }

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultClientConditions } from 'vite';
 import { ltask } from '@ltask-web/plugin-ltask/vite';
 import { useStage } from '../../support/stage.ts';
+import { collectErrors } from '../../support/browsers/errors.ts';
 
 const repo = resolve(import.meta.dirname, '../../..');
 const root = join(repo, '.scratch', `hmr-${process.pid}`);
@@ -76,8 +77,7 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promis
 /** The page, once its services are up; its errors and how many times it navigated (1: never reloaded). */
 async function openPage() {
   const page = await stage.browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  const errors = collectErrors(page);
   const seen = { navigations: 0 };
   page.on('framenavigated', () => seen.navigations++);
   await page.goto(stage.devUrl);

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../support/chromium.ts';
 import { packageNoise } from '../../support/noise.ts';
+import { collectErrors } from '../../support/browsers/errors.ts';
 
 const repo = resolve(import.meta.dirname, '../../..');
 // No "ltask" in the path: the output is searched for the packages' names.
@@ -113,9 +114,8 @@ async function serveAndCheck(command: string[]): Promise<{ server: string; conso
       if (Date.now() - t > 30_000) throw new Error(`vite ${command.join(' ')} did not answer:\n${printed.join('')}`);
     }
     const page = await browser!.newPage();
-    const errors: string[] = [];
+    const errors = collectErrors(page);
     const logs: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
     await page.goto(url);
     const lines = expected().length;

@@ -12,6 +12,7 @@ import type { Browser } from 'playwright-core';
 import { ltask } from '@ltask-web/plugin-ltask/vite';
 import { launchChromium } from '../../support/chromium.ts';
 import { closePreview } from '../../support/stage.ts';
+import { collectErrors } from '../../support/browsers/errors.ts';
 
 const outDir = mkdtempSync(join(tmpdir(), 'ltask-services-'));
 const config = (root: string): InlineConfig => ({
@@ -56,8 +57,7 @@ describe('TypeScript services in a production build', () => {
 
   it('runs them from vite preview: the bundles are chunk URLs; relative, npm and dynamic imports answer', async () => {
     const page = await browser!.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const errors = collectErrors(page);
     await page.goto(server!.resolvedUrls!.local[0]!);
     await page.waitForFunction(() => (globalThis as { built?: unknown }).built !== undefined, null, { timeout: 30_000 });
     const built = await page.evaluate(() => (globalThis as unknown as { built: { bundles: string[]; tally: number[]; later: string } }).built);

@@ -3,10 +3,14 @@
  * tests that run in each: Chromium (playwright-core), Firefox ESR
  * (puppeteer-core over WebDriver BiDi) and WebKitGTK (classic WebDriver:
  * webdriver.ts). Each browser starts what it needs (Xvfb, the driver)
- * and stops it in `close()`.
+ * and stops it in `close()`. Each page collects its errors and console
+ * errors (errors.ts): through the driver's events in Chromium and Firefox,
+ * through a collector injected in the page in WebKit.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { launchChromium } from '../chromium.ts';
 import { launchFirefox, startWebKitDriver, startXvfb, type Helper } from './display.ts';
+import { collectErrors, collectorProxy, readCollected, type CollectorProxy } from './errors.ts';
 import { openWebKit } from './webdriver.ts';
 
 export type Engine = 'chromium' | 'firefox' | 'webkit';
@@ -20,8 +24,11 @@ export interface E2EPage {
   waitFor<T>(fn: () => T, timeoutMs: number): Promise<T>;
   /** A key press on the page (`Enter`, `F3`, `b`). */
   press(key: string): Promise<void>;
-  /** Uncaught page errors seen so far (WebKit's driver reports none: see docs/browsers.md). */
-  readonly errors: string[];
+  /**
+   * The page's errors so far, over every `goto`: `uncaught: <message>` (an
+   * uncaught error or unhandled rejection) and `console.error: <text>`.
+   */
+  errors(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -42,10 +49,9 @@ async function chromium(): Promise<E2EBrowser> {
     version: `Chromium ${b.version()}`,
     async newPage(width, height) {
       const page = await b.newPage({ viewport: { width, height } });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
+      const errors = collectErrors(page);
       return {
-        errors,
+        errors: async () => [...errors],
         goto: async (url) => void (await page.goto(url)),
         evaluate: (fn) => page.evaluate(fn),
         waitFor: async (fn, timeout) => (await page.waitForFunction(fn, null, { timeout, polling: 100 })).jsonValue() as never,
@@ -68,10 +74,9 @@ async function firefox(): Promise<E2EBrowser> {
       version: await b.version(),
       async newPage() {
         const page = await b.newPage();
-        const errors: string[] = [];
-        page.on('pageerror', (e) => errors.push(e instanceof Error ? e.message : String(e)));
+        const errors = collectErrors(page, true);
         return {
-          errors,
+          errors: async () => [...errors],
           goto: async (url) => void (await page.goto(url)),
           evaluate: (fn) => page.evaluate(fn) as never,
           waitFor: async (fn, timeout) => (await page.waitForFunction(fn, { timeout, polling: 100 })).jsonValue() as never,
@@ -99,6 +104,13 @@ async function webkit(): Promise<E2EBrowser> {
     helpers.push(driver);
     const open = () => openWebKit(driver.port);
     let version = 'WebKitGTK';
+    // One collector proxy per site the pages visit (errors.ts).
+    const proxies = new Map<string, Promise<CollectorProxy>>();
+    const via = async (url: string) => {
+      const u = new URL(url);
+      if (!proxies.has(u.origin)) proxies.set(u.origin, collectorProxy(u.origin));
+      return (await proxies.get(u.origin)!).origin + u.pathname + u.search + u.hash;
+    };
     return {
       engine: 'webkit',
       get version() {
@@ -109,9 +121,21 @@ async function webkit(): Promise<E2EBrowser> {
         const s = await open();
         version = s.version;
         await s.setWindowSize(width, height).catch(() => {});
+        // The lines of the pages left by goto; the current page's are read from it.
+        const earlier: string[] = [];
+        let at: string | null = null;
+        const current = async () => {
+          if (at === null) return [];
+          const lines = await s.execute(readCollected);
+          return lines ?? [`no error collector in ${at}`];
+        };
         return {
-          errors: [],
-          goto: (url) => s.url(url),
+          errors: async () => [...earlier, ...(await current())],
+          goto: async (url) => {
+            earlier.push(...(await current()));
+            at = url;
+            await s.url(await via(url));
+          },
           evaluate: (fn) => s.execute(fn),
           waitFor: async <T>(fn: () => T, timeout: number) => {
             const until = Date.now() + timeout;
@@ -126,7 +150,10 @@ async function webkit(): Promise<E2EBrowser> {
           close: () => s.close(),
         };
       },
-      close: () => stopAll(helpers).then(() => {}),
+      async close() {
+        await Promise.all([...proxies.values()].map(async (p) => (await p).close()));
+        await stopAll(helpers);
+      },
     };
   } catch (e) {
     await stopAll(helpers);
@@ -137,4 +164,30 @@ async function webkit(): Promise<E2EBrowser> {
 /** Starts one engine's browser (with its display and driver), or fails with the install command. */
 export function launch(engine: Engine): Promise<E2EBrowser> {
   return engine === 'chromium' ? chromium() : engine === 'firefox' ? firefox() : webkit();
+}
+
+/**
+ * `engine`'s browser for the enclosing describe's tests: launched in its
+ * `beforeAll`, closed in its `afterAll`.
+ */
+export function useBrowser(engine: Engine): E2EBrowser {
+  let b: E2EBrowser | undefined;
+  beforeAll(async () => {
+    b = await launch(engine);
+  }, 60_000);
+  afterAll(async () => {
+    await b?.close();
+  });
+  const started = () => {
+    if (!b) throw new Error(`[test] the ${engine} browser is not started (useBrowser starts it in beforeAll)`);
+    return b;
+  };
+  return {
+    engine,
+    get version() {
+      return started().version;
+    },
+    newPage: (width, height) => started().newPage(width, height),
+    close: async () => {},
+  };
 }
