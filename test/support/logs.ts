@@ -62,8 +62,8 @@ export class ServiceLogs {
 
 /**
  * A collector whose `check()` runs after each test of the file, and once more
- * after the file's last `afterAll` registered after it (a runtime shared by the
- * file's tests and stopped there).
+ * when the file ends, after the `afterAll` hooks registered after this call
+ * (where a runtime the file's tests share is stopped).
  */
 export function serviceLogs(): ServiceLogs {
   const logs = new ServiceLogs();
