@@ -22,6 +22,11 @@ export interface BaselineOptions {
   tolerance?: number;
   /** Allowed absolute growth in ms on top of that. Default 2. */
   slackMs?: number;
+  /**
+   * Compare only these metrics: names (`cpu.p99`) or prefixes ending in a
+   * dot (`cpu.`, `gaps.npc.`). Default: every metric of the baseline.
+   */
+  metrics?: readonly string[];
 }
 
 /** A metric over its limit. */
@@ -33,13 +38,15 @@ export interface BaselineRegression {
   limit: number;
 }
 
-/** The outcome of `compareFrameBaseline`. */
+/** The outcome of `compareFrameBaseline`; it fails when `regressions`, `missing` or `clock` is not empty. */
 export interface BaselineComparison {
   regressions: BaselineRegression[];
   /** Metrics of the report with no baseline value (not compared). */
   added: string[];
-  /** Baseline metrics the report lacks (not compared). */
+  /** Compared baseline metrics the report lacks (a failure: a series or metric that went away). */
   missing: string[];
+  /** When the report's CPU clock is not the baseline's (`'thread' vs 'wall'`): the CPU metrics cannot be compared. */
+  clock?: string;
 }
 
 /**
@@ -73,28 +80,43 @@ export function createFrameBaseline(report: FrameReport, createdAt = new Date())
 
 /**
  * Compares a report with a baseline: a metric regresses when it exceeds
- * `baseline * (1 + tolerance) + slackMs`.
+ * `baseline * (1 + tolerance) + slackMs`. A compared baseline metric that the
+ * report lacks (a gap series that went away, no frame recorded) is `missing`,
+ * and CPU metrics measured on another clock than the baseline's are `clock`:
+ * both fail the comparison as a regression does.
  * @example
  * ```ts
  * const { regressions } = compareFrameBaseline(report, JSON.parse(text), { tolerance: 0.25 });
  * ```
  */
 export function compareFrameBaseline(report: FrameReport, baseline: FrameBaseline, options: BaselineOptions = {}): BaselineComparison {
-  const { tolerance = 0.5, slackMs = 2 } = options;
+  const { tolerance = 0.5, slackMs = 2, metrics } = options;
+  const chosen = (m: string) => !metrics || metrics.some((k) => (k.endsWith('.') ? m.startsWith(k) : m === k));
   const current = frameMetrics(report);
   const regressions: BaselineRegression[] = [];
   const added: string[] = [];
   for (const [metric, value] of Object.entries(current)) {
+    if (!chosen(metric)) continue;
     const base = baseline.metrics[metric];
     if (typeof base !== 'number') {
       added.push(metric);
       continue;
     }
     const limit = base * (1 + tolerance) + slackMs;
-    if (value > limit) regressions.push({ metric, value, baseline: base, limit });
+    if (!(value <= limit)) regressions.push({ metric, value, baseline: base, limit });
   }
-  const missing = Object.keys(baseline.metrics).filter((m) => !(m in current));
-  return { regressions, added, missing };
+  // A metric is missing when the report lacks it, or has it from no sample (an empty series, no frame).
+  const empty = new Set<string>();
+  if (report.cpu.count === 0) for (const k of ['cpu.p50', 'cpu.p95', 'cpu.p99', 'cpu.max']) empty.add(k);
+  if (report.interval.count === 0) for (const k of ['interval.p50', 'interval.p99']) empty.add(k);
+  for (const [name, g] of Object.entries(report.gaps)) if (g.stats.count === 0) for (const k of ['p99', 'max']) empty.add(`gaps.${name}.${k}`);
+  const wanted = [...Object.keys(baseline.metrics).filter(chosen), ...(metrics ?? []).filter((k) => !k.endsWith('.') && !(k in baseline.metrics))];
+  const missing = [...new Set(wanted)].filter((m) => !(m in current) || empty.has(m));
+  if (metrics) for (const k of metrics) if (k.endsWith('.') && !Object.keys(baseline.metrics).some((m) => m.startsWith(k))) missing.push(`${k}*`);
+  const mine = report.environment.cpuClock ?? 'wall';
+  const theirs = baseline.environment.cpuClock ?? 'wall';
+  const clock = mine !== theirs && [...Object.keys(current)].some((m) => m.startsWith('cpu.') && chosen(m)) ? `${mine} vs ${theirs}` : undefined;
+  return { regressions, added, missing, ...(clock ? { clock } : {}) };
 }
 
 /** `cpu.max 40.2 ms > 3.1 ms (baseline 0.7 ms)`. */

@@ -24,6 +24,8 @@
 export { summarize } from './stats.ts';
 export type { Stats } from './stats.ts';
 export { FrameRecorder } from './recorder.ts';
+export { threadCpuClock, wallClock } from './cpu-clock.ts';
+export type { CpuClock } from './cpu-clock.ts';
 export type { FrameRecorderOptions } from './recorder.ts';
 export { frameEnvironment } from './report.ts';
 export type { FrameEnvironment, FrameReport, FrameSample, GapSeries, LongFrame, LongFrameScript } from './report.ts';

@@ -23,6 +23,11 @@ export interface FrameBudget {
   overBudget?: number;
   /** Most long animation frames allowed. */
   longFrames?: number;
+  /**
+   * Gap series the report must hold, each with at least one gap (a series
+   * that was never recorded would pass `maxGap` and `gapP99` unseen).
+   */
+  series?: readonly string[];
 }
 
 /** What a matcher returns (vitest's and jest's `ExpectationResult`). */
@@ -31,32 +36,53 @@ export interface FrameMatcherResult {
   message: () => string;
 }
 
-/** One checked limit. */
+/** One checked limit; `missing` says why there is no value to check (which fails it). */
 interface Check {
   name: string;
   value: number;
   limit: number;
   unit: string;
+  missing?: string;
 }
 
-/** Every limit of `budget` that applies to `report`, with its value. */
+/**
+ * Every limit of `budget` that applies to `report`, with its value. A limit
+ * on what the report does not hold fails: CPU limits with no frame, interval
+ * limits with fewer than two frames, gap limits with no gap series, and every
+ * series of `budget.series` that is absent or empty.
+ */
 function checks(report: FrameReport, budget: FrameBudget): Check[] {
   const out: Check[] = [];
-  const add = (name: string, value: number, limit: number | undefined, unit = ' ms') => {
-    if (limit !== undefined) out.push({ name, value, limit, unit });
+  const add = (name: string, value: number, limit: number | undefined, unit = ' ms', missing?: string) => {
+    if (limit !== undefined) out.push({ name, value, limit, unit, ...(missing ? { missing } : {}) });
   };
-  add('cpu.p99', report.cpu.p99, budget.cpuP99);
-  add('cpu.max', report.cpu.max, budget.cpuMax);
-  add('interval.p99', report.interval.p99, budget.intervalP99);
-  add('interval.max', report.interval.max, budget.intervalMax);
-  for (const [name, g] of Object.entries(report.gaps)) {
-    add(`gaps.${name}.p99`, g.stats.p99, budget.gapP99);
-    add(`gaps.${name}.max`, g.stats.max, budget.maxGap);
+  const noFrames = report.cpu.count > 0 ? undefined : 'no frame recorded';
+  const noIntervals = report.interval.count > 0 ? undefined : 'fewer than two frames recorded';
+  add('cpu.p99', report.cpu.p99, budget.cpuP99, ' ms', noFrames);
+  add('cpu.max', report.cpu.max, budget.cpuMax, ' ms', noFrames);
+  add('interval.p99', report.interval.p99, budget.intervalP99, ' ms', noIntervals);
+  add('interval.max', report.interval.max, budget.intervalMax, ' ms', noIntervals);
+  const series = Object.entries(report.gaps);
+  if (series.length === 0) {
+    add('gaps.*.p99', 0, budget.gapP99, ' ms', 'no gap series in the report');
+    add('gaps.*.max', 0, budget.maxGap, ' ms', 'no gap series in the report');
   }
-  add('overBudget', report.overBudget, budget.overBudget, ' frames');
+  for (const [name, g] of series) {
+    const empty = g.stats.count > 0 ? undefined : 'the series has no gap';
+    add(`gaps.${name}.p99`, g.stats.p99, budget.gapP99, ' ms', empty);
+    add(`gaps.${name}.max`, g.stats.max, budget.maxGap, ' ms', empty);
+  }
+  for (const name of budget.series ?? []) {
+    const g = report.gaps[name];
+    if (!g || g.stats.count === 0) out.push({ name: `gaps.${name}`, value: 0, limit: 0, unit: '', missing: g ? 'the series has no gap' : 'not in the report' });
+  }
+  add('overBudget', report.overBudget, budget.overBudget, ' frames', noFrames);
   add('longFrames', report.longFrames.length, budget.longFrames, '');
   return out;
 }
+
+/** Whether a check holds: a value within its limit, and not missing. */
+const holds = (c: Check) => !c.missing && c.value <= c.limit;
 
 function isReport(value: unknown): value is FrameReport {
   const r = value as FrameReport | null;
@@ -81,7 +107,8 @@ function evidence(report: FrameReport): string[] {
 
 /**
  * Matchers for `expect.extend`. `toMeetFrameBudget(report, limits)` passes
- * when every given limit holds; its failure message lists each violated limit
+ * when every given limit holds, on a value the report has (a limit on a
+ * metric or series the report lacks fails); its failure message lists each violated limit
  * with its value, then the worst frames (frame numbers, cpu and interval) and
  * worst gaps. `.not` works (it passes when some limit is exceeded).
  * @example
@@ -97,8 +124,9 @@ export const frameMatchers = {
       return { pass: false, message: () => `toMeetFrameBudget: expected a FrameReport (recorder.report()), got ${typeof report}` };
     }
     const all = checks(report, budget);
-    const failed = all.filter((c) => !(c.value <= c.limit));
-    const show = (c: Check) => `${c.name} ${c.unit === ' ms' ? ms(c.value) : c.value}${c.unit} ${c.value <= c.limit ? '<=' : '>'} ${c.limit}${c.unit}`;
+    const failed = all.filter((c) => !holds(c));
+    const show = (c: Check) =>
+      c.missing ? `${c.name} missing: ${c.missing}` : `${c.name} ${c.unit === ' ms' ? ms(c.value) : c.value}${c.unit} ${holds(c) ? '<=' : '>'} ${c.limit}${c.unit}`;
     const pass = failed.length === 0;
     const message = () =>
       pass

@@ -6,6 +6,7 @@
  */
 import { First, Last } from '../app/index.ts';
 import type { App } from '../app/index.ts';
+import { wallClock, type CpuClock } from './cpu-clock.ts';
 import { LongFrameWatch } from './long-frames.ts';
 import { frameEnvironment } from './report.ts';
 import type { FrameReport, FrameSample, GapSeries, LongFrame } from './report.ts';
@@ -15,6 +16,12 @@ import { summarize } from './stats.ts';
 export interface FrameRecorderOptions {
   /** A frame whose CPU time exceeds this is over budget. Default 1000/60. */
   budgetMs?: number;
+  /**
+   * What a frame's `cpu` time is measured with: elapsed time by default;
+   * `threadCpuClock()` (Node) for the main thread's CPU time, which a busy
+   * machine does not inflate. Intervals and gaps are always elapsed time.
+   */
+  cpuClock?: CpuClock;
 }
 
 /** How many worst frames and gaps a report lists. */
@@ -52,6 +59,8 @@ export class FrameRecorder {
   /** Frames over this many ms of CPU count as over budget. */
   readonly budgetMs: number;
   private readonly app: App;
+  private readonly clock: CpuClock;
+  private frameCpuStart = 0;
   private samples: FrameSample[] = [];
   private readonly longFrames = new LongFrameWatch();
   private readonly gapSeries = new Map<string, number[]>();
@@ -63,6 +72,7 @@ export class FrameRecorder {
   private constructor(app: App, options: FrameRecorderOptions) {
     this.app = app;
     this.budgetMs = options.budgetMs ?? 1000 / 60;
+    this.clock = options.cpuClock ?? wallClock;
   }
 
   /**
@@ -181,7 +191,7 @@ export class FrameRecorder {
         .map((l) => ({ ...l, frame: this.matchFrame(l), scripts: l.scripts.map((s) => ({ ...s })) }))
         .sort((a, b) => a.start - b.start),
       gaps,
-      environment: frameEnvironment(),
+      environment: { ...frameEnvironment(), cpuClock: this.clock.name },
     };
   }
 
@@ -190,18 +200,19 @@ export class FrameRecorder {
   private beginFrame(): void {
     if (!this.active) return;
     this.frameStart = performance.now();
+    this.frameCpuStart = this.clock.now();
     this.frameNumber = this.app.frame;
   }
 
   private endFrame(): void {
-    const now = performance.now();
+    const cpuEnd = this.clock.now();
     const start = this.frameStart;
     if (!this.active || start === undefined) return;
     this.frameStart = undefined;
     this.samples.push({
       frame: this.frameNumber,
       start,
-      cpuMs: now - start,
+      cpuMs: cpuEnd - this.frameCpuStart,
       intervalMs: this.previousStart === undefined ? 0 : start - this.previousStart,
     });
     this.previousStart = start;

@@ -11,7 +11,11 @@ export interface FrameSample {
   frame: number;
   /** `performance.now()` just before `First`. */
   start: number;
-  /** From just before `First` to just after `Last` (Startup excluded). */
+  /**
+   * From just before `First` to just after `Last` (Startup excluded), on the
+   * recorder's CPU clock: elapsed time by default, the main thread's CPU time
+   * with `cpuClock: threadCpuClock()` (see `FrameEnvironment.cpuClock`).
+   */
   cpuMs: number;
   /** `start` minus the previous recorded frame's `start`; 0 for the first frame of the window. */
   intervalMs: number;
@@ -56,6 +60,11 @@ export interface FrameEnvironment {
   node?: string;
   /** Logical cores, 0 when unknown. */
   cores: number;
+  /**
+   * What `cpu` was measured with: absent or `'wall'` for elapsed time
+   * (`performance.now()`), `'thread'` for the thread's CPU time (`threadCpuClock`).
+   */
+  cpuClock?: string;
 }
 
 /** What `FrameRecorder.report()` returns; plain JSON (it can cross from a page to Node). */

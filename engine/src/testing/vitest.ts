@@ -58,7 +58,9 @@ function baselinePath(file: string | URL, testPath: string | undefined): string 
 /**
  * Compares `report` with the baseline JSON file `file` and fails when a
  * metric (see `frameMetrics`) exceeds `baseline * (1 + tolerance) + slackMs`,
- * listing each regression. It writes the file instead, and passes, when the
+ * when a compared baseline metric is missing from the report (a gap series
+ * not recorded, no frame), or when the report's CPU clock is not the
+ * baseline's, listing each. `metrics` limits the comparison (`['cpu.']`). It writes the file instead, and passes, when the
  * file does not exist, when `FRAME_BASELINE=update` is set, or under
  * `vitest -u`; it logs which. A relative `file` starts from the test file's
  * folder. Registered on `expect` by importing this module.
@@ -103,12 +105,13 @@ export function toMatchFrameBaseline(
     };
   }
   const { tolerance = 0.5, slackMs = 2 } = options;
-  const { regressions, added, missing } = compareFrameBaseline(r, baseline, { tolerance, slackMs });
-  const pass = regressions.length === 0;
-  const rule = `limit = baseline × ${1 + tolerance} + ${slackMs} ms`;
-  const notes = [
-    ...(added.length > 0 ? [`not in the baseline (not compared): ${added.join(', ')}`] : []),
-    ...(missing.length > 0 ? [`in the baseline but not in the report: ${missing.join(', ')}`] : []),
+  const { regressions, added, missing, clock } = compareFrameBaseline(r, baseline, { ...options, tolerance, slackMs });
+  const pass = regressions.length === 0 && missing.length === 0 && !clock;
+  const rule = `limit = baseline × ${1 + tolerance} + ${slackMs} ms${options.metrics ? `; compared: ${options.metrics.join(', ')}` : ''}`;
+  const notes = [...(added.length > 0 ? [`not in the baseline (not compared): ${added.join(', ')}`] : [])];
+  const failures = [
+    ...(missing.length > 0 ? [`  missing from the report (in the baseline): ${missing.join(', ')}`] : []),
+    ...(clock ? [`  cpu measured on another clock than the baseline's (${clock}): rewrite the baseline with the report's clock`] : []),
   ];
   const message = () =>
     pass
@@ -116,6 +119,7 @@ export function toMatchFrameBaseline(
       : [
           `frame timings regressed against ${path} (${rule}, baseline from ${baseline.createdAt}):`,
           ...regressions.map((g) => `  ${formatRegression(g)}`),
+          ...failures,
           ...(r.worstCpu.length > 0 ? [`worst cpu:      ${r.worstCpu.map(formatFrame).join('; ')}`] : []),
           ...(r.worstInterval.length > 0 ? [`worst interval: ${r.worstInterval.map(formatFrame).join('; ')}`] : []),
           ...notes,

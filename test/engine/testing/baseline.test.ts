@@ -118,7 +118,7 @@ describe('toMatchFrameBaseline', () => {
     expect(() => expect(report).toMatchFrameBaseline(bad)).toThrow(/cannot read .*bad\.json: unknown baseline version 9/);
   });
 
-  it('notes metrics that are only in the report or only in the baseline', async () => {
+  it('notes metrics only in the report; fails on baseline metrics the report lacks', async () => {
     const file = join(dir, 'game.json');
     const report = await run();
     expect(report).toMatchFrameBaseline(file);
@@ -126,6 +126,40 @@ describe('toMatchFrameBaseline', () => {
     const { added, missing } = compareFrameBaseline(renamed, read(file));
     expect(added).toEqual(['gaps.client.p99', 'gaps.client.max']);
     expect(missing).toEqual(['gaps.server.p99', 'gaps.server.max']);
-    expect(() => expect(renamed).not.toMatchFrameBaseline(file)).toThrow(/not in the baseline \(not compared\): gaps\.client\.p99/);
+    // A series that went away (never recorded) fails, whatever the other metrics say.
+    expect(() => expect(renamed).toMatchFrameBaseline(file)).toThrow(
+      /missing from the report \(in the baseline\): gaps\.server\.p99, gaps\.server\.max[\s\S]*not in the baseline \(not compared\): gaps\.client\.p99/,
+    );
+    // So does a series recorded empty, and a report with no frame.
+    const empty = { ...report, gaps: { server: { stats: { count: 0, mean: 0, p50: 0, p95: 0, p99: 0, max: 0 }, worst: [] } } };
+    expect(() => expect(empty).toMatchFrameBaseline(file)).toThrow(/missing from the report \(in the baseline\): gaps\.server\.p99, gaps\.server\.max/);
+    const noFrames = { ...report, cpu: { ...report.cpu, count: 0 } };
+    expect(() => expect(noFrames).toMatchFrameBaseline(file)).toThrow(/missing from the report \(in the baseline\): cpu\.p50, cpu\.p95, cpu\.p99, cpu\.max/);
+  });
+
+  it('compares the chosen metrics only, and fails on a chosen one the baseline or report lacks', async () => {
+    const file = join(dir, 'game.json');
+    const report = await run();
+    expect(report).toMatchFrameBaseline(file);
+    const regressed = JSON.parse(JSON.stringify(report)) as FrameReport;
+    regressed.interval.p99 = report.interval.p99 * 10 + 100;
+    regressed.cpu.p99 = report.cpu.p99 * 2 + 5;
+    expect(regressed).toMatchFrameBaseline(file, { metrics: ['gaps.'] });
+    expect(() => expect(regressed).toMatchFrameBaseline(file, { metrics: ['cpu.', 'gaps.server.max'] })).toThrow(/compared: cpu\., gaps\.server\.max[\s\S]*\n {2}cpu\.p99 /);
+    expect(compareFrameBaseline(regressed, read(file), { metrics: ['cpu.'] }).regressions.map((r) => r.metric)).toContain('cpu.p99');
+    expect(compareFrameBaseline(regressed, read(file), { metrics: ['cpu.'] }).regressions.map((r) => r.metric)).not.toContain('interval.p99');
+    expect(() => expect(report).toMatchFrameBaseline(file, { metrics: ['gaps.npc.'] })).toThrow(/missing from the report \(in the baseline\): gaps\.npc\.\*/);
+  });
+
+  it('fails when the CPU clock is not the baseline\'s', async () => {
+    const file = join(dir, 'game.json');
+    const report = await run();
+    expect(report.environment.cpuClock).toBe('wall');
+    expect(report).toMatchFrameBaseline(file);
+    const thread = { ...report, environment: { ...report.environment, cpuClock: 'thread' } };
+    expect(compareFrameBaseline(thread, read(file)).clock).toBe('thread vs wall');
+    expect(() => expect(thread).toMatchFrameBaseline(file)).toThrow(/cpu measured on another clock than the baseline's \(thread vs wall\)/);
+    // Without CPU metrics compared, the clock does not matter.
+    expect(thread).toMatchFrameBaseline(file, { metrics: ['gaps.'] });
   });
 });

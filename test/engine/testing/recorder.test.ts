@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { App, First, History, Last, MinimalPlugins, Update } from '../../../engine/src/index.ts';
-import { FrameRecorder, driveHeadless, formatReport, frameMatchers, summarize } from '../../../engine/src/testing/index.ts';
+import { FrameRecorder, driveHeadless, formatReport, frameMatchers, summarize, threadCpuClock } from '../../../engine/src/testing/index.ts';
 import type { FrameReport } from '../../../engine/src/testing/index.ts';
 import '../../../engine/src/testing/vitest.ts';
 
@@ -130,6 +130,42 @@ describe('FrameRecorder (headless)', () => {
     expect(() => expect(report).toMeetFrameBudget({ maxGap: 30, gapP99: 100 })).toThrow(
       /gaps\.server\.max 35\.0 ms > 30 ms\n {2}gaps\.physics\.max 40\.0 ms > 30 ms[\s\S]*worst gaps server: #2 35\.0 ms/,
     );
+  });
+
+  it('fails a limit on what the report lacks: a named series absent or empty, no series, no frame', () => {
+    const app = gameApp();
+    const recorder = FrameRecorder.attach(app);
+    recorder.addGaps('npc', [10, 12]).addGaps('watch', []);
+    const report = recorder.report();
+    expect(report).toMeetFrameBudget({ series: ['npc'] });
+    expect(() => expect(report).toMeetFrameBudget({ series: ['npc', 'loader'] })).toThrow(/1 limit\(s\) exceeded:\n {2}gaps\.loader missing: not in the report/);
+    expect(() => expect(report).toMeetFrameBudget({ maxGap: 100 })).toThrow(/gaps\.watch\.max missing: the series has no gap/);
+    expect(() => expect(report).toMeetFrameBudget({ series: ['watch'] })).toThrow(/gaps\.watch missing: the series has no gap/);
+    const none = emptyReport();
+    expect(() => expect(none).toMeetFrameBudget({ maxGap: 100 })).toThrow(/gaps\.\*\.max missing: no gap series in the report/);
+    expect(() => expect(none).toMeetFrameBudget({ cpuP99: 100 })).toThrow(/cpu\.p99 missing: no frame recorded/);
+    expect(() => expect(none).toMeetFrameBudget({ intervalMax: 100 })).toThrow(/interval\.max missing: fewer than two frames recorded/);
+    expect(none).not.toMeetFrameBudget({ cpuMax: 100 });
+  });
+
+  it('measures frame CPU on the thread CPU clock: a frame that sleeps costs no CPU, one that spins does', async () => {
+    const clock = threadCpuClock();
+    expect(clock).not.toBeNull();
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const app = new App().addPlugins(MinimalPlugins).addSystems(Update, ({ app }) => {
+      if (app.frame === 3) Atomics.wait(flag, 0, 0, 40); // off the CPU
+      if (app.frame === 5) busy(40); // on the CPU
+    });
+    const recorder = FrameRecorder.attach(app, { cpuClock: clock! });
+    await driveHeadless(app, { frames: 8, intervalMs: 2 });
+    const report = recorder.report();
+    expect(report.environment.cpuClock).toBe('thread');
+    const frame = (n: number) => recorder.frames().find((f) => f.frame === n)!.cpuMs;
+    expect(frame(3)).toBeLessThan(20);
+    // Spinning 40 ms of elapsed time gets at least some CPU even on a busy machine, and never more than it lasted.
+    expect(frame(5)).toBeGreaterThan(frame(3));
+    expect(frame(5)).toBeLessThanOrEqual(45);
+    expect(report.worstCpu[0]!.frame).toBe(5);
   });
 
   it('formats a short text report', async () => {
