@@ -1,36 +1,53 @@
 /**
  * `@ltask-web/plugin-ltask/testing`: scenarios for frame-timing tests of a
  * game that runs services. Start N Lua "NPC" services that tick at a rate and
- * record their tick gaps, and N loaders that sit in a native call whose
- * synchronous read callback waits on the io service (give the runtime
- * `io: { latencyMs }` to make each read slow). With `blocking: 'worker'` the
- * loaders instead wait inside the Lua VM on the tickers' worker, the way a
- * synchronous library would if it ran on the service's own thread: a
- * regression the gates must catch. Pair it with `FrameRecorder` from
- * `@ltask-web/engine/testing`.
+ * record their tick gaps, one watch ticker on every worker, and N loaders that
+ * sit in a native call whose synchronous read callback waits on the io service
+ * (give the runtime `io: { latencyMs }` to make each read slow). The loaders
+ * run on the NPCs' worker and beside it (`placement`), so a loader that
+ * blocked its own worker would show in the NPCs' gaps or in the watch
+ * ticker's. With `blocking: 'inline'` the same library runs inline in a
+ * TypeScript loader service on that worker (no carrier), each read a
+ * synchronous read that waits the latency there: the regression the gates
+ * must catch. Pair it with `FrameRecorder` from `@ltask-web/engine/testing`.
  *
  * @example
  * ```ts
- * const rt = await startRuntime({ workers: 2, io: { backend: 'fs', root: 'assets', latencyMs: 300 }, natives: probeNatives() });
+ * const rt = await startRuntime({ workers: 2, io: { backend: 'fs', root: 'assets', latencyMs: 300 }, natives: probeNatives(), sources: SCENARIO_SOURCES });
  * const s = await startScenario(rt, { tickers: 50, hz: 10, loaders: 8, paths: ['a.bin', 'b.bin'] });
  * await s.gaps();                   // forget the start-up
- * await s.load();                   // 8 loads at once, each read waits 300 ms on io
- * const gaps = await s.stop();      // every NPC's tick gaps (ms), one series
+ * await s.load();                   // 8 loads at once (4 on the NPCs' worker, 4 beside), each read waits 300 ms on io
+ * const series = await s.stopAll(); // { npc: every NPC's tick gaps (ms), 'worker 0': ..., 'worker 1': ... }
  * ```
  */
 import type { Runtime } from '../../api/runtime.ts';
 import type { NativeSource } from '../../api/native.ts';
+import type { ServiceSource } from '../../api/service-bundle.ts';
+import { INLINE_LOADER } from '../../entries/testing-inline.ts';
+
+export { INLINE_LOADER };
 
 /** The probe native module's name (`ltask.native "ltask-probe"`). */
 export const PROBE_NATIVE = 'ltask-probe';
+
+/** `.ts` when this module runs from the sources, `.js` from dist/. */
+const ext = () => (import.meta.url.endsWith('.ts') ? '.ts' : '.js');
 
 /**
  * `natives` entries for the probe in Node (the module's path next to this
  * file). In the browser, import it with `?ltask-native` instead (see probe.ts).
  */
 export function probeNatives(): Record<string, NativeSource> {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return { [PROBE_NATIVE]: new URL(`../../carrier/probe${ext}`, import.meta.url).href };
+  return { [PROBE_NATIVE]: new URL(`../../carrier/probe${ext()}`, import.meta.url).href };
+}
+
+/**
+ * `services` entries for the inline loader in Node (`blocking: 'inline'`). In
+ * the browser: `import inline from '@ltask-web/plugin-ltask/testing/inline?ltask-service'`
+ * and `services: { [INLINE_LOADER]: inline }`.
+ */
+export function scenarioServices(): Record<string, ServiceSource> {
+  return { [INLINE_LOADER]: new URL(`../../entries/testing-inline${ext()}`, import.meta.url).href };
 }
 
 /**
@@ -64,9 +81,8 @@ return S
 
 /**
  * A loader service. `load(paths)`: the probe reads every path through a
- * synchronous callback that calls the io service (the runtime's way).
- * `block(n, ms)`: the regression to catch, a synchronous read that waits `ms`
- * on this service's own worker, `n` times.
+ * synchronous callback that calls the io service (the runtime's way); it
+ * answers `{ bytes, ms, worker }` as a sequence.
  */
 export const LOADER_SOURCE = `
 local ltask = require "ltask"
@@ -76,24 +92,23 @@ function S.load(paths)
   local t0 = ltask.counter()
   local probe = ltask.native "${PROBE_NATIVE}"
   local bytes = probe.load(paths, { read = function(p) return ltask.call(io, "read", p) end })
-  return bytes, (ltask.counter() - t0) * 1000
-end
-function S.block(n, ms)
-  local t0 = ltask.counter()
-  for _ = 1, n do
-    local t = ltask.counter()
-    while (ltask.counter() - t) * 1000 < ms do end
-  end
-  return 0, (ltask.counter() - t0) * 1000
+  return { bytes, (ltask.counter() - t0) * 1000, ltask.worker_id() }
 end
 return S
 `;
 
-/** `sources` entries for the two services (`service/ltask-ticker.lua`, `service/ltask-loader.lua`). */
+/** `sources` entries for the two Lua services (`service/ltask-ticker.lua`, `service/ltask-loader.lua`). */
 export const SCENARIO_SOURCES: Record<string, string> = {
   'service/ltask-ticker.lua': TICKER_SOURCE,
   'service/ltask-loader.lua': LOADER_SOURCE,
 };
+
+/**
+ * Where the loaders run. `'with'`: on the NPCs' worker; `'beside'`: on
+ * another worker; `'both'`: half and half (odd loaders beside); `'root'`:
+ * where root places them.
+ */
+export type LoaderPlacement = 'with' | 'beside' | 'both' | 'root';
 
 /** Options of {@link startScenario}. */
 export interface ScenarioOptions {
@@ -101,59 +116,125 @@ export interface ScenarioOptions {
   tickers?: number;
   /** Their tick rate in Hz (default 10). */
   hz?: number;
-  /** Pin the tickers to this worker (default: placed by root). */
+  /** Pin the tickers to this worker (default: the last worker). */
   tickerWorker?: number;
   /** Loaders started at once (default 0). */
   loaders?: number;
+  /** Where the loaders run (default `'both'`; one worker: all on it). */
+  placement?: LoaderPlacement;
   /** What each loader reads through io (default: none). */
   paths?: string[];
   /**
-   * `'none'` (default): loaders wait in native calls on carriers, as designed.
-   * `'worker'`: loaders wait `blockMs` per path inside their VM on the tickers'
-   * worker (a synchronous library on the service's own thread).
+   * `'none'` (default): Lua loaders wait in native calls on carriers, as designed.
+   * `'inline'`: the same library runs inline in a TypeScript loader service
+   * ({@link INLINE_LOADER}, registered through `services`) on the loader's
+   * worker, each read a synchronous read under `root` that waits `blockMs`
+   * there: every service on that worker waits with it.
    */
-  blocking?: 'none' | 'worker';
-  /** Milliseconds per path in the blocking mode (default 300). */
+  blocking?: 'none' | 'inline';
+  /** Where the inline loader's synchronous reads find the files (the io root: a directory in Node, a base URL in a page). */
+  root?: string;
+  /** Milliseconds each inline read waits (default: the io service's latency). */
   blockMs?: number;
+  /** One ticker at `hz` on every worker, series `worker <n>` (default true): it sees a worker blocked, whatever runs there. */
+  watch?: boolean;
 }
+
+/** A load's outcome: bytes the library read, milliseconds it took, the worker it ran on. */
+export type ScenarioLoad = [bytes: number, ms: number, worker: number];
 
 /** A running scenario. */
 export interface Scenario {
-  /** Addresses of the tickers and loaders. */
+  /** Addresses of the tickers, loaders and watch tickers. */
   readonly tickers: number[];
   readonly loaders: number[];
-  /** Starts every loader at once; settles when all have finished: [bytes, ms] per loader. */
-  load(): Promise<[number, number][]>;
-  /** Tick gaps (ms) of every ticker since the last collection, as one series. */
+  readonly watchers: number[];
+  /** The worker of the tickers, and of each loader (in `loaders` order). */
+  readonly tickerWorker: number;
+  readonly loaderWorkers: number[];
+  /** Starts every loader at once; settles when all have finished. */
+  load(): Promise<ScenarioLoad[]>;
+  /** Tick gaps (ms) of every NPC since the last collection, as one series (the watch tickers' are dropped too). */
   gaps(): Promise<number[]>;
-  /** Stops the tickers and returns their last gaps. */
+  /** Stops every ticker and returns the NPCs' last gaps. */
   stop(): Promise<number[]>;
+  /** Stops every ticker and returns each series: `npc`, and `worker <n>` for the watch tickers. */
+  stopAll(): Promise<Record<string, number[]>>;
+}
+
+/** The worker of loader `i` under `placement`: the tickers' one or another. */
+function loaderWorker(placement: LoaderPlacement, i: number, tickerWorker: number, workers: number): number | undefined {
+  const beside = workers > 1 ? (tickerWorker === 0 ? 1 : 0) : tickerWorker;
+  switch (placement) {
+    case 'root':
+      return undefined;
+    case 'with':
+      return tickerWorker;
+    case 'beside':
+      return beside;
+    default:
+      return i % 2 === 0 ? tickerWorker : beside;
+  }
 }
 
 /**
- * Spawns tickers (ticking at once) and loaders (idle until `load()`) on a runtime that has {@link SCENARIO_SOURCES}
- * among its `sources` and, for non-blocking loaders, the probe among its
- * `natives` ({@link probeNatives}).
+ * Spawns tickers (ticking at once), one watch ticker per worker and loaders
+ * (idle until `load()`) on a runtime that has {@link SCENARIO_SOURCES} among
+ * its `sources` and the probe among its `natives` ({@link probeNatives});
+ * with `blocking: 'inline'`, the inline loader among its `services`
+ * ({@link scenarioServices}).
  */
 export async function startScenario(rt: Runtime, o: ScenarioOptions = {}): Promise<Scenario> {
   const hz = o.hz ?? 10;
+  const workers = rt.workerCount;
+  const tickerWorker = o.tickerWorker ?? workers - 1;
   const tickers: number[] = [];
   for (let i = 0; i < (o.tickers ?? 0); i++) {
-    tickers.push(await rt.spawnService({ name: 'ltask-ticker', args: [hz], label: `npc-${i + 1}`, worker_id: o.tickerWorker }));
+    tickers.push(await rt.spawnService({ name: 'ltask-ticker', args: [hz], label: `npc-${i + 1}`, worker_id: tickerWorker }));
   }
-  const blocking = o.blocking === 'worker';
+  const watchers: number[] = [];
+  if (o.watch ?? true) {
+    for (let w = 0; w < workers; w++) watchers.push(await rt.spawnService({ name: 'ltask-ticker', args: [hz], label: `watch-${w}`, worker_id: w }));
+  }
+  const inline = o.blocking === 'inline';
+  if (inline && o.root === undefined) throw new Error('[testing] startScenario: blocking "inline" needs `root` (where its synchronous reads find the files)');
   const loaders: number[] = [];
+  const placement = o.placement ?? 'both';
   for (let i = 0; i < (o.loaders ?? 0); i++) {
-    const worker = blocking ? o.tickerWorker ?? 0 : undefined;
-    // A blocking loader spins on purpose: no runaway limit (the watchdog still
-    // replaces a worker that one handler holds for watchdogMs).
-    loaders.push(await rt.spawnService({ name: 'ltask-loader', label: `loader-${i + 1}`, worker_id: worker, runaway_ms: blocking ? 0 : undefined }));
+    const worker_id = loaderWorker(placement, i, tickerWorker, workers);
+    const label = `loader-${i + 1}`;
+    loaders.push(
+      inline
+        ? await rt.spawnService({ name: INLINE_LOADER, args: [o.root, o.blockMs], label, worker_id })
+        : await rt.spawnService({ name: 'ltask-loader', label, worker_id }),
+    );
   }
+  const where = new Map((await rt.inspect()).map((s) => [s.address, s.worker]));
+  const loaderWorkers = loaders.map((a) => where.get(a) ?? -1);
   const paths = o.paths ?? [];
-  const loadOne = (a: number) => (blocking ? rt.callMulti(a, 'block', paths.length, o.blockMs ?? 300) : rt.callMulti(a, 'load', paths));
-  const load = () => Promise.all(loaders.map((a) => loadOne(a).then((v) => [Number(v[0]), Number(v[1])] as [number, number])));
-  const collect = async (method: 'gaps' | 'stop') => (await Promise.all(tickers.map((a) => rt.call<number[] | Record<string, number>>(a, method)))).flatMap(asArray);
-  return { tickers, loaders, load, gaps: () => collect('gaps'), stop: () => collect('stop') };
+  const load = () =>
+    Promise.all(loaders.map(async (a): Promise<ScenarioLoad> => {
+      const [bytes, ms, worker] = asArray(await rt.call<number[] | Record<string, number>>(a, 'load', paths));
+      return [Number(bytes), Number(ms), Number(worker)];
+    }));
+  const collect = async (list: number[], method: 'gaps' | 'stop') => (await Promise.all(list.map((a) => rt.call<number[] | Record<string, number>>(a, method)))).map(asArray);
+  const stopAll = async () => {
+    const [npc, watch] = await Promise.all([collect(tickers, 'stop'), collect(watchers, 'stop')]);
+    const out: Record<string, number[]> = { npc: npc.flat() };
+    watch.forEach((g, w) => (out[`worker ${w}`] = g));
+    return out;
+  };
+  return {
+    tickers,
+    loaders,
+    watchers,
+    tickerWorker,
+    loaderWorkers,
+    load,
+    gaps: async () => (await Promise.all([collect(tickers, 'gaps'), collect(watchers, 'gaps')]))[0].flat(),
+    stop: async () => (await stopAll()).npc!,
+    stopAll,
+  };
 }
 
 /** A Lua sequence arrives as an array; an empty table as an empty object. */
