@@ -1,22 +1,33 @@
 /**
- * The frame-timing scenario page (test/e2e/frames.test.ts gates and `npm run bench:frames`):
- * an engine App rendering a scene of NPC meshes while N loaders sit in native
- * calls whose synchronous reads wait on the io service, and N Lua NPC services
- * tick. The FrameRecorder measures every frame; the report lands in
- * `globalThis.frameReport`.
+ * The frame-timing scenario page (the gates of test/e2e/frames.test.ts and
+ * test/e2e/engines.test.ts, and `npm run bench:frames`): an engine App
+ * rendering a scene of NPC meshes while N loaders sit in native calls whose
+ * synchronous reads wait on the io service, N Lua NPC services tick on the
+ * last worker, and one watch ticker ticks on every worker. The FrameRecorder
+ * measures every frame; the report (gap series `npc tick`, `worker 0 tick`,
+ * `worker 1 tick`) lands in `globalThis.frameReport`, with `scenario`: the
+ * options, the loads (`[bytes, ms, worker]`), where the loaders ran, and the
+ * machine's scheduling delay over the window (`delay`: how late a 5 ms timer
+ * on a Web Worker of its own fired, `{ count, max, p99 }`).
  *
  * Query: `latency` (io ms per read, 300), `loaders` (8), `paths` (reads per
  * loader, 2), `npcs` (services ticking, 50), `hz` (10), `meshes` (NPC meshes
- * drawn, = npcs), `workers` (2), `blocking` (`none` | `main`: the loader's
- * library runs on the main thread | `worker`: on the NPCs' worker), `after`
- * (ms recorded after the loads end, 300).
+ * drawn, = npcs), `workers` (2), `placement` (where the loaders run: `with`
+ * the NPCs' worker, `beside` it, `both`: half and half, the default),
+ * `blocking` (`none`: the library on carriers, suspended reads | `main`: the
+ * probe library on the main thread, each read a busy-wait of `latency` then a
+ * synchronous XMLHttpRequest | `inline`: the probe library inline in a loader
+ * service on its own worker (`placement`), each read an `Atomics.wait` of
+ * `latency` then a synchronous XMLHttpRequest | `worker`: `inline` on the
+ * NPCs' worker), `after` (ms recorded after the loads end, 300).
  */
 import { BoxGeometry, DirectionalLight, AmbientLight, MeshStandardMaterial, PerspectiveCamera, PlaneGeometry } from 'three';
 import { App, DefaultPlugins, Startup, Time, Update, camera, light, mesh, query, setPosition, spawn, transform, type SystemContext } from '@ltask-web/engine';
 import { FrameRecorder } from '@ltask-web/engine/testing';
 import { Ltask, LtaskPlugin } from '@ltask-web/plugin-ltask/engine';
-import { PROBE_NATIVE, SCENARIO_SOURCES, startScenario } from '@ltask-web/plugin-ltask/testing';
+import { INLINE_LOADER, PROBE_NATIVE, SCENARIO_SOURCES, loadInline, startDelayProbe, startScenario, syncReader, type LoaderPlacement, type ScenarioLoad } from '@ltask-web/plugin-ltask/testing';
 import probe from '@ltask-web/plugin-ltask/testing/probe?ltask-native';
+import inline from '@ltask-web/plugin-ltask/testing/inline?ltask-service';
 
 const q = new URL(location.href).searchParams;
 const num = (k: string, d: number) => (q.has(k) ? Number(q.get(k)) : d);
@@ -28,8 +39,11 @@ const o = {
   hz: num('hz', 10),
   workers: num('workers', 2),
   after: num('after', 300),
-  blocking: (q.get('blocking') ?? 'none') as 'none' | 'main' | 'worker',
+  blocking: (q.get('blocking') ?? 'none') as 'none' | 'main' | 'inline' | 'worker',
+  placement: (q.get('placement') ?? 'both') as LoaderPlacement,
 };
+if (o.blocking === 'worker') [o.blocking, o.placement] = ['inline', 'with'];
+const root = new URL('/assets/', location.href).href;
 const meshes = num('meshes', o.npcs);
 const status = document.getElementById('status')!;
 const say = (t: string) => (status.textContent = t);
@@ -41,7 +55,8 @@ const app = new App().addPlugins(
     workers: o.workers,
     sources: SCENARIO_SOURCES,
     natives: { [PROBE_NATIVE]: probe },
-    io: { backend: 'fetch', root: new URL('/assets/', location.href).href, latencyMs: o.latency },
+    services: { [INLINE_LOADER]: inline },
+    io: { backend: 'fetch', root, latencyMs: o.latency },
     statsIntervalMs: 0,
   }),
 );
@@ -70,44 +85,53 @@ app.addSystems(Update, function wander({ world, resource }: SystemContext) {
   }
 });
 
-/** Blocking mode "main": the loader's synchronous reads run on the main thread, each waiting `latency`. */
-let mainLoads = 0;
+const paths = Array.from({ length: o.paths }, () => 'scene/checker.png');
+
+/**
+ * Blocking mode "main": one loader a frame runs the probe library in an
+ * Update system, its reads synchronous on the main thread (a busy-wait of the
+ * latency, a synchronous XMLHttpRequest).
+ */
+let mainLoading = false;
+const mainLoads: ScenarioLoad[] = [];
 app.addSystems(Update, function mainThreadLoader() {
-  if (o.blocking !== 'main' || mainLoads >= o.loaders) return;
-  mainLoads++;
-  for (let p = 0; p < o.paths; p++) {
-    const end = performance.now() + o.latency;
-    while (performance.now() < end); // a synchronous read on the main thread
-  }
+  if (!mainLoading || mainLoads.length >= o.loaders) return;
+  mainLoads.push(loadInline(paths, syncReader({ root, latencyMs: o.latency })));
 });
 
 async function main(): Promise<void> {
   const lt = app.resource(Ltask);
   say('runtime starting...');
   const rt = await lt.whenReady();
-  const paths = Array.from({ length: o.paths }, () => 'scene/checker.png');
   const scenario = await startScenario(rt, {
     tickers: o.npcs,
     hz: o.hz,
     tickerWorker: o.workers - 1,
     loaders: o.blocking === 'main' ? 0 : o.loaders,
+    placement: o.placement,
     paths,
-    blocking: o.blocking === 'worker' ? 'worker' : 'none',
-    blockMs: o.latency,
+    blocking: o.blocking === 'inline' ? 'inline' : 'none',
+    root,
   });
   await scenario.gaps(); // forget the gaps of the start-up
-  say(`recording: ${o.loaders} loaders, ${o.npcs} NPC services at ${o.hz} Hz, io ${o.latency} ms (${o.blocking})`);
+  say(`recording: ${o.loaders} loaders (${o.placement}), ${o.npcs} NPC services at ${o.hz} Hz, io ${o.latency} ms (${o.blocking})`);
+  // The machine's scheduling delay over the same window, on a thread of its own (the gates allow for it).
+  const probe = startDelayProbe();
   recorder.start();
-  mainLoads = 0;
   const t0 = performance.now();
-  const loads = await scenario.load();
-  while (o.blocking === 'main' && mainLoads < o.loaders) await new Promise((r) => setTimeout(r, 20));
+  mainLoading = o.blocking === 'main';
+  const loads = o.blocking === 'main' ? mainLoads : await scenario.load();
+  while (mainLoading && mainLoads.length < o.loaders) await new Promise((r) => setTimeout(r, 20));
   const loadMs = performance.now() - t0;
   await new Promise((r) => setTimeout(r, o.after));
   recorder.stop();
-  recorder.addGaps('npc tick', await scenario.stop());
+  const delay = await probe.stop();
+  const series = await scenario.stopAll();
+  recorder.addGaps('npc tick', series.npc!);
+  for (let w = 0; w < o.workers; w++) recorder.addGaps(`worker ${w} tick`, series[`worker ${w}`] ?? []);
   const report = recorder.report();
-  (globalThis as { frameReport?: unknown }).frameReport = { ...report, scenario: { ...o, meshes, loadMs, loads } };
+  const placement = { tickerWorker: scenario.tickerWorker, loaderWorkers: scenario.loaderWorkers };
+  (globalThis as { frameReport?: unknown }).frameReport = { ...report, scenario: { ...o, meshes, loadMs, loads, delay, ...placement } };
   say(`done: ${report.frames} frames, cpu p99 ${report.cpu.p99.toFixed(1)} ms, interval max ${report.interval.max.toFixed(1)} ms`);
 }
 
