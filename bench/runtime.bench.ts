@@ -191,8 +191,8 @@ async function start(spinMicros: number): Promise<{ rt: Runtime; startMs: number
 
 /** Client services on worker 1; one server on worker 1 (same) and one on worker 0 (cross). */
 async function place(rt: Runtime) {
-  // args is never empty here: an empty args list reaches a TypeScript service as
-  // {} instead of [] (see bench/README.md, "Runtime issues seen").
+  // args is never empty here: an empty args list once reached a TypeScript
+  // service as {} instead of [] (finding 4 in bench/README.md, fixed since).
   const sp = (name: string, worker_id: number) => rt.spawnService({ name, worker_id, args: ['bench'] });
   return {
     luaClient: await sp('client', 1),
