@@ -32,6 +32,16 @@ export class ServiceLogs {
     this.expected.push({ pattern, seen: 0 });
   }
 
+  /**
+   * Resolves once every declared pattern has matched an error line, or after
+   * `ms`: lines come through the logger service a moment after what caused
+   * them, and a runtime that stops first drops them.
+   */
+  async settle(ms = 5000): Promise<void> {
+    const done = () => this.expected.every((x) => this.errors().some((line) => x.pattern.test(line)));
+    for (const t = Date.now(); !done() && Date.now() - t < ms; ) await new Promise((r) => setTimeout(r, 10));
+  }
+
   /** The error-level lines so far, as `[label:source] text`. */
   errors(): string[] {
     return this.entries.filter((e) => e.level === 'error').map(show);
