@@ -35,7 +35,7 @@ export class ServiceLogs {
   /**
    * Resolves once every declared pattern has matched an error line, or after
    * `ms`: lines come through the logger service a moment after what caused
-   * them, and a runtime that stops first drops them.
+   * them, and the test may end (and stop its runtime) before they are in.
    */
   async settle(ms = 5000): Promise<void> {
     const done = () => this.expected.every((x) => this.errors().some((line) => x.pattern.test(line)));

@@ -33,7 +33,7 @@ export function runtimes(): StartRuntime {
   const logs = serviceLogs(); // registered first: its check runs after the stop below
   const live: Runtime[] = [];
   afterEach(async () => {
-    if (live.length) await logs.settle(); // the declared lines, before the stop can drop them
+    if (live.length) await logs.settle(); // the declared lines, before the stop
     for (const r of live.splice(0)) {
       expect(r.serialViolations).toBe(0);
       await r.stop();
