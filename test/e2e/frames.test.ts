@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { FrameReport } from '@ltask-web/engine/testing';
 import '@ltask-web/engine/testing/vitest';
 import { useStage } from '../support/stage.ts';
+import { collectErrors } from '../support/browsers/errors.ts';
 
 const L = 300;
 const SERIES = ['npc tick', 'worker 0 tick', 'worker 1 tick'];
@@ -32,6 +33,7 @@ type Run = FrameReport & {
 
 async function scenario(query: string): Promise<Run> {
   const page = await stage.browser.newPage({ viewport: { width: 640, height: 360 } });
+  const errors = collectErrors(page);
   try {
     const url = new URL(`bench/frames/index.html?latency=${L}&npcs=50&hz=10&${query}`, stage.devUrl);
     await page.goto(url.href);
@@ -43,6 +45,7 @@ async function scenario(query: string): Promise<Run> {
       `[frames] ${query}: ${r.frames} frames, cpu p50/p99/max ${r.cpu.p50.toFixed(1)}/${r.cpu.p99.toFixed(1)}/${r.cpu.max.toFixed(1)} ms, ` +
         `interval p50/max ${r.interval.p50.toFixed(0)}/${r.interval.max.toFixed(0)} ms, ${gaps} ms, loaders on ${r.scenario.loaderWorkers.join(',')}, scheduling delay max ${r.scenario.delay.max.toFixed(0)} ms`,
     );
+    expect(errors).toEqual([]);
     return r;
   } finally {
     await page.close();
