@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { IO_LATENCY_MS, SEED_FILES, runSeedScenario } from './seed-scenario.ts';
+import { frameGaps } from '../support/frames.ts';
 import { serviceLogs } from '../support/logs.ts';
 
 const logs = serviceLogs(); // before the stop below: checked after it
@@ -20,27 +21,22 @@ describe("the seed's scenario (Web Workers)", () => {
       io: { backend: 'memory', files: SEED_FILES, latencyMs: IO_LATENCY_MS },
       onLog: logs.onLog,
     });
-    let frames = 0;
-    let counting = true;
-    const tick = () => {
-      if (!counting) return;
-      frames++;
-      requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-    const t0 = performance.now();
+    const frames = frameGaps();
+    frames.start();
     const r = await runSeedScenario(rt);
-    const elapsed = performance.now() - t0;
-    counting = false;
+    const f = frames.stop();
     expect(r.text).toBe('first half, second half');
     expect(r.loadMs).toBeGreaterThanOrEqual(2 * IO_LATENCY_MS - 5);
     expect(r.sawSuspended).toMatch(/callback waits for a call to service \d+ "read"/);
     expect(r.pingsDoneBeforeLoad).toBe(true);
     expect(r.tickerWorker).toBe(r.loaderWorker);
     expect(r.ticks).toBeGreaterThanOrEqual(20);
-    expect(r.maxTickGapMs).toBeLessThan(150);
+    // A tick, or a frame, that waited for a read would take at least its latency
+    // (300 ms); scheduling noise on a busy machine stretches them, not that far.
+    expect(r.maxTickGapMs).toBeLessThan(IO_LATENCY_MS);
     // The main thread never waited: frames kept coming through the whole scenario.
-    expect(frames).toBeGreaterThanOrEqual(Math.floor(elapsed / 1000 * 60 * 0.5));
+    expect(f.frames).toBeGreaterThanOrEqual(4);
+    expect(f.maxGapMs).toBeLessThan(IO_LATENCY_MS);
     expect(rt.serialViolations).toBe(0);
   });
 });

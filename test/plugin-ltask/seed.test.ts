@@ -28,7 +28,8 @@ describe("the seed's scenario (worker_threads)", () => {
     expect(r.tickerWorker).toBe(r.loaderWorker);
     // 60 Hz over >= 600 ms is >= 36 ticks; allow for 2 shared cores but not for a stall.
     expect(r.ticks).toBeGreaterThanOrEqual(20);
-    expect(r.maxTickGapMs).toBeLessThan(150);
+    // A tick that waited for a read would take at least its latency; noise stays below it.
+    expect(r.maxTickGapMs).toBeLessThan(IO_LATENCY_MS);
     expect(rt.serialViolations).toBe(0);
   });
 });

@@ -20,6 +20,8 @@ export interface RuntimeInternals {
   readonly replacedWorkers: number;
   /** Native calls that reached the host because no carrier was idle (the others never do). */
   readonly queuedNativeCalls: number;
+  /** Native calls waiting on the host now for a carrier to start or free up. */
+  readonly waitingNativeCalls: number;
   /** The world shared with services (the runtime's `world` option), or null. */
   readonly world: WorldMemory | null;
   /** Wakes scheduler worker `w` if it sleeps (the App published a frame: services may tick). */

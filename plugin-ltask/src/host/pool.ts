@@ -82,6 +82,13 @@ export class NativePools {
     return this.queued;
   }
 
+  /** Calls waiting here for a carrier to start or free up. */
+  get waitingCalls(): number {
+    let n = 0;
+    for (const p of this.pools.values()) n += p.queue.length;
+    return n;
+  }
+
   request(req: NativeRequest): void {
     this.queued++;
     const pool = this.pools.get(req.module);

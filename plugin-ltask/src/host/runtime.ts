@@ -121,6 +121,9 @@ class RuntimeHost implements Runtime {
       get queuedNativeCalls() {
         return natives.queuedCalls;
       },
+      get waitingNativeCalls() {
+        return natives.waitingCalls;
+      },
     });
   }
 

@@ -126,8 +126,15 @@ export class Supervisor {
    */
   private startWatchdog(ms: number): ReturnType<typeof setInterval> {
     const t = this.table;
+    const every = Math.min(1000, Math.max(10, ms / 4));
+    let last = performance.now();
     const watchdog = setInterval(() => {
       const now = performance.now();
+      // Time this thread was not scheduled (a busy machine) is not held against the
+      // workers: they may not have been scheduled either. Their deadlines move by it.
+      const late = now - last - every;
+      last = now;
+      if (late > every) for (let w = 0; w < this.workers.count; w++) this.pingedAt[w]! += late;
       for (let w = 0; w < this.workers.count; w++) {
         if (this.starting.has(w)) continue;
         if (t.answered(w)) {
@@ -137,7 +144,7 @@ export class Supervisor {
           this.replace(w, `stopped answering: its thread has not come back to its loop for ${Math.round(now - this.pingedAt[w]!)} ms (watchdogMs ${ms}): a handler or library call that never yields`);
         }
       }
-    }, Math.min(1000, Math.max(10, ms / 4)));
+    }, every);
     (watchdog as { unref?: () => void }).unref?.();
     return watchdog;
   }

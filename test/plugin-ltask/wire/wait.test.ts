@@ -18,6 +18,8 @@ describe('sleepOn without Atomics.waitAsync (sliced waits)', () => {
     clearInterval(tick);
     expect(Atomics.load(i32, 0)).toBe(1);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(25);
-    expect(timers).toBeGreaterThan(3); // the loop was not blocked for the whole wait
+    // The store came from a timer on this very thread: that the wait ended proves the loop
+    // turned during it; the interval ran too (how often depends on the machine's load).
+    expect(timers).toBeGreaterThanOrEqual(1);
   });
 });

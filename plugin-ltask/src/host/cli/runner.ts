@@ -152,7 +152,8 @@ export function formatServices(rows: ServiceInfo[]): string {
  * queued, no carrier busy, and no message handled anywhere.
  */
 function watchIdle(rt: Runtime, quietMs: number, report: (quietMs: number) => void): () => void {
-  const t = runtimeInternals(rt).table;
+  const internals = runtimeInternals(rt);
+  const t = internals.table;
   let handled = -1;
   let since = Date.now();
   const poll = () => {
@@ -163,7 +164,8 @@ function watchIdle(rt: Runtime, quietMs: number, report: (quietMs: number) => vo
       const st = t.state(a);
       if (st === ServiceState.INIT || st === ServiceState.READY || st === ServiceState.RUNNING || st === ServiceState.SUSPENDED || (st !== ServiceState.DEAD && t.queue(a) > 0)) busy = true;
     }
-    if (!busy && rt.carriers().some((c) => c.busy !== null)) busy = true;
+    // A native call in flight is not idle, also while it waits for its carrier to start (slow on a busy machine).
+    if (!busy && (rt.carriers().some((c) => c.busy !== null) || internals.waitingNativeCalls > 0)) busy = true;
     const now = Date.now();
     if (busy || sum !== handled) {
       handled = sum;
