@@ -5,6 +5,7 @@ import type { ViteDevServer } from 'vite';
 import type { Page } from 'playwright-core';
 import { ltask } from '@ltask-web/plugin-ltask/vite';
 import appConfig from '../../vite.config.ts';
+import { collectErrors } from '../support/browsers/errors.ts';
 import { startDev, useStage } from '../support/stage.ts';
 
 const stage = useStage({ dev: true });
@@ -63,8 +64,7 @@ describe('demo page (npm start)', () => {
 
   it('shows a loading screen with real progress; frames run before the first Lua reply; then the title card; Enter starts', async () => {
     const page = await stage.browser.newPage({ viewport: { width: 960, height: 540 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const errors = collectErrors(page);
     await watchFirstPaint(page);
     await page.goto(stage.devUrl);
     // The static card at first, over the scene; the UI's loading screen replaces it at the App's first frame.

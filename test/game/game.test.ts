@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { PNG } from './png.ts';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { collectErrors } from '../support/browsers/errors.ts';
 import { useStage } from '../support/stage.ts';
 
 const LATENCY = 500;
@@ -34,8 +35,7 @@ const demo = <T>(p: Page, f: (d: Demo) => T | Promise<T>): Promise<T> =>
 
 async function open(base: string): Promise<{ page: Page; errors: string[] }> {
   const page = await stage.browser.newPage({ viewport: { width: 960, height: 540 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  const errors = collectErrors(page);
   page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
   page.on('response', (r) => void (r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`)));
   await page.goto(new URL(`?latency=${LATENCY}`, base).href);

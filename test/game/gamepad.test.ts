@@ -4,11 +4,12 @@
 // stick and d-pad: move, A: start / talk), and the player moves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { collectErrors } from '../support/browsers/errors.ts';
 import { useStage } from '../support/stage.ts';
 
 const stage = useStage({ dev: true });
 let page: Page;
-const errors: string[] = [];
+let errors: string[] = [];
 
 /** What the test reads of `window.demo` (see docs/demo.md). */
 interface Demo {
@@ -30,7 +31,7 @@ declare const pad: Pad;
 
 beforeAll(async () => {
   page = await stage.browser.newPage({ viewport: { width: 960, height: 540 } });
-  page.on('pageerror', (e) => errors.push(e.message));
+  errors = collectErrors(page); // uncaught errors and console errors (the runtime logs service errors there)
   await page.addInitScript(() => {
     const state = { axes: [0, 0, 0, 0], buttons: new Array<number>(17).fill(0) };
     (globalThis as { pad?: Pad }).pad = state;

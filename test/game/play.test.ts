@@ -6,17 +6,18 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { collectErrors } from '../support/browsers/errors.ts';
 import { useStage } from '../support/stage.ts';
 
 const stage = useStage({ dev: true });
 let page: Page;
 let url: string;
-const errors: string[] = [];
+let errors: string[] = [];
 
 beforeAll(async () => {
   url = stage.devUrl;
   page = await stage.browser.newPage({ viewport: { width: 960, height: 540 } });
-  page.on('pageerror', (e) => errors.push(e.message));
+  errors = collectErrors(page); // uncaught errors and console errors (the runtime logs service errors there)
   page.on('console', (m) => void (m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text())));
   page.on('response', (r) => void (r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`)));
 }, 60_000);

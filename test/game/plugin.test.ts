@@ -8,6 +8,7 @@ import { App, AssetPlugin, AssetServer, MemoryReader, MinimalPlugins, Startup, U
 import { Ltask, LtaskPlugin, LtaskStats, defineReply, type LtaskPluginOptions, type LtaskReply } from '@ltask-web/plugin-ltask/engine';
 import { ServiceError } from '@ltask-web/plugin-ltask';
 import type { Score } from '../fixtures/ts/typed_score.ts';
+import { serviceLogs } from '../support/logs.ts';
 
 const SOURCES = {
   'service/slow.lua': `
@@ -47,6 +48,7 @@ const Named = defineReply<string>('Named');
 /** Replies that carry no context. */
 const Plain = defineReply('Plain');
 
+const logs = serviceLogs(); // before the stop below: checked after it
 let app: App | null = null;
 let ltask: Ltask | null = null;
 afterEach(async () => {
@@ -59,7 +61,7 @@ afterEach(async () => {
 
 const makeApp = (more: (a: App) => void = () => {}, extra: LtaskPluginOptions = {}) => {
   const a = new App()
-    .addPlugins(MinimalPlugins, new LtaskPlugin({ workers: 2, sources: SOURCES, io: false, statsIntervalMs: 20, onLog: () => {}, ...extra }))
+    .addPlugins(MinimalPlugins, new LtaskPlugin({ workers: 2, sources: SOURCES, io: false, statsIntervalMs: 20, onLog: logs.onLog, ...extra }))
     .addEvent(Named)
     .addEvent(Plain);
   more(a);
@@ -192,6 +194,7 @@ describe('LtaskPlugin lifecycle', () => {
   it('an unavailable runtime leaves the App running; requests fail with the start-up error', async () => {
     // No SharedArrayBuffer: what a page without cross-origin isolation sees.
     vi.stubGlobal('SharedArrayBuffer', undefined);
+    logs.expectError(/runtime unavailable: \[ltask\] SharedArrayBuffer is not available: the page is not cross-origin isolated/); // the plugin says why, once
     const got: LtaskReply<string>[] = [];
     const a = makeApp((x) =>
       x

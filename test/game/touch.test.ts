@@ -4,12 +4,13 @@
 // tap on a choice takes it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
+import { collectErrors } from '../support/browsers/errors.ts';
 import { useStage } from '../support/stage.ts';
 
 const stage = useStage({ dev: true });
 let context: BrowserContext;
 let page: Page;
-const errors: string[] = [];
+let errors: string[] = [];
 
 /** What the test reads of `window.demo` (see docs/demo.md). */
 interface Demo {
@@ -25,7 +26,7 @@ declare const demo: Demo;
 beforeAll(async () => {
   context = await stage.browser.newContext({ viewport: { width: 960, height: 540 }, hasTouch: true, isMobile: true });
   page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
+  errors = collectErrors(page); // uncaught errors and console errors (the runtime logs service errors there)
 }, 60_000);
 
 afterAll(async () => {

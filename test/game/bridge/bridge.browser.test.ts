@@ -8,9 +8,11 @@ import { MeshoptDecoder } from 'meshoptimizer';
 import { Story } from 'inkjs/full';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { asBytes } from '@ltask-web/plugin-ltask/native';
+import { serviceLogs } from '../../support/logs.ts';
 
 const native = (name: string) => new URL(`../../../game/natives/${name}.ts`, import.meta.url).href;
 
+const logs = serviceLogs(); // before the stop below: checked after it
 let rt: Runtime | null = null;
 afterEach(async () => {
   if (rt) expect(rt.serialViolations).toBe(0);
@@ -33,7 +35,7 @@ describe('native modules through the bridge in Chromium (fetch io backend)', () 
       servicePath: 'game/service/?.lua',
       natives: { gltfpack: native('gltfpack'), sqlite: native('sqlite'), ink: native('ink') },
       io: { backend: 'fetch', root },
-      onLog: () => {},
+      onLog: logs.onLog,
     });
     const io = await rt.queryService('io');
     let frames = 0;
