@@ -60,24 +60,33 @@ function baselinePath(file: string | URL, testPath: string | undefined): string 
  * metric (see `frameMetrics`) exceeds `baseline * (1 + tolerance) + slackMs`,
  * when a compared baseline metric is missing from the report (a gap series
  * not recorded, no frame), or when the report's CPU clock is not the
- * baseline's, listing each. `metrics` limits the comparison (`['cpu.']`). It writes the file instead, and passes, when the
- * file does not exist, when `FRAME_BASELINE=update` is set, or under
- * `vitest -u`; it logs which. A relative `file` starts from the test file's
- * folder. Registered on `expect` by importing this module.
+ * baseline's, listing each. `metrics` limits the comparison (`['cpu.']`).
+ * It writes the file instead, and passes, when the file does not exist, when
+ * `FRAME_BASELINE=update` is set, or under `vitest -u`; it logs which. A
+ * relative `file` starts from the test file's folder. Given a report (or a
+ * baseline object) instead of a file, it compares with that: a baseline
+ * measured in the same run, on the same machine in the same state.
+ * Registered on `expect` by importing this module.
  * @example
  * ```ts
  * expect(report).toMatchFrameBaseline('baselines/scene.json', { tolerance: 0.5, slackMs: 2 });
+ * expect(loading).toMatchFrameBaseline(idle, { metrics: ['cpu.p50', 'cpu.p99'], tolerance: 0.5 });
  * ```
  */
 export function toMatchFrameBaseline(
   this: BaselineMatcherContext | void,
   report: unknown,
-  file: string | URL,
+  file: string | URL | FrameReport | FrameBaseline,
   options: BaselineOptions = {},
 ): FrameMatcherResult {
   const r = report as FrameReport;
   if (typeof r !== 'object' || r === null || typeof r.cpu !== 'object') {
     return { pass: false, message: () => `toMatchFrameBaseline: expected a FrameReport (recorder.report()), got ${typeof report}` };
+  }
+  if (typeof file === 'object' && !(file instanceof URL)) {
+    // A baseline measured in the same run: a report, or a baseline object.
+    const baseline = 'metrics' in file ? file : createFrameBaseline(file);
+    return compareWith(r, baseline, 'the same-run baseline', options, false);
   }
   const path = baselinePath(file, (this && this.testPath) || undefined);
   const reason = !existsSync(path)
@@ -104,6 +113,11 @@ export function toMatchFrameBaseline(
       message: () => `toMatchFrameBaseline: cannot read ${path}: ${(error as Error).message}; rewrite it with FRAME_BASELINE=update`,
     };
   }
+  return compareWith(r, baseline, path, options);
+}
+
+/** The comparison and its message; `source` names the baseline (a file, or the same-run baseline). */
+function compareWith(r: FrameReport, baseline: FrameBaseline, source: string, options: BaselineOptions, fromFile = true): FrameMatcherResult {
   const { tolerance = 0.5, slackMs = 2 } = options;
   const { regressions, added, missing, clock } = compareFrameBaseline(r, baseline, { ...options, tolerance, slackMs });
   const pass = regressions.length === 0 && missing.length === 0 && !clock;
@@ -115,15 +129,15 @@ export function toMatchFrameBaseline(
   ];
   const message = () =>
     pass
-      ? [`expected the frame report to regress against ${path}, but every metric is within its limit (${rule})`, ...notes].join('\n')
+      ? [`expected the frame report to regress against ${source}, but every metric is within its limit (${rule})`, ...notes].join('\n')
       : [
-          `frame timings regressed against ${path} (${rule}, baseline from ${baseline.createdAt}):`,
+          `frame timings regressed against ${source} (${rule}, baseline from ${baseline.createdAt}):`,
           ...regressions.map((g) => `  ${formatRegression(g)}`),
           ...failures,
           ...(r.worstCpu.length > 0 ? [`worst cpu:      ${r.worstCpu.map(formatFrame).join('; ')}`] : []),
           ...(r.worstInterval.length > 0 ? [`worst interval: ${r.worstInterval.map(formatFrame).join('; ')}`] : []),
           ...notes,
-          'If this is expected, update the baseline with FRAME_BASELINE=update or vitest -u.',
+          ...(fromFile ? ['If this is expected, update the baseline with FRAME_BASELINE=update or vitest -u.'] : []),
         ].join('\n');
   return { pass, message };
 }
@@ -138,9 +152,10 @@ export interface FrameMatchers<R = unknown> {
    */
   toMeetFrameBudget(budget: FrameBudget): R;
   /**
-   * Compares with (or writes) a baseline JSON file; see `toMatchFrameBaseline`.
+   * Compares with (or writes) a baseline JSON file, or compares with a
+   * baseline measured in the same run (a report); see `toMatchFrameBaseline`.
    */
-  toMatchFrameBaseline(file: string | URL, options?: BaselineOptions): R;
+  toMatchFrameBaseline(file: string | URL | FrameReport | FrameBaseline, options?: BaselineOptions): R;
 }
 
 // Declaration merging: each interface repeats vitest's name and type parameters

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App, MinimalPlugins, Update } from '../../../engine/src/index.ts';
-import { FrameRecorder, compareFrameBaseline, driveHeadless, frameMetrics } from '../../../engine/src/testing/index.ts';
+import { FrameRecorder, compareFrameBaseline, createFrameBaseline, driveHeadless, frameMetrics } from '../../../engine/src/testing/index.ts';
 import type { FrameBaseline, FrameReport } from '../../../engine/src/testing/index.ts';
 import { toMatchFrameBaseline } from '../../../engine/src/testing/vitest.ts';
 
@@ -149,6 +149,18 @@ describe('toMatchFrameBaseline', () => {
     expect(compareFrameBaseline(regressed, read(file), { metrics: ['cpu.'] }).regressions.map((r) => r.metric)).toContain('cpu.p99');
     expect(compareFrameBaseline(regressed, read(file), { metrics: ['cpu.'] }).regressions.map((r) => r.metric)).not.toContain('interval.p99');
     expect(() => expect(report).toMatchFrameBaseline(file, { metrics: ['gaps.npc.'] })).toThrow(/missing from the report \(in the baseline\): gaps\.npc\.\*/);
+  });
+
+  it('compares with a baseline measured in the same run (a report or a baseline object), writing no file', async () => {
+    const idle = await run();
+    const busy = await run(40);
+    expect(idle).toMatchFrameBaseline(idle, { tolerance: 0, slackMs: 0 });
+    expect(() => expect(busy).toMatchFrameBaseline(idle, { metrics: ['cpu.max'], tolerance: 0.5, slackMs: 2 })).toThrow(
+      /^frame timings regressed against the same-run baseline \(limit = baseline × 1\.5 \+ 2 ms; compared: cpu\.max, baseline from .*\):\n {2}cpu\.max /,
+    );
+    expect(() => expect(busy).toMatchFrameBaseline(createFrameBaseline(idle), { metrics: ['cpu.max'] })).toThrow(/cpu\.max/);
+    expect(() => expect(busy).toMatchFrameBaseline(idle, { metrics: ['cpu.max'] })).not.toThrow(/FRAME_BASELINE=update/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('fails when the CPU clock is not the baseline\'s', async () => {
