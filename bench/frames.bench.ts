@@ -41,7 +41,9 @@ async function once(blocking: Mode): Promise<Run> {
   try {
     const q = `latency=${o.latency}&loaders=${o.loaders}&npcs=${o.npcs}&hz=${o.hz}&${MODES[blocking]}&after=1500`;
     await page.goto(new URL(`bench/frames/index.html?${q}`, server.resolvedUrls!.local[0]!).href);
-    const h = await page.waitForFunction(() => (globalThis as { frameReport?: unknown }).frameReport, null, { timeout: 120_000, polling: 200 });
+    const h = await page.waitForFunction(() => (globalThis as { frameReport?: unknown }).frameReport, null, { timeout: 120_000, polling: 200 }).catch(async (e: Error) => {
+      throw new Error(`scenario ${blocking}: ${e.message}; the page says: ${await page.textContent('#status').catch(() => '?')}`);
+    });
     const r = (await h.jsonValue()) as Run;
     if (r.error) throw new Error(`scenario ${blocking}: ${r.error}`);
     return r;

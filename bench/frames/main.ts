@@ -58,6 +58,9 @@ const app = new App().addPlugins(
     services: { [INLINE_LOADER]: inline },
     io: { backend: 'fetch', root, latencyMs: o.latency },
     statsIntervalMs: 0,
+    // Inline loaders on one worker hold it for all their reads in one turn (8 x 2 x 300 ms = 4.8 s):
+    // past the default 5 s watchdog once the turn's other work is added. The blocking is the point here.
+    ...(o.blocking === 'inline' ? { watchdogMs: o.loaders * o.paths * o.latency + 10_000 } : {}),
   }),
 );
 const recorder = FrameRecorder.attach(app);
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
     paths,
     blocking: o.blocking === 'inline' ? 'inline' : 'none',
     root,
+    blockMs: o.latency,
   });
   await scenario.gaps(); // forget the gaps of the start-up
   say(`recording: ${o.loaders} loaders (${o.placement}), ${o.npcs} NPC services at ${o.hz} Hz, io ${o.latency} ms (${o.blocking})`);
