@@ -289,19 +289,24 @@ async function start(args: RunnerArgs, modules: Pick<RuntimeOptions, 'natives' |
   }
 }
 
+/** The process that started this one, read as this module loads (before the runtime's start, which may outlast it). */
+const STARTED_BY = process.ppid;
+
 /**
  * Stop with the process that started us. A signal to `npx` ends npm and its
  * shell but not this process (it used to run on as an orphan), and SIGINT or
  * SIGTERM sent here should stop the workers before the exit.
  */
 function stopWithParent(rt: Runtime): void {
-  const parent = process.ppid;
+  const parent = STARTED_BY;
   const stopFor = (code: number) => {
     setTimeout(() => process.exit(code), 1500); // a worker frozen in a long call must not hold the exit
     void rt.stop().finally(() => process.exit(code));
   };
+  const orphaned = () => process.ppid !== parent;
+  if (orphaned()) return stopFor(129); // it went while the runtime started
   const orphanWatch = setInterval(() => {
-    if (process.ppid !== parent) stopFor(129);
+    if (orphaned()) stopFor(129);
   }, 250);
   orphanWatch.unref();
   for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) process.once(sig, () => stopFor(code));
