@@ -45,14 +45,19 @@ afterAll(async () => {
  */
 const FPS_FLOOR: Record<Engine, number> = { chromium: 8, firefox: 8, webkit: 4 };
 
-const L = 300;
+/**
+ * The io latency of the gate runs. A frame or tick that waited for a read takes at least L;
+ * L is 500 ms so that what noise does reach stays under it: Firefox stalls the NPCs' worker
+ * 100-175 ms once while loaders run there (gaps up to 352 ms at 300 ms reads, docs/PERFORMANCE.md).
+ */
+const L = 500;
 const SERIES = ['npc tick', 'worker 0 tick', 'worker 1 tick'];
 type Run = FrameReport & {
   scenario: { loadMs: number; loads: [number, number, number][]; loaderWorkers: number[]; delay: { max: number; count: number } };
   error?: string;
 };
-/** The gate of frames.test.ts: 0.8 L plus the scheduling delay the page's probe thread saw in the same window. */
-const gate = (r: Run) => ({ intervalMax: 0.8 * L + r.scenario.delay.max, maxGap: 0.8 * L + r.scenario.delay.max, series: SERIES });
+/** The gate: L (what a wait for one read costs at least) plus the scheduling delay the page's probe thread saw in the same window. */
+const gate = (r: Run) => ({ intervalMax: L + r.scenario.delay.max, maxGap: L + r.scenario.delay.max, series: SERIES });
 
 /** Loads the demo at `at`: the runtime starts, a Lua service answers, the world is in. */
 async function loadDemo(page: E2EPage, at: string): Promise<void> {
