@@ -118,8 +118,6 @@ export function loadInline(paths: string[], reader: SyncReader, worker = -1): In
   return [bytes, performance.now() - t0, worker];
 }
 
-/** The inline loader service's name (`startScenario` spawns it for `blocking: 'inline'`). */
-export const INLINE_LOADER = 'ltask-inline-loader';
 
 /**
  * The inline loader: a TypeScript service whose `load(paths)` runs the probe

@@ -23,9 +23,9 @@
 import type { Runtime } from '../../api/runtime.ts';
 import type { NativeSource } from '../../api/native.ts';
 import type { ServiceSource } from '../../api/service-bundle.ts';
-import { INLINE_LOADER } from '../../entries/testing-inline.ts';
 
-export { INLINE_LOADER };
+/** The name the inline loader service (`@ltask-web/plugin-ltask/testing/inline`) is registered under. */
+export const INLINE_LOADER = 'ltask-inline-loader';
 
 /** The probe native module's name (`ltask.native "ltask-probe"`). */
 export const PROBE_NATIVE = 'ltask-probe';
