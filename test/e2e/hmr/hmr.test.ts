@@ -6,10 +6,10 @@
 // texture, a glTF) reloads it in the App's AssetServer, in place.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultClientConditions } from 'vite';
 import { ltask } from '@ltask-web/plugin-ltask/vite';
+import { png } from '../../../game/content/png.mjs';
 import { useStage } from '../../support/stage.ts';
 import { collectErrors } from '../../support/browsers/errors.ts';
 
@@ -43,25 +43,6 @@ type Hmr = {
 };
 
 /** Replaces `from` with `to` in the page's file `f` (as an editor saves it). */
-/** A w x h grey RGB PNG. */
-function png(w: number, h: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td));
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(3 * w, 0x80)]);
-  const idat = deflateSync(Buffer.concat(Array.from({ length: h }, () => row)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
-}
-
 const edit = (f: string, from: string, to: string) => {
   const path = join(root, f);
   writeFileSync(path, readFileSync(path, 'utf8').replace(from, to));
@@ -172,7 +153,7 @@ describe('hot reload of assets (vite dev server)', () => {
     const before = await until(hmr, (v) => v.texture.width === 1 && v.gltf !== null);
     expect(before.texture).toMatchObject({ width: 1, same: true });
     expect(before.gltf).toEqual(['crate-v1']);
-    writeFileSync(join(root, 'public/assets/tile.png'), png(4, 2));
+    writeFileSync(join(root, 'public/assets/tile.png'), png(4, 2, () => [128, 128, 128]));
     const t = await until(hmr, (v) => v.texture.width === 4);
     expect(t.texture.width).toBe(4);
     expect(t.texture.same).toBe(true); // the same Texture object
