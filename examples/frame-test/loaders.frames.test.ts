@@ -1,14 +1,15 @@
 // A frame-timing regression test for a game that runs services: while 8
 // loaders wait 300 ms per read on the io service (4 on the NPCs' worker, 4
 // beside it), frames keep their pace, 50 NPC services keep ticking, and the
-// frames' CPU time stays what it is without loads (measured in the same run,
-// on the main thread's CPU clock). It fails the day a change makes frames or
-// ticks wait for a loader, or loading doubles the frames' CPU time (the
-// second test injects that regression and expects the failure).
+// runtime's CPU time in a frame stays what it is without loads (measured in
+// the same run, on the main thread's CPU clock, less the game's own systems).
+// It fails the day a change makes frames or ticks wait for a loader, or
+// loading doubles the frames' CPU time (the second test injects that
+// regression and expects the failure).
 // Run: npx vitest run examples/frame-test
 import { expect, it } from 'vitest';
 import { App, First, Last, MinimalPlugins, Time, Update, type SystemContext } from '@ltask-web/engine';
-import { FrameRecorder, driveHeadless, threadCpuClock, type FrameReport } from '@ltask-web/engine/testing';
+import { FrameRecorder, driveHeadless, threadCpuClock, type CpuClock, type FrameReport } from '@ltask-web/engine/testing';
 import '@ltask-web/engine/testing/vitest';
 import { Ltask, LtaskPlugin } from '@ltask-web/plugin-ltask/engine';
 import { SCENARIO_SOURCES, probeNatives, startDelayProbe, startScenario } from '@ltask-web/plugin-ltask/testing';
@@ -16,11 +17,12 @@ import { SCENARIO_SOURCES, probeNatives, startDelayProbe, startScenario } from '
 const L = 300; // io latency per read (ms)
 
 /** The game's own frame work: 100,000 agents steered, about 2.5 ms of CPU a frame. */
-function gameplay() {
+function gameplay(spent: (ms: number) => void, clock: CpuClock) {
   const n = 100_000;
   const pos = new Float64Array(2 * n);
   const vel = new Float64Array(2 * n);
   return function steer({ resource }: SystemContext) {
+    const start = clock.now();
     const t = resource(Time).elapsed;
     for (let i = 0; i < n; i++) {
       const a = t * 0.7 + i * 0.013;
@@ -29,6 +31,7 @@ function gameplay() {
       pos[2 * i] = pos[2 * i]! + vel[2 * i]!;
       pos[2 * i + 1] = pos[2 * i + 1]! + vel[2 * i + 1]!;
     }
+    spent(clock.now() - start);
   };
 }
 
@@ -40,10 +43,13 @@ function gameplay() {
 async function loadingFrames(regression = false) {
   const io = { backend: 'fs' as const, root: 'public/assets', latencyMs: L };
   const app = new App().addPlugins(MinimalPlugins, new LtaskPlugin({ workers: 2, sources: SCENARIO_SOURCES, natives: probeNatives(), io }));
-  app.addSystems(Update, gameplay());
-  // Frame CPU time on the main thread's CPU clock: a busy machine does not inflate it.
+  // Frame CPU time on the main thread's CPU clock (a busy machine does not inflate it), less the
+  // game's own systems: what the runtime costs a frame, whatever speed the CPU runs at just then.
   const clock = threadCpuClock()!;
-  const recorder = FrameRecorder.attach(app, { cpuClock: clock });
+  let game = 0;
+  app.addSystems(Update, gameplay((ms) => void (game += ms), clock));
+  const runtimeCpu: CpuClock = { name: 'thread cpu less game systems', now: () => clock.now() - game };
+  const recorder = FrameRecorder.attach(app, { cpuClock: runtimeCpu });
   // The injected regression: while loading, each frame spends the CPU time it took once more.
   let loading = false;
   let frameCpu = 0;
@@ -70,18 +76,20 @@ async function loadingFrames(regression = false) {
   for (const [name, gaps] of Object.entries(await npcs.stopAll())) recorder.addGaps(name, gaps);
   await app.resource(Ltask).stop();
   const report = recorder.report();
-  const cpu = (r: FrameReport) => `${r.frames} frames, cpu p50/p99 ${r.cpu.p50.toFixed(2)}/${r.cpu.p99.toFixed(2)} ms`;
+  const cpu = (r: FrameReport) => `${r.frames} frames, runtime cpu p50/p95/p99 ${r.cpu.p50.toFixed(2)}/${r.cpu.p95.toFixed(2)}/${r.cpu.p99.toFixed(2)} ms`;
   console.log(`[frame-test]${regression ? ' regression:' : ''} idle ${cpu(idle)}; loading ${cpu(report)}; npc gap max ${report.gaps.npc?.stats.max.toFixed(0)} ms; scheduling delay ${delayMs.toFixed(0)} ms`);
   return { idle, report, loads, delayMs };
 }
 
 /**
- * Frame CPU while loading against the same run without loads: the p99 within +50% + 0.1 ms. A 2x
- * regression fails it. Not the median: the loads' threads slow the main thread's own work on this
- * machine (2 shared cores), the median by up to 1.46x in the runs measured; the p99 of both windows
- * holds the slowest of that.
+ * The runtime's CPU per frame while loading against the same run without loads: the p99 within
+ * +50% + 1 ms. It is 0.1-0.5 ms at p99 here; a frame whose CPU doubles adds the game's 2.5 ms and
+ * fails. The game's own systems are left out because the CPU of this machine (2 shared cores) runs
+ * the same work at about 2.5 or 4.1 ms, switching every few seconds: a whole-frame p99 of one
+ * 1.8 s window could be the fast speed and the other's the slow one, 1.6x apart with nothing
+ * changed, and a doubled window then stayed under an inflated baseline once in a busy run.
  */
-const CPU = { metrics: ['cpu.p99'], tolerance: 0.5, slackMs: 0.1 };
+const CPU = { metrics: ['cpu.p99'], tolerance: 0.5, slackMs: 1 };
 
 it('loaders never cost a frame or an NPC tick, nor frame CPU', async () => {
   const { idle, report, loads, delayMs } = await loadingFrames();
