@@ -1,11 +1,14 @@
-// fengari clears Lua stack slots with `delete L.stack[i]`, which turns the stack
-// array into a slow dictionary-mode object in V8. Storing `undefined` instead keeps
-// the same meaning (fengari reads an empty slot as undefined either way) and
-// measured the Lua message path about twice as fast (docs/ARCHITECTURE.md).
+// Patches this repository's copy of fengari as the vite plugin patches it in
+// browser builds (plugin-ltask/src/vite/fengari.ts `patchFengari`, the one
+// source of the patch): `delete L.stack[i]` becomes `= undefined` (V8 keeps the
+// stack a fast array: the Lua message path about twice as fast), and the
+// constructors of strings, tables, closures and threads count what they
+// allocate (constant-time `collectgarbage("count")` and memory limit).
 // Runs on `npm install` / `npm ci` (postinstall); idempotent.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { tsImport } from 'tsx/esm/api';
 
 const require = createRequire(import.meta.url);
 let root;
@@ -14,16 +17,14 @@ try {
 } catch {
   process.exit(0); // fengari not installed (yet): nothing to patch
 }
-const FILES = ['ldo.js', 'lvm.js', 'lapi.js', 'ltm.js', 'ldebug.js', 'lparser.js'];
-const DELETE = /delete (\w+)\.stack\[([^\]]+)\];/g;
-let changed = 0;
-for (const f of FILES) {
+const { patchFengari } = await tsImport('../plugin-ltask/src/vite/fengari.ts', import.meta.url);
+const patched = [];
+for (const f of readdirSync(join(root, 'src'))) {
   const path = join(root, 'src', f);
-  const src = readFileSync(path, 'utf8');
-  const out = src.replace(DELETE, (_, l, i) => {
-    changed++;
-    return `${l}.stack[${i}] = undefined;`;
-  });
-  if (out !== src) writeFileSync(path, out);
+  const out = patchFengari(readFileSync(path, 'utf8'), path);
+  if (out !== null) {
+    writeFileSync(path, out);
+    patched.push(f);
+  }
 }
-console.log(`patch-fengari: ${changed} stack slot deletions replaced${changed === 0 ? ' (already patched)' : ''}`);
+console.log(`patch-fengari: ${patched.length ? patched.join(', ') : 'already patched'}`);

@@ -7,6 +7,12 @@
  *   elsewhere to decide it runs in Node), and its `delete L.stack[i]` slot
  *   clears become `= undefined` (V8 keeps the stack a fast array: a Lua
  *   message costs about half as much);
+ * - counting: the constructors of strings, tables, closures, userdata and
+ *   threads and a table's new entries add a size estimate to one counter per
+ *   thread (`globalThis[Symbol.for('ltask.fengari.allocated')]`), from which a
+ *   Lua service's `collectgarbage("count")` and memory limit know, in constant
+ *   time, how much it allocated since its memory was last walked
+ *   (worker/lua/limits.ts; the same sizes as that walk);
  * - without its Node-only requires: fengari's `io` library, `os.tmpname`,
  *   `os.execute`, `debug.debug`, its file loaders and its Windows path check
  *   `require` `fs`, `os`, `path`, `child_process`, `tmp` and `readline-sync`,
@@ -19,7 +25,7 @@
 import type { Plugin } from 'vite';
 
 const FENGARI_SOURCE = /fengari[\\/]src[\\/][^\\/]+\.js$/;
-const FENGARI_PATCHED = /fengari[\\/]src[\\/](luaconf|ldo|lvm|lapi|ltm|ldebug|lparser)\.js$/;
+const FENGARI_PATCHED = /fengari[\\/]src[\\/](luaconf|ldo|lvm|lapi|ltm|ldebug|lparser|lstring|ltable|lobject|lstate)\.js$/;
 const CONF_NEEDLE = 'process.env.FENGARICONF';
 const CONF_GUARDED = '(typeof process !== "undefined" && process.env && process.env.FENGARICONF)';
 const STACK_DELETE = /delete (\w+)\.stack\[([^\]]+)\];/g;
@@ -29,11 +35,47 @@ const NODE_ONLY = new Set(['fs', 'os', 'path', 'child_process', 'crypto', 'tmp',
 /** The id of the empty module those requires get in a browser build (`\0`: a virtual module). */
 const EMPTY = '\0ltask-node-only:';
 
-/** fengari's source with the guard and the stack-slot patch applied (null: not a fengari file). */
+/** The key of the allocation counter on each thread's global object. */
+export const ALLOCATED_KEY = 'ltask.fengari.allocated';
+const COUNTER = '__ltaskAllocated';
+const PRELUDE = `const ${COUNTER} = (globalThis[Symbol.for("${ALLOCATED_KEY}")] ??= { bytes: 0 });\n`;
+/**
+ * Where each file adds to the counter: a constructor's (or function's) first
+ * line, and what it adds. The sizes are the memory walk's (limits.ts `SIZE`).
+ */
+const COUNTED: Readonly<Record<string, readonly (readonly [RegExp, string])[]>> = {
+  lstring: [[/class TString \{\s*constructor\(L, str\) \{/, '100 + str.length']],
+  ltable: [
+    [/class Table \{\s*constructor\(L\) \{/, '400'],
+    [/const add = function\(t, hash, key, value\) \{/, '250'],
+  ],
+  lobject: [
+    [/class LClosure \{\s*constructor\(L, n\) \{/, '200 + 24 * n'],
+    [/class CClosure \{\s*constructor\(L, f, n\) \{/, '200 + 24 * n'],
+    [/class Udata \{\s*constructor\(L, size\) \{/, '100'],
+  ],
+  lstate: [[/class lua_State \{\s*constructor\(g\) \{/, '1024']],
+};
+
+/**
+ * fengari's source with the guard, the stack-slot patch and the allocation
+ * counting applied (null: not a fengari file, or nothing to change). Applying
+ * it to patched source changes nothing. Throws when a counted line is not
+ * where fengari 0.1.5 has it (another fengari version).
+ */
 export function patchFengari(code: string, id: string): string | null {
-  if (!FENGARI_PATCHED.test(id.split('?')[0]!)) return null;
-  let out = code.split(CONF_NEEDLE).join(CONF_GUARDED);
+  const file = FENGARI_PATCHED.exec(id.split('?')[0]!)?.[1];
+  if (!file) return null;
+  let out = code.includes(CONF_GUARDED) ? code : code.split(CONF_NEEDLE).join(CONF_GUARDED);
   out = out.replace(STACK_DELETE, (_, l: string, i: string) => `${l}.stack[${i}] = undefined;`);
+  const counted = COUNTED[file];
+  if (counted && !out.includes(COUNTER)) {
+    for (const [at, size] of counted) {
+      if (!at.test(out)) throw new Error(`[ltask] cannot patch fengari's ${file}.js: ${String(at)} not found (fengari 0.1.5 expected)`);
+      out = out.replace(at, (m) => `${m}\n        ${COUNTER}.bytes += ${size};`);
+    }
+    out = out.replace(/^("use strict";\n)?/, (m) => m + PRELUDE);
+  }
   return out === code ? null : out;
 }
 

@@ -10,7 +10,7 @@ import fengari, { type LuaState } from 'fengari';
 import { Address, MessageType, Receipt } from '../../wire/protocol.ts';
 import * as core from './core.ts';
 import * as tasks from './core-tasks.ts';
-import { lmemLimit } from './limits.ts';
+import { lmemCount, lmemLimit } from './limits.ts';
 import { lnative } from './native.ts';
 import type { LuaServiceState } from './state.ts';
 import { WORLD_CORE } from './world.ts';
@@ -29,7 +29,6 @@ const CORE: Readonly<Record<string, core.Primitive>> = {
   no_response: core.lnoResponse,
   // coroutines and the service's course (core-tasks.ts)
   running: tasks.lrunning,
-  threads: tasks.lthreads,
   backtrace: tasks.lbacktrace,
   sleep: tasks.lsleep,
   timeout: tasks.ltimeout,
@@ -42,6 +41,7 @@ const CORE: Readonly<Record<string, core.Primitive>> = {
   // native calls (native.ts) and limits (limits.ts)
   native: lnative,
   mem_limit: lmemLimit,
+  mem_count: lmemCount,
   // values and clocks (core.ts)
   log: core.llog,
   pack: core.lpack,

@@ -13,7 +13,7 @@ import { MessageType } from '../../wire/protocol.ts';
 import type { Msg } from '../../wire/transport/index.ts';
 import { outer, take, waitOn } from './coroutine.ts';
 import { newSession, raise, yieldable } from './core.ts';
-import { ASYNC, Job, type LuaServiceState } from './state.ts';
+import { Job, type LuaServiceState } from './state.ts';
 
 const { lua, lauxlib, to_luastring } = fengari;
 
@@ -29,22 +29,6 @@ export function lrunning(svc: LuaServiceState, L: LuaState): number {
   const co = outer(svc);
   lua.lua_pushthread(co.L);
   if (co.L !== L) lua.lua_xmove(co.L, L, 1);
-  return 1;
-}
-
-/** `core.threads()`: the coroutines only the runtime holds (running, waiting, woken), for the memory estimate. */
-export function lthreads(svc: LuaServiceState, L: LuaState): number {
-  const all = new Set<LuaState>();
-  if (svc.current) all.add(svc.current.L);
-  for (const w of svc.waiting.values()) if (w !== ASYNC) all.add('start' in w ? w.start.L : w.L);
-  for (const T of svc.blockedIn.keys()) all.add(T);
-  lua.lua_createtable(L, all.size, 0);
-  let i = 0;
-  for (const T of all) {
-    lua.lua_pushthread(T);
-    if (T !== L) lua.lua_xmove(T, L, 1);
-    lua.lua_rawseti(L, -2, ++i);
-  }
   return 1;
 }
 

@@ -1,12 +1,33 @@
 /**
- * A Lua service's limits: the runaway limit (a handler that runs too long
- * without yielding is stopped) and the memory limit (a service that holds too
- * much fails), checked from the instruction-count hook and after each message.
+ * A Lua service's limits and memory: the runaway limit (a handler that runs
+ * too long without yielding is stopped), the memory estimate behind
+ * `collectgarbage("count")` / `ltask.mem_count()`, and the memory limit (a
+ * service that holds too much fails), checked from the instruction-count hook
+ * and after each message.
  *
- * One runaway script must not freeze the other services of its worker, nor
- * one leaking service take the worker's memory; the checks are throttled so a
- * service without a limit pays one hook call per 20,000 instructions and a
- * service with one pays the memory walk at most 1/20 of its time.
+ * fengari allocates from the JS heap and has no allocator to ask, so the
+ * estimate is made of two parts:
+ * - a walk of what the service reaches (the registry: globals, loaded
+ *   modules; its coroutines and their stacks; upvalues, metatables and
+ *   function prototypes), each object at a fixed size ({@link SIZE}), done in
+ *   JS over fengari's objects;
+ * - what the service allocated since that walk, from a counter fengari's
+ *   constructors add to (the bundled patch, vite/fengari.ts), attributed to
+ *   the service that runs (a worker runs one service at a time).
+ *
+ * `collectgarbage("count")` answers their sum in constant time. The sum only
+ * grows (the garbage a handler makes counts until a walk finds it gone), so
+ * the service is walked again when it has allocated as much as it held at
+ * the last walk (at least {@link REWALK_BYTES}), after a message, and, with a
+ * memory limit, when the sum crosses the limit: the limit fails a service
+ * only on a walk's figure. Walks are throttled to 1/20 of the service's time.
+ *
+ * Without the patch (fengari loaded by something other than the runtime's
+ * vite plugin or this repository's install, e.g. an installed runtime under
+ * Node), the counter is fengari's own object ids (tables, closures, threads,
+ * prototypes: no strings, no table entries) at {@link UNPATCHED_OBJECT} bytes
+ * each, and a service with a limit is also walked on the throttle's clock, as
+ * a backstop for what the ids do not see.
  */
 import fengari, { type LuaState } from 'fengari';
 import { raise } from './core.ts';
@@ -16,6 +37,128 @@ const { lua, lauxlib } = fengari;
 
 /** Instructions between two runs of {@link runaway}. */
 export const HOOK_COUNT = 20_000;
+
+/** The estimate's size of each kind of object, in bytes (the fengari patch counts the same). */
+export const SIZE = {
+  /** A string: this plus its length. */
+  string: 100,
+  table: 400,
+  /** A table's entry (its key and value are counted apart). */
+  entry: 250,
+  /** A closure: this plus {@link SIZE.upvalue} per upvalue. */
+  closure: 200,
+  upvalue: 24,
+  userdata: 100,
+  thread: 1024,
+  /** A function prototype: this plus {@link SIZE.instruction} per instruction. */
+  proto: 200,
+  instruction: 16,
+} as const;
+
+/** A service is walked again once it allocated this much (or its last walk's figure) since. */
+export const REWALK_BYTES = 1024 * 1024;
+/** Unpatched fengari: bytes counted per object id handed out. */
+export const UNPATCHED_OBJECT = 400;
+/** The least time between two throttled walks of one service. */
+const MIN_WALK_GAP_MS = 10;
+
+// ---- fengari's objects, as far as the walk reads them (fengari 0.1.5)
+interface TValue {
+  type: number;
+  value: unknown;
+}
+interface TString {
+  realstring: Uint8Array;
+}
+interface TableEntry {
+  key: TValue;
+  value: TValue;
+}
+interface Table {
+  strong: Map<unknown, TableEntry>;
+  metatable: Table | null;
+}
+interface Proto {
+  k: TValue[];
+  p: Proto[];
+  code: unknown[];
+}
+interface LClosure {
+  p: Proto | null;
+  upvals: (TValue | undefined)[];
+}
+interface CClosure {
+  upvalue: TValue[];
+}
+interface Udata {
+  metatable: Table | null;
+  uservalue: TValue;
+}
+interface Thread {
+  stack: (TValue | undefined)[] | null;
+  l_G: Global;
+}
+interface Global {
+  id_counter: number;
+  l_registry: TValue;
+  mt: (Table | null | undefined)[];
+}
+const T = { STRING: 4, TABLE: 5, FUNCTION: 6, USERDATA: 7, THREAD: 8 } as const;
+const LUA_CLOSURE = 6; // LUA_TLCL; 22: a light C function (a JS function: nothing of the service's); 38: a C closure
+
+const counterKey = Symbol.for('ltask.fengari.allocated');
+let counter: { bytes: number } | null | undefined;
+/** The patch's counter on this thread (null: fengari unpatched). */
+function patchCounter(): { bytes: number } | null {
+  if (counter === undefined) counter = (globalThis as Record<symbol, { bytes: number } | undefined>)[counterKey] ?? null;
+  return counter;
+}
+
+/** True when fengari counts what it allocates (the bundled patch is applied). */
+export function countsAllocations(): boolean {
+  return patchCounter() !== null;
+}
+
+/** What this thread's fengari has allocated so far, in estimated bytes (only grows). */
+function allocated(L: LuaState): number {
+  const c = patchCounter();
+  return c ? c.bytes : (L as Thread).l_G.id_counter * UNPATCHED_OBJECT;
+}
+
+/** Marks where the service's allocations start counting (a message begins to run). */
+export function memEnter(svc: LuaServiceState): void {
+  if (svc.L) svc.allocMark = allocated(svc.L);
+}
+
+/** Adds what the running service allocated since the last mark to its estimate. */
+function account(svc: LuaServiceState, L: LuaState): void {
+  const now = allocated(L);
+  svc.memGrown += now - svc.allocMark;
+  svc.allocMark = now;
+}
+
+/** `ltask.mem_count()`'s estimate, in constant time: the last walk plus what was allocated since. */
+export function estimate(svc: LuaServiceState, L: LuaState): number {
+  account(svc, L);
+  return svc.memWalked + svc.memGrown;
+}
+
+/**
+ * Walks what the service reaches and makes it the estimate's base. Its cost
+ * grows with what the service holds (about 30 ms for 100,000 strings).
+ */
+export function walkMemory(svc: LuaServiceState): number {
+  const L = svc.L;
+  if (!L) return 0;
+  const t0 = performance.now();
+  account(svc, L);
+  const bytes = walk(L as Thread, svc.runtimeThreads());
+  svc.memWalked = bytes;
+  svc.memGrown = 0;
+  const t1 = performance.now();
+  svc.memCheckAt = svc.memRunCheckAt = t1 + Math.max(MIN_WALK_GAP_MS, (t1 - t0) * 20);
+  return bytes;
+}
 
 /**
  * The count hook (threads inherit it): a handler that has run longer than
@@ -32,23 +175,23 @@ export function runaway(svc: LuaServiceState, L: LuaState): void {
 }
 
 /**
- * Walks the service's memory (throttled) and says why it is over its limit,
- * or null. Inside a handler (`running`) the throttle's clock is the service's
- * running time (its idle time does not count: a long handler is checked while
- * it runs); after a message, wall-clock time (an idle service is checked again
- * when its next message ends).
+ * Keeps the estimate current and says why the service is over its memory
+ * limit, or null. A walk runs when the estimate crosses the limit, when the
+ * service allocated as much as its last walk found (after a message only),
+ * and, unpatched, on the throttle's clock for a limited service; never more
+ * often than the throttle allows. Inside a handler (`running`) the throttle's
+ * clock is the service's running time (its idle time does not count: a long
+ * handler is checked while it runs); after a message, wall-clock time.
  */
 export function overLimit(svc: LuaServiceState, L: LuaState, running: boolean): string | null {
-  if (svc.memLimit <= 0) return null;
-  const t0 = performance.now();
-  if (t0 < (running ? svc.memRunCheckAt : svc.memCheckAt)) return null;
-  svc.memCheckAt = svc.memRunCheckAt = Infinity; // no check inside the check
-  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, svc.entries.memory);
-  const bytes = lua.lua_pcall(L, 0, 1, 0) === lua.LUA_OK ? lua.lua_tonumber(L, -1) : 0;
-  lua.lua_pop(L, 1);
-  const t1 = performance.now();
-  svc.memCheckAt = svc.memRunCheckAt = t1 + Math.max(50, (t1 - t0) * 20);
-  if (bytes <= svc.memLimit) return null;
+  const sum = estimate(svc, L);
+  const limited = svc.memLimit > 0;
+  const due = limited
+    ? sum > svc.memLimit || !countsAllocations()
+    : !running && (svc.memWalked === 0 || svc.memGrown >= Math.max(REWALK_BYTES, svc.memWalked));
+  if (!due || performance.now() < (running ? svc.memRunCheckAt : svc.memCheckAt)) return null;
+  const bytes = walkMemory(svc);
+  if (!limited || bytes <= svc.memLimit) return null;
   const kib = (n: number) => Math.round(n / 1024).toLocaleString('en-US');
   return `[ltask] memory limit: service ${svc.address} (${svc.label}) holds about ${kib(bytes)} KiB, over its limit of ${kib(svc.memLimit)} KiB (mem_count's estimate)`;
 }
@@ -64,4 +207,96 @@ export function lmemLimit(svc: LuaServiceState, L: LuaState): number {
   svc.leftAt = svc.enteredAt;
   lua.lua_pushnumber(L, prev);
   return 1;
+}
+
+/** `core.mem_count(walk)`: the estimate in bytes; with `walk` true, walked first (`collectgarbage("collect")`). */
+export function lmemCount(svc: LuaServiceState, L: LuaState): number {
+  lua.lua_pushnumber(L, lua.lua_toboolean(L, 1) ? walkMemory(svc) : estimate(svc, L));
+  return 1;
+}
+
+/** What the service reaches from its registry, the basic types' metatables and `threads`, in estimated bytes. */
+function walk(L: Thread, threads: Iterable<LuaState>): number {
+  const seen = new Set<unknown>();
+  let bytes = 0;
+  const types: number[] = [];
+  const values: unknown[] = [];
+  const push = (v: TValue | undefined) => {
+    if (v && v.type & 0x0f && v.type !== 1 && v.type !== 3) {
+      types.push(v.type);
+      values.push(v.value);
+    }
+  };
+  const pushTable = (t: Table | null | undefined) => {
+    if (t) {
+      types.push(T.TABLE);
+      values.push(t);
+    }
+  };
+  const proto = (p: Proto) => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    bytes += SIZE.proto + SIZE.instruction * p.code.length;
+    for (const k of p.k) push(k);
+    for (const q of p.p) proto(q);
+  };
+  const g = L.l_G;
+  push(g.l_registry);
+  for (const mt of g.mt) pushTable(mt);
+  for (const t of threads) {
+    types.push(T.THREAD);
+    values.push(t);
+  }
+  while (values.length > 0) {
+    const v = values.pop();
+    const type = types.pop()!;
+    if (seen.has(v)) continue;
+    switch (type & 0x0f) {
+      case T.STRING:
+        seen.add(v);
+        bytes += SIZE.string + (v as TString).realstring.length;
+        break;
+      case T.TABLE: {
+        seen.add(v);
+        const t = v as Table;
+        bytes += SIZE.table + SIZE.entry * t.strong.size;
+        for (const e of t.strong.values()) {
+          push(e.key);
+          push(e.value);
+        }
+        pushTable(t.metatable);
+        break;
+      }
+      case T.FUNCTION:
+        if (type === LUA_CLOSURE) {
+          seen.add(v);
+          const f = v as LClosure;
+          bytes += SIZE.closure + SIZE.upvalue * f.upvals.length;
+          for (const u of f.upvals) push(u);
+          if (f.p) proto(f.p);
+        } else if (typeof v === 'object' && v !== null) {
+          seen.add(v);
+          const f = v as CClosure;
+          bytes += SIZE.closure + SIZE.upvalue * f.upvalue.length;
+          for (const u of f.upvalue) push(u);
+        }
+        break;
+      case T.USERDATA: {
+        seen.add(v);
+        const u = v as Udata;
+        bytes += SIZE.userdata;
+        pushTable(u.metatable);
+        push(u.uservalue);
+        break;
+      }
+      case T.THREAD: {
+        seen.add(v);
+        bytes += SIZE.thread;
+        // The whole stack: a slot above the top still holds its value in the JS heap.
+        for (const s of (v as Thread).stack ?? []) push(s);
+        break;
+      }
+    }
+  }
+  return bytes;
 }

@@ -19,7 +19,7 @@ import { pushCore } from './core-table.ts';
 import { discard, pushPayload, resume, take } from './coroutine.ts';
 import { topError, loadLibrary } from './library.ts';
 import { openLibraries } from './libs.ts';
-import { HOOK_COUNT, overLimit, runaway } from './limits.ts';
+import { HOOK_COUNT, memEnter, overLimit, runaway } from './limits.ts';
 import { releaseCallbacks, runCallback } from './native.ts';
 import { ASYNC, Job, LuaServiceState, type Entry, type LuaServiceOptions } from './state.ts';
 
@@ -41,7 +41,7 @@ export class LuaService extends LuaServiceState {
     loadLibrary(L);
     pushCore(this, L);
     if (lua.lua_pcall(L, 1, 1, 0) !== lua.LUA_OK) throw new Error(`[ltask] service library failed: ${topError(L)}`);
-    this.entries = { request: entryRef(L, 'request'), system: entryRef(L, 'system'), init: entryRef(L, 'init'), async: entryRef(L, 'async'), memory: entryRef(L, 'memory'), tick: entryRef(L, 'tick') };
+    this.entries = { request: entryRef(L, 'request'), system: entryRef(L, 'system'), init: entryRef(L, 'init'), async: entryRef(L, 'async'), tick: entryRef(L, 'tick') };
     lua.lua_pop(L, 1);
     // Always set (threads inherit it at creation, and ltask.mem_limit may come later).
     lua.lua_sethook(L, (T: LuaState) => runaway(this, T), lua.LUA_MASKCOUNT, HOOK_COUNT);
@@ -74,6 +74,7 @@ export class LuaService extends LuaServiceState {
       throw new Error(`[ltask] service ${this.address} re-entered: its VM is already running`);
     }
     this.enteredAt = performance.now();
+    memEnter(this);
     const limited = this.memLimit > 0;
     // The memory check's budget counts the service's running time, not its idle time.
     if (limited) this.memRunCheckAt += this.enteredAt - this.leftAt;

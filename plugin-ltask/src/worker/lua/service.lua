@@ -363,67 +363,17 @@ end
 
 ---------------------------------------------------------------- memory
 
--- fengari has no allocator of its own (the JS heap holds everything), so Lua
--- cannot count its memory. This estimate walks what the service can reach
--- (the registry: globals, loaded modules; the coroutines the runtime holds and
--- their locals; upvalues of reachable functions) and counts each table, entry,
--- string and function at a fixed size; docs/lua-api.md states how close it
--- comes to the JS heap.
-local function estimate_bytes()
-  local seen = {}
-  local bytes = 0
-  local todo, n = { debug.getregistry(), core.threads() }, 2
-  while n > 0 do
-    local v = todo[n]
-    todo[n] = nil
-    n = n - 1
-    local tv = type(v)
-    if tv == "string" then
-      if not seen[v] then seen[v] = true; bytes = bytes + 100 + #v end
-    elseif (tv == "table" or tv == "function" or tv == "thread") and not seen[v] then
-      seen[v] = true
-      if tv == "table" then
-        bytes = bytes + 400
-        for k, x in next, v do
-          bytes = bytes + 250
-          n = n + 1; todo[n] = k
-          n = n + 1; todo[n] = x
-        end
-        local mt = getmetatable(v)
-        if type(mt) == "table" then n = n + 1; todo[n] = mt end
-      elseif tv == "function" then
-        bytes = bytes + 200
-        for i = 1, math.huge do
-          local name, x = debug.getupvalue(v, i)
-          if not name then break end
-          bytes = bytes + 24
-          n = n + 1; todo[n] = x
-        end
-      else
-        bytes = bytes + 1024
-        local running = v == coroutine.running()
-        for level = running and 2 or 0, 200 do
-          local info = running and debug.getinfo(level, "f") or debug.getinfo(v, level, "f")
-          if not info then break end
-          n = n + 1; todo[n] = info.func
-          for i = 1, math.huge do
-            local name, x
-            if running then name, x = debug.getlocal(level, i) else name, x = debug.getlocal(v, level, i) end
-            if not name then break end
-            n = n + 1; todo[n] = x
-          end
-        end
-      end
-    end
-  end
-  return bytes
-end
-
-function ltask.mem_count() return estimate_bytes() end
+-- fengari has no allocator of its own (the JS heap holds everything), so the
+-- runtime estimates a service's memory (limits.ts): a walk of what the service
+-- reaches, each table, entry, string and function at a fixed size, plus what
+-- fengari counted it allocating since; docs/lua-api.md states how close it
+-- comes to the JS heap. Answered in constant time.
+function ltask.mem_count() return core.mem_count() end
 
 --- ltask.mem_limit(bytes) -> the previous limit. 0: none. The limit is on
 -- the estimate of mem_count: checked every 20,000 instructions and after each
--- message, at most as often as the walk stays under 5% of the service's time.
+-- message; an estimate over it is confirmed by a walk (at most 1/20 of the
+-- service's time), and the walk's figure decides.
 function ltask.mem_limit(bytes)
   return core.mem_limit(bytes)
 end
@@ -433,8 +383,11 @@ do
   function collectgarbage(opt, ...)
     opt = opt or "collect"
     if opt == "count" then
-      local b = estimate_bytes()
+      local b = core.mem_count()
       return b / 1024, b % 1024
+    elseif opt == "collect" then
+      core.mem_count(true) -- walks again: "count" is exact right after
+      return 0
     elseif opt == "isrunning" then
       return true
     end
@@ -742,9 +695,6 @@ end
 
 -- A world tick (the App published a frame and game time moved).
 entry.tick = world_tick
-
--- The memory estimate, for the runtime's memory limit check.
-entry.memory = estimate_bytes
 
 -- Runs the service's main chunk; answers root's spawn with true.
 function entry.init(main, ...)

@@ -52,7 +52,7 @@ export interface LuaServiceOptions {
 }
 
 /** The library's entry functions the runtime calls. */
-export type Entry = 'request' | 'system' | 'init' | 'async' | 'memory' | 'tick';
+export type Entry = 'request' | 'system' | 'init' | 'async' | 'tick';
 
 /** What a coroutine runs for, which decides where its results go. */
 export const Job = {
@@ -109,7 +109,7 @@ export abstract class LuaServiceState extends HostedService {
   /** The main state (null once disposed). */
   L: LuaState | null = null;
   /** The library's entry functions, by registry reference. */
-  entries: Readonly<Record<Entry, number>> = { request: 0, system: 0, init: 0, async: 0, memory: 0, tick: 0 };
+  entries: Readonly<Record<Entry, number>> = { request: 0, system: 0, init: 0, async: 0, tick: 0 };
   /** The registry reference of the table of Lua functions native calls may call back, by callback id. */
   callbacksRef = 0;
   nextCallback = 0;
@@ -155,6 +155,11 @@ export abstract class LuaServiceState extends HostedService {
   memRunCheckAt = 0;
   /** When the last message ended (a limited service only). */
   leftAt = 0;
+  /** The memory estimate (limits.ts): the last walk's figure, and what the service allocated since. */
+  memWalked = 0;
+  memGrown = 0;
+  /** fengari's allocation counter when the service's allocations were last added to `memGrown`. */
+  allocMark = 0;
 
   protected constructor(o: LuaServiceOptions) {
     super(o.address, o.label);
@@ -172,4 +177,14 @@ export abstract class LuaServiceState extends HostedService {
 
   /** `system traceback`: where each waiting coroutine stands. */
   abstract traceback(): string;
+
+  /** The coroutines only the runtime holds (running, waiting, woken, blocked): roots of the memory walk. */
+  runtimeThreads(): Set<LuaState> {
+    const all = new Set<LuaState>();
+    if (this.current) all.add(this.current.L);
+    for (const w of this.waiting.values()) if (w !== ASYNC) all.add('start' in w ? w.start.L : w.L);
+    for (const T of this.blockedIn.keys()) all.add(T);
+    for (const { co } of this.wakeups) all.add(co.L);
+    return all;
+  }
 }
