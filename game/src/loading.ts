@@ -18,6 +18,8 @@
  * `data-<step>` per step (`waiting` | `active` | `done` | `failed`) and
  * `data-chunk-count` (chunks in / needed around the spawn); `document.body.dataset` gets the start-up figures
  * (`runtimeReadyMs`, `firstReplyMs`: ms from the LtaskPlugin's start;
+ * `runtimeReadyAt`, `firstReplyAt`, `firstNativeAt` (the answer of
+ * `levels.worlds`, SQLite on a carrier): ms from page start;
  * `framesAtRuntimeReady`, `framesAtFirstReply`, `loadedMs`).
  */
 import { AssetServer, Ui, stateScoped, type EntityId, type GltfAsset, type Handle, type SystemContext, type World } from '@ltask-web/engine';
@@ -54,6 +56,10 @@ export class Loading {
   firstReplyFrame = -1;
   /** Set when the first request failed although the runtime is up. */
   replyFailed = false;
+  /** When `levels.worlds` was asked (`performance.now()`; 0: not yet). */
+  worldsAskedAt = 0;
+  /** When its answer, the page's first native result (SQLite on a carrier), arrived (0: not yet). */
+  firstNativeAt = 0;
   /** Frame at which the runtime was seen ready (or unavailable). */
   runtimeFrame = -1;
   state: 'loading' | 'done' | 'unavailable' | 'failed' = 'loading';
@@ -104,6 +110,7 @@ export function kickOff(ctx: SystemContext): void {
   const game = ctx.resource(Game);
   if (game.begun || loading.firstReplyFrame < 0) return;
   const lt = ctx.resource(Ltask);
+  loading.worldsAskedAt = performance.now();
   lt.request(WorldsReply, 'levels', 'worlds');
   const handle = ctx.resource(AssetServer).load<GltfAsset>(MODEL_PATH);
   loading.model = handle;
@@ -156,7 +163,12 @@ function noteStartup(lt: Ltask, loading: Loading, frame: number): void {
     body.framesAtRuntimeReady = String(frame);
     if (t.ready) body.runtimeReadyMs = (t.ready - t.start).toFixed(1);
   }
-  if (t.firstReply && !body.firstReplyMs) body.firstReplyMs = (t.firstReply - t.start).toFixed(1);
+  if (t.firstReply && !body.firstReplyMs) {
+    body.firstReplyMs = (t.firstReply - t.start).toFixed(1);
+    body.firstReplyAt = t.firstReply.toFixed(1);
+  }
+  if (t.ready && !body.runtimeReadyAt) body.runtimeReadyAt = t.ready.toFixed(1);
+  if (loading.firstNativeAt && !body.firstNativeAt) body.firstNativeAt = loading.firstNativeAt.toFixed(1);
   if (loading.firstReplyFrame >= 0 && !body.framesAtFirstReply) body.framesAtFirstReply = String(loading.firstReplyFrame);
 }
 

@@ -151,6 +151,8 @@ app.addSystems(Update, [
       if (!e.ok) loading.replyFailed = true;
       put(loading.ui.reply, { text: e.ok ? String(e.values[0]) : `error: ${e.error?.message}` });
     }
+    // The page's first native result (levels.worlds reads SQLite on a carrier): when it arrived.
+    for (const e of ctx.read(WorldsReply)) if (e.ok && !loading.firstNativeAt) loading.firstNativeAt = loading.worldsAskedAt + e.ms;
   },
   kickOff,
   worldReplies,
