@@ -41,13 +41,36 @@ import { SchedulerWorkers, launchWorkers } from './workers.ts';
  * ```
  */
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
-  checkIsolation();
-  const setup = resolveOptions(options);
-  const handles = await launchWorkers(setup);
-  return RuntimeHost.start({ ...setup, handles });
+  return launchRuntime(options).ready;
 }
 
-/** What a runtime is made of: its setup and its workers, started and ready. */
+/** A runtime being started: usable at once, `ready` when it is up. */
+export interface Launch {
+  /**
+   * The runtime, before it is up: what it is asked now goes out at once and
+   * is read by the workers as they come up (a request to a service is answered
+   * as soon as that service is). Fails with the start-up error when the start fails.
+   */
+  readonly runtime: Runtime;
+  /** Resolves when every worker, the system services and io are up; rejects (the runtime stopped) when one cannot start. */
+  readonly ready: Promise<Runtime>;
+}
+
+/**
+ * Starts a runtime without waiting between its steps: the workers, the system
+ * services on worker 0 and the io service are asked for in one go, each step
+ * taken by the workers as the one before ends, with no turn of this thread
+ * between (a page's main thread may be busy with a frame). Throws at once on
+ * a bad option or a page that is not cross-origin isolated.
+ */
+export function launchRuntime(options: RuntimeOptions = {}): Launch {
+  checkIsolation();
+  const setup = resolveOptions(options);
+  const { handles, ready } = launchWorkers(setup);
+  return RuntimeHost.launch({ ...setup, handles }, ready);
+}
+
+/** What a runtime is made of: its setup and its workers, started (ready or not). */
 interface RuntimeParts extends RuntimeSetup {
   readonly handles: WorkerHandle[];
 }
@@ -60,7 +83,11 @@ class RuntimeHost implements Runtime {
   private readonly workers: SchedulerWorkers;
   private readonly router: Router;
   private readonly natives: NativePools;
-  private readonly supervisor: Supervisor;
+  /** Made once the runtime is up: until then a worker that ends fails the start, and the watchdog waits. */
+  private supervisor: Supervisor | null = null;
+  private readonly parts: RuntimeParts;
+  /** Fails the start (a worker ended before the runtime was up); null once it is up. */
+  private failStart: ((e: Error) => void) | null = null;
   private readonly inspector: Inspector;
   /** The host's copy of root's registry (root journals every change). */
   private readonly rootMemory = new RootMemory();
@@ -69,18 +96,26 @@ class RuntimeHost implements Runtime {
   private readonly unlistenHot: () => void;
   private stopped = false;
 
-  /** Makes the runtime and starts its system services and io; when one cannot start, stops it and throws. */
-  static async start(parts: RuntimeParts): Promise<RuntimeHost> {
+  /**
+   * Makes the runtime and asks, in the same turn, for its system services
+   * (SPAWN to worker 0, at their fixed addresses) and io (through root): the
+   * messages wait in worker 0's port behind its `init`. When a step cannot
+   * start, the runtime stops, what was asked of it fails with that error, and `ready` rejects with it.
+   */
+  static launch(parts: RuntimeParts, workersReady: Promise<void>): Launch {
     const rt = new RuntimeHost(parts);
-    try {
-      // The system services start like any TypeScript service (SPAWN to worker 0).
-      await Promise.all(SYSTEM_SERVICES.map(({ name, address }) => rt.startSystem(name, address)));
-      if (parts.io) await rt.spawnService({ name: 'io', unique: true, local: true, args: [parts.io] });
-    } catch (e) {
-      await rt.stop();
-      throw e;
-    }
-    return rt;
+    const failed = new Promise<never>((_, reject) => (rt.failStart = reject));
+    const steps: Promise<unknown>[] = [workersReady, ...SYSTEM_SERVICES.map(({ name, address }) => rt.startSystem(name, address))];
+    if (parts.io) steps.push(rt.spawnService({ name: 'io', unique: true, local: true, args: [parts.io] }));
+    const ready = Promise.race([Promise.all(steps), failed]).then(
+      () => rt.up(),
+      async (e: unknown) => {
+        rt.failStart = null;
+        await rt.stop(e instanceof Error ? e : new Error(String(e)));
+        throw e;
+      },
+    );
+    return { runtime: rt, ready };
   }
 
   private constructor(p: RuntimeParts) {
@@ -89,34 +124,26 @@ class RuntimeHost implements Runtime {
     this.exit = exit;
     this.config = p.config;
     this.table = p.table;
+    this.parts = p;
     this.workers = new SchedulerWorkers({
       handles: p.handles,
       init: p,
-      port: { arrived: (m) => this.arrived(m), exited: (id, reason) => this.supervisor.replace(id, `failed: ${reason}`) },
+      port: { arrived: (m) => this.arrived(m), exited: (id, reason) => this.workerEnded(id, reason) },
     });
     this.router = new Router({ table: p.table, queueLimit: p.config.queueLimit, maxMessageBytes: p.config.maxMessageBytes, outbox: this.workers, log: p.onLog });
     this.natives = this.nativePools(p);
-    this.supervisor = new Supervisor({
-      table: p.table,
-      rings: p.rings,
-      ringBytes: p.ringBytes,
-      watchdogMs: p.watchdogMs,
-      workers: this.workers,
-      router: this.router,
-      natives: this.natives,
-      port: { log: p.onLog, startSystem: (name, address) => this.startSystem(name, address), fail: (error) => this.fail(error) },
-    });
     this.inspector = new Inspector({ table: p.table, workers: this.workers, askRoot: (all) => this.call<ServiceInfo[]>(Address.ROOT, 'inspect', all) });
     // In the vite dev server: saved .lua files and TypeScript service modules restart their services (the ltask() plugin sends them).
     this.unlistenHot = listenHot((u) => void this.reloadSource(u), (u) => this.workers.postAll({ type: 'reload-services', services: serviceReload(this.config, u) }));
-    const { table, supervisor, natives } = this;
+    const { table, natives } = this;
     const world = this.config.world ? new WorldMemory(this.config.world) : null;
+    const self = this as RuntimeHost;
     keepInternals(this, {
       table,
       world,
       wakeWorker: (w) => table.nudge(w),
       get replacedWorkers() {
-        return supervisor.replacedWorkers;
+        return self.supervisor?.replacedWorkers ?? 0;
       },
       get queuedNativeCalls() {
         return natives.queuedCalls;
@@ -190,15 +217,41 @@ class RuntimeHost implements Runtime {
     return reload.paths;
   }
 
-  async stop(): Promise<void> {
+  /** Stops the runtime; what waits on it fails with `error` (default: it has stopped). */
+  async stop(error = new Error('[ltask] the runtime has stopped')): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.supervisor.stop();
+    this.failStart = null;
+    this.supervisor?.stop();
     this.unlistenHot();
-    this.router.sessions.failAll(new Error('[ltask] the runtime has stopped'));
+    this.router.sessions.failAll(error);
     await Promise.all([...this.workers.terminateAll(), this.natives.stop()]);
     this.inspector.stop();
     this.exit({ code: 0 });
+  }
+
+  /** Every step of the start is done: from now on, one message per worker per turn, and supervision. */
+  private up(): RuntimeHost {
+    this.failStart = null;
+    this.workers.eager = false;
+    const p = this.parts;
+    this.supervisor = new Supervisor({
+      table: p.table,
+      rings: p.rings,
+      ringBytes: p.ringBytes,
+      watchdogMs: p.watchdogMs,
+      workers: this.workers,
+      router: this.router,
+      natives: this.natives,
+      port: { log: p.onLog, startSystem: (name, address) => this.startSystem(name, address), fail: (error) => this.fail(error) },
+    });
+    return this;
+  }
+
+  /** Worker `id`'s thread ended by itself: before the runtime is up that fails the start; after, supervision replaces it. */
+  private workerEnded(id: number, reason: string): void {
+    if (this.failStart) this.failStart(new Error(`[ltask] ${reason}`));
+    else this.supervisor?.replace(id, `failed: ${reason}`);
   }
 
   /** The carrier pools, which reach the workers through the runtime. */

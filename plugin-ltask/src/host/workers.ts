@@ -43,22 +43,23 @@ function launchWorker(id: number, init: WorkerInit): Launch {
   return { handle: h, ready };
 }
 
-/** Starts every scheduler worker and waits until each is ready; when one cannot start, terminates them all and throws. */
-export async function launchWorkers(init: WorkerInit): Promise<WorkerHandle[]> {
-  const handles: WorkerHandle[] = [];
-  try {
-    await Promise.all(
-      Array.from({ length: init.config.workers }, (_, id) => {
-        const { handle, ready } = launchWorker(id, init);
-        handles.push(handle);
-        return ready;
-      }),
-    );
-  } catch (e) {
-    await Promise.all(handles.map((h) => h.terminate()));
-    throw e;
-  }
-  return handles;
+/** Every scheduler worker, started at once: their handles now, `ready` once each has taken its `init`. */
+export interface Launched {
+  readonly handles: WorkerHandle[];
+  /** Rejects with the first worker that cannot start (the caller terminates them). */
+  readonly ready: Promise<void>;
+}
+
+/**
+ * Starts every scheduler worker and returns at once: each has its `init`
+ * posted already, so what the host posts next waits in its port and is read
+ * as soon as the worker is up, without a turn of the host's thread between.
+ */
+export function launchWorkers(init: WorkerInit): Launched {
+  const launches = Array.from({ length: init.config.workers }, (_, id) => launchWorker(id, init));
+  const ready = Promise.all(launches.map((l) => l.ready)).then(() => {});
+  ready.catch(() => {}); // the caller learns of it through `ready`; a start that fails otherwise first never reads it
+  return { handles: launches.map((l) => l.handle), ready };
 }
 
 /** What the workers tell the runtime that holds them. */
@@ -71,7 +72,7 @@ export interface WorkersPort {
 
 /** What {@link SchedulerWorkers} is made of. */
 export interface WorkersOptions {
-  /** The started workers, every one ready, by id. */
+  /** The started workers, by id (ready or still starting). */
   readonly handles: WorkerHandle[];
   readonly init: WorkerInit;
   readonly port: WorkersPort;
@@ -85,6 +86,12 @@ export class SchedulerWorkers {
   /** Framed messages by worker, waiting for the end of the task. */
   private readonly outbox: Uint8Array[][];
   private flushQueued = false;
+  /**
+   * While the runtime starts, each message is posted at once: the host's
+   * first requests go out in the task that made them, not after it (a page's
+   * frame that renders for tens of ms).
+   */
+  eager = true;
 
   constructor(o: WorkersOptions) {
     this.handles = o.handles;
@@ -101,6 +108,10 @@ export class SchedulerWorkers {
 
   /** Puts a framed message on its way to worker `w` (posted with the others once the current task ends). */
   queue(w: number, framed: Uint8Array): void {
+    if (this.eager) {
+      this.handles[w]!.postMessage({ type: 'msgs', batch: [framed] } satisfies HostToWorker, [framed.buffer as ArrayBuffer]);
+      return;
+    }
     this.outbox[w]!.push(framed);
     if (!this.flushQueued) {
       this.flushQueued = true;
