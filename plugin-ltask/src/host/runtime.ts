@@ -95,6 +95,8 @@ class RuntimeHost implements Runtime {
   /** Removes the dev server's hot-reload listener. */
   private readonly unlistenHot: () => void;
   private stopped = false;
+  /** What calls made after the stop fail with (the start-up error when the start failed). */
+  private stopError = new Error('[ltask] the runtime has stopped');
 
   /**
    * Makes the runtime and asks, in the same turn, for its system services
@@ -163,7 +165,7 @@ class RuntimeHost implements Runtime {
   }
 
   callMulti(addr: number, name: string, ...args: unknown[]): Promise<unknown[]> {
-    if (this.stopped) return Promise.reject(new Error('[ltask] the runtime has stopped'));
+    if (this.stopped) return Promise.reject(this.stopError);
     return this.router.sessions.call(addr, MessageType.REQUEST, [name, ...args]);
   }
 
@@ -218,13 +220,14 @@ class RuntimeHost implements Runtime {
   }
 
   /** Stops the runtime; what waits on it fails with `error` (default: it has stopped). */
-  async stop(error = new Error('[ltask] the runtime has stopped')): Promise<void> {
+  async stop(error?: Error): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (error) this.stopError = error;
     this.failStart = null;
     this.supervisor?.stop();
     this.unlistenHot();
-    this.router.sessions.failAll(error);
+    this.router.sessions.failAll(this.stopError);
     await Promise.all([...this.workers.terminateAll(), this.natives.stop()]);
     this.inspector.stop();
     this.exit({ code: 0 });

@@ -38,7 +38,7 @@
  */
 import { AssetServer, First, Last, PreUpdate, registerAssetSource } from '@ltask-web/engine';
 import type { App, Plugin, SystemContext } from '@ltask-web/engine';
-import { startRuntime } from '../runtime.ts';
+import { launchRuntime, type Launch } from '../runtime.ts';
 import type { LogEntry, Runtime, RuntimeOptions } from '../../api/runtime.ts';
 import { LtaskAssetReader } from './asset-source.ts';
 import { Ltask } from './resource.ts';
@@ -93,6 +93,8 @@ class RuntimeLaunch {
   readonly runtime: Promise<Runtime>;
   private readonly settle: { readonly resolve: (rt: Runtime | Promise<Runtime>) => void; readonly reject: (e: unknown) => void };
   private state: 'waiting' | 'started' | 'cancelled' = 'waiting';
+  /** The runtime while it starts (its requests go out at once); null before `start`. */
+  private early: Runtime | null = null;
 
   constructor() {
     let settle!: RuntimeLaunch['settle'];
@@ -105,12 +107,19 @@ class RuntimeLaunch {
     return this.state === 'waiting';
   }
 
+  /** The runtime being started, usable before it is up (null before `start`, or when it could not even begin). */
+  get starting(): Runtime | null {
+    return this.early;
+  }
+
   /** Starts the runtime with `begin` (once); its failure settles `runtime` too. */
-  start(begin: () => Promise<Runtime>): void {
+  start(begin: () => Launch): void {
     if (this.state !== 'waiting') return;
     this.state = 'started';
     try {
-      this.settle.resolve(begin()); // `runtime` follows the start, its failure included
+      const { runtime, ready } = begin();
+      this.early = runtime;
+      this.settle.resolve(ready); // `runtime` follows the start, its failure included
     } catch (e) {
       this.settle.reject(e);
     }
@@ -163,7 +172,7 @@ export class LtaskPlugin implements Plugin {
 
   build(app: App): void {
     const launch = new RuntimeLaunch();
-    const ltask = new Ltask(launch.runtime, { frame: () => app.frame, checkReply: (kind) => void app.events(kind) });
+    const ltask = new Ltask(launch.runtime, { frame: () => app.frame, checkReply: (kind) => void app.events(kind), starting: () => launch.starting });
     const stats = new LtaskStats(ltask, { keepLogs: this.keepLogs });
     ltask.whenReady().then((rt) => void rt.exited.then((x) => (stats.exit = x)), () => {});
     app.insertResource(stats).insertResource(ltask);
@@ -190,7 +199,8 @@ export class LtaskPlugin implements Plugin {
     const { ltask, stats, launch } = installed;
     const onLog = this.logTo(stats);
     ltask.timings.start = performance.now();
-    launch.start(() => startRuntime({ ...this.runtimeOptions, onLog }));
+    // The requests made before this (queued) and from now on go out at once, while the workers come up.
+    launch.start(() => launchRuntime({ ...this.runtimeOptions, onLog }));
     launch.runtime.catch((e: unknown) => {
       // Reported once, as a log line of the runtime (the console by default).
       onLog({ level: 'error', source: 0, label: 'ltask', text: `runtime unavailable: ${e instanceof Error ? e.message : String(e)}`, time: Date.now() });

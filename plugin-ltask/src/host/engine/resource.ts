@@ -13,6 +13,7 @@
  */
 import { defineEvent, type EventKey } from '@ltask-web/engine';
 import type { Runtime } from '../../api/runtime.ts';
+import { Address } from '../../wire/protocol.ts';
 import { remote, type Remote } from '../../wire/remote.ts';
 
 /** A reply (or failure) of `Ltask.request`, delivered as an event of its kind. */
@@ -91,6 +92,12 @@ export interface LtaskAppPort {
   frame(): number;
   /** Throws when replies of this kind could not be delivered (its event is not in the App). */
   checkReply(kind: ReplyKey<unknown>): void;
+  /**
+   * The runtime while it starts, once launched (null before): requests made
+   * then go out at once and are answered as soon as their service is up,
+   * instead of waiting for the whole start. It fails them with the start-up error.
+   */
+  starting?(): Runtime | null;
 }
 
 /** Outside an App: frame 0, and any kind is accepted (replies wait in `drain()`). */
@@ -111,6 +118,8 @@ export class Ltask {
   private readonly started: Promise<Runtime>;
   private readonly inbox: LtaskDelivery[] = [];
   private readonly names = new Map<string, Promise<number>>();
+  /** The addresses of the names in `names` that have resolved. */
+  private readonly known = new Map<string, number>();
   private nextId = 1;
   private pendingCount = 0;
   private stopping: Promise<void> | null = null;
@@ -166,6 +175,13 @@ export class Ltask {
     throw new Error('[ltask] the runtime is still starting: await ltask.whenReady(), or use request()/call(), which wait for it');
   }
 
+  /** Where requests go now: the runtime once ready, else the starting one (none when the start failed or is not launched yet). */
+  private get sender(): Runtime | null {
+    if (this.rt) return this.rt;
+    if (this.startError) return null;
+    return this.app.starting?.() ?? null;
+  }
+
   /** Resolves with the runtime once started; rejects with the start-up error. */
   whenReady(): Promise<Runtime> {
     return this.started;
@@ -179,13 +195,23 @@ export class Ltask {
   service(name: string, ...args: unknown[]): Promise<number> {
     let p = this.names.get(name);
     if (!p) {
-      p = this.rt ? this.rt.uniqueService(name, ...args) : this.started.then((rt) => rt.uniqueService(name, ...args));
-      p.catch(() => {
-        if (this.names.get(name) === p) this.names.delete(name); // a failed spawn may be retried
-      });
-      this.names.set(name, p);
+      const rt = this.sender;
+      const asked = rt ? rt.uniqueService(name, ...args) : this.started.then((r) => r.uniqueService(name, ...args));
+      const q: Promise<number> = asked.then(
+        (addr) => {
+          if (this.names.get(name) === q) this.known.set(name, addr);
+          return addr;
+        },
+        (e: unknown) => {
+          if (this.names.get(name) === q) this.names.delete(name); // a failed spawn may be retried
+          throw e;
+        },
+      );
+      q.catch(() => {});
+      this.names.set(name, q);
+      p = q;
     }
-    return p;
+    return this.afterStart(p);
   }
 
   /**
@@ -193,9 +219,35 @@ export class Ltask {
    * result; waits for the runtime when it is starting. For code outside systems.
    */
   async call(target: number | string, method: string, ...args: unknown[]): Promise<unknown> {
-    const rt = await this.started;
-    const address = typeof target === 'string' ? await this.service(target) : target;
-    return rt.call(address, method, ...args);
+    return (await this.afterStart(this.callMulti(target, method, args)))[0];
+  }
+
+  /**
+   * `p`, settled no earlier than the start: an answer that came while the
+   * runtime still starts (its service was up before io) waits for `ready`,
+   * so that code that goes on from it finds the runtime up (`runtime`, `status`).
+   */
+  private afterStart<T>(p: Promise<T>): Promise<T> {
+    if (this.currentStatus !== 'starting') return p;
+    const settled = () => this.started.then(() => {}, () => {});
+    return p.then(
+      (v) => settled().then(() => v),
+      (e: unknown) => settled().then(() => Promise.reject(e)),
+    );
+  }
+
+  /**
+   * Every value `method` returns. A name not resolved yet is called through
+   * root (`unique_call`), which starts the service if needed and passes the
+   * call on: no turn of this thread between the name and the call.
+   */
+  private async callMulti(target: number | string, method: string, args: readonly unknown[]): Promise<unknown[]> {
+    const rt = this.sender ?? (await this.started);
+    if (typeof target === 'number') return rt.callMulti(target, method, ...args);
+    const addr = this.known.get(target);
+    if (addr !== undefined) return rt.callMulti(addr, method, ...args);
+    void this.service(target); // as before: the name is resolved once and remembered
+    return (await rt.call<unknown[]>(Address.ROOT, 'unique_call', target, method, ...args)) ?? [];
   }
 
   /**
@@ -226,18 +278,25 @@ export class Ltask {
     const ctx = context[0] as C;
     this.pendingCount++;
     let address = typeof target === 'number' ? target : 0;
-    const done = (ok: boolean, values: unknown[], error?: Error) => {
+    const deliver = (ok: boolean, values: unknown[], error?: Error) => {
       this.pendingCount--;
       const now = performance.now();
       if (ok && this.timings.firstReply === 0) this.timings.firstReply = now;
       const value: LtaskReply<C> = { id, context: ctx, target, address, method, ok, values, error, ms: now - t0, sentFrame };
       this.inbox.push({ kind: reply, reply: value });
     };
-    (async () => {
-      const rt = this.rt ?? (await this.started);
-      if (typeof target === 'string') address = await this.service(target);
-      return rt.callMulti(address, method, ...args);
-    })().then(
+    // A reply that came while the runtime still starts (its service was up
+    // before io) is delivered once the start has settled: replies never come before `ready`.
+    const done = (ok: boolean, values: unknown[], error?: Error) => {
+      if (this.currentStatus !== 'starting') return deliver(ok, values, error);
+      const later = () => deliver(ok, values, error);
+      this.started.then(later, later);
+    };
+    if (typeof target === 'string') {
+      void this.service(target); // the name is resolved once and remembered; the reply carries its address
+      void this.names.get(target)?.then((a) => (address = a), () => {});
+    }
+    this.callMulti(target, method, args).then(
       (values) => done(true, values),
       (e: unknown) => done(false, [], e instanceof Error ? e : new Error(String(e))),
     );
@@ -249,7 +308,8 @@ export class Ltask {
    * `unavailable`; while `starting` the message is queued (true).
    */
   send(address: number, method: string, ...args: unknown[]): boolean {
-    if (this.rt) return this.rt.send(address, method, ...args);
+    const rt = this.sender;
+    if (rt) return rt.send(address, method, ...args);
     if (this.startError) return false;
     this.started.then((rt) => rt.send(address, method, ...args), () => {});
     return true;

@@ -39,6 +39,16 @@ function handlers(r: Root): Handlers {
     spawn_service: (o: SpawnOptions) => (o.unique ? unique(r, o) : spawn(r, o)),
     uniqueservice: (name: string, ...args: unknown[]) => unique(r, { name, args }),
     queryservice: (name: string) => query(r, name),
+    /**
+     * Calls `method` on the unique service `name` (started, with no arguments,
+     * unless it runs or is starting) and answers with every value it returned,
+     * as one array: a caller that knows a service only by name gets its answer
+     * without a round trip of its own in between (the host's first requests).
+     */
+    unique_call: async (name: string, method: string, ...args: unknown[]) => {
+      const addr = await unique(r, { name, args: [] });
+      return sys.request(addr, MessageType.REQUEST, [method, ...args]);
+    },
     /** Asks a service to quit (its S.quit runs). */
     kill: (addr: number) => sys.request(addr, MessageType.SYSTEM, ['quit']).then(() => true, () => false),
     /** Every service not yet dead (all when `all` is true). */
