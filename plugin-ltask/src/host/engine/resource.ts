@@ -229,11 +229,11 @@ export class Ltask {
    */
   private afterStart<T>(p: Promise<T>): Promise<T> {
     if (this.currentStatus !== 'starting') return p;
-    const settled = () => this.started.then(() => {}, () => {});
-    return p.then(
-      (v) => settled().then(() => v),
-      (e: unknown) => settled().then(() => Promise.reject(e)),
-    );
+    const settled = this.started.then(() => {}, () => {});
+    return Promise.allSettled([p, settled]).then(([r]) => {
+      if (r.status === 'rejected') throw r.reason;
+      return r.value;
+    });
   }
 
   /**
