@@ -166,6 +166,28 @@ function pingpong(): { callsUs: number; sendsS: number; asyncMs: number } {
   if (r.status !== 0 || !m) throw new Error(`[bench] ping-pong run failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   return { callsUs: Number(m[1]), sendsS: Number(m[2]), asyncMs: Number(m[3]) };
 }
+/**
+ * Scavenges per 10,000 cross-worker Lua calls on each end: services/gc_calls.lua (20,000 calls to
+ * an echo on the other worker) and gc_none.lua (the same start without them) through the CLI under
+ * `node --trace-gc`, which prints one line per collection with its thread's isolate; the figure is
+ * the two busiest threads' scavenges, less the start's, per 10,000 calls (median of `runs`).
+ */
+function scavengesPerCall(runs = 3): { busier: number; other: number } {
+  const cli = fileURLToPath(new URL('./bin/ltask.mjs', import.meta.resolve('@ltask-web/plugin-ltask/package.json')));
+  const count = (name: string) => {
+    const main = fileURLToPath(new URL(`./services/${name}.lua`, import.meta.url));
+    const r = spawnSync(process.execPath, ['--trace-gc', cli, main, '--workers', '2', '--timeout', '60000'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`[bench] ${name}.lua failed (exit ${r.status}):\n${r.stderr}`);
+    const per = new Map<string, number>();
+    for (const m of r.stdout.matchAll(/^\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: Scavenge/gm)) per.set(m[1]!, (per.get(m[1]!) ?? 0) + 1);
+    return [...per.values()].sort((a, b) => b - a).concat(0, 0).slice(0, 2);
+  };
+  const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const none = Array.from({ length: runs }, () => count('gc_none'));
+  const calls = Array.from({ length: runs }, () => count('gc_calls'));
+  const per10k = (i: number) => Math.max(0, (mid(calls.map((c) => c[i]!)) - mid(none.map((c) => c[i]!))) / 2);
+  return { busier: per10k(0), other: per10k(1) };
+}
 const services = {
   'ts-echo': new URL('./services/ts-echo.ts', import.meta.url).href,
   'ts-client': new URL('./services/ts-client.ts', import.meta.url).href,
@@ -336,6 +358,8 @@ async function main(): Promise<void> {
   step(`user ping-pong through the CLI (${PINGPONG} calls, ${PINGPONG_RUNS} runs)`);
   const pp = Array.from({ length: PINGPONG_RUNS }, () => pingpong()).sort((a, b) => a.callsUs - b.callsUs);
   const ppMid = pp[Math.floor(pp.length / 2)]!;
+  step('scavenges per 10,000 cross-worker Lua calls (CLI under --trace-gc, 3 runs)');
+  const gc = scavengesPerCall();
 
   const scaling: Awaited<ReturnType<typeof manyPairs>>[] = [];
   for (let w = 1; w <= argWorkers; w = w * 2 > argWorkers && w < argWorkers ? argWorkers : w * 2) {
@@ -442,6 +466,7 @@ async function main(): Promise<void> {
     { metric: `user ping-pong via npx ltask, mean per call (median of ${PINGPONG_RUNS})`, value: ppMid.callsUs, unit: `us (runs ${pp.map((x) => fmt(x.callsUs)).join(', ')})`, baseline: b.p50, target: '<= 20 us' },
     { metric: `user ping-pong: ${PINGPONG} sends + acks`, value: ppMid.sendsS * 1000, unit: 'ms' },
     { metric: 'user ping-pong: 200 async requests', value: ppMid.asyncMs, unit: 'ms' },
+    { metric: 'scavenges per 10,000 cross-worker Lua calls: busier end / other end', value: gc.busier, unit: `/ ${fmt(gc.other)}`, target: '<= 5' },
     { metric: 'idle runtime (system services only), CPU', value: idle.bare, unit: 'cores', target: `${IDLE.seconds} s, all threads (process.cpuUsage)` },
     { metric: `idle runtime with ${IDLE.services} idle Lua services, CPU`, value: idle.services, unit: 'cores' },
     { metric: `one cross-worker Lua call every ${IDLE.pacedCs * 10} ms, CPU`, value: idle.paced, unit: 'cores', target: `${idle.pacedCalls} calls in ${fmt(idle.pacedMs)} ms` },

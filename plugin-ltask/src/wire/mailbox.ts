@@ -9,6 +9,8 @@
  * on it with `Atomics.wait`; the home worker is woken by its doorbell and polls.
  */
 
+import { pollFor } from './transport/spin.ts';
+
 const STATE = 0; // EMPTY | TO_HOME | TO_CARRIER
 const KIND = 1;
 const SEQ = 2;
@@ -184,9 +186,7 @@ export class CarrierBox extends View {
       // Most answers come back within tens of microseconds: poll briefly before
       // sleeping, since a wake-up costs 20-50 us here. A carrier has nothing
       // else to do while it waits.
-      const spinEnd = t + SPIN_MS;
-      while (Atomics.load(this.i32, STATE) === s && performance.now() < spinEnd);
-      if (Atomics.load(this.i32, STATE) !== s) continue;
+      if (pollFor(SPIN_MS, () => Atomics.load(this.i32, STATE) !== s)) continue;
       Atomics.wait(this.i32, STATE, s, left);
     }
   }
@@ -198,8 +198,7 @@ export class CarrierBox extends View {
   drained(): void {
     // Until home takes it the box says TO_HOME; after, it may already hold the next
     // call. Home usually takes it within microseconds: poll before sleeping.
-    const spinEnd = performance.now() + SPIN_MS;
-    while (Atomics.load(this.i32, STATE) === TO_HOME && performance.now() < spinEnd);
+    pollFor(SPIN_MS, () => Atomics.load(this.i32, STATE) !== TO_HOME);
     for (let s = Atomics.load(this.i32, STATE); s === TO_HOME; s = Atomics.load(this.i32, STATE)) {
       Atomics.wait(this.i32, STATE, s);
     }

@@ -12,6 +12,7 @@
  * wire/transport/wait.ts), so the worker's event loop keeps turning.
  */
 import type { ServiceTable } from '../wire/table.ts';
+import { pollFor } from '../wire/transport/spin.ts';
 import { sleepOn } from '../wire/transport/wait.ts';
 
 /** What the idle loop needs of its worker. */
@@ -55,14 +56,7 @@ export class Idle {
     const seen = Atomics.load(t.i32, bell);
     this.idleSince = now();
     if (p.spinMicros > 0 && this.hit > 0.25 && t.startSpin(p.spinners)) {
-      const end = this.idleSince + p.spinMicros / 1000;
-      let woke = false;
-      while (now() < end) {
-        if (Atomics.load(t.i32, bell) !== seen || p.ringsPending()) {
-          woke = true;
-          break;
-        }
-      }
+      const woke = pollFor(p.spinMicros / 1000, () => Atomics.load(t.i32, bell) !== seen || p.ringsPending());
       t.endSpin();
       if (woke) return p.wake();
     }

@@ -16,6 +16,7 @@ import { HomeBox, Packet, type Received } from '../wire/mailbox.ts';
 import type { NativeRequest } from '../wire/native.ts';
 import type { CarrierSlots } from '../wire/slots.ts';
 import { encode } from '../wire/codec/js.ts';
+import { pollFor } from '../wire/transport/spin.ts';
 import { MessageType, Receipt, type WorkerToHost } from '../wire/protocol.ts';
 import type { Msg } from '../wire/transport/frame.ts';
 
@@ -118,16 +119,13 @@ export class NativeHome {
     if (slots && index >= 0 && known.length > 0) {
       // A carrier that has just answered frees its slot a moment after its last
       // packet: look again for up to 50 us before going through the host.
-      const until = performance.now() + 0.05;
-      do {
-        if (slots.waiting(index) !== 0) break;
-        for (const k of known) {
-          if (!slots.claim(k.slot, id, k.gen)) continue;
-          this.bind(id, k.mailbox, k.slot);
-          c.box!.send(Packet.CALL, this.port.id, id, payload);
-          return;
-        }
-      } while (performance.now() < until);
+      let claimed: KnownCarrier | undefined;
+      pollFor(0.05, () => slots.waiting(index) !== 0 || (claimed = known.find((k) => slots.claim(k.slot, id, k.gen))) !== undefined, 8);
+      if (claimed) {
+        this.bind(id, claimed.mailbox, claimed.slot);
+        c.box!.send(Packet.CALL, this.port.id, id, payload);
+        return;
+      }
     }
     const request: NativeRequest = { callId: id, module, fn, payload, service: c.service, worker: this.port.id, ancestors };
     this.port.post({ type: 'native-call', request });
