@@ -7,6 +7,7 @@
  *   elsewhere to decide it runs in Node), and its `delete L.stack[i]` slot
  *   clears become `= undefined` (V8 keeps the stack a fast array: a Lua
  *   message costs about half as much);
+ * - call frames (CallInfo) reused from call to call, as C Lua does ({@link REUSED});
  * - counting: the constructors of strings, tables, closures, userdata and
  *   threads and a table's new entries add a size estimate to one counter per
  *   thread (`globalThis[Symbol.for('ltask.fengari.allocated')]`), from which a
@@ -58,6 +59,28 @@ const COUNTED: Readonly<Record<string, readonly (readonly [RegExp, string])[]>> 
 };
 
 /**
+ * Call frames reused, as Lua's own `next_ci` does: fengari made a new
+ * CallInfo for every call and dropped it on return (`L.ci.next = null`), about
+ * a third of the garbage of a Lua message. With the patch a thread keeps its
+ * list of frames and a call takes the next one (every field a call reads is
+ * set again by `luaD_precall`, as in C Lua). Each entry: the function it
+ * changes, fengari 0.1.5's text, and the patched text (which the first no
+ * longer matches: applying twice changes nothing).
+ */
+const REUSED: Readonly<Record<string, readonly (readonly [string, string, string])[]>> = {
+  lstate: [[
+    'const luaE_extendCI = ',
+    'const luaE_extendCI = function(L) {\n    let ci = new CallInfo();\n',
+    'const luaE_extendCI = function(L) {\n    let ci = L.ci.next; /* ltask: the next frame, kept from an earlier call */\n    if (ci !== null) {\n        L.ci = ci;\n        return ci;\n    }\n    ci = new CallInfo();\n',
+  ]],
+  ldo: [[
+    'const luaD_poscall = ',
+    '    L.ci = ci.previous;\n    L.ci.next = null;\n',
+    '    L.ci = ci.previous; /* ltask: ci stays in the list for the next call */\n',
+  ]],
+};
+
+/**
  * fengari's source with the guard, the stack-slot patch and the allocation
  * counting applied (null: not a fengari file, or nothing to change). Applying
  * it to patched source changes nothing. Throws when a counted line is not
@@ -68,6 +91,10 @@ export function patchFengari(code: string, id: string): string | null {
   if (!file) return null;
   let out = code.includes(CONF_GUARDED) ? code : code.split(CONF_NEEDLE).join(CONF_GUARDED);
   out = out.replace(STACK_DELETE, (_, l: string, i: string) => `${l}.stack[${i}] = undefined;`);
+  for (const [fn, from, to] of REUSED[file] ?? []) {
+    if (out.includes(from)) out = out.replace(from, to);
+    else if (out.includes(fn) && !out.includes(to)) throw new Error(`[ltask] cannot patch fengari's ${file}.js: ${JSON.stringify(from.slice(0, 40))} not found (fengari 0.1.5 expected)`);
+  }
   const counted = COUNTED[file];
   if (counted && !out.includes(COUNTER)) {
     for (const [at, size] of counted) {

@@ -47,4 +47,13 @@ describe('fengari in a browser build', () => {
     expect(patchFengari(src, '/p/node_modules/fengari/src/loslib.js')).toBeNull();
     expect(patchFengari('nothing to patch', '/p/node_modules/fengari/src/ldo.js')).toBeNull();
   });
+
+  it('reuses call frames: the patched VM keeps a CallInfo for the next call (applying twice changes nothing)', () => {
+    const ldo = 'const luaD_poscall = function(L, ci, firstResult, nres) {\n    let res = ci.funcOff;\n    L.ci = ci.previous;\n    L.ci.next = null;\n    return 0;\n};\n';
+    const once = patchFengari(ldo, '/p/node_modules/fengari/src/ldo.js')!;
+    expect(once).not.toContain('L.ci.next = null');
+    expect(patchFengari(once, '/p/node_modules/fengari/src/ldo.js')).toBeNull();
+    // Another fengari whose function reads otherwise: a clear error, not a VM patched halfway.
+    expect(() => patchFengari('const luaD_poscall = function(L) {\n    L.ci = L.ci.previous;\n};\n', '/p/node_modules/fengari/src/ldo.js')).toThrow(/cannot patch fengari's ldo\.js/);
+  });
 });
