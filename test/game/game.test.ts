@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { PNG } from './png.ts';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { startDelayProbe } from '@ltask-web/plugin-ltask/testing';
 import { collectErrors } from '../support/browsers/errors.ts';
 import { useStage } from '../support/stage.ts';
 
@@ -29,6 +30,7 @@ interface Demo {
   teleport(x: number, z: number): void;
   reloadChunks(): void;
   setLatency(ms: number): Promise<unknown>;
+  perf(since: number): { frame: { max: number } };
 }
 const demo = <T>(p: Page, f: (d: Demo) => T | Promise<T>): Promise<T> =>
   p.evaluate(`(${f.toString()})(globalThis.demo)`) as Promise<T>;
@@ -78,15 +80,20 @@ async function playthrough(base: string, label: string): Promise<void> {
     const before = await demo(page, (d) => ({ frames: d.frames, ticks: d.npcs().ticks, loaded: d.chunks().loaded }));
     await demo(page, (d) => d.reloadChunks());
     await until(page, 'chunk requests in flight', (d) => d.chunks().inflight.length > 0, 10_000);
-    const during = await demo(page, (d) => ({ frames: d.frames, inflight: d.chunks().inflight.length }));
+    const during = await demo(page, (d) => ({ frames: d.frames, inflight: d.chunks().inflight.length, since: ((globalThis as { since?: number }).since = performance.now()) }));
+    const probe = startDelayProbe(); // what other work on the machine delays, in the same window
     await page.waitForTimeout(LATENCY);
     const mid = await demo(page, (d) => ({ frames: d.frames, ticks: d.npcs().ticks, inflight: d.chunks().inflight.length }));
-    expect(mid.frames, 'frames during the chunk loads').toBeGreaterThan(during.frames + 2);
+    expect(mid.frames, 'frames during the chunk loads').toBeGreaterThan(during.frames);
     await until(page, 'chunks back', (d) => d.chunks().inflight.length === 0 && d.chunks().loaded.length >= 4, 30_000);
-    const after = await demo(page, (d) => ({ frames: d.frames, ticks: d.npcs().ticks, loaded: d.chunks().loaded }));
+    const delay = (await probe.stop()).max;
+    const after = await demo(page, (d) => ({ frames: d.frames, ticks: d.npcs().ticks, loaded: d.chunks().loaded, longest: d.perf((globalThis as unknown as { since: number }).since).frame.max }));
     expect(after.ticks, 'NPC ticks while chunks loaded').toBeGreaterThan(before.ticks);
+    // A frame that waited for a read takes at least LATENCY: none does (the gate adds the scheduling
+    // delay measured meanwhile). Not a frame count: software GL on a busy machine drew 2 frames in 500 ms.
+    expect(after.longest, 'the longest frame while chunks loaded').toBeLessThan(LATENCY + delay);
     expect(after.loaded.length).toBeGreaterThanOrEqual(4);
-    console.log(`[game ${label}] ${during.inflight} chunk loads in flight; frames ${during.frames} -> ${mid.frames} -> ${after.frames}; NPC ticks ${before.ticks} -> ${after.ticks}`);
+    console.log(`[game ${label}] ${during.inflight} chunk loads in flight; frames ${during.frames} -> ${mid.frames} -> ${after.frames} (longest ${after.longest.toFixed(0)} ms, scheduling delay ${delay.toFixed(0)} ms); NPC ticks ${before.ticks} -> ${after.ticks}`);
 
     // A pickup raises the score.
     const score0 = await demo(page, (d) => d.score);
@@ -125,7 +132,7 @@ describe('the game in Chromium', () => {
     try {
       await until(page, 'the first chunks', (d) => d.chunks().loaded.length >= 4);
       type Load = { mode: string; reads: number; ok: boolean; at: number };
-      type Full = Omit<Demo, 'chunks'> & { chunks(): { log: Load[] }; call(s: string, m: string): Promise<unknown>; perf(since: number): { npc: { gapMax: number } } };
+      type Full = Omit<Demo, 'chunks' | 'perf'> & { chunks(): { log: Load[] }; call(s: string, m: string): Promise<unknown>; perf(since: number): { npc: { gapMax: number } } };
       /**
        * Largest gap between frames and between NPC ticks while the chunks reload in the given mode,
        * over a window of at least 3 s that lasts until loads of this mode have read pages through io;
