@@ -24,12 +24,17 @@
  *   the first Lua reply and to the one that prints the native result, with
  *   `node -e 0` (a process start that runs nothing) as the baseline.
  *
+ * `--before REF` also builds the demo and the idle page at commit REF (a git
+ *   worktree under .scratch/, its packages' sources, this checkout's dependencies)
+ *   and loads them in the same run, in turn with this build's: the rows marked
+ *   "before" and "after" compare the two on the same machine at the same time.
+ *
  * `--only runner|first|built|dev` runs one part. Prints a table; writes
  * bench/results/startup.json.
  *   node bench/run.mjs bench/startup.bench.ts [--runs N] [--pages N] [--only PART]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +50,8 @@ const RUNS = arg('runs', 10);
 const onlyAt = process.argv.indexOf('--only');
 const ONLY = onlyAt >= 0 ? process.argv[onlyAt + 1]! : null;
 const part = (p: string) => ONLY === null || ONLY === p;
+const beforeAt = process.argv.indexOf('--before');
+const BEFORE = beforeAt >= 0 ? process.argv[beforeAt + 1]! : null;
 const PAGES = arg('pages', 3);
 const began = performance.now();
 const step = (what: string) => console.error(`[bench ${((performance.now() - began) / 1000).toFixed(1)}s] ${what}`);
@@ -205,18 +212,64 @@ const alternate = async (a: string, b: string, n: number) => {
 };
 
 const demo: Record<string, Boot[]> = {};
+
+/** vite build of the demo and the idle page of the checkout at `dir`. */
+async function buildPages(dir: string, out: string): Promise<void> {
+  await build({
+    root: dir, configFile: join(dir, 'vite.config.ts'), logLevel: 'error',
+    build: { outDir: out, emptyOutDir: true, rolldownOptions: { input: { idle: join(dir, 'bench/startup/idle.html') } } },
+  });
+}
+
+/** vite preview of a build (the ltask() plugin's isolation headers). */
+const serve = (out: string) => preview({ configFile: 'vite.config.ts', logLevel: 'silent', build: { outDir: out }, preview: { port: 0, host: '127.0.0.1' } });
+
+/**
+ * The build of commit `ref`: a worktree under .scratch/ whose node_modules
+ * links this checkout's dependencies but its own packages (their sources;
+ * the vite plugin and the packages' dist/ are this checkout's).
+ */
+async function buildBefore(ref: string): Promise<string> {
+  const tree = join(root, '.scratch', 'startup-before');
+  if (!existsSync(tree)) spawnSync('git', ['worktree', 'add', '--detach', tree, ref], { cwd: root, stdio: 'ignore' });
+  const co = spawnSync('git', ['checkout', '--detach', '--force', ref], { cwd: tree, encoding: 'utf8' });
+  if (co.status !== 0) throw new Error(`[bench] --before ${ref}: ${co.stderr}`);
+  const nm = join(tree, 'node_modules');
+  if (!existsSync(nm)) {
+    mkdirSync(join(nm, '@ltask-web'), { recursive: true });
+    for (const e of readdirSync(join(root, 'node_modules'))) if (e !== '@ltask-web') symlinkSync(join(root, 'node_modules', e), join(nm, e));
+    for (const p of ['engine', 'plugin-ltask']) {
+      symlinkSync(join(tree, p), join(nm, '@ltask-web', p));
+      if (!existsSync(join(tree, p, 'dist'))) symlinkSync(join(root, p, 'dist'), join(tree, p, 'dist'));
+    }
+  }
+  const out = join(os.tmpdir(), `ltask-startup-before-${process.pid}`);
+  step(`demo: vite build at ${ref}`);
+  await buildPages(tree, out);
+  return out;
+}
 const outDir = mkdtempSync(join(os.tmpdir(), 'ltask-startup-'));
 try {
   if (part('built')) {
     step('demo: vite build (the demo and the idle page)');
-    await build({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir, emptyOutDir: true, rolldownOptions: { input: { idle: 'bench/startup/idle.html' } } } });
-    const server = await preview({ configFile: 'vite.config.ts', logLevel: 'silent', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
+    await buildPages(root, outDir);
+    const server = await serve(outDir);
+    const before = BEFORE ? await serve(await buildBefore(BEFORE)) : null;
     try {
       const url = server.resolvedUrls!.local[0]!;
-      step(`demo: production build, ${PAGES} page loads each of the demo and the idle page`);
-      [demo.built, demo.idle] = await alternate(url, new URL('bench/startup/idle.html', url).href, PAGES);
+      const idle = (u: string) => new URL('bench/startup/idle.html', u).href;
+      if (before) {
+        const old = before.resolvedUrls!.local[0]!;
+        step(`demo: production build at ${BEFORE} and now, ${PAGES} page loads each of the demo and the idle page, in turn`);
+        for (let i = 0; i < PAGES; i++) {
+          for (const [k, u] of [['beforeBuilt', old], ['built', url], ['beforeIdle', idle(old)], ['idle', idle(url)]] as const) (demo[k] ??= []).push(await boot(u));
+        }
+      } else {
+        step(`demo: production build, ${PAGES} page loads each of the demo and the idle page`);
+        [demo.built, demo.idle] = await alternate(url, idle(url), PAGES);
+      }
     } finally {
-      await new Promise<void>((r) => server.httpServer.close(() => r()));
+      for (const s of [server, before]) if (s) await new Promise<void>((r) => s.httpServer.close(() => r()));
     }
   }
   if (part('dev')) {
@@ -259,7 +312,15 @@ if (first) {
     { metric: 'npx ltask: process start -> first native result p50', value: npx.native!.p50, unit: 'ms', baseline: node.p50, target: `min ${fmt(npx.native!.min)}, max ${fmt(npx.native!.max)}; baseline: node -e 0` },
   );
 }
-const place: Record<string, string> = { built: 'production build', idle: 'production build, idle page', dev: 'dev server', dev300: 'dev server, io latency 300 ms' };
+const place: Record<string, string> = { built: 'production build', beforeBuilt: `production build at ${BEFORE}`, dev: 'dev server', dev300: 'dev server, io latency 300 ms' };
+if (demo.beforeBuilt && demo.beforeIdle) {
+  for (const [what, key] of [['page start -> first Lua reply', 'replyAt'], ['page start -> first native result', 'nativeAt']] as const) {
+    for (const [page, was, now] of [['idle page', demo.beforeIdle, demo.idle!], ['demo', demo.beforeBuilt, demo.built!]] as const) {
+      const [vb, va] = [was.map((x) => x[key]), now.map((x) => x[key])];
+      rows.push({ metric: `${page}, after (this build): ${what}, median`, value: median(va), unit: 'ms', baseline: median(vb), target: `${range(va)}; baseline: the same at ${BEFORE}, ${range(vb)}` });
+    }
+  }
+}
 if (demo.built && demo.idle) {
   const [b, i] = [demo.built, demo.idle];
   for (const [what, key, target] of [
@@ -276,7 +337,7 @@ if (demo.built && demo.idle) {
   }
 }
 for (const [k, v] of Object.entries(demo)) {
-  if (k === 'idle') continue;
+  if (k === 'idle' || k === 'beforeIdle') continue;
   rows.push(
     { metric: `demo (${place[k]}): LtaskPlugin start -> runtime ready, median`, value: median(v.map((b) => b.readyMs)), unit: 'ms', target: range(v.map((b) => b.readyMs)) },
     { metric: `demo (${place[k]}): -> first Lua reply, median`, value: median(v.map((b) => b.replyMs)), unit: 'ms', target: range(v.map((b) => b.replyMs)) },
@@ -292,7 +353,7 @@ const out = {
   node: process.version,
   browser: browserVersion,
   machine: { platform: os.platform(), release: os.release(), arch: os.arch(), cpu: cpus[0]?.model, cores: cpus.length, memGiB: os.totalmem() / 2 ** 30, loadavgBefore: load0, loadavgAfter: os.loadavg() },
-  config: { runs: RUNS, npxRuns, pages: PAGES, only: ONLY },
+  config: { runs: RUNS, npxRuns, pages: PAGES, only: ONLY, before: BEFORE },
   durationS: (performance.now() - began) / 1000,
   rows,
   runner,

@@ -138,6 +138,9 @@ function spawnTs(s: Scheduler, sources: SourceLoader, m: Msg, name: string, labe
 }
 
 function spawnLua(s: Scheduler, sources: SourceLoader, m: Msg, name: string, label: string, args: unknown[], opts: SpawnArgs[4], answer: Answer): void {
+  // The script is fetched while the VM is made (the first VM of a worker takes tens of ms).
+  const found = sources.find('service', name);
+  found.catch(() => {}); // read below, unless the VM cannot be made
   let svc: LuaService;
   try {
     svc = new LuaService({ address: m.dest, label, sched: s, sources, runawayMs: opts?.runawayMs ?? s.config.runawayMs, memLimit: opts?.memLimit ?? s.config.memLimit });
@@ -147,7 +150,7 @@ function spawnLua(s: Scheduler, sources: SourceLoader, m: Msg, name: string, lab
     return;
   }
   s.add(svc);
-  sources.find('service', name).then(
+  found.then(
     ({ source, path }) => {
       if (svc.closed) return;
       const ended = svc.start(source, path, m, encodeArgs(args));

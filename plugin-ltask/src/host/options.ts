@@ -80,9 +80,14 @@ export function resolveOptions(options: RuntimeOptions): RuntimeSetup {
   };
 }
 
+/** How many scheduler workers the options ask for (default: one per core but one). */
+export function workerCount(options: Pick<RuntimeOptions, 'workers'>): number {
+  return Math.min(MAX_WORKERS, Math.max(1, Math.floor(options.workers ?? platform.cores() - 1)));
+}
+
 /** The configuration every worker receives (native modules are filled in by the caller). */
 function workerConfig(options: RuntimeOptions): WorkerConfig {
-  const workers = Math.min(MAX_WORKERS, Math.max(1, Math.floor(options.workers ?? platform.cores() - 1)));
+  const workers = workerCount(options);
   const base = options.base ?? platform.defaultBase();
   const tsServices: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.services ?? {})) {

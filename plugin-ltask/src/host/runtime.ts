@@ -28,6 +28,9 @@ import { Router } from './router.ts';
 import { Supervisor } from './supervisor.ts';
 import { SchedulerWorkers, launchWorkers } from './workers.ts';
 
+export { prestartWorkers } from './workers.ts';
+export { workerCount } from './options.ts';
+
 
 
 /**
@@ -60,13 +63,21 @@ export interface Launch {
  * Starts a runtime without waiting between its steps: the workers, the system
  * services on worker 0 and the io service are asked for in one go, each step
  * taken by the workers as the one before ends, with no turn of this thread
- * between (a page's main thread may be busy with a frame). Throws at once on
- * a bad option or a page that is not cross-origin isolated.
+ * between (a page's main thread may be busy with a frame). `started`: workers
+ * started ahead ({@link prestartWorkers}), whose scripts have loaded meanwhile.
+ * Throws at once on a bad option or a page that is not cross-origin isolated
+ * (and terminates `started`).
  */
-export function launchRuntime(options: RuntimeOptions = {}): Launch {
-  checkIsolation();
-  const setup = resolveOptions(options);
-  const { handles, ready } = launchWorkers(setup);
+export function launchRuntime(options: RuntimeOptions = {}, started: readonly WorkerHandle[] = []): Launch {
+  let setup: RuntimeSetup;
+  try {
+    checkIsolation();
+    setup = resolveOptions(options);
+  } catch (e) {
+    for (const h of started) void h.terminate();
+    throw e;
+  }
+  const { handles, ready } = launchWorkers(setup, started);
   return RuntimeHost.launch({ ...setup, handles }, ready);
 }
 

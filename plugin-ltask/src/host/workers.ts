@@ -27,9 +27,17 @@ interface Launch {
   readonly ready: Promise<void>;
 }
 
-/** Starts scheduler worker `id`; `ready` rejects when its thread ends first. */
-function launchWorker(id: number, init: WorkerInit): Launch {
-  const h = startWorker('scheduler', `ltask-worker-${id}`);
+/**
+ * Scheduler workers started ahead of their runtime: their scripts load
+ * meanwhile, and `launchWorkers` gives them their `init`. The caller
+ * terminates those it never launches.
+ */
+export function prestartWorkers(count: number): WorkerHandle[] {
+  return Array.from({ length: count }, (_, id) => startWorker('scheduler', `ltask-worker-${id}`));
+}
+
+/** Starts scheduler worker `id` (or takes `h`, started ahead); `ready` rejects when its thread ends first. */
+function launchWorker(id: number, init: WorkerInit, h: WorkerHandle = startWorker('scheduler', `ltask-worker-${id}`)): Launch {
   const ready = new Promise<void>((resolve, reject) => {
     h.onExit((reason) => reject(new Error(`[ltask] ${reason}`)));
     const off = h.listen((d) => {
@@ -51,12 +59,14 @@ export interface Launched {
 }
 
 /**
- * Starts every scheduler worker and returns at once: each has its `init`
+ * Starts every scheduler worker (those of `started` first, started ahead by
+ * {@link prestartWorkers}; extra ones are terminated) and returns at once: each has its `init`
  * posted already, so what the host posts next waits in its port and is read
  * as soon as the worker is up, without a turn of the host's thread between.
  */
-export function launchWorkers(init: WorkerInit): Launched {
-  const launches = Array.from({ length: init.config.workers }, (_, id) => launchWorker(id, init));
+export function launchWorkers(init: WorkerInit, started: readonly WorkerHandle[] = []): Launched {
+  for (const h of started.slice(init.config.workers)) void h.terminate();
+  const launches = Array.from({ length: init.config.workers }, (_, id) => launchWorker(id, init, started[id]));
   const ready = Promise.all(launches.map((l) => l.ready)).then(() => {});
   ready.catch(() => {}); // the caller learns of it through `ready`; a start that fails otherwise first never reads it
   return { handles: launches.map((l) => l.handle), ready };

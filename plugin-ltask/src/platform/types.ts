@@ -15,18 +15,25 @@ export interface WorkerHandle extends Endpoint {
   terminate(): Promise<void>;
 }
 
-/** Tells the exit handlers once, with the first reason (none after `silence()`). */
+/**
+ * Tells the exit handlers once, with the first reason (none after
+ * `silence()`); a handler added after it fired hears it at once (a worker
+ * started ahead of its runtime may fail before the runtime listens).
+ */
 export class ExitSignal {
   private done = false;
+  private reason: string | null = null;
   private readonly handlers: ((reason: string) => void)[] = [];
 
   on(h: (reason: string) => void): void {
-    this.handlers.push(h);
+    if (this.reason !== null) h(this.reason);
+    else this.handlers.push(h);
   }
 
   fire(reason: string): void {
     if (this.done) return;
     this.done = true;
+    this.reason = reason;
     for (const h of this.handlers) h(reason);
   }
 

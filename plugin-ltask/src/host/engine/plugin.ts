@@ -2,13 +2,17 @@
  * `LtaskPlugin`: the ltask runtime inside an engine App, added like the
  * engine's own plugins (`app.addPlugins(new LtaskPlugin(options))`).
  *
- * - `build()` inserts the `Ltask` resource at once (status `starting`);
- *   `ready()` starts the runtime (workers, io service) and returns without
+ * - `build()` inserts the `Ltask` resource at once (status `starting`) and, in
+ *   a browser, starts the scheduler workers, whose scripts load meanwhile;
+ *   `ready()` starts the runtime on them (system services, io) and returns without
  *   waiting, so `app.run()` renders frames while the workers come up. `Ltask`
  *   then turns `ready` (the `Runtime` is there) or `unavailable` (with the
  *   error: e.g. the page is not cross-origin isolated); the App runs either way.
- * - `Ltask.request` / `service` / `call` / `send` made while starting are queued
- *   and go out once the runtime is ready (or fail with the start-up error).
+ * - `Ltask.request` / `service` / `call` / `send` made before `ready()` are
+ *   queued until the runtime is ready; from `ready()` on they go out at once
+ *   and the workers take them as they come up (a request to a name not resolved yet
+ *   through root's `unique_call`). Their answers are released once the start
+ *   has settled; they fail with the start-up error when it fails.
  * - Replies of requests made with `Ltask.request` are queued as they arrive and
  *   delivered in `First` (after the event buffers swap) as events of the kind
  *   the caller chose (`defineReply`), so a system reads them like any engine
@@ -38,7 +42,9 @@
  */
 import { AssetServer, First, Last, PreUpdate, registerAssetSource } from '@ltask-web/engine';
 import type { App, Plugin, SystemContext } from '@ltask-web/engine';
-import { launchRuntime, type Launch } from '../runtime.ts';
+import { platform } from '#platform';
+import { checkIsolation, type WorkerHandle } from '../../platform/types.ts';
+import { launchRuntime, prestartWorkers, workerCount, type Launch } from '../runtime.ts';
 import type { LogEntry, Runtime, RuntimeOptions } from '../../api/runtime.ts';
 import { LtaskAssetReader } from './asset-source.ts';
 import { Ltask } from './resource.ts';
@@ -159,6 +165,8 @@ export class LtaskPlugin implements Plugin {
   private readonly keepLogs: number;
   private readonly world: ResolvedWorld | null;
   private installed: Installed | null = null;
+  /** Browser: the scheduler workers, started in `build()` so that their scripts load while the App builds and draws its first frame. */
+  private started: WorkerHandle[] = [];
 
   /** @param options runtime options (`workers`, `servicePath`, `natives`, `io`...) and plugin options */
   constructor(options: LtaskPluginOptions = {}) {
@@ -183,9 +191,11 @@ export class LtaskPlugin implements Plugin {
     app.addSystems(Last, function refreshLtaskStats() {
       if (ltask.isReady && !ltask.stopped) stats.refresh(() => ltask.runtime.inspect(), intervalMs);
     }, { inSet: LtaskSystems.stats });
+    this.started = this.startWorkersAhead();
     app.onExit(() => {
       // Never started: queued requests fail; started: it stops once it is up.
       launch.cancel(new Error('[ltask] the App exited before the runtime started'));
+      for (const h of this.started.splice(0)) void h.terminate();
       void ltask.stop();
     });
     if (this.world) installWorld(app, ltask, this.world);
@@ -199,8 +209,8 @@ export class LtaskPlugin implements Plugin {
     const { ltask, stats, launch } = installed;
     const onLog = this.logTo(stats);
     ltask.timings.start = performance.now();
-    // The requests made before this (queued) and from now on go out at once, while the workers come up.
-    launch.start(() => launchRuntime({ ...this.runtimeOptions, onLog }));
+    // The requests made from now on go out at once, while the workers come up.
+    launch.start(() => launchRuntime({ ...this.runtimeOptions, onLog }, this.started.splice(0)));
     launch.runtime.catch((e: unknown) => {
       // Reported once, as a log line of the runtime (the console by default).
       onLog({ level: 'error', source: 0, label: 'ltask', text: `runtime unavailable: ${e instanceof Error ? e.message : String(e)}`, time: Date.now() });
@@ -220,6 +230,22 @@ export class LtaskPlugin implements Plugin {
   }
   // No cleanup: the engine calls it right after finish (bevy's meaning: the end
   // of setup); the runtime stops in the App's exit hook.
+
+  /**
+   * In a browser, starts the scheduler workers now: fetching and compiling
+   * their script takes a few hundred ms on a slow machine, and `ready()`,
+   * which gives them their runtime, comes only after every plugin is built.
+   * None in Node (quick there), nor where the runtime cannot start (it says why then).
+   */
+  private startWorkersAhead(): WorkerHandle[] {
+    if (platform.name !== 'browser') return [];
+    try {
+      checkIsolation();
+      return prestartWorkers(workerCount(this.runtimeOptions));
+    } catch {
+      return [];
+    }
+  }
 
   /** Log lines go to the stats, then to the user's `onLog` or else to the console. */
   private logTo(stats: LtaskStats): (entry: LogEntry) => void {

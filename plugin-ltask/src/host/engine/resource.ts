@@ -100,6 +100,9 @@ export interface LtaskAppPort {
   starting?(): Runtime | null;
 }
 
+/** The error of an answer that came while the runtime started, after `stop()`. */
+const STOPPED_WHILE_STARTING = () => new Error('[ltask] the runtime has stopped: it was stopped while it started');
+
 /** Outside an App: frame 0, and any kind is accepted (replies wait in `drain()`). */
 const NO_APP: LtaskAppPort = { frame: () => 0, checkReply: () => {} };
 
@@ -193,6 +196,11 @@ export class Ltask {
    * Waits for the runtime when it is starting.
    */
   service(name: string, ...args: unknown[]): Promise<number> {
+    return this.afterStart(this.resolve(name, args));
+  }
+
+  /** The address of `name`, asked once (see `service`); the promise is settled as it arrives. */
+  private resolve(name: string, args: readonly unknown[]): Promise<number> {
     let p = this.names.get(name);
     if (!p) {
       const rt = this.sender;
@@ -211,7 +219,7 @@ export class Ltask {
       this.names.set(name, q);
       p = q;
     }
-    return this.afterStart(p);
+    return p;
   }
 
   /**
@@ -232,6 +240,7 @@ export class Ltask {
     const settled = this.started.then(() => {}, () => {});
     return Promise.allSettled([p, settled]).then(([r]) => {
       if (r.status === 'rejected') throw r.reason;
+      if (this.stopping) throw STOPPED_WHILE_STARTING();
       return r.value;
     });
   }
@@ -246,7 +255,7 @@ export class Ltask {
     if (typeof target === 'number') return rt.callMulti(target, method, ...args);
     const addr = this.known.get(target);
     if (addr !== undefined) return rt.callMulti(addr, method, ...args);
-    void this.service(target); // as before: the name is resolved once and remembered
+    void this.resolve(target, []); // as before: the name is resolved once and remembered
     return (await rt.call<unknown[]>(Address.ROOT, 'unique_call', target, method, ...args)) ?? [];
   }
 
@@ -289,12 +298,13 @@ export class Ltask {
     // before io) is delivered once the start has settled: replies never come before `ready`.
     const done = (ok: boolean, values: unknown[], error?: Error) => {
       if (this.currentStatus !== 'starting') return deliver(ok, values, error);
-      const later = () => deliver(ok, values, error);
+      // Stopped (the App exited) while it started: what was asked then fails, as when it waited for the start.
+      const later = () => (this.stopping && ok ? deliver(false, [], STOPPED_WHILE_STARTING()) : deliver(ok, values, error));
       this.started.then(later, later);
     };
     if (typeof target === 'string') {
-      void this.service(target); // the name is resolved once and remembered; the reply carries its address
-      void this.names.get(target)?.then((a) => (address = a), () => {});
+      // The name is resolved once and remembered; the reply carries its address.
+      this.resolve(target, []).then((a) => (address = a), () => {});
     }
     this.callMulti(target, method, args).then(
       (values) => done(true, values),
