@@ -18,9 +18,19 @@
  *   same module functions called directly in this thread with in-memory
  *   callbacks (as test/game/natives does), measured before the runtime starts.
  *   bridge share = (bridge - direct) / bridge, on the p50s.
+ *
+ * `BENCH_NATIVE_COMPARE=DIR[,DIR...]` (copies of plugin-ltask, each built with
+ * `node scripts/build-package.mjs DIR`, e.g. from `git archive` of two commits;
+ * `-` is this tree's plugin-ltask/dist) runs only the short library cases and
+ * the call without callbacks with each build, one fresh runtime each, taking
+ * turns over `BENCH_ROUNDS` rounds (default 3), and prints each build's bridge
+ * share per round against the same direct baseline: before and after from one
+ * run.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import gltfpack from '../game/natives/gltfpack.ts';
 import sqlite from '../game/natives/sqlite.ts';
@@ -40,7 +50,7 @@ const BIG = 16 << 20;
 const CHUNKS = [64 << 10, 1 << 20];
 const WORKERS = 2;
 /** Bridge share targets (%), by library case. */
-const SHARE_TARGET: Record<string, number> = { gltf: 25, sql_new: 40, sql_cached: 25 };
+const SHARE_TARGET: Record<string, number> = { gltf: 25, sql_new: 40, sql_cached: 20 };
 
 const watchdog = setTimeout(() => {
   console.error('[bench] watchdog: the bench took over 300 s; giving up');
@@ -108,10 +118,10 @@ async function direct(c: Case): Promise<Stats> {
 
 const logs: string[] = [];
 
-async function start(): Promise<{ rt: Runtime; bench: number; ioWorker: number; benchWorker: number }> {
+async function start(launch: typeof startRuntime = startRuntime): Promise<{ rt: Runtime; bench: number; ioWorker: number; benchWorker: number }> {
   const memory: Record<string, Uint8Array> = Object.fromEntries(files);
   memory['big.bin'] = big;
-  const rt = await startRuntime({
+  const rt = await launch({
     workers: WORKERS,
     servicePath: 'bench/services/native/?.lua',
     natives: {
@@ -159,6 +169,59 @@ async function bridged(rt: Runtime, bench: number, c: Case): Promise<{ wall: Sta
 
 
 const sizeName = (s: number) => (s >= 1 << 20 ? `${s >> 20} MiB` : s >= 1024 ? `${s >> 10} KiB` : `${s} B`);
+
+// ------------------------------------------------------------------ two builds, one run
+
+const COMPARE_CASES = ['gltf', 'sql_new', 'sql_cached', 'sql_id'];
+
+async function compare(dirs: string[]): Promise<void> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const load0 = os.loadavg();
+  const builds: [string, typeof startRuntime][] = [];
+  for (const dir of dirs) {
+    if (dir === '-') builds.push(['plugin-ltask/dist', startRuntime]);
+    else builds.push([dir, ((await import(pathToFileURL(resolve(dir, 'dist/entries/index.js')).href)) as { startRuntime: typeof startRuntime }).startRuntime]);
+  }
+  await gltfpack.setup();
+  await sqlite.setup();
+  const cases = CASES.filter((c) => COMPARE_CASES.includes(c.key));
+  const directs: Record<string, Stats> = {};
+  for (const c of cases) directs[c.key] = await direct(c);
+  const rows: Row[] = [];
+  const out: Record<string, { call: Stats; libs: Record<string, Stats> }[]> = {};
+  for (let r = 0; r < rounds; r++) {
+    // Alternate which build goes first: the machine's load drifts.
+    for (const [label, launch] of r % 2 === 0 ? builds : [...builds].reverse()) {
+      console.error(`[bench] round ${r + 1}/${rounds}: ${label}`);
+      const { rt, bench } = await start(launch);
+      const libs: Record<string, Stats> = {};
+      let call: Stats;
+      try {
+        await rt.call(bench, 'calls', Math.ceil(N.calls / 5));
+        call = stats(await rt.call<number[]>(bench, 'calls', N.calls));
+        for (const c of cases) libs[c.key] = (await bridged(rt, bench, c)).wall;
+        if (rt.serialViolations !== 0) throw new Error(`[bench] ${rt.serialViolations} serial violations`);
+      } finally {
+        await rt.stop();
+      }
+      (out[label] ??= []).push({ call, libs });
+    }
+  }
+  for (const [label] of builds) {
+    for (const [r, { call, libs }] of out[label]!.entries()) {
+      rows.push({ metric: `${label} round ${r + 1}: native call, no callback, p50`, value: call.p50, unit: 'us' });
+      for (const c of cases) {
+        const br = libs[c.key]!;
+        const d = directs[c.key]!;
+        const share = (br.p50 - d.p50) / br.p50;
+        rows.push({ metric: `  ${c.label} p50`, value: br.p50, unit: 'ms', baseline: d.p50, target: `bridge share ${(share * 100).toFixed(0)}%${SHARE_TARGET[c.key] ? ` (target <= ${SHARE_TARGET[c.key]}%)` : ''}` });
+      }
+    }
+  }
+  console.log();
+  printTable(rows, 'target / note');
+  console.log(`\nbaseline column: the library called directly in one thread; load average ${load0.map((x) => x.toFixed(2)).join(' ')} before, ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} after`);
+}
 
 // ------------------------------------------------------------------ main
 
@@ -286,4 +349,5 @@ async function main(): Promise<void> {
   console.log(`\nwrote bench/results/native.json (${out.durationS.toFixed(1)} s)`);
 }
 
-await main();
+if (process.env.BENCH_NATIVE_COMPARE) await compare(process.env.BENCH_NATIVE_COMPARE.split(','));
+else await main();

@@ -12,10 +12,11 @@ import { platform } from '#platform';
 import { decode, encode } from '../wire/codec/js.ts';
 import { ServiceTable } from '../wire/table.ts';
 import type { CarrierToHost, HostToCarrier } from '../wire/native.ts';
-import { CarrierBox, Packet } from '../wire/mailbox.ts';
-import { CarrierSlots, callWorker } from '../wire/slots.ts';
+import { CarrierBox, Nap, Packet } from '../wire/mailbox.ts';
+import { pollFor } from '../wire/transport/spin.ts';
+import { CarrierSlots } from '../wire/slots.ts';
 import type { NativeModule } from '../api/native.ts';
-import { sleepOn, turn } from '../wire/transport/wait.ts';
+import { turn } from '../wire/transport/wait.ts';
 
 let host: ReturnType<typeof platform.parentEndpoint>;
 /** Set when the module is bundled into this carrier's script. */
@@ -101,22 +102,27 @@ async function call(c: Call): Promise<void> {
   }
   // The final packet has no answer. The slot is free at once: a home that claims
   // it now writes its call as soon as the box is empty (it never takes another
-  // call's packet). If home is gone (its service ended) the host terminates us.
+  // call's packet), rung by the home that empties it (see NativeHome). The
+  // carrier goes back to its loop without waiting for that: a wake-up when
+  // the box empties cost it and the home (the notify) on every call. If home
+  // is gone (its service ended) the host terminates us.
   box.send(kind, ++seq, c.callId, out, Infinity);
   slots.release(slot);
-  box.drained();
-  // A home that claimed us while the box was still full waits for a doorbell.
-  const next = slots.call(slot);
-  if (next !== 0) table.ring(callWorker(next));
   // The host hears of a free carrier only when calls wait for one there: a
-  // message per call cost this thread and the host's a wake-up each.
-  if (slots.waiting(slots.module(slot)) > 0) post({ type: 'idle', callId: c.callId });
+  // message per call cost this thread and the host's a wake-up each. Its call
+  // comes by message and must find the box empty.
+  if (slots.waiting(slots.module(slot)) > 0) {
+    box.drained();
+    post({ type: 'idle', callId: c.callId });
+  }
 }
 
 /** Calls run one at a time, whichever way they came. */
 let chain: Promise<void> = Promise.resolve();
 const run = (f: () => Promise<void>) =>
   (chain = chain.then(f).catch((e: unknown) => post({ type: 'fatal', error: e instanceof Error ? e.stack ?? e.message : String(e) })));
+
+const hasCall = () => box.hasCall();
 
 /** A carrier sleeps in the kernel in slices of this many ms... */
 const SLEEP_SLICE_MS = 2;
@@ -140,17 +146,16 @@ async function serveMailbox(): Promise<void> {
       continue;
     }
     // Calls often follow each other closely: poll briefly before sleeping.
-    const spinEnd = performance.now() + 0.05;
-    while (!box.hasCall() && performance.now() < spinEnd);
+    if (pollFor(0.05, hasCall)) continue;
     // Sleep on the state we saw, but look again after reading it: the call may
     // have landed between the check and the read (then the state never changes).
     const st = Atomics.load(box.i32, 0);
     if (box.hasCall()) continue;
     if (quietMs < SLEEP_SYNC_MS) {
-      if (Atomics.wait(box.i32, 0, st, SLEEP_SLICE_MS) === 'timed-out') quietMs += SLEEP_SLICE_MS;
+      if (box.nap(Nap.PACKET, st, SLEEP_SLICE_MS) === 'timed-out') quietMs += SLEEP_SLICE_MS;
       await turn();
     } else {
-      await sleepOn(box.i32, 0, st);
+      await box.napAsync(st);
     }
     await chain;
   }

@@ -7,9 +7,17 @@
  * area goes in chunks; the receiver empties the box after each chunk and the
  * sender writes the next. The state word says who may read: the carrier waits
  * on it with `Atomics.wait`; the home worker is woken by its doorbell and polls.
+ *
+ * The carrier says in the nap word what it sleeps for, and the home worker
+ * notifies only a carrier that sleeps for what it just did: a notify costs
+ * the home a system call on its way back to the service, and a carrier woken
+ * for nothing (its last packet taken while it waits for the next call, or its
+ * callback taken while it waits for the answer) takes a core from the threads
+ * it waits on.
  */
 
 import { pollFor } from './transport/spin.ts';
+import { sleepOn } from './transport/wait.ts';
 
 const STATE = 0; // EMPTY | TO_HOME | TO_CARRIER
 const KIND = 1;
@@ -17,7 +25,17 @@ const SEQ = 2;
 const CHUNK = 3; // bytes in this chunk
 const MORE = 4; // 1: further chunks follow
 const CALL = 5; // the call this packet belongs to
+const NAP = 6; // what a sleeping carrier waits for: Nap
 const DATA = 64;
+
+/** The nap word: why the carrier sleeps on the state word. */
+export const Nap = {
+  AWAKE: 0,
+  /** For the box to empty (it sends). */
+  EMPTY: 1,
+  /** For a packet to it (an answer, a chunk, a call). */
+  PACKET: 2,
+} as const;
 
 /** How long a carrier polls its mailbox before it sleeps. */
 const SPIN_MS = 0.05;
@@ -187,8 +205,27 @@ export class CarrierBox extends View {
       // sleeping, since a wake-up costs 20-50 us here. A carrier has nothing
       // else to do while it waits.
       if (pollFor(SPIN_MS, () => Atomics.load(this.i32, STATE) !== s)) continue;
-      Atomics.wait(this.i32, STATE, s, left);
+      this.nap(want === EMPTY ? Nap.EMPTY : Nap.PACKET, s, left);
     }
+  }
+
+  /**
+   * Sleeps while the state word is `state`, for at most `ms`, telling the home
+   * what would wake it (a change that is not it goes unnotified: the carrier
+   * sleeps on until its own, or `ms`).
+   */
+  nap(why: number, state: number, ms = Infinity): 'ok' | 'not-equal' | 'timed-out' {
+    Atomics.store(this.i32, NAP, why);
+    const r = Atomics.wait(this.i32, STATE, state, ms);
+    Atomics.store(this.i32, NAP, Nap.AWAKE);
+    return r;
+  }
+
+  /** {@link nap} on the event loop: `Atomics.waitAsync` (or its stand-in). */
+  async napAsync(state: number): Promise<void> {
+    Atomics.store(this.i32, NAP, Nap.PACKET);
+    await sleepOn(this.i32, STATE, state);
+    Atomics.store(this.i32, NAP, Nap.AWAKE);
   }
 
   /**
@@ -199,9 +236,7 @@ export class CarrierBox extends View {
     // Until home takes it the box says TO_HOME; after, it may already hold the next
     // call. Home usually takes it within microseconds: poll before sleeping.
     pollFor(SPIN_MS, () => Atomics.load(this.i32, STATE) !== TO_HOME);
-    for (let s = Atomics.load(this.i32, STATE); s === TO_HOME; s = Atomics.load(this.i32, STATE)) {
-      Atomics.wait(this.i32, STATE, s);
-    }
+    for (let s = Atomics.load(this.i32, STATE); s === TO_HOME; s = Atomics.load(this.i32, STATE)) this.nap(Nap.EMPTY, s);
   }
 }
 
@@ -225,7 +260,9 @@ export class HomeBox extends View {
       this.inSeq = this.i32[SEQ]!;
       const h = this.read(this.inParts);
       Atomics.store(this.i32, STATE, EMPTY);
-      Atomics.notify(this.i32, STATE);
+      // A carrier that waits for room (a chunked packet, a send behind a stale
+      // answer) needs the notify; one that waits for an answer or a call does not.
+      if (Atomics.load(this.i32, NAP) === Nap.EMPTY) Atomics.notify(this.i32, STATE);
       if (!h.done) return null;
       const bytes = join(this.inParts);
       this.inParts = [];
@@ -254,7 +291,8 @@ export class HomeBox extends View {
     item.off += this.write(item.kind, item.seq, item.call, item.bytes, item.off);
     if (item.off >= item.bytes.length) this.out.shift();
     Atomics.store(this.i32, STATE, TO_CARRIER);
-    Atomics.notify(this.i32, STATE);
+    // A carrier that polls sees it without a system call here.
+    if (Atomics.load(this.i32, NAP) !== Nap.AWAKE) Atomics.notify(this.i32, STATE);
   }
 
   /** Drops queued answers (the call ended). */

@@ -14,7 +14,7 @@
 import { peek } from '../wire/codec/js.ts';
 import { HomeBox, Packet, type Received } from '../wire/mailbox.ts';
 import type { NativeRequest } from '../wire/native.ts';
-import type { CarrierSlots } from '../wire/slots.ts';
+import { callWorker, type CarrierSlots } from '../wire/slots.ts';
 import { encode } from '../wire/codec/js.ts';
 import { pollFor } from '../wire/transport/spin.ts';
 import { MessageType, Receipt, type WorkerToHost } from '../wire/protocol.ts';
@@ -35,6 +35,8 @@ export interface NativePort {
   post(m: WorkerToHost): void;
   /** A mailbox changed: run the loop soon. */
   wake(): void;
+  /** Rings another worker's doorbell. */
+  ring(worker: number): void;
   /** A service's last native call ended. */
   settled(service: number): void;
   /** A call that ran callbacks in `service` ended: any of them still waiting there is orphaned. */
@@ -174,12 +176,24 @@ export class NativeHome {
         this.port.deliver({ type: MessageType.CALLBACK, source: c.id, dest: c.service, session: r.seq, payload: r.bytes });
         break;
       case Packet.RESULT:
+        this.emptied(c);
         this.finish(c, MessageType.RESPONSE, r.bytes);
         break;
       case Packet.FAIL:
+        this.emptied(c);
         this.finish(c, MessageType.ERROR, r.bytes);
         break;
     }
+  }
+
+  /**
+   * The call's last packet is taken: its carrier, back in its loop since it
+   * sent it, may already be claimed by a call whose home waits for the box to
+   * empty. A home here polls it anyway; another is rung.
+   */
+  private emptied(c: ActiveCall): void {
+    const next = this.port.slots.call(c.carrier);
+    if (next !== 0 && next !== c.id && callWorker(next) !== this.port.id) this.port.ring(callWorker(next));
   }
 
   /** A callback finished in the service: hand its results to the carrier. */

@@ -87,6 +87,7 @@ export class Scheduler {
       deliver: (m) => this.deliver(m),
       post: (m) => this.post(m),
       wake: () => this.wake(),
+      ring: (w) => this.table.ring(w),
       ended: (addr, callId) => this.services.get(addr)?.callEnded(callId),
       settled: (addr) => {
         const s = this.services.get(addr);
