@@ -153,6 +153,15 @@ describe('native calls: failures', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(480);
   });
 
+  it('services on two workers take turns on one carrier, each claiming it as the other empties its mailbox', async () => {
+    const r = await start();
+    const a = await r.spawnService({ name: 'native_user', worker_id: 0 });
+    const b = await r.spawnService({ name: 'native_user', worker_id: 1 });
+    const n = 300;
+    expect(await Promise.all([r.call(a, 'single_loop', n), r.call(b, 'single_loop', n)])).toEqual([(n * (n + 1)) / 2, (n * (n + 1)) / 2]);
+    expect(r.carriers().filter((c) => c.module === 'single')).toHaveLength(1);
+  });
+
   it('a crashed carrier gives the caller an error and the next call a fresh carrier', async () => {
     const r = await start();
     const s = await r.spawn('native_user');
