@@ -12,6 +12,7 @@
 ---| "spawn_service" # root: start a service from options.
 ---| "uniqueservice" # root: start once, register the name.
 ---| "queryservice"  # root: the address of a named service.
+---| "unique_call"   # root: call a unique service by name (started if needed).
 ---| "kill"          # root: ask a service to quit.
 ---| "inspect"       # root: every service, with its state.
 ---| "servicepath"   # root: where a service script is found.
@@ -40,6 +41,14 @@ function RootRequests.spawn_service(options) end
 ---@param ... any Its arguments.
 ---@return ltask.address
 function RootRequests.uniqueservice(name, ...) end
+
+---Calls `method` on the unique service `name` (started with no arguments unless it runs or is starting)
+---and answers every value it returned, as one array: one round trip for a caller that knows only the name.
+---@param name string The service's name.
+---@param method string The request to send it.
+---@param ... any Its arguments.
+---@return any[]
+function RootRequests.unique_call(name, method, ...) end
 
 ---The address of a named service; waits until it is registered (`ltask.queryservice`).
 ---@param name string The service's name.

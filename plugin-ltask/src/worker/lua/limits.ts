@@ -215,88 +215,99 @@ export function lmemCount(svc: LuaServiceState, L: LuaState): number {
   return 1;
 }
 
-/** What the service reaches from its registry, the basic types' metatables and `threads`, in estimated bytes. */
-function walk(L: Thread, threads: Iterable<LuaState>): number {
-  const seen = new Set<unknown>();
-  let bytes = 0;
-  const types: number[] = [];
-  const values: unknown[] = [];
-  const push = (v: TValue | undefined) => {
+/** The walk's work list and what it has counted. */
+class Walker {
+  readonly seen = new Set<unknown>();
+  readonly types: number[] = [];
+  readonly values: unknown[] = [];
+  bytes = 0;
+
+  push(v: TValue | undefined): void {
     if (v && v.type & 0x0f && v.type !== 1 && v.type !== 3) {
-      types.push(v.type);
-      values.push(v.value);
+      this.types.push(v.type);
+      this.values.push(v.value);
     }
-  };
-  const pushTable = (t: Table | null | undefined) => {
-    if (t) {
-      types.push(T.TABLE);
-      values.push(t);
-    }
-  };
-  const proto = (p: Proto) => {
-    if (seen.has(p)) return;
-    seen.add(p);
-    bytes += SIZE.proto + SIZE.instruction * p.code.length;
-    for (const k of p.k) push(k);
-    for (const q of p.p) proto(q);
-  };
-  const g = L.l_G;
-  push(g.l_registry);
-  for (const mt of g.mt) pushTable(mt);
-  for (const t of threads) {
-    types.push(T.THREAD);
-    values.push(t);
   }
-  while (values.length > 0) {
-    const v = values.pop();
-    const type = types.pop()!;
-    if (seen.has(v)) continue;
+
+  pushTable(t: Table | null | undefined): void {
+    if (t) {
+      this.types.push(T.TABLE);
+      this.values.push(t);
+    }
+  }
+
+  proto(p: Proto): void {
+    if (this.seen.has(p)) return;
+    this.seen.add(p);
+    this.bytes += SIZE.proto + SIZE.instruction * p.code.length;
+    for (const k of p.k) this.push(k);
+    for (const q of p.p) this.proto(q);
+  }
+
+  /** Counts one value of Lua type `type` and queues what it holds. */
+  visit(type: number, v: unknown): void {
     switch (type & 0x0f) {
       case T.STRING:
-        seen.add(v);
-        bytes += SIZE.string + (v as TString).realstring.length;
+        this.seen.add(v);
+        this.bytes += SIZE.string + (v as TString).realstring.length;
         break;
       case T.TABLE: {
-        seen.add(v);
+        this.seen.add(v);
         const t = v as Table;
-        bytes += SIZE.table + SIZE.entry * t.strong.size;
+        this.bytes += SIZE.table + SIZE.entry * t.strong.size;
         for (const e of t.strong.values()) {
-          push(e.key);
-          push(e.value);
+          this.push(e.key);
+          this.push(e.value);
         }
-        pushTable(t.metatable);
+        this.pushTable(t.metatable);
         break;
       }
       case T.FUNCTION:
         if (type === LUA_CLOSURE) {
-          seen.add(v);
+          this.seen.add(v);
           const f = v as LClosure;
-          bytes += SIZE.closure + SIZE.upvalue * f.upvals.length;
-          for (const u of f.upvals) push(u);
-          if (f.p) proto(f.p);
+          this.bytes += SIZE.closure + SIZE.upvalue * f.upvals.length;
+          for (const u of f.upvals) this.push(u);
+          if (f.p) this.proto(f.p);
         } else if (typeof v === 'object' && v !== null) {
-          seen.add(v);
+          this.seen.add(v);
           const f = v as CClosure;
-          bytes += SIZE.closure + SIZE.upvalue * f.upvalue.length;
-          for (const u of f.upvalue) push(u);
+          this.bytes += SIZE.closure + SIZE.upvalue * f.upvalue.length;
+          for (const u of f.upvalue) this.push(u);
         }
         break;
       case T.USERDATA: {
-        seen.add(v);
+        this.seen.add(v);
         const u = v as Udata;
-        bytes += SIZE.userdata;
-        pushTable(u.metatable);
-        push(u.uservalue);
+        this.bytes += SIZE.userdata;
+        this.pushTable(u.metatable);
+        this.push(u.uservalue);
         break;
       }
-      case T.THREAD: {
-        seen.add(v);
-        bytes += SIZE.thread;
+      case T.THREAD:
+        this.seen.add(v);
+        this.bytes += SIZE.thread;
         // The whole stack: a slot above the top still holds its value in the JS heap.
-        for (const s of (v as Thread).stack ?? []) push(s);
+        for (const s of (v as Thread).stack ?? []) this.push(s);
         break;
-      }
     }
   }
-  return bytes;
+}
+
+/** What the service reaches from its registry, the basic types' metatables and `threads`, in estimated bytes. */
+function walk(L: Thread, threads: Iterable<LuaState>): number {
+  const w = new Walker();
+  const g = L.l_G;
+  w.push(g.l_registry);
+  for (const mt of g.mt) w.pushTable(mt);
+  for (const t of threads) {
+    w.types.push(T.THREAD);
+    w.values.push(t);
+  }
+  while (w.values.length > 0) {
+    const v = w.values.pop();
+    const type = w.types.pop()!;
+    if (!w.seen.has(v)) w.visit(type, v);
+  }
+  return w.bytes;
 }
