@@ -1,6 +1,7 @@
 /** Encoding Lua stack values to payloads and pushing payloads onto a Lua stack. */
 import fengari, { type LuaState } from 'fengari';
 import { CodecError, DEFAULT_MAX_BYTES, FLAG_REFS, MAX_DEPTH, Reader, Tag, Writer } from './format.ts';
+import { beginValues, countValue } from './progress.ts';
 
 const { lua } = fengari;
 
@@ -30,6 +31,7 @@ export function encodeLua(
   fnRef = toCallback;
   seen = null;
   refs = false;
+  beginValues();
   try {
     for (let i = first; i <= last; i++) encodeSlot(L, i, 0);
   } finally {
@@ -42,6 +44,7 @@ export function encodeLua(
 
 function encodeSlot(L: LuaState, idx: number, depth: number): void {
   const w = writer;
+  countValue();
   switch (lua.lua_type(L, idx)) {
     case lua.LUA_TNIL:
     case lua.LUA_TNONE:
@@ -92,31 +95,39 @@ function encodeTable(L: LuaState, idx: number, depth: number): void {
   seen.set(ptr, seen.size);
   if (!lua.lua_checkstack(L, 4)) throw new CodecError('[ltask] Lua stack overflow while packing');
   const narr = lua.lua_rawlen(L, idx);
-  // Count the hash part: every key that is not an integer in 1..narr.
-  let nhash = 0;
-  lua.lua_pushnil(L);
-  while (lua.lua_next(L, idx) !== 0) {
-    lua.lua_pop(L, 1);
-    if (!isArrayKey(L, -1, narr)) nhash++;
-  }
   w.u8(Tag.TABLE);
   w.varint(narr);
-  w.varint(nhash);
+  // The hash part's size is known once it is walked: one byte is kept for it
+  // (a table of fewer than 128 pairs) and the pairs move up if it needs more.
+  const at = w.pos;
+  w.u8(0);
   for (let i = 1; i <= narr; i++) {
     lua.lua_rawgeti(L, idx, i);
     encodeSlot(L, lua.lua_gettop(L), depth + 1);
     lua.lua_pop(L, 1);
   }
-  if (nhash === 0) return;
+  let nhash = 0;
   lua.lua_pushnil(L);
   while (lua.lua_next(L, idx) !== 0) {
     const top = lua.lua_gettop(L);
     if (!isArrayKey(L, top - 1, narr)) {
+      nhash++;
       encodeSlot(L, top - 1, depth + 1);
       encodeSlot(L, top, depth + 1);
     }
     lua.lua_pop(L, 1);
   }
+  if (nhash < 0x80) {
+    w.buf[at] = nhash;
+    return;
+  }
+  const end = w.pos;
+  w.varint(nhash); // makes room, and finds the varint's size
+  const size = w.pos - end;
+  w.buf.copyWithin(at + size, at + 1, end);
+  w.pos = at;
+  w.varint(nhash);
+  w.pos = end + size - 1;
 }
 
 function isArrayKey(L: LuaState, idx: number, narr: number): boolean {
@@ -133,16 +144,27 @@ export function pushLua(L: LuaState, payload: Uint8Array | null | undefined): nu
   if (!payload || payload.length === 0) return 0;
   const r = new Reader(payload);
   const flags = r.u8();
-  const n = r.varint();
+  const n = r.count(r.varint());
   if (!lua.lua_checkstack(L, n + 8)) throw new CodecError(`[ltask] too many values for the Lua stack (${n})`);
   reader = r;
   refsIdx = 0;
   nrefs = 0;
+  internIdx = 0;
+  beginValues();
   if (flags & FLAG_REFS) {
     lua.lua_createtable(L, 8, 0);
     refsIdx = lua.lua_gettop(L);
   }
+  if (payload.length >= INTERN_FROM) {
+    lua.lua_createtable(L, INTERN_SLOTS, 0);
+    internIdx = lua.lua_gettop(L);
+    if (++internGen === 0x7fffffff) {
+      internGen = 1;
+      internStamp.fill(0);
+    }
+  }
   for (let i = 0; i < n; i++) pushValue(L, 0);
+  if (internIdx) lua.lua_remove(L, internIdx);
   if (refsIdx) lua.lua_remove(L, refsIdx);
   return n;
 }
@@ -153,9 +175,55 @@ let reader: Reader;
 let refsIdx = 0;
 let nrefs = 0;
 
+// Short strings of a large payload are interned: the keys of a list of records
+// ("id", "name") become one Lua string each instead of one per record, and
+// fengari builds a string's table hash (a hex string of its bytes) once per
+// Lua string. A direct-mapped cache: slot -> where the string's bytes are in
+// the payload; the strings themselves are held in a Lua table on the stack.
+/** Payloads smaller than this push their strings as they come. */
+const INTERN_FROM = 16 * 1024;
+/** Longer strings are pushed as they come. */
+const INTERN_BYTES = 24;
+const INTERN_SLOTS = 1024;
+let internIdx = 0;
+let internGen = 0;
+const internStamp = new Int32Array(INTERN_SLOTS);
+const internAt = new Int32Array(INTERN_SLOTS);
+const internLen = new Int32Array(INTERN_SLOTS);
+
+function pushString(L: LuaState, r: Reader, len: number): void {
+  if (!internIdx || len > INTERN_BYTES) {
+    lua.lua_pushlstring(L, r.span(len), len);
+    return;
+  }
+  r.need(len);
+  const b = r.buf;
+  const p = r.pos;
+  r.pos = p + len;
+  let h = len;
+  for (let i = 0; i < len; i++) h = Math.imul(h ^ b[p + i]!, 0x01000193);
+  const slot = (h ^ (h >>> 13)) & (INTERN_SLOTS - 1);
+  if (internStamp[slot] === internGen && internLen[slot] === len) {
+    const q = internAt[slot]!;
+    let i = 0;
+    while (i < len && b[p + i] === b[q + i]) i++;
+    if (i === len) {
+      lua.lua_rawgeti(L, internIdx, slot + 1);
+      return;
+    }
+  }
+  lua.lua_pushlstring(L, b.subarray(p, p + len), len);
+  lua.lua_pushvalue(L, -1);
+  lua.lua_rawseti(L, internIdx, slot + 1);
+  internStamp[slot] = internGen;
+  internAt[slot] = p;
+  internLen[slot] = len;
+}
+
 function pushValue(L: LuaState, depth: number): void {
   const r = reader;
   const tag = r.u8();
+  countValue();
   switch (tag) {
     case Tag.NIL:
       lua.lua_pushnil(L);
@@ -173,11 +241,9 @@ function pushValue(L: LuaState, depth: number): void {
       lua.lua_pushnumber(L, r.f64());
       return;
     case Tag.STRING:
-    case Tag.BYTES: {
-      const len = r.varint();
-      lua.lua_pushlstring(L, r.span(len), len);
+    case Tag.BYTES:
+      pushString(L, r, r.varint());
       return;
-    }
     case Tag.TYPED: {
       r.u8(); // the kind: Lua gets the bytes
       const len = r.varint();
@@ -203,6 +269,7 @@ function pushTable(L: LuaState, depth: number): void {
   if (!lua.lua_checkstack(L, 4)) throw new CodecError('[ltask] Lua stack overflow while unpacking');
   const narr = reader.varint();
   const nhash = reader.varint();
+  reader.count(narr + 2 * nhash);
   lua.lua_createtable(L, narr, nhash);
   if (refsIdx) {
     lua.lua_pushvalue(L, -1);
