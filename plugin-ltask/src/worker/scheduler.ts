@@ -9,6 +9,7 @@
  * its event loop (timers, fetch, postMessage) keeps turning.
  */
 import { encode } from '../wire/codec/index.ts';
+import { setCodecProgress } from '../wire/codec/progress.ts';
 import { Address, MessageType, Receipt, ServiceState, deadText, type WorkerConfig, type WorkerToHost } from '../wire/protocol.ts';
 import type { Endpoint } from '../platform/types.ts';
 import { ServiceTable } from '../wire/table.ts';
@@ -98,6 +99,9 @@ export class Scheduler {
     };
     this.native = new NativeHome(port);
     this.world = config.world ? new WorkerWorld(config.world, id, { outside: () => this.wake(), nudge: (w) => this.table.nudge(w) }) : null;
+    // Packing or unpacking one large message is progress, not a frozen thread:
+    // the watchdog's ping is answered from inside the codec too (see progress.ts).
+    setCodecProgress(() => this.table.pong(id));
   }
 
 
