@@ -1,5 +1,6 @@
 /** Encoding and decoding of JS values (TypeScript services, the host, carriers). */
 import { CodecError, DEFAULT_MAX_BYTES, FLAG_REFS, MAX_DEPTH, Reader, Tag, TYPED_KINDS, Writer, bytesToJs, typedKind } from './format.ts';
+import { beginValues, countValue } from './progress.ts';
 
 const writer = new Writer();
 const INT_KEY = /^(?:0|-?[1-9][0-9]{0,9})$/;
@@ -26,6 +27,7 @@ export function encode(
   fnRef = toCallback;
   seen = null;
   refs = false;
+  beginValues();
   try {
     for (let i = 0; i < values.length; i++) encodeValue(values[i], 0);
   } finally {
@@ -38,6 +40,7 @@ export function encode(
 
 function encodeValue(v: unknown, depth: number): void {
   const w = writer;
+  countValue();
   switch (typeof v) {
     case 'undefined':
       w.u8(Tag.NIL);
@@ -125,7 +128,8 @@ function encodeRecord(v: Record<string, unknown>, depth: number): void {
   w.varint(keys.length);
   for (const k of keys) {
     // Integer-like keys go back as integers, so Lua tables round-trip.
-    const n = INT_KEY.test(k) ? Number(k) : NaN;
+    const c = k.charCodeAt(0);
+    const n = ((c >= 48 && c <= 57) || c === 45) && INT_KEY.test(k) ? Number(k) : NaN;
     if (n >= -0x80000000 && n <= 0x7fffffff) {
       w.u8(Tag.INT);
       w.i32(n);
@@ -135,6 +139,42 @@ function encodeRecord(v: Record<string, unknown>, depth: number): void {
     }
     encodeValue(v[k], depth + 1);
   }
+}
+
+// The short strings of a large payload are made once per distinct string (the
+// keys of a list of records), from a direct-mapped cache: slot -> the string
+// and where its bytes are in the payload.
+/** Payloads smaller than this decode their strings as they come. */
+const INTERN_FROM = 16 * 1024;
+const INTERN_BYTES = 24;
+const INTERN_SLOTS = 1024;
+let internGen = 0;
+const internStamp = new Int32Array(INTERN_SLOTS);
+const internAt = new Int32Array(INTERN_SLOTS);
+const internLen = new Int32Array(INTERN_SLOTS);
+const internStr: (string | Uint8Array)[] = new Array<string | Uint8Array>(INTERN_SLOTS).fill('');
+
+function shortString(r: Reader, len: number): string | Uint8Array {
+  r.need(len);
+  const b = r.buf;
+  const p = r.pos;
+  r.pos = p + len;
+  let h = len;
+  for (let i = 0; i < len; i++) h = Math.imul(h ^ b[p + i]!, 0x01000193);
+  const slot = (h ^ (h >>> 13)) & (INTERN_SLOTS - 1);
+  if (internStamp[slot] === internGen && internLen[slot] === len) {
+    const q = internAt[slot]!;
+    let i = 0;
+    while (i < len && b[p + i] === b[q + i]) i++;
+    // A string is shared; bytes (not UTF-8) are copied, as each is its own array.
+    if (i === len) return typeof internStr[slot] === 'string' ? internStr[slot]! : b.slice(p, p + len);
+  }
+  const s = bytesToJs(b.subarray(p, p + len));
+  internStamp[slot] = internGen;
+  internAt[slot] = p;
+  internLen[slot] = len;
+  internStr[slot] = s;
+  return s;
 }
 
 /**
@@ -157,8 +197,15 @@ export function decode(
   r.u8();
   const n = Math.min(r.varint(), limit);
   const tables: object[] = [];
+  const short = payload.length >= INTERN_FROM;
+  if (short && ++internGen === 0x7fffffff) {
+    internGen = 1;
+    internStamp.fill(0);
+  }
+  beginValues();
   const value = (): unknown => {
     const tag = r.u8();
+    countValue();
     switch (tag) {
       case Tag.NIL:
         return undefined;
@@ -170,8 +217,10 @@ export function decode(
         return r.i32();
       case Tag.FLOAT:
         return r.f64();
-      case Tag.STRING:
-        return bytesToJs(r.span(r.varint()));
+      case Tag.STRING: {
+        const len = r.varint();
+        return short && len <= INTERN_BYTES ? shortString(r, len) : bytesToJs(r.span(len));
+      }
       case Tag.BYTES:
         return r.span(r.varint()).slice();
       case Tag.TYPED: {
