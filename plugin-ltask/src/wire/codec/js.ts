@@ -1,6 +1,7 @@
 /** Encoding and decoding of JS values (TypeScript services, the host, carriers). */
 import { CodecError, DEFAULT_MAX_BYTES, FLAG_REFS, MAX_DEPTH, Reader, Tag, TYPED_KINDS, Writer, bytesToJs, typedKind } from './format.ts';
 import { beginValues, countValue } from './progress.ts';
+import { INTERN_BYTES, INTERN_FROM, INTERN_SLOTS, ShortStrings } from './intern.ts';
 
 const writer = new Writer();
 const INT_KEY = /^(?:0|-?[1-9][0-9]{0,9})$/;
@@ -141,39 +142,21 @@ function encodeRecord(v: Record<string, unknown>, depth: number): void {
   }
 }
 
-// The short strings of a large payload are made once per distinct string (the
-// keys of a list of records), from a direct-mapped cache: slot -> the string
-// and where its bytes are in the payload.
-/** Payloads smaller than this decode their strings as they come. */
-const INTERN_FROM = 16 * 1024;
-const INTERN_BYTES = 24;
-const INTERN_SLOTS = 1024;
-let internGen = 0;
-const internStamp = new Int32Array(INTERN_SLOTS);
-const internAt = new Int32Array(INTERN_SLOTS);
-const internLen = new Int32Array(INTERN_SLOTS);
-const internStr: (string | Uint8Array)[] = new Array<string | Uint8Array>(INTERN_SLOTS).fill('');
+const shorts = new ShortStrings();
+const shortStr: (string | Uint8Array)[] = new Array<string | Uint8Array>(INTERN_SLOTS).fill('');
 
+/** A short string of a large payload (see intern.ts). */
 function shortString(r: Reader, len: number): string | Uint8Array {
   r.need(len);
   const b = r.buf;
   const p = r.pos;
   r.pos = p + len;
-  let h = len;
-  for (let i = 0; i < len; i++) h = Math.imul(h ^ b[p + i]!, 0x01000193);
-  const slot = (h ^ (h >>> 13)) & (INTERN_SLOTS - 1);
-  if (internStamp[slot] === internGen && internLen[slot] === len) {
-    const q = internAt[slot]!;
-    let i = 0;
-    while (i < len && b[p + i] === b[q + i]) i++;
-    // A string is shared; bytes (not UTF-8) are copied, as each is its own array.
-    if (i === len) return typeof internStr[slot] === 'string' ? internStr[slot]! : b.slice(p, p + len);
-  }
+  const slot = shorts.find(b, p, len);
+  // A string is shared; bytes (not UTF-8) are copied, as each is its own array.
+  if (slot >= 0) return typeof shortStr[slot] === 'string' ? shortStr[slot]! : b.slice(p, p + len);
   const s = bytesToJs(b.subarray(p, p + len));
-  internStamp[slot] = internGen;
-  internAt[slot] = p;
-  internLen[slot] = len;
-  internStr[slot] = s;
+  shorts.keep(~slot, p, len);
+  shortStr[~slot] = s;
   return s;
 }
 
@@ -198,10 +181,7 @@ export function decode(
   const n = Math.min(r.varint(), limit);
   const tables: object[] = [];
   const short = payload.length >= INTERN_FROM;
-  if (short && ++internGen === 0x7fffffff) {
-    internGen = 1;
-    internStamp.fill(0);
-  }
+  if (short) shorts.begin();
   beginValues();
   const value = (): unknown => {
     const tag = r.u8();

@@ -2,6 +2,7 @@
 import fengari, { type LuaState } from 'fengari';
 import { CodecError, DEFAULT_MAX_BYTES, FLAG_REFS, MAX_DEPTH, Reader, Tag, Writer } from './format.ts';
 import { beginValues, countValue } from './progress.ts';
+import { INTERN_BYTES, INTERN_FROM, INTERN_SLOTS, ShortStrings } from './intern.ts';
 
 const { lua } = fengari;
 
@@ -158,10 +159,7 @@ export function pushLua(L: LuaState, payload: Uint8Array | null | undefined): nu
   if (payload.length >= INTERN_FROM) {
     lua.lua_createtable(L, INTERN_SLOTS, 0);
     internIdx = lua.lua_gettop(L);
-    if (++internGen === 0x7fffffff) {
-      internGen = 1;
-      internStamp.fill(0);
-    }
+    shorts.begin();
   }
   for (let i = 0; i < n; i++) pushValue(L, 0);
   if (internIdx) lua.lua_remove(L, internIdx);
@@ -175,21 +173,10 @@ let reader: Reader;
 let refsIdx = 0;
 let nrefs = 0;
 
-// Short strings of a large payload are interned: the keys of a list of records
-// ("id", "name") become one Lua string each instead of one per record, and
-// fengari builds a string's table hash (a hex string of its bytes) once per
-// Lua string. A direct-mapped cache: slot -> where the string's bytes are in
-// the payload; the strings themselves are held in a Lua table on the stack.
-/** Payloads smaller than this push their strings as they come. */
-const INTERN_FROM = 16 * 1024;
-/** Longer strings are pushed as they come. */
-const INTERN_BYTES = 24;
-const INTERN_SLOTS = 1024;
+// Short strings of a large payload are interned (see intern.ts); the Lua
+// strings are held by slot in a table on the stack (0: the payload is small).
 let internIdx = 0;
-let internGen = 0;
-const internStamp = new Int32Array(INTERN_SLOTS);
-const internAt = new Int32Array(INTERN_SLOTS);
-const internLen = new Int32Array(INTERN_SLOTS);
+const shorts = new ShortStrings();
 
 function pushString(L: LuaState, r: Reader, len: number): void {
   if (!internIdx || len > INTERN_BYTES) {
@@ -200,24 +187,15 @@ function pushString(L: LuaState, r: Reader, len: number): void {
   const b = r.buf;
   const p = r.pos;
   r.pos = p + len;
-  let h = len;
-  for (let i = 0; i < len; i++) h = Math.imul(h ^ b[p + i]!, 0x01000193);
-  const slot = (h ^ (h >>> 13)) & (INTERN_SLOTS - 1);
-  if (internStamp[slot] === internGen && internLen[slot] === len) {
-    const q = internAt[slot]!;
-    let i = 0;
-    while (i < len && b[p + i] === b[q + i]) i++;
-    if (i === len) {
-      lua.lua_rawgeti(L, internIdx, slot + 1);
-      return;
-    }
+  const slot = shorts.find(b, p, len);
+  if (slot >= 0) {
+    lua.lua_rawgeti(L, internIdx, slot + 1);
+    return;
   }
   lua.lua_pushlstring(L, b.subarray(p, p + len), len);
   lua.lua_pushvalue(L, -1);
-  lua.lua_rawseti(L, internIdx, slot + 1);
-  internStamp[slot] = internGen;
-  internAt[slot] = p;
-  internLen[slot] = len;
+  lua.lua_rawseti(L, internIdx, ~slot + 1);
+  shorts.keep(~slot, p, len);
 }
 
 function pushValue(L: LuaState, depth: number): void {
