@@ -153,7 +153,10 @@ function shortString(r: Reader, len: number): string | Uint8Array {
   r.pos = p + len;
   const slot = shorts.find(b, p, len);
   // A string is shared; bytes (not UTF-8) are copied, as each is its own array.
-  if (slot >= 0) return typeof shortStr[slot] === 'string' ? shortStr[slot]! : b.slice(p, p + len);
+  if (slot >= 0) {
+    const known = shortStr[slot];
+    return typeof known === 'string' ? known : b.slice(p, p + len);
+  }
   const s = bytesToJs(b.subarray(p, p + len));
   shorts.keep(~slot, p, len);
   shortStr[~slot] = s;
