@@ -199,6 +199,16 @@ export class Reader {
     return s;
   }
 
+  /**
+   * A declared number of values (a payload's, or a table's array values plus
+   * twice its pairs): refused when the bytes left could not hold them (every value takes at least one byte), so
+   * nothing is allocated for a count the payload cannot back.
+   */
+  count(n: number): number {
+    if (n > this.buf.length - this.pos) throw new CodecError(`[ltask] malformed payload: ${n} values declared, ${this.buf.length - this.pos} bytes left`);
+    return n;
+  }
+
   need(n: number): void {
     if (this.pos + n > this.buf.length) throw new CodecError('[ltask] truncated payload');
   }

@@ -168,6 +168,13 @@ function shortString(r: Reader, len: number): string | Uint8Array {
  * tables plain objects (keys as strings), strings become JS strings when they are
  * valid UTF-8 and Uint8Array otherwise.
  */
+/**
+ * A decoded table key as an object key: String(k), except that a table gives
+ * its kind ("[object Object]"), never what its own `toString` field says (that
+ * field may be a number, or a callback of the caller).
+ */
+const keyString = (k: unknown): string => (typeof k === 'object' && k !== null && !ArrayBuffer.isView(k) ? Object.prototype.toString.call(k) : String(k));
+
 /** The first `count` values of a payload (the rest is not read). */
 export const peek = (payload: Uint8Array | null | undefined, count: number): unknown[] => decode(payload, undefined, count);
 
@@ -181,11 +188,12 @@ export function decode(
   if (!payload || payload.length === 0) return [];
   const r = new Reader(payload);
   r.u8();
-  const n = Math.min(r.varint(), limit);
+  const n = Math.min(r.count(r.varint()), limit);
   const tables: object[] = [];
   const short = payload.length >= INTERN_FROM;
   if (short) shorts.begin();
   beginValues();
+  let depth = 0;
   const value = (): unknown => {
     const tag = r.u8();
     countValue();
@@ -212,6 +220,7 @@ export function decode(
         if (kind === 0) return bytes.buffer;
         const Ctor = TYPED_KINDS[kind];
         if (!Ctor) throw new CodecError(`[ltask] unknown typed array kind ${kind}`);
+        if (bytes.length % (Ctor.BYTES_PER_ELEMENT ?? 1) !== 0) throw new CodecError(`[ltask] malformed payload: ${bytes.length} bytes for typed array kind ${kind}`);
         return new Ctor(bytes.buffer);
       }
       case Tag.CALLBACK: {
@@ -227,10 +236,15 @@ export function decode(
       case Tag.TABLE: {
         const narr = r.varint();
         const nhash = r.varint();
+        r.count(narr + 2 * nhash);
+        // As deep as the encoders send, no deeper (a payload of nested tables must not exhaust the JS stack).
+        if (depth >= MAX_DEPTH) throw new CodecError(`[ltask] value nested deeper than ${MAX_DEPTH} levels`);
+        depth++;
         if (nhash === 0 && narr > 0) {
           const a: unknown[] = new Array(narr);
           tables.push(a);
           for (let i = 0; i < narr; i++) a[i] = value();
+          depth--;
           return a;
         }
         const o: Record<string, unknown> = {};
@@ -238,11 +252,12 @@ export function decode(
         for (let i = 1; i <= narr; i++) o[i] = value();
         for (let i = 0; i < nhash; i++) {
           const k = value();
-          const key = k instanceof Uint8Array ? (bytesToJs(k) as string) : String(k);
+          const key = k instanceof Uint8Array ? (bytesToJs(k) as string) : keyString(k);
           // "__proto__" is an ordinary key here, never the object's prototype.
           if (key === '__proto__') Object.defineProperty(o, key, { value: value(), enumerable: true, writable: true, configurable: true });
           else o[key] = value();
         }
+        depth--;
         return o;
       }
       default:
