@@ -187,8 +187,17 @@ const { luaValue } = fc.letrec<{ luaValue: LuaSpec; luaTable: LuaSpec }>((tie) =
 }));
 export const luaValues = fc.array(luaValue, { minLength: 1, maxLength: 4 });
 
-/** Pushes a spec's value; `tables` holds the tables built so far (references pick among them). */
-function build(L: LuaState, s: LuaSpec, tables: number[]): void {
+const BUILT = to_luastring('fuzz_built');
+
+/** Starts a value: its tables are kept, in the order built, in the global `fuzz_built` (references pick among them). */
+function startBuild(L: LuaState): { n: number } {
+  lua.lua_createtable(L, 0, 0);
+  lua.lua_setglobal(L, BUILT);
+  return { n: 0 };
+}
+
+/** Pushes a spec's value. */
+function build(L: LuaState, s: LuaSpec, tables: { n: number }): void {
   switch (s.t) {
     case 'nil':
       return lua.lua_pushnil(L);
@@ -202,19 +211,23 @@ function build(L: LuaState, s: LuaSpec, tables: number[]): void {
     case 'str':
       return void lua.lua_pushlstring(L, s.v, s.v.length);
     case 'ref':
-      if (tables.length === 0) return lua.lua_pushnil(L);
-      return void lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, tables[s.i % tables.length]!);
+      if (tables.n === 0) return lua.lua_pushnil(L);
+      lua.lua_getglobal(L, BUILT);
+      lua.lua_rawgeti(L, -1, (s.i % tables.n) + 1);
+      return lua.lua_remove(L, -2);
     case 'table': {
       lua.lua_createtable(L, 0, 0);
-      lua.lua_pushvalue(L, -1);
-      tables.push(lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX));
+      lua.lua_getglobal(L, BUILT);
+      lua.lua_pushvalue(L, -2);
+      lua.lua_rawseti(L, -2, ++tables.n);
+      lua.lua_pop(L, 1);
       s.arr.forEach((v, i) => {
         build(L, v, tables);
         lua.lua_rawseti(L, -2, i + 1);
       });
       for (const [k, v] of s.hash) {
         build(L, k, tables);
-        if (lua.lua_isnil(L, -1)) {
+        if (lua.lua_type(L, -1) === lua.LUA_TNIL) {
           lua.lua_pop(L, 1);
           continue;
         }
@@ -292,7 +305,7 @@ return same
 export function newLuaState(): { L: LuaState; same: number } {
   const L = lauxlib.luaL_newstate()!;
   lualib.luaL_openlibs(L);
-  if (lauxlib.luaL_loadstring(L, to_luastring(SAME_LUA)) !== lua.LUA_OK || lua.lua_pcall(L, 0, 1, 0) !== lua.LUA_OK) {
+  if (lauxlib.luaL_dostring(L, to_luastring(SAME_LUA)) !== lua.LUA_OK) {
     throw new Error(`SAME_LUA: ${lua.lua_tojsstring(L, -1)}`);
   }
   return { L, same: lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) };
@@ -305,7 +318,7 @@ function sameInLua(L: LuaState, same: number, a: number, b: number, loose: boole
   lua.lua_pushvalue(L, b);
   lua.lua_pushboolean(L, loose);
   lua.lua_createtable(L, 0, 0);
-  lua.lua_pushliteral(L, '$');
+  lua.lua_pushstring(L, to_luastring('$'));
   if (lua.lua_pcall(L, 5, 2, 0) !== lua.LUA_OK) return `same() raised: ${lua.lua_tojsstring(L, -1)}`;
   const ok = lua.lua_toboolean(L, -2);
   const why = ok ? null : lua.lua_tojsstring(L, -1);
@@ -378,6 +391,9 @@ export const hostileBytes = fc.oneof(
   }),
 );
 
+/** The slots of a state's stack (fengari's array: what the state has allocated). */
+export const stackSlots = (L: LuaState): number => (L as unknown as { stack: unknown[] }).stack.length;
+
 /** Stack slots a payload of `n` bytes may fill at most (one value per byte), and some room. */
 const stackBound = (n: number) => 2 * n + 200;
 
@@ -399,13 +415,13 @@ export function codecTargets(): Target[] {
           }
           const { L } = state();
           const top = lua.lua_gettop(L);
-          const stackBefore = L.stack.length;
+          const stackBefore = stackSlots(L);
           try {
             pushLua(L, bytes);
           } catch (e) {
             if (!isCodecError(e)) throw new Error(`pushLua threw ${(e as Error)?.name}: ${(e as Error)?.message}`, { cause: e });
           }
-          const grown = L.stack.length;
+          const grown = stackSlots(L);
           lua.lua_settop(L, top);
           if (grown > Math.max(stackBefore, stackBound(bytes.length))) {
             throw new Error(`pushLua grew the Lua stack to ${grown} slots for a payload of ${bytes.length} bytes`);
@@ -448,7 +464,7 @@ export function codecTargets(): Target[] {
           const { L, same } = state();
           const base = lua.lua_gettop(L);
           try {
-            const tables: number[] = [];
+            let tables = startBuild(L);
             for (const s of specs) build(L, s, tables);
             const n = specs.length;
             const payload = encodeLua(L, base + 1, base + n);
@@ -457,10 +473,9 @@ export function codecTargets(): Target[] {
               const d = sameInLua(L, same, base + i, base + n + i, false);
               if (d) throw new Error(`Lua -> Lua: ${d}`);
             }
-            for (const r of tables) lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, r);
             // Through JS: keys JS can hold, numbers by value.
             lua.lua_settop(L, base);
-            tables.length = 0;
+            tables = startBuild(L);
             for (const s of specs) build(L, jsSafeKeys(s), tables);
             const back = encode(decode(encodeLua(L, base + 1, base + n)));
             pushLua(L, back);
@@ -468,7 +483,6 @@ export function codecTargets(): Target[] {
               const d = sameInLua(L, same, base + i, base + n + i, true);
               if (d) throw new Error(`Lua -> JS -> Lua: ${d}`);
             }
-            for (const r of tables) lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, r);
           } finally {
             lua.lua_settop(L, base);
           }
