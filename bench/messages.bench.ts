@@ -56,7 +56,7 @@ async function codecAt(ref: string): Promise<Codec> {
 
 /** Median ms of each codec step over the rows. */
 function codecTimes(c: Codec): Record<string, number> {
-  const L = lauxlib.luaL_newstate();
+  const L = lauxlib.luaL_newstate()!;
   lualib.luaL_openlibs(L);
   const payload = c.encode([rows], 1 << 30);
   const t: Record<string, number[]> = { jsEncode: [], jsDecode: [], intoLua: [], outOfLua: [] };

@@ -198,7 +198,7 @@ export class LtaskPlugin implements Plugin {
       for (const h of this.started.splice(0)) void h.terminate();
       void ltask.stop();
     });
-    if (this.world) installWorld(app, ltask, this.world);
+    if (this.world) installWorld(app, ltask, launch, this.world);
     this.installed = { ltask, stats, launch };
   }
 
@@ -257,12 +257,19 @@ export class LtaskPlugin implements Plugin {
   }
 }
 
-/** The world bridge's resource and systems: apply in `PreUpdate`, publish in `Last`. */
-function installWorld(app: App, ltask: Ltask, shared: ResolvedWorld): void {
+/**
+ * The world bridge's resource and systems: apply in `PreUpdate`, publish in `Last`. It connects in the
+ * first frame after the launch, not once the runtime is up: services run while it starts (a request
+ * goes out at once), and a `world.spawn` then needs ids in the reserve.
+ */
+function installWorld(app: App, ltask: Ltask, launch: RuntimeLaunch, shared: ResolvedWorld): void {
   const bridge = new WorldBridge(app, shared);
   app.insertResource(bridge.stats);
   app.addSystems(PreUpdate, function applyServiceWrites() {
-    if (!bridge.connected && ltask.isReady && !ltask.stopped) bridge.connect(worldPort(ltask.runtime));
+    if (!bridge.connected && !ltask.stopped) {
+      const rt = ltask.isReady ? ltask.runtime : launch.starting;
+      if (rt) bridge.connect(worldPort(rt));
+    }
     bridge.apply();
   }, { inSet: LtaskSystems.applyWorld });
   app.addSystems(Last, function publishWorld({ read }: SystemContext) {
