@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fengari from 'fengari';
 import { CodecError, decode, encode } from '../../../plugin-ltask/src/wire/codec/index.ts';
 import { pushLua } from '../../../plugin-ltask/src/wire/codec/lua.ts';
+import { startRuntime } from '@ltask-web/plugin-ltask';
 import { stackSlots } from './codec.fuzz.ts';
 
 const { lauxlib } = fengari;
@@ -55,5 +56,22 @@ describe('codec: found by codec/js-roundtrip', () => {
     const [o] = decode(payload, () => () => ++called) as [Record<string, unknown>];
     expect(called).toBe(0);
     expect(o).toEqual({ '[object Object]': true });
+  });
+});
+
+describe('Lua API: found by lua-api/random-args', () => {
+  it('ltask.spawn_service() without its table raises a Lua error that says so (was a JS TypeError from root)', async () => {
+    const rt = await startRuntime({ workers: 1, sources: { 'service/spawns.lua': 'local ltask = require "ltask"\nreturn { try = function(...) return pcall(ltask.spawn_service, ...) end }' } });
+    try {
+      const s = await rt.spawn('spawns');
+      for (const arg of [undefined, 7, 'name']) {
+        const [ok, err] = await rt.callMulti(s, 'try', arg);
+        expect(ok).toBe(false);
+        expect(String(err)).toMatch(/spawn_service needs a table like \{ name = "x" \}, got (nil|number|string)/);
+        expect(String(err)).not.toMatch(/TypeError/);
+      }
+    } finally {
+      await rt.stop();
+    }
   });
 });

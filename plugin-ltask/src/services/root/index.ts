@@ -36,7 +36,10 @@ function handlers(r: Root): Handlers {
   const { sys } = r;
   return {
     spawn: (name: string, ...args: unknown[]) => spawn(r, { name, args }),
-    spawn_service: (o: SpawnOptions) => (o.unique ? unique(r, o) : spawn(r, o)),
+    spawn_service: (o: SpawnOptions) => {
+      if (typeof o !== 'object' || o === null) throw new Error(`[ltask] spawn_service needs a table like { name = "x" }, got ${o == null ? 'nil' : typeof o}`);
+      return o.unique ? unique(r, o) : spawn(r, o);
+    },
     uniqueservice: (name: string, ...args: unknown[]) => unique(r, { name, args }),
     queryservice: (name: string) => query(r, name),
     /**
