@@ -375,6 +375,15 @@ function mutate(b: Uint8Array, edits: Mutation[]): Uint8Array {
 export const hostileBytes = fc.oneof(
   fc.uint8Array({ maxLength: 64 }),
   fc.tuple(fc.constantFrom(0, 1), fc.uint8Array({ minLength: 1, maxLength: 64 })).map(([flag, rest]) => Uint8Array.from([flag, ...rest])),
+  // A real payload cut short anywhere (every length check at the end of a value).
+  fc.tuple(jsValues, fc.nat()).map(([v, at]) => {
+    try {
+      const p = encode(v);
+      return p.subarray(0, at % p.length);
+    } catch {
+      return Uint8Array.of(0, 1, 0);
+    }
+  }),
   // Tables nested deeper than any stack: a table of one table of one table...
   fc.integer({ min: 60, max: 30_000 }).map((depth) => {
     const b = new Uint8Array(2 + depth * 3 + 1);
