@@ -65,7 +65,8 @@ function makeTree(): Omit<Tree, 'server' | 'ios' | 'requests'> {
 
 /** Serves the tree over HTTP (the secret too, at /secret.txt) and records every request. */
 function serve(dir: string, requests: string[]): Promise<Server> {
-  const byUrl = new Map<string, string>([['/secret.txt', SECRET], ['/root/link-out', SECRET], ['/root/index.json', JSON.stringify(Object.keys(FILES))]]);
+  // (No link-out here: what a web server serves under the root's URL is the root, symlink or not.)
+  const byUrl = new Map<string, string>([['/secret.txt', SECRET], ['/root/index.json', JSON.stringify(Object.keys(FILES))]]);
   for (const [p, text] of Object.entries(FILES)) byUrl.set('/root/' + p.split('/').map(encodeURIComponent).join('/'), text);
   void dir;
   const server = createServer((req, res) => {
