@@ -74,4 +74,26 @@ describe('Lua API: found by lua-api/random-args', () => {
       await rt.stop();
     }
   });
+
+  it('ltask.sleep of 36 days does not wake at once (a timer past 2^31 - 1 ms fired after 1 ms, with a TimeoutOverflowWarning)', async () => {
+    const src = [
+      'local ltask = require "ltask"',
+      'local woke = false',
+      'ltask.fork(function() ltask.sleep(310738760) woke = true end)',
+      'return { woke = function() ltask.sleep(30) return woke end }',
+    ].join('\n');
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    const rt = await startRuntime({ workers: 1, sources: { 'service/sleeper.lua': src } });
+    try {
+      const s = await rt.spawn('sleeper');
+      expect(await rt.call(s, 'woke')).toBe(false);
+      expect(await rt.call(s, 'woke')).toBe(false);
+    } finally {
+      process.off('warning', onWarning);
+      await rt.stop();
+    }
+    expect(warnings).not.toContain('TimeoutOverflowWarning');
+  });
 });

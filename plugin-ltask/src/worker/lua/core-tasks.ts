@@ -17,11 +17,21 @@ import { Job, type LuaServiceState } from './state.ts';
 
 const { lua, lauxlib, to_luastring } = fengari;
 
-/** Sends a message to the service itself, now or after `ms`. */
+/** The longest delay a timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Sends a message to the service itself, now or after `ms` (a delay past a timer's range in several timers). */
 function toSelf(svc: LuaServiceState, type: number, session: number, payload: Uint8Array | null, ms = 0): void {
   const m: Msg = { type, source: svc.address, dest: svc.address, session, payload };
   if (ms <= 0) svc.sched.deliver(m);
-  else setTimeout(() => svc.sched.deliver(m), ms);
+  else later(ms, () => svc.sched.deliver(m));
+}
+
+/** Calls `f` after `ms`, however long (Infinity: never). */
+function later(ms: number, f: () => void): void {
+  if (ms === Infinity) return;
+  if (ms > MAX_TIMER_MS) setTimeout(() => later(ms - MAX_TIMER_MS, f), MAX_TIMER_MS);
+  else setTimeout(f, ms);
 }
 
 /** `core.running()`: the coroutine the runtime resumed (the one a blocking call suspends). */

@@ -74,7 +74,11 @@ export function waitOn(svc: LuaServiceState, session: number, dest: number): Co 
 /** Pushes a payload's values onto a coroutine's stack: how many, or -1 when it is malformed (why: `svc.malformed`). */
 export function pushPayload(svc: LuaServiceState, co: Co, payload: Uint8Array | null): number {
   try {
-    return pushLua(co.L, payload);
+    const n = pushLua(co.L, payload);
+    // The runaway limit is for the service's own code: a large message's decoding (seconds for
+    // 200,000 rows) does not count against it.
+    if (payload && payload.length >= 1 << 16) svc.enteredAt = performance.now();
+    return n;
   } catch (e) {
     svc.malformed = (e as Error).message;
     return -1;
