@@ -58,6 +58,7 @@ async function pack(args: unknown, io: unknown): Promise<PackResult> {
   // gltfpack turns a failed read into "file not found": keep the callback's own
   // error so the caller learns why (a Lua error, a missing file in the io service).
   const readErrors: string[] = [];
+  const sizes: string[] = [];
   const t0 = performance.now();
   let log: string;
   try {
@@ -71,7 +72,9 @@ async function pack(args: unknown, io: unknown): Promise<PackResult> {
             readErrors.push(`read("${path}") returned nothing`);
             return undefined;
           }
-          return asBytes(data);
+          const bytes = asBytes(data);
+          sizes.push(`${path}: ${bytes.byteLength} bytes`);
+          return bytes;
         } catch (err) {
           readErrors.push(`read("${path}") failed: ${messageOf(err)}`);
           return undefined;
@@ -87,7 +90,9 @@ async function pack(args: unknown, io: unknown): Promise<PackResult> {
     });
   } catch (err) {
     const msg = messageOf(err).trim();
-    throw new Error(`[gltfpack] ${msg}${readErrors.length ? ` (${readErrors.join('; ')})` : ''}`, { cause: err });
+    // Without a failed read, what was read (a .bin shorter than its buffer's byteLength gives "I/O error").
+    const why = readErrors.length ? readErrors : sizes.length ? [`read ${sizes.join(', ')}`] : [];
+    throw new Error(`[gltfpack] ${msg}${why.length ? ` (${why.join('; ')})` : ''}`, { cause: err });
   }
   return { files, log, inputs, ms: performance.now() - t0 };
 }

@@ -12,7 +12,7 @@
  * ```
  */
 import { Compiler, CompilerOptions } from 'inkjs/full';
-import { asText, type NativeModule } from '@ltask-web/plugin-ltask/native';
+import { asBytes, type NativeModule } from '@ltask-web/plugin-ltask/native';
 import { dirnameOf, expectCallback, joinPath, messageOf, normalisePath } from './util.ts';
 
 /** The io table from Lua. */
@@ -40,6 +40,8 @@ export interface CompileResult {
   ms: number;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Reads one file through the callback: its text, or an Error naming the path (with the callback's reason). */
 function load(io: InkIo, path: string): string {
   let v: unknown;
@@ -49,7 +51,14 @@ function load(io: InkIo, path: string): string {
     throw new Error(`cannot read "${path}": ${messageOf(err)}`, { cause: err });
   }
   if (v === undefined || v === null || v === false) throw new Error(`cannot read "${path}"`);
-  const s = asText(v);
+  // A Lua string that is not valid UTF-8 arrives as bytes: no ink source, say so (not U+FFFD soup).
+  let s: string;
+  try {
+    s = typeof v === 'string' ? v : strictUtf8.decode(asBytes(v));
+  } catch (err) {
+    throw new Error(`"${path}" is not UTF-8 text (${messageOf(err)})`, { cause: err });
+  }
+  if (s.includes('\0')) throw new Error(`"${path}" is not text: it holds NUL bytes`);
   return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
 }
 

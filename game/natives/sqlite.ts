@@ -223,6 +223,8 @@ async function connect(path: string, io: SqliteIo, ctx: CallContext, reuse: bool
   } else {
     file = { path, ...sizeFromHeader(ctx, path) };
   }
+  // SQLite takes a 0-byte file for a new, empty database ("no such table" later): an asset never is one.
+  if (file.size === 0) throw new Error(`"${path}" is empty (0 bytes), not a database`);
   ctx.stats.fileSize = file.size;
   const name = `db${nextName++}`;
   v.names.set(name, file);

@@ -3,6 +3,7 @@
  * literals live here and nowhere else: vite bundles each as a worker entry, and
  * no worker imports this module, so worker bundles never import each other.
  */
+import { CLOSED } from './browser.ts';
 import { describeWorkerFailure, explainWorkerError } from './diagnose.ts';
 import { ExitSignal, type WorkerHandle, type WorkerKind } from './types.ts';
 
@@ -39,10 +40,16 @@ export function startWorker(kind: WorkerKind, name: string, script?: string): Wo
     if (e.message) exit.fire(explainWorkerError(name, e.message));
     else void describeWorkerFailure(name, w.scriptUrl).then((r) => exit.fire(r));
   });
+  // The browser says nothing of a worker that ends itself: it says so (browser.ts).
+  w.addEventListener('message', (e) => {
+    if (e.data === CLOSED) exit.fire(`worker ${name} closed itself (close() was called in it)`);
+  });
   return {
     postMessage: (m, t) => w.postMessage(m, t ?? []),
     listen(h) {
-      const l = (e: MessageEvent) => h(e.data);
+      const l = (e: MessageEvent) => {
+        if (e.data !== CLOSED) h(e.data);
+      };
       w.addEventListener('message', l);
       return () => w.removeEventListener('message', l);
     },

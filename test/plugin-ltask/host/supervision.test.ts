@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { runtimeInternals } from '@ltask-web/plugin-ltask/internal';
 import { FIXTURES, runtimes } from '../../support/runtime.ts';
+import { expectWorkerOneServes } from '../../support/supervision.ts';
 
 const start = runtimes();
 /** Service states (rt.state): a worker runs it now; it has ended. */
@@ -60,14 +61,8 @@ async function dieAndRecover(r: Runtime, kill: (crasher: number) => Promise<unkn
   // Dead for every sender from now on, and the runtime goes on.
   await expect(r.call(victim, 'echo', 1)).rejects.toThrow(/is dead/);
   expect(await notExited(r, 50)).toBe('running');
-  expect(runtimeInternals(r).replacedWorkers).toBe(1);
   // The replacement serves, both ways across workers.
-  const fresh = await r.spawnService({ name: 'echo', worker_id: 1 });
-  expect(await r.call(fresh, 'echo', 'new')).toBe('new');
-  expect((await r.callMulti(lua, 'catch', fresh, 'echo', 'x'))[0]).toBe('no error');
-  expect(await r.call(ts, 'relay', fresh, 'echo', 'y')).toBe('y');
-  const back = await r.spawnService({ name: 'adder', worker_id: 1 });
-  expect(await r.call(back, 'relay', lua, 'echo', 'z')).toBe('z');
+  await expectWorkerOneServes(r, lua, ts);
   return elapsed;
 }
 
