@@ -9,7 +9,7 @@ import type { MagnificationTextureFilter, Material, Mesh, MinificationTextureFil
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import type { GLTFLoaderPlugin, GLTFParser } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { decodeTexture, imageMimeType } from './loaders.ts';
-import type { AssetLoader } from './loader.ts';
+import type { AssetLoader, LoadContext } from './loader.ts';
 import type { GltfAsset } from './types.ts';
 
 interface GltfJson {
@@ -28,6 +28,18 @@ const FILTERS: Record<number, MagnificationTextureFilter | MinificationTextureFi
 };
 const WRAPS: Record<number, Wrapping> = { 33071: ClampToEdgeWrapping, 33648: MirroredRepeatWrapping, 10497: RepeatWrapping };
 
+/** glTF JSON, or an error saying where it is broken. */
+function parseJson(bytes: Uint8Array, what: string): GltfJson {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new Error(`[assets] ${what} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error(`[assets] ${what} is not a glTF object`);
+  return json as GltfJson;
+}
+
 /** Splits a GLB into its JSON and binary chunk. */
 export function parseGlb(bytes: Uint8Array): { json: GltfJson; bin: Uint8Array | undefined } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -38,7 +50,8 @@ export function parseGlb(bytes: Uint8Array): { json: GltfJson; bin: Uint8Array |
     const length = view.getUint32(offset, true);
     const type = view.getUint32(offset + 4, true);
     const chunk = bytes.subarray(offset + 8, offset + 8 + length);
-    if (type === 0x4e4f534a) json = JSON.parse(new TextDecoder().decode(chunk)) as GltfJson;
+    if (offset + 8 + length > bytes.byteLength) throw new Error(`[assets] GLB chunk at byte ${offset} needs ${length} bytes, the file has ${bytes.byteLength - offset - 8} more (cut short?)`);
+    if (type === 0x4e4f534a) json = parseJson(chunk, 'GLB JSON chunk');
     else if (type === 0x004e4942) bin = chunk;
     offset += 8 + length;
   }
@@ -158,6 +171,45 @@ export function disposeGltf(gltf: GltfAsset): void {
   });
 }
 
+const COMPONENT_BYTES: Record<number, number> = { 5120: 1, 5121: 1, 5122: 2, 5123: 2, 5125: 4, 5126: 4 };
+const TYPE_COUNT: Record<string, number> = { SCALAR: 1, VEC2: 2, VEC3: 3, VEC4: 4, MAT2: 4, MAT3: 9, MAT4: 16 };
+
+/**
+ * Accessors and buffer views that point at data that is not there: named here
+ * (three's GLTFLoader would fail with "Cannot read properties of undefined" or
+ * "Invalid typed array length").
+ */
+function checkAccessors(path: string, json: GltfJson, buffers: Uint8Array[]): void {
+  const views = (json.bufferViews ?? []) as Array<{ buffer: number; byteOffset?: number; byteLength: number; byteStride?: number }>;
+  const fail = (what: string) => { throw new Error(`[assets] "${path}": ${what}`); };
+  views.forEach((v, i) => {
+    const buffer = buffers[v.buffer];
+    if (!buffer) fail(`bufferView ${i} uses buffer ${v.buffer}, which does not exist (${buffers.length} buffers)`);
+    else if ((v.byteOffset ?? 0) + v.byteLength > buffer.byteLength) fail(`bufferView ${i} ends at byte ${(v.byteOffset ?? 0) + v.byteLength}, past the end of buffer ${v.buffer} (${buffer.byteLength} bytes)`);
+  });
+  const accessors = (json.accessors ?? []) as Array<{ bufferView?: number; byteOffset?: number; componentType: number; count: number; type: string }>;
+  accessors.forEach((a, i) => {
+    if (a.bufferView === undefined) return; // all zeros (or sparse)
+    const view = views[a.bufferView];
+    if (!view) return fail(`accessor ${i} uses bufferView ${a.bufferView}, which does not exist (${views.length} bufferViews)`);
+    const element = (COMPONENT_BYTES[a.componentType] ?? 0) * (TYPE_COUNT[a.type] ?? 0);
+    if (!element || !Number.isSafeInteger(a.count) || a.count < 0) return fail(`accessor ${i} has componentType ${a.componentType}, type ${a.type}, count ${a.count}`);
+    const end = (a.byteOffset ?? 0) + (a.count ? (view.byteStride ?? element) * (a.count - 1) + element : 0);
+    if (end > view.byteLength) fail(`accessor ${i} needs ${end} bytes of bufferView ${a.bufferView}, which holds ${view.byteLength}`);
+  });
+}
+
+/** An external buffer; a failed read names the glTF, the buffer and the file. */
+async function readBuffer(ctx: LoadContext, index: number, uri: string): Promise<Uint8Array> {
+  const path = ctx.resolve(uri);
+  try {
+    return await ctx.readBytes(path);
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new Error(`[assets] "${ctx.path}": buffer ${index} ("${path}") could not be read: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /**
  * `.gltf` and `.glb` to three's GLTF result. Loads external `.bin` files
  * with `readBytes` and external images as texture dependencies.
@@ -167,7 +219,7 @@ export const gltfLoader: AssetLoader<GltfAsset> = {
   extensions: ['gltf', 'glb'],
   async load(bytes, ctx) {
     const isGlb = bytes.byteLength >= 4 && new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true) === GLB_MAGIC;
-    const { json, bin } = isGlb ? parseGlb(bytes) : { json: JSON.parse(new TextDecoder().decode(bytes)) as GltfJson, bin: undefined };
+    const { json, bin } = isGlb ? parseGlb(bytes) : { json: parseJson(bytes, `"${ctx.path}"`), bin: undefined };
     const external = new Map<number, Texture>();
     const [buffers] = await Promise.all([
       Promise.all((json.buffers ?? []).map(async (buffer, i) => {
@@ -175,8 +227,12 @@ export const gltfLoader: AssetLoader<GltfAsset> = {
           if (!bin) throw new Error(`[assets] "${ctx.path}": buffer ${i} has no uri and there is no GLB binary chunk`);
           return bin;
         }
-        if (buffer.uri.startsWith('data:')) return decodeDataUri(buffer.uri);
-        return ctx.readBytes(ctx.resolve(buffer.uri));
+        const data = buffer.uri.startsWith('data:') ? decodeDataUri(buffer.uri) : await readBuffer(ctx, i, buffer.uri);
+        if (data.byteLength < buffer.byteLength) {
+          const name = buffer.uri.startsWith('data:') ? 'its data: URI' : `"${ctx.resolve(buffer.uri)}"`;
+          throw new Error(`[assets] "${ctx.path}": buffer ${i} is ${buffer.byteLength} bytes, ${name} holds ${data.byteLength} (cut short?)`);
+        }
+        return data;
       })),
       Promise.all((json.images ?? []).map(async (image, i) => {
         if (image.uri === undefined || image.uri.startsWith('data:')) return;
@@ -184,6 +240,7 @@ export const gltfLoader: AssetLoader<GltfAsset> = {
         image.mimeType ??= imageMimeType(image.uri);
       })),
     ]);
+    checkAccessors(ctx.path, json, buffers);
     const glb = packGlb(json, mergeBuffers(json, buffers));
     const loader = new GLTFLoader();
     loader.register((parser) => texturePlugin(parser, external));

@@ -50,6 +50,40 @@ export function sniffImageSize(bytes: Uint8Array): { width: number; height: numb
   return undefined;
 }
 
+/** The image format the bytes start with, from their signature ('' if none known). */
+export function sniffImageType(bytes: Uint8Array): string {
+  const b = (i: number) => bytes[i] ?? -1;
+  const ascii = (i: number, s: string) => [...s].every((c, k) => b(i + k) === c.charCodeAt(0));
+  if (b(0) === 0x89 && ascii(1, 'PNG\r\n\x1a\n')) return 'image/png';
+  if (b(0) === 0xff && b(1) === 0xd8 && b(2) === 0xff) return 'image/jpeg';
+  if (ascii(0, 'GIF87a') || ascii(0, 'GIF89a')) return 'image/gif';
+  if (ascii(0, 'RIFF') && ascii(8, 'WEBP')) return 'image/webp';
+  return '';
+}
+
+/**
+ * Why `bytes` cannot be a whole image, or '' when they may be: no known
+ * signature, or a PNG whose chunks run past the end or never reach IEND (a
+ * file cut short, which some decoders would show half drawn).
+ */
+export function imageProblem(bytes: Uint8Array): string {
+  const type = sniffImageType(bytes);
+  if (!type) {
+    const head = [...bytes.subarray(0, 8)].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+    return `not an image: no PNG, JPEG, GIF or WebP signature (${bytes.byteLength} bytes, starting ${head || 'with nothing'})`;
+  }
+  if (type !== 'image/png') return '';
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 8; ; ) {
+    if (at + 8 > bytes.byteLength) return `PNG cut short: ${bytes.byteLength} bytes, no IEND chunk`;
+    const length = view.getUint32(at);
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (at + 12 + length > bytes.byteLength) return `PNG cut short: its ${type} chunk at byte ${at} needs ${12 + length} bytes, ${bytes.byteLength - at} are left`;
+    if (type === 'IEND') return '';
+    at += 12 + length;
+  }
+}
+
 /**
  * Decodes image bytes into a texture. With `createImageBitmap` (browsers,
  * workers) the image is an ImageBitmap; `flipY` flips rows at decode time
@@ -80,7 +114,15 @@ export const textureLoader: AssetLoader<Texture> = {
   name: 'texture',
   extensions: ['png', 'jpg', 'jpeg', 'webp', 'gif'],
   async load(bytes, ctx) {
-    const texture = await decodeTexture(bytes, imageMimeType(ctx.path), true);
+    const problem = imageProblem(bytes);
+    if (problem) throw new Error(`[assets] "${ctx.path}" is ${problem.startsWith('not') ? '' : 'not a whole image: '}${problem}`);
+    let texture: Texture;
+    try {
+      texture = await decodeTexture(bytes, imageMimeType(ctx.path), true);
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      throw new Error(`[assets] "${ctx.path}" could not be decoded as ${sniffImageType(bytes)}: ${(error as Error).message}`, { cause: error });
+    }
     texture.colorSpace = SRGBColorSpace;
     texture.name = ctx.path;
     return texture;

@@ -164,7 +164,7 @@ export class AssetServer {
     } catch (caught) {
       for (const d of entry.dependencies.splice(0)) d.drop();
       entry.dependencies.push(...oldDeps);
-      const error = caught instanceof Error ? caught : new Error(String(caught));
+      const error = namingAsset(entry.path, loader.name, caught);
       this.events.push({ type: 'failed', id: entry.id, path: entry.path, error });
     }
   }
@@ -229,7 +229,7 @@ export class AssetServer {
       this.events.push({ type: 'loaded', id: entry.id, path: entry.path });
     } catch (caught) {
       if (entry.removed) return;
-      const error = caught instanceof Error ? caught : new Error(String(caught));
+      const error = namingAsset(entry.path, this.loaderFor(entry.path)?.name, caught);
       entry.state = 'failed';
       entry.error = error;
       entry.reject(error);
@@ -308,4 +308,15 @@ export class AssetServer {
       else job.run();
     }
   }
+}
+
+/**
+ * The error a failed asset keeps: the loader's own when it names the asset,
+ * else one that does (a decoder's bare "Invalid typed array length" or
+ * "The source image could not be decoded" says neither what nor where).
+ */
+function namingAsset(path: string, loader: string | undefined, caught: unknown): Error {
+  const error = caught instanceof Error ? caught : new Error(String(caught));
+  if (error.name === 'AbortError' || error.message.includes(path)) return error;
+  return new Error(`[assets] "${path}"${loader ? ` (${loader} loader)` : ''}: ${error.message || error.name}`, { cause: error });
 }

@@ -6,8 +6,9 @@ import { App, AssetEvents, AssetPlugin, AssetServer, MemoryReader, MinimalPlugin
 
 // A 1 x 1 and a 2 x 2 PNG (headless in Node: the size comes from the header).
 const png = (w: number, h: number) => {
-  const b = new Uint8Array(33);
+  const b = new Uint8Array(45); // signature, IHDR, IEND (no pixels: never decoded)
   b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  b.set([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44], 33);
   new DataView(b.buffer).setUint32(16, w);
   new DataView(b.buffer).setUint32(20, h);
   return b;
