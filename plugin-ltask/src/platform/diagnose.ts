@@ -8,9 +8,14 @@ const ISOLATION_HINT =
   'Serve it with "Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp" ' +
   '(vite: add ltask() from @ltask-web/plugin-ltask/vite to your plugins; static hosts: see the deployment guide in the @ltask-web/plugin-ltask README).';
 
-/** Turns a worker's error event message into an actionable sentence (evaluation errors). */
-export function explainWorkerError(name: string, message: string): string {
-  if (/process is not defined/.test(message)) {
+/**
+ * Turns a worker's error event message into an actionable sentence.
+ * `running`: the worker had loaded (it had spoken to the page); its own code
+ * failed since, not the bundle's.
+ */
+export function explainWorkerError(name: string, message: string, running = false): string {
+  // V8 and SpiderMonkey say "process is not defined", JavaScriptCore "Can't find variable: process".
+  if (!running && /process is not defined|Can't find variable: process\b/.test(message)) {
     return `worker ${name} failed: ${message}. fengari reads process.env when it loads: bundle with the ltask() vite plugin (@ltask-web/plugin-ltask/vite), which guards it.`;
   }
   return `worker ${name} failed: ${message}`;

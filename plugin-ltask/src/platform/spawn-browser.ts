@@ -35,13 +35,17 @@ function create(kind: WorkerKind, name: string, script?: string): Traced {
 export function startWorker(kind: WorkerKind, name: string, script?: string): WorkerHandle {
   const w = create(kind, name, script);
   const exit = new ExitSignal();
+  /** It has spoken to the page, so it loaded: a failure since is its own code's, not its script's. */
+  let running = false;
   w.addEventListener('error', (e) => {
     e.preventDefault();
-    if (e.message) exit.fire(explainWorkerError(name, e.message));
+    if (e.message) exit.fire(explainWorkerError(name, e.message, running));
+    else if (running) exit.fire(`worker ${name} failed: an exception outside any handler (the browser gave no message)`);
     else void describeWorkerFailure(name, w.scriptUrl).then((r) => exit.fire(r));
   });
   // The browser says nothing of a worker that ends itself: it says so (browser.ts).
   w.addEventListener('message', (e) => {
+    running = true;
     if (e.data === CLOSED) exit.fire(`worker ${name} closed itself (close() was called in it)`);
   });
   return {
