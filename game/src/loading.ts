@@ -224,7 +224,7 @@ function describeStep(lt: Ltask, game: Game, steps: Record<Step, StepState>, chu
   if (fatal) {
     return {
       step: fatal === 'unavailable' ? 'unavailable' : 'failed',
-      text: fatal === 'unavailable' ? 'The ltask runtime is unavailable' : game.load.error || 'The first Lua request failed',
+      text: fatal === 'unavailable' ? 'The ltask runtime is unavailable' : fatal === 'world' ? worldFailure(game.load.error) : game.load.error || 'The first Lua request failed',
     };
   }
   if (steps.runtime === 'active') return { step: 'runtime', text: `Starting the ltask runtime (workers, Lua VMs, io)... ${since} ms` };
@@ -238,6 +238,21 @@ function describeStep(lt: Ltask, game: Game, steps: Record<Step, StepState>, chu
   if (steps.model === 'active') return { step: 'model', text: 'Packing the crate model (gltfpack in a service)...' };
   if (steps.chunks !== 'done') return { step: 'chunks', text: `Streaming the land around you: ${chunks.done}/${chunks.total} chunks` };
   return { step: 'done', text: `${world} is ready` };
+}
+
+/**
+ * The loading screen's line for a world that could not be read: the file and
+ * SQLite's reason on one line (`levels.db is damaged or not a database:
+ * database disk image is malformed`), without the Lua traceback that follows
+ * the error in the reply; the full error stays in `game.load.error`.
+ */
+export function worldFailure(error: string): string {
+  const first = error.split('\nstack traceback:')[0]!.trim();
+  const m = /\[sqlite\] (\S+?): ([^\n]+)/.exec(first);
+  if (!m) return first || 'The world could not be loaded';
+  const file = m[1]!.slice(m[1]!.lastIndexOf('/') + 1);
+  const broken = /malformed|not a database|empty|corrupt/i.test(m[2]!);
+  return `Cannot load the world: ${file} ${broken ? 'is damaged or not a database' : 'could not be read'} (${m[1]}: ${m[2]})`;
 }
 
 /** The bar, the text and the step list; only when something shown changed. */
