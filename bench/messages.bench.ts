@@ -21,8 +21,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fengari from 'fengari';
 import { startRuntime } from '@ltask-web/plugin-ltask';
-import { runtimeInternals } from '@ltask-web/plugin-ltask/internal';
-import * as now from '../plugin-ltask/src/wire/codec/index.ts';
+import { runtimeInternals, encode, decode, pushLua, encodeLua } from '@ltask-web/plugin-ltask/internal';
 import { printTable, type Row } from './report.ts';
 
 const { lua, lauxlib, lualib } = fengari;
@@ -34,6 +33,8 @@ const BEFORE = beforeAt >= 0 ? process.argv[beforeAt + 1]! : null;
 const rows = Array.from({ length: ROWS }, (_, i) => ({ id: i, x: i * 0.5 + 0.25, y: (i % 1000) * 1.5, name: `row${i}`, tags: [`t${i % 7}`, 'all'] }));
 const MB = JSON.stringify(rows).length / 1e6;
 
+/** The codec this tree builds (the package's internal entry). */
+const now = { encode, decode, pushLua, encodeLua };
 type Codec = typeof now;
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
 function time(f: () => unknown): number {

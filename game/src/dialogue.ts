@@ -38,7 +38,12 @@ export class Dialogue {
   /** Starts a story from compiled JSON, at `knot` when given, and runs to the first choice. */
   start(json: string, knot?: string, name?: string): void {
     this.pending = false;
-    this.story = new Story(json);
+    try {
+      this.story = new Story(json);
+    } catch (e) {
+      const which = name ?? this.name;
+      throw new Error(`${which ? `story "${which}"` : 'the story'} is not a compiled ink story: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
     if (knot) this.story.ChoosePathString(knot);
     if (name) this.name = name;
     this.lines = [];

@@ -16,7 +16,7 @@ describe('plugin-ltask root entry', () => {
   });
 
   it('keeps the wire behind /internal', () => {
-    expect(Object.keys(internal).sort()).toEqual(['Address', 'CodecError', 'MessageType', 'Receipt', 'checkIsolation', 'decode', 'encode', 'runtimeInternals']);
+    expect(Object.keys(internal).sort()).toEqual(['Address', 'CodecError', 'MessageType', 'Receipt', 'checkIsolation', 'decode', 'encode', 'encodeLua', 'pushLua', 'runtimeInternals']);
   });
 
   it("names Runtime as a type, and the user's ServiceContext has no privileged part", () => {

@@ -156,10 +156,18 @@ export class AudioOutput {
     const clip = p.clip instanceof AudioClip ? p.clip : p.clip.asset;
     if (!clip) return; // the handle is loading: resumeWaiting() tries again
     if (!clip.buffer) {
-      void ctx.decodeAudioData(clip.bytes.slice().buffer).then((b) => {
-        clip.buffer = b;
-        this.start(p);
-      });
+      void ctx.decodeAudioData(clip.bytes.slice().buffer).then(
+        (b) => {
+          clip.buffer = b;
+          this.start(p);
+        },
+        (e: unknown) => {
+          // Not audio the browser can decode: this playback ends, and the console says which clip and why.
+          p.stopped = true;
+          const which = p.clip instanceof AudioClip ? `a clip of ${clip.bytes.length} bytes` : `"${p.clip.path}"`;
+          console.error(`[audio] cannot decode ${which}: ${e instanceof Error ? e.message : String(e)}`);
+        },
+      );
       return;
     }
     if (p.source) return;

@@ -7,6 +7,7 @@
  */
 export { MessageType, Receipt, Address } from '../wire/protocol.ts';
 export { encode, decode } from '../wire/codec/js.ts';
+export { pushLua, encodeLua } from '../wire/codec/lua.ts';
 export { CodecError } from '../wire/codec/format.ts';
 export { checkIsolation } from '../platform/types.ts';
 export { runtimeInternals } from '../host/internals.ts';

@@ -23,7 +23,6 @@ import { NativeHome, type NativePort } from './native-home.ts';
 import { WorkerWorld, type ServiceWorld } from './world.ts';
 
 const SLICE_MS = 8;
-
 const now = (): number => performance.now();
 
 /** What a scheduler worker is made of: its place in the runtime and its one collaborator, the spawner. */
@@ -99,11 +98,9 @@ export class Scheduler {
     };
     this.native = new NativeHome(port);
     this.world = config.world ? new WorkerWorld(config.world, id, { outside: () => this.wake(), nudge: (w) => this.table.nudge(w) }) : null;
-    // Packing or unpacking one large message is progress, not a frozen thread:
-    // the watchdog's ping is answered from inside the codec too (see progress.ts).
+    // A large message's packing is progress, not a frozen thread: the codec answers the watchdog too (progress.ts).
     setCodecProgress(() => this.table.pong(id));
   }
-
 
   // ------------------------------------------------------------- sending
 

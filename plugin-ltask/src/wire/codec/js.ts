@@ -178,6 +178,25 @@ const keyString = (k: unknown): string => (typeof k === 'object' && k !== null &
 /** The first `count` values of a payload (the rest is not read). */
 export const peek = (payload: Uint8Array | null | undefined, count: number): unknown[] => decode(payload, undefined, count);
 
+/** A TYPED value: an ArrayBuffer (kind 0) or a typed array of its kind. */
+function typedValue(r: Reader): unknown {
+  const kind = r.u8();
+  const bytes = r.span(r.varint()).slice();
+  if (kind === 0) return bytes.buffer;
+  const Ctor = TYPED_KINDS[kind];
+  if (!Ctor) throw new CodecError(`[ltask] unknown typed array kind ${kind}`);
+  if (bytes.length % (Ctor.BYTES_PER_ELEMENT ?? 1) !== 0) throw new CodecError(`[ltask] malformed payload: ${bytes.length} bytes for typed array kind ${kind}`);
+  return new Ctor(bytes.buffer);
+}
+
+/** Sets `o[k]` to the next value (read after the key, in payload order). */
+function setKey(o: Record<string, unknown>, k: unknown, value: () => unknown): void {
+  const key = k instanceof Uint8Array ? (bytesToJs(k) as string) : keyString(k);
+  // "__proto__" is an ordinary key here, never the object's prototype.
+  if (key === '__proto__') Object.defineProperty(o, key, { value: value(), enumerable: true, writable: true, configurable: true });
+  else o[key] = value();
+}
+
 export function decode(
   payload: Uint8Array | null | undefined,
   /** Carriers only: makes the synchronous function standing for callback `id`. */
@@ -214,15 +233,8 @@ export function decode(
       }
       case Tag.BYTES:
         return r.span(r.varint()).slice();
-      case Tag.TYPED: {
-        const kind = r.u8();
-        const bytes = r.span(r.varint()).slice();
-        if (kind === 0) return bytes.buffer;
-        const Ctor = TYPED_KINDS[kind];
-        if (!Ctor) throw new CodecError(`[ltask] unknown typed array kind ${kind}`);
-        if (bytes.length % (Ctor.BYTES_PER_ELEMENT ?? 1) !== 0) throw new CodecError(`[ltask] malformed payload: ${bytes.length} bytes for typed array kind ${kind}`);
-        return new Ctor(bytes.buffer);
-      }
+      case Tag.TYPED:
+        return typedValue(r);
       case Tag.CALLBACK: {
         const id = r.varint();
         if (!callback) throw new CodecError('[ltask] a function arrived where none can be called');
@@ -250,13 +262,7 @@ export function decode(
         const o: Record<string, unknown> = {};
         tables.push(o);
         for (let i = 1; i <= narr; i++) o[i] = value();
-        for (let i = 0; i < nhash; i++) {
-          const k = value();
-          const key = k instanceof Uint8Array ? (bytesToJs(k) as string) : keyString(k);
-          // "__proto__" is an ordinary key here, never the object's prototype.
-          if (key === '__proto__') Object.defineProperty(o, key, { value: value(), enumerable: true, writable: true, configurable: true });
-          else o[key] = value();
-        }
+        for (let i = 0; i < nhash; i++) setKey(o, value(), value);
         depth--;
         return o;
       }
