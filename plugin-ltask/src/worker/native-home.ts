@@ -69,6 +69,15 @@ interface KnownCarrier {
   gen: number;
 }
 
+/** The first of `known` whose slot is idle, claimed for call `id` (a loop: no closure per poll). */
+function claimIdle(slots: CarrierSlots, known: KnownCarrier[], id: number): KnownCarrier | undefined {
+  for (let i = 0; i < known.length; i++) {
+    const k = known[i]!;
+    if (slots.claim(k.slot, id, k.gen)) return k;
+  }
+  return undefined;
+}
+
 export class NativeHome {
   private calls = new Map<number, ActiveCall>();
   private bound: ActiveCall[] = [];
@@ -122,7 +131,7 @@ export class NativeHome {
       // A carrier that has just answered frees its slot a moment after its last
       // packet: look again for up to 50 us before going through the host.
       let claimed: KnownCarrier | undefined;
-      pollFor(0.05, () => slots.waiting(index) !== 0 || (claimed = known.find((k) => slots.claim(k.slot, id, k.gen))) !== undefined, 8);
+      pollFor(0.05, () => slots.waiting(index) !== 0 || (claimed = claimIdle(slots, known, id)) !== undefined, 8);
       if (claimed) {
         this.bind(id, claimed.mailbox, claimed.slot);
         c.box!.send(Packet.CALL, this.port.id, id, payload);

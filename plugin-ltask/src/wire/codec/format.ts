@@ -191,6 +191,14 @@ export class Reader {
     return v;
   }
 
+  /** Steps over the next `n` bytes and gives their offset in `buf` (no view made). */
+  skip(n: number): number {
+    this.need(n);
+    const p = this.pos;
+    this.pos = p + n;
+    return p;
+  }
+
   /** A view (no copy) of the next `n` bytes. */
   span(n: number): Uint8Array {
     this.need(n);

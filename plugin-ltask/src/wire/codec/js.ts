@@ -147,10 +147,8 @@ const shortStr: (string | Uint8Array)[] = new Array<string | Uint8Array>(INTERN_
 
 /** A short string of a large payload (see intern.ts). */
 function shortString(r: Reader, len: number): string | Uint8Array {
-  r.need(len);
+  const p = r.skip(len);
   const b = r.buf;
-  const p = r.pos;
-  r.pos = p + len;
   const slot = shorts.find(b, p, len);
   // A string is shared; bytes (not UTF-8) are copied, as each is its own array.
   if (slot >= 0) {

@@ -183,10 +183,8 @@ function pushString(L: LuaState, r: Reader, len: number): void {
     lua.lua_pushlstring(L, r.span(len), len);
     return;
   }
-  r.need(len);
+  const p = r.skip(len);
   const b = r.buf;
-  const p = r.pos;
-  r.pos = p + len;
   const slot = shorts.find(b, p, len);
   if (slot >= 0) {
     lua.lua_rawgeti(L, internIdx, slot + 1);
