@@ -81,6 +81,24 @@ interface Playback {
   source: AudioBufferSourceNode | null;
   panner: PannerNode | null;
   stopped: boolean;
+  /** Waiting for its clip's decode. */
+  decoding?: boolean;
+}
+
+/** Each clip's decode, shared by its playbacks: one `decodeAudioData` and, when it fails, one console line per clip. */
+const decodes = new WeakMap<AudioClip, Promise<AudioBuffer>>();
+
+function decode(ctx: BaseAudioContext, clip: AudioClip, which: string): Promise<AudioBuffer> {
+  let d = decodes.get(clip);
+  if (!d) {
+    d = ctx.decodeAudioData(clip.bytes.slice().buffer);
+    d.catch((e: unknown) => {
+      const cause = e instanceof Error ? e.message || e.name : String(e);
+      console.error(`[audio] cannot decode ${which}: ${cause}`);
+    });
+    decodes.set(clip, d);
+  }
+  return d;
 }
 
 /** The audio resource (named apart from the DOM's `Audio`): play, stop, volumes. */
@@ -156,16 +174,17 @@ export class AudioOutput {
     const clip = p.clip instanceof AudioClip ? p.clip : p.clip.asset;
     if (!clip) return; // the handle is loading: resumeWaiting() tries again
     if (!clip.buffer) {
-      void ctx.decodeAudioData(clip.bytes.slice().buffer).then(
+      if (p.decoding) return; // settles later: start() runs again then
+      p.decoding = true;
+      decode(ctx, clip, p.clip instanceof AudioClip ? `a clip of ${clip.bytes.length} bytes` : `"${p.clip.path}"`).then(
         (b) => {
           clip.buffer = b;
           this.start(p);
         },
-        (e: unknown) => {
-          // Not audio the browser can decode: this playback ends, and the console says which clip and why.
+        () => {
+          // Not audio the browser can decode (the console said which clip and why, once): this playback ends.
           p.stopped = true;
-          const which = p.clip instanceof AudioClip ? `a clip of ${clip.bytes.length} bytes` : `"${p.clip.path}"`;
-          console.error(`[audio] cannot decode ${which}: ${e instanceof Error ? e.message : String(e)}`);
+          this.playing.delete(p.id);
         },
       );
       return;

@@ -1,15 +1,16 @@
 // Audio on Web Audio, proven by rendering it: an OfflineAudioContext renders
 // what the plugin played, and the samples say whether sound was produced.
-import { describe, expect, it } from 'vitest';
-import { App, AudioClip, AudioOutput, AudioPlugin, MinimalPlugins, Time, spawn, transform } from '@ltask-web/engine';
+import { describe, expect, it, vi } from 'vitest';
+import { App, AssetPlugin, AssetServer, AudioClip, AudioOutput, AudioPlugin, MemoryReader, MinimalPlugins, Time, spawn, transform, type Plugin } from '@ltask-web/engine';
 import { sineWav } from './wav.ts';
 
 const RATE = 22050;
 
 /** Plays through the App for a few frames, then renders one second; the RMS of the output. */
-async function render(setup: (audio: AudioOutput, app: App) => void): Promise<number> {
+async function render(setup: (audio: AudioOutput, app: App) => void, plugins: Plugin[] = []): Promise<number> {
   const ctx = new OfflineAudioContext(1, RATE, RATE);
-  const app = new App().addPlugins(MinimalPlugins, new AudioPlugin({ context: ctx }));
+  const app = new App().addPlugins(MinimalPlugins, ...plugins, new AudioPlugin({ context: ctx }));
+  await app.ready();
   const audio = app.resource(AudioOutput);
   setup(audio, app);
   // Frames until every sound asked for has started (decodeAudioData settles), at most 4 s.
@@ -73,5 +74,53 @@ describe('audio (Web Audio, rendered offline)', () => {
     });
     expect(stopped).toBe(0);
     void Time;
+  });
+
+  it('a clip that is not audio: the console names it and the cause, once; the other clips still play; nothing throws', async () => {
+    const text = 'not audio, only text\n'.repeat(20);
+    const reader = new MemoryReader({ 'sfx/broken.wav': text, 'sfx/beep.wav': sineWav(440, 0.5, RATE) });
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const uncaught: unknown[] = [];
+    const onError = (e: ErrorEvent) => void uncaught.push(e.error ?? e.message);
+    const onRejection = (e: PromiseRejectionEvent) => void uncaught.push(e.reason);
+    addEventListener('error', onError);
+    addEventListener('unhandledrejection', onRejection);
+    try {
+      let audio!: AudioOutput;
+      const loud = await render((a, app) => {
+        audio = a;
+        const assets = app.resource(AssetServer);
+        const broken = assets.load<AudioClip>('sfx/broken.wav'); // a handle: named by its path
+        a.play(broken, { loop: true });
+        a.play(broken, { bus: 'music', loop: true }); // the same clip again: one decode, one line
+        a.play(new AudioClip(new TextEncoder().encode(text)), { loop: true }); // bytes: named by their length
+        a.play(assets.load<AudioClip>('sfx/beep.wav'), { loop: true });
+      }, [new AssetPlugin({ reader })]);
+      // The good clip sounds (a 0.5-amplitude sine for the whole second); the broken ones are gone.
+      expect(loud).toBeGreaterThan(0.3);
+      expect([...audio.playing.values()].map((p) => (p.clip instanceof AudioClip ? 'bytes' : p.clip.path))).toEqual(['sfx/beep.wav']);
+      const lines = spy.mock.calls.map((c) => c.map(String).join(' '));
+      console.log(`[audio] decode failures as reported: ${JSON.stringify(lines)}`);
+      // The cause is the browser's own reason for these bytes.
+      const cause = await new OfflineAudioContext(1, RATE, RATE).decodeAudioData(new TextEncoder().encode(text).buffer).then(
+        () => 'decoded',
+        (e: Error) => e.message || e.name,
+      );
+      expect(cause).not.toBe('decoded');
+      expect(cause.length).toBeGreaterThan(0);
+      expect(lines.sort()).toEqual([`[audio] cannot decode "sfx/broken.wav": ${cause}`, `[audio] cannot decode a clip of ${text.length} bytes: ${cause}`]);
+      // Played again, the good clip still sounds, and the broken one fails the same way without throwing.
+      const again = await render((a) => {
+        a.play(new AudioClip(new TextEncoder().encode(text)));
+        a.play(new AudioClip(sineWav(440, 0.5, RATE)));
+      });
+      expect(again).toBeGreaterThan(0.1);
+      expect(spy.mock.calls).toHaveLength(3);
+      expect(uncaught).toEqual([]);
+    } finally {
+      spy.mockRestore();
+      removeEventListener('error', onError);
+      removeEventListener('unhandledrejection', onRejection);
+    }
   });
 });
