@@ -6,11 +6,10 @@ import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import type { Mesh, MeshStandardMaterial } from 'three';
 import { MeshoptDecoder } from 'meshoptimizer';
 import { Story } from 'inkjs/full';
-import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
+import type { Runtime } from '@ltask-web/plugin-ltask';
 import { asBytes } from '@ltask-web/plugin-ltask/native';
 import { serviceLogs } from '../../support/logs.ts';
-
-const native = (name: string) => new URL(`../../../game/natives/${name}.ts`, import.meta.url).href;
+import { ROOT, startBrowserBridge } from './browser-runtime.ts';
 
 const logs = serviceLogs(); // before the stop below: checked after it
 let rt: Runtime | null = null;
@@ -28,15 +27,7 @@ interface IoStats {
 
 describe('native modules through the bridge in Chromium (fetch io backend)', () => {
   it('packs the scene, queries a level by ranged reads, compiles the dialogue; the page keeps rendering', async () => {
-    const root = new URL('/', location.href).href;
-    rt = await startRuntime({
-      workers: 2,
-      base: root,
-      servicePath: 'game/service/?.lua',
-      natives: { gltfpack: native('gltfpack'), sqlite: native('sqlite'), ink: native('ink') },
-      io: { backend: 'fetch', root },
-      onLog: logs.onLog,
-    });
+    rt = await startBrowserBridge({ backend: 'fetch', root: ROOT }, logs.onLog);
     const io = await rt.queryService('io');
     let frames = 0;
     let counting = true;

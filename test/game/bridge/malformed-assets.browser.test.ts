@@ -3,15 +3,13 @@
 // served by a memory io backend. The cases of malformed-natives.ts, built from the
 // shipped assets as the vite dev server serves them (public/ at /).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
+import type { Runtime } from '@ltask-web/plugin-ltask';
 import { serviceLogs } from '../../support/logs.ts';
 import { NATIVE_CASES, SHIPPED, malformedFiles } from './malformed-natives.ts';
-
-const native = (name: string) => new URL(`../../../game/natives/${name}.ts`, import.meta.url).href;
-const root = new URL('/', location.href).href;
+import { ROOT, startBrowserBridge } from './browser-runtime.ts';
 
 async function fetchAsset(path: string): Promise<[string, Uint8Array]> {
-  const res = await fetch(new URL(path, root));
+  const res = await fetch(new URL(path, ROOT));
   if (!res.ok) throw new Error(`[test] ${path}: HTTP ${res.status}`);
   return [path, new Uint8Array(await res.arrayBuffer())];
 }
@@ -20,14 +18,7 @@ const logs = serviceLogs(); // before the stop below: checked after it
 let rt: Runtime | null = null;
 beforeAll(async () => {
   const files = malformedFiles(Object.fromEntries(await Promise.all(SHIPPED.map(fetchAsset))));
-  rt = await startRuntime({
-    workers: 2,
-    base: root,
-    servicePath: 'game/service/?.lua',
-    natives: { gltfpack: native('gltfpack'), sqlite: native('sqlite'), ink: native('ink') },
-    io: { backend: 'memory', files },
-    onLog: logs.onLog,
-  });
+  rt = await startBrowserBridge({ backend: 'memory', files }, logs.onLog);
 });
 afterEach(() => expect(rt?.serialViolations).toBe(0));
 afterAll(async () => {
