@@ -162,6 +162,8 @@ function worldArrived(ctx: SystemContext, e: LtaskReply<LoadAsk>): void {
   if (!e.ok) {
     game.load.world = 'failed';
     game.load.error = `levels.world(${game.worldId}): ${e.error?.message ?? 'failed'}`;
+    // The screen shows one line; the console keeps the whole error (the Lua traceback too).
+    console.error(`[game] cannot load world ${game.worldId}: ${game.load.error}`);
     return;
   }
   if (!e.values[0]) {
