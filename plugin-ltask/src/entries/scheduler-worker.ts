@@ -13,6 +13,7 @@ import type { ServiceFactory } from '../api/service.ts';
 import type { Privileges } from '../api/system.ts';
 import { TsService } from '../worker/ts-service.ts';
 import { fromLua54 } from '../worker/lua/compat.ts';
+import { reasonText } from '../platform/rejection.ts';
 
 const host = platform.parentEndpoint();
 let sched: Scheduler | null = null;
@@ -189,6 +190,49 @@ function reload(s: Scheduler, loader: SourceLoader, r: SourceReload): void {
 }
 
 const encodeArgs = (args: unknown[] | undefined): Uint8Array => encode(args ?? []);
+
+/** The path of TypeScript service `name`'s module, as a stack names it (none for a built-in one). */
+function modulePath(s: Scheduler, name: string): string | null {
+  const url = s.config.tsServices[name];
+  if (url === undefined) return null;
+  try {
+    const path = new URL(url).pathname;
+    return /\.[cm]?[jt]sx?$/.test(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A promise rejection that nothing handled, on this worker. As ltask logs an
+ * error in a forked task and the service goes on, it is logged (reaches
+ * `onLog`) and the worker and its services go on: one forgotten promise does
+ * not take every service of the worker down (Node would end the thread) nor
+ * stay in a browser's console. Which service made the promise is not known;
+ * the line names the TypeScript services whose module the reason's stack
+ * names (the line is theirs when that is one service), else all of this
+ * worker's.
+ */
+function unhandledRejection(s: Scheduler | null, reason: unknown): void {
+  const text = reasonText(reason);
+  const ts = s ? [...s.services.values()].filter((x): x is TsService => x instanceof TsService && !x.closed && spawnedAs.has(x)) : [];
+  const named = ts.filter((x) => {
+    const path = modulePath(s!, spawnedAs.get(x)!.name);
+    return path !== null && text.includes(path);
+  });
+  const listed = named.length ? named : ts;
+  const names = listed.slice(0, 8).map((x) => `${x.label} (${x.address})`);
+  if (listed.length > 8) names.push(`${listed.length - 8} more`);
+  const which = names.length ? `: ${names.join(', ')}${named.length ? ', named by its stack' : ''}` : '';
+  const line =
+    `[ltask] worker ${s?.id ?? '?'}: an unhandled promise rejection, logged; the worker and its services go on ` +
+    `(a promise with no catch in a TypeScript service on this worker${which}): ${text}`;
+  const one = named.length === 1 ? named[0]! : null;
+  if (s) s.log('error', one?.address ?? Address.HOST, one?.label ?? 'ltask', line);
+  else console.error(line);
+}
+
+platform.onUnhandledRejection((reason) => unhandledRejection(sched, reason));
 
 host.listen((data) => {
   const m = data as HostToWorker;

@@ -7,6 +7,7 @@ export const CLOSED = '[ltask] worker closed itself';
 type WorkerScope = {
   postMessage(m: unknown, t: Transferable[]): void;
   addEventListener(t: 'message', l: (e: MessageEvent) => void): void;
+  addEventListener(t: 'unhandledrejection', l: (e: PromiseRejectionEvent) => void): void;
   removeEventListener(t: 'message', l: (e: MessageEvent) => void): void;
   close?: () => void;
 };
@@ -60,4 +61,10 @@ export const platform: Platform = {
   readText,
   defaultBase: () => String((globalThis as { location?: Location }).location?.href ?? '/'),
   cores: () => navigator.hardwareConcurrency || 2,
+  onUnhandledRejection(report) {
+    (globalThis as unknown as WorkerScope).addEventListener('unhandledrejection', (e) => {
+      e.preventDefault(); // reported instead of the console's line
+      report(e.reason);
+    });
+  },
 };

@@ -52,4 +52,6 @@ export const platform: Platform = {
   readText,
   defaultBase: () => pathToFileURL(process.cwd() + '/').href,
   cores: () => availableParallelism(),
+  // With a listener the thread no longer ends on an unhandled rejection.
+  onUnhandledRejection: (report) => void process.on('unhandledRejection', (reason) => report(reason)),
 };

@@ -59,6 +59,12 @@ export interface Platform {
   defaultBase(): string;
   /** Logical cores. */
   cores(): number;
+  /**
+   * Inside a worker: `report` hears of each promise rejection that nothing
+   * handled, in place of the platform's default (Node ends the thread; a
+   * browser only writes it to its console).
+   */
+  onUnhandledRejection(report: (reason: unknown) => void): void;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Supervision with Web Workers in a real page (Chromium, Firefox, WebKit): a
- * scheduler worker that crashes, closes itself or freezes is replaced, a
+ * scheduler worker that crashes, closes itself or freezes is replaced (a
+ * forgotten promise is logged and ends nothing, as in Node), a
  * carrier that dies inside a native call and one that runs past its time are
  * given up on. Each time the callers are answered with an error naming the
  * cause, the services on the other worker keep answering, and the page keeps
@@ -12,6 +13,7 @@ import { runtimeInternals } from '@ltask-web/plugin-ltask/internal';
 import { frameGaps } from '../../support/frames.ts';
 import { serviceLogs } from '../../support/logs.ts';
 import { expectWorkerOneServes } from '../../support/supervision.ts';
+import { expectCarrierGoesOn, forgetful, forgottenPromiseLine } from '../../support/rejection.ts';
 
 const logs = serviceLogs(); // before the stop below: checked after it
 let rt: Runtime | null = null;
@@ -129,6 +131,35 @@ describe('a scheduler worker that dies is replaced (Web Workers)', () => {
   it('a worker that closes itself (self.close(): the browser tells the page nothing)', async () => {
     const r = await start();
     await workerFault(r, (c) => r.call(c, 'closeLater'), /failed: worker ltask-[\w-]+ closed itself \(close\(\) was called in it\)/);
+  });
+});
+
+describe('an unhandled promise rejection in a TypeScript service (Web Workers)', () => {
+  it('is logged with its reason, as in Node; the worker and every service on it go on', async () => {
+    const r = await start();
+    const crasher = await r.spawnService({ name: 'crasher', worker_id: 1 });
+    const victim = await r.spawnService({ name: 'echo', worker_id: 1 });
+    const lua = await r.spawnService({ name: 'echo', worker_id: 0 });
+    const line = forgottenPromiseLine(crasher, 'web-crasher.ts');
+    logs.expectError(line);
+    const fromHost = r.call(victim, 'sleep_then', 100, 'woke'); // 1 s
+    const fromLua = r.callMulti(lua, 'catch', victim, 'sleep_then', 100, 'woke too');
+    await pause(50);
+    const { value, answered } = await through(r.call(crasher, 'reject'), { r, address: lua });
+    expect(value).toBe(true);
+    expect(answered).toBeGreaterThan(0);
+    await logs.settle();
+    expect(logs.errors().filter((l) => line.test(l))).toHaveLength(1);
+    // Nothing died: the waiting calls are answered, the crasher serves on, nothing was replaced.
+    expect(await fromHost).toBe('woke');
+    expect(await fromLua).toEqual(['no error']);
+    expect(await r.call(crasher, 'reject')).toBe(true);
+    expect(await r.call(victim, 'echo', 'still')).toBe('still');
+    expect(runtimeInternals(r).replacedWorkers).toBe(0);
+  });
+
+  it("in a native module's function: its carrier goes on, with the module's state, as in Node", async () => {
+    await expectCarrierGoesOn(await start(forgetful({})));
   });
 });
 

@@ -8,6 +8,7 @@ import { startRuntime, type Runtime } from '@ltask-web/plugin-ltask';
 import { runtimeInternals } from '@ltask-web/plugin-ltask/internal';
 import { FIXTURES, runtimes } from '../../support/runtime.ts';
 import { expectWorkerOneServes } from '../../support/supervision.ts';
+import { expectCarrierGoesOn, forgetful, forgottenPromiseLine } from '../../support/rejection.ts';
 
 const start = runtimes();
 /** Service states (rt.state): a worker runs it now; it has ended. */
@@ -72,9 +73,9 @@ describe('a worker that dies is replaced', () => {
     await dieAndRecover(r, (c) => r.call(c, 'crash'), /failed: .*exited with code 3/, 1000);
   });
 
-  it('an unhandled rejection in a TypeScript service', async () => {
-    const r = await start();
-    await dieAndRecover(r, (c) => r.call(c, 'reject'), /failed: /, 1000);
+  it('an exception thrown outside any handler in a TypeScript service (from a timer)', async () => {
+    const r = await start({ services: { ...FIXTURES.services, crasher: new URL('./fixtures/web-crasher.ts', import.meta.url).href } });
+    await dieAndRecover(r, (c) => r.call(c, 'throwLater'), /failed: .*web-crasher: thrown outside any handler/, 1000);
   });
 
   it('a service that ended just before its worker died: calls still inside that worker fail too', async () => {
@@ -169,6 +170,55 @@ describe('the watchdog', () => {
     await new Promise((res) => setTimeout(res, 4 * WATCHDOG));
     expect(runtimeInternals(r).replacedWorkers).toBe(0);
     expect(await r.call(s, 'echo', 1)).toBe(1);
+  });
+});
+
+describe('an unhandled promise rejection in a TypeScript service', () => {
+  it('is logged naming the worker, the service whose module its stack names, and the reason; the worker and every service on it go on', async () => {
+    const r = await start();
+    const crasher = await r.spawnService({ name: 'crasher', worker_id: 1 });
+    const victim = await r.spawnService({ name: 'echo', worker_id: 1 });
+    const ts = await r.spawnService({ name: 'adder', worker_id: 1 });
+    const lua = await r.spawnService({ name: 'echo', worker_id: 0 });
+    const line = forgottenPromiseLine(crasher, 'crasher.ts');
+    start.logs.expectError(line); // twice: one line per forgotten promise
+    // Calls waiting in services of worker 1, from the host and from worker 0.
+    const fromHost = r.call(victim, 'sleep_then', 100, 'woke'); // 1 s
+    const fromLua = r.callMulti(lua, 'catch', victim, 'sleep_then', 100, 'woke too');
+    await new Promise((res) => setTimeout(res, 50));
+    expect(await r.call(crasher, 'reject')).toBe(true);
+    await start.logs.settle();
+    expect(start.logs.errors().filter((l) => line.test(l))).toHaveLength(1);
+    // Nothing died: the waiting calls are answered, the crasher itself serves on.
+    expect(await fromHost).toBe('woke');
+    expect(await fromLua).toEqual(['no error']);
+    expect(await r.call(crasher, 'reject')).toBe(true);
+    for (let i = 0; i < 100 && start.logs.errors().filter((l) => line.test(l)).length < 2; i++) await new Promise((res) => setTimeout(res, 20));
+    expect(start.logs.errors().filter((l) => line.test(l))).toHaveLength(2);
+    expect(await r.call(ts, 'relay', lua, 'echo', 'across')).toBe('across');
+    expect(await r.call(victim, 'echo', 'still')).toBe('still');
+    expect(runtimeInternals(r).replacedWorkers).toBe(0);
+  });
+
+  it('a reason with no stack: the line is the worker\'s and lists its TypeScript services', async () => {
+    const r = await start({ services: { ...FIXTURES.services, plain: new URL('./fixtures/web-crasher.ts', import.meta.url).href } });
+    const ts = await r.spawnService({ name: 'adder', worker_id: 1 });
+    const plain = await r.spawnService({ name: 'plain', worker_id: 1 });
+    await r.spawnService({ name: 'adder', worker_id: 0 }); // not on worker 1: not listed
+    start.logs.expectError(
+      new RegExp(
+        `^\\[ltask:0\\] \\[ltask\\] worker 1: an unhandled promise rejection, logged; the worker and its services go on ` +
+          `\\(a promise with no catch in a TypeScript service on this worker: adder \\(${ts}\\), plain \\(${plain}\\)\\): web-crasher: a plain reason$`,
+      ),
+    );
+    expect(await r.call(plain, 'rejectPlain')).toBe(true);
+    await start.logs.settle();
+    expect(await r.call(ts, 'add', 2)).toBe(2);
+    expect(runtimeInternals(r).replacedWorkers).toBe(0);
+  });
+
+  it("in a native module's function: its carrier goes on, with the module's state", async () => {
+    await expectCarrierGoesOn(await start(forgetful(FIXTURES.services)));
   });
 });
 
