@@ -5,6 +5,7 @@
  */
 import { expect } from 'vitest';
 import type { Runtime } from '@ltask-web/plugin-ltask';
+import type { ServiceLogs } from './logs.ts';
 
 /**
  * The line worker 1 logs for the crasher's forgotten promise: ctx.call to an
@@ -25,8 +26,11 @@ export const forgetful = (services: Record<string, string>) => ({
   natives: { forgetful: new URL('../plugin-ltask/host/fixtures/forgetful.ts', import.meta.url).href },
 });
 
-/** A native function leaves a rejected promise: its carrier goes on, with the module's state. */
-export async function expectCarrierGoesOn(r: Runtime): Promise<void> {
+/** A native function leaves a rejected promise: it is logged, and its carrier goes on, with the module's state. */
+export async function expectCarrierGoesOn(r: Runtime, logs: ServiceLogs): Promise<void> {
+  logs.expectError(
+    /^\[ltask:0\] \[ltask\] carrier of native module forgetful: an unhandled promise rejection, logged; the carrier goes on \(a promise with no catch in a native module's function\): Error: forgetful: a promise with no catch\n.*forgetful\.ts[?:]/s,
+  );
   const user = await r.spawnService({ name: 'user', worker_id: 1 });
   expect(await r.call(user, 'forget')).toBe('answered');
   const carrier = r.carriers()[0]!;

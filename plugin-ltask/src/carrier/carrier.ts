@@ -17,6 +17,7 @@ import { pollFor } from '../wire/transport/spin.ts';
 import { CarrierSlots } from '../wire/slots.ts';
 import type { NativeModule } from '../api/native.ts';
 import { turn } from '../wire/transport/wait.ts';
+import { carrierRejection } from '../platform/rejection.ts';
 
 let host: ReturnType<typeof platform.parentEndpoint>;
 /** Set when the module is bundled into this carrier's script. */
@@ -61,7 +62,8 @@ async function init(m: Extract<HostToCarrier, { type: 'init' }>): Promise<void> 
   mod = def;
   const inst = def.instances ?? { max: 2 };
   post({ type: 'ready', name: def.name, max: inst === 'single' ? 1 : Math.max(1, Math.floor(inst.max)), functions: Object.keys(def.functions) });
-  void serveMailbox();
+  // A carrier whose mailbox loop failed serves nothing more: the host replaces it (not a forgotten promise).
+  serveMailbox().catch(fatal);
 }
 
 async function call(c: Call): Promise<void> {
@@ -119,8 +121,8 @@ async function call(c: Call): Promise<void> {
 
 /** Calls run one at a time, whichever way they came. */
 let chain: Promise<void> = Promise.resolve();
-const run = (f: () => Promise<void>) =>
-  (chain = chain.then(f).catch((e: unknown) => post({ type: 'fatal', error: e instanceof Error ? e.stack ?? e.message : String(e) })));
+const fatal = (e: unknown) => post({ type: 'fatal', error: e instanceof Error ? e.stack ?? e.message : String(e) });
+const run = (f: () => Promise<void>) => (chain = chain.then(f).catch(fatal));
 
 const hasCall = () => box.hasCall();
 
@@ -169,6 +171,8 @@ async function serveMailbox(): Promise<void> {
 export function startCarrier(module?: NativeModule): void {
   bundled = module ?? null;
   host = platform.parentEndpoint();
+  // A native module's forgotten promise is logged; the carrier goes on, with the module's state.
+  platform.onUnhandledRejection((reason) => post({ type: 'log', text: carrierRejection(name, reason) }));
   host.listen((data) => {
     const m = data as HostToCarrier;
     if (m.type === 'init') void run(() => init(m));

@@ -1,6 +1,4 @@
 /** The generic carrier worker: imports the native module the host names in `init`. */
 import { startCarrier } from '../carrier/carrier.ts';
-import { reportCarrierRejections } from '../platform/rejection.ts';
 
-reportCarrierRejections();
 startCarrier();

@@ -4,10 +4,8 @@
  */
 import { startCarrier } from '../carrier/carrier.ts';
 import type { NativeModule } from '../api/native.ts';
-import { reportCarrierRejections } from '../platform/rejection.ts';
 
 /** Runs this worker as a carrier for `module`. */
 export function serveNative(module: NativeModule): void {
-  reportCarrierRejections();
   startCarrier(module);
 }

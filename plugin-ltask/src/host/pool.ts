@@ -51,6 +51,8 @@ export interface PoolOptions {
   bind(req: NativeRequest, mailbox: SharedArrayBuffer, slot: number): void;
   /** Tells every worker that a carrier can be claimed (or is gone: mailbox null). */
   announce(slot: number, module: number, mailbox: SharedArrayBuffer | null, gen: number): void;
+  /** A carrier's line for the runtime's log (level error). */
+  log(text: string): void;
 }
 
 export class NativePools {
@@ -228,6 +230,9 @@ export class NativePools {
           break;
         case 'fatal':
           crashed(m.error);
+          break;
+        case 'log':
+          this.o.log(m.text);
           break;
       }
     });

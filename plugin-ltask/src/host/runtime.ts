@@ -280,6 +280,7 @@ class RuntimeHost implements Runtime {
       fail: (callId, error) => this.workers.post(callWorker(callId), { type: 'native-fail', callId, error }),
       bind: (req, mailbox, carrier) => this.workers.post(req.worker, { type: 'native-bind', callId: req.callId, mailbox, carrier }),
       announce: (slot, module, mailbox, gen) => this.workers.postAll({ type: 'carrier', slot, module, mailbox, gen }),
+      log: (text) => p.onLog({ level: 'error', source: Address.HOST, label: 'ltask', text, time: Date.now() }),
     });
   }
 

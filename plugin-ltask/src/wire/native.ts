@@ -17,7 +17,9 @@ export type HostToCarrier =
 export type CarrierToHost =
   | { type: 'ready'; name: string; max: number; functions: string[] }
   | { type: 'idle'; callId: number }
-  | { type: 'fatal'; error: string };
+  | { type: 'fatal'; error: string }
+  /** A line for the runtime's log, at level error (a native module's forgotten promise). */
+  | { type: 'log'; text: string };
 
 /** A native call as the home worker asks the host for it. */
 export interface NativeRequest {

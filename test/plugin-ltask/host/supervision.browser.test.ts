@@ -159,7 +159,7 @@ describe('an unhandled promise rejection in a TypeScript service (Web Workers)',
   });
 
   it("in a native module's function: its carrier goes on, with the module's state, as in Node", async () => {
-    await expectCarrierGoesOn(await start(forgetful({})));
+    await expectCarrierGoesOn(await start(forgetful({})), logs);
   });
 });
 

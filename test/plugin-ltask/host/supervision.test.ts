@@ -218,7 +218,7 @@ describe('an unhandled promise rejection in a TypeScript service', () => {
   });
 
   it("in a native module's function: its carrier goes on, with the module's state", async () => {
-    await expectCarrierGoesOn(await start(forgetful(FIXTURES.services)));
+    await expectCarrierGoesOn(await start(forgetful(FIXTURES.services)), start.logs);
   });
 });
 
