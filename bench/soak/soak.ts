@@ -52,6 +52,8 @@ export interface SoakReport {
   logs?: string[];
   /** What the calls that never settled were (the first 20). */
   unsettled?: string[];
+  /** The calls that settled but took longer than `hangMs`: what each was, how long, how it ended (the first 20). */
+  late?: string[];
   /** Error texts seen, with counts (the causes a caller was told). */
   errors: Record<string, number>;
 }
@@ -121,6 +123,13 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     report.memory.rssBefore = mib(m0.rss);
     /** The driver's own calls (spawn, kill, crash) must settle too: counted like the others. */
     let controlPending = 0;
+    /** A call that took longer than `hangMs` counts as a hang, and the report says what it was. */
+    const lateCheck = (call: string, started: number, ended: string) => {
+      const ms = performance.now() - started;
+      if (ms <= o.hangMs) return;
+      report.hangs++;
+      if ((report.late ??= []).length < 20) report.late.push(`${call}: ${(ms / 1000).toFixed(1)} s, ${ended}`);
+    };
     const unsettled = new Map<object, string>();
     const control = <T>(p: Promise<T>, what: string): Promise<T> => {
       const started = performance.now();
@@ -130,7 +139,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       const done = () => {
         unsettled.delete(key);
         controlPending--;
-        if (performance.now() - started > o.hangMs) report.hangs++;
+        lateCheck(what, started, 'settled');
       };
       p.then(done, done);
       return p;
@@ -174,9 +183,9 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     let wake: (() => void) | null = null;
     const settle = (id: number, ok: boolean, v: unknown, want: number, err?: unknown) => {
       const started = pending.get(id)!;
+      lateCheck(what.get(id) ?? `call ${id}`, started, ok ? 'answered' : `failed: ${cause(err)}`);
       pending.delete(id);
       what.delete(id);
-      if (performance.now() - started > o.hangMs) report.hangs++;
       if (!ok) {
         report.errored++;
         const c = cause(err);

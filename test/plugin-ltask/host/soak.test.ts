@@ -21,8 +21,8 @@ describe('soak (short)', () => {
       seed: 7,
     });
     expect(r.sent).toBe(20_000);
-    // On a failure, what never settled (or settled late) and the runtime's last log lines.
-    const why = `unsettled: ${(r.unsettled ?? []).join('; ')}\nlogs: ${(r.logs ?? []).slice(-20).join('\n')}`;
+    // On a failure, what never settled, what settled late, and the runtime's last log lines.
+    const why = `unsettled: ${(r.unsettled ?? []).join('; ')}\nlate: ${(r.late ?? []).join('; ')}\nlogs: ${(r.logs ?? []).slice(-20).join('\n')}`;
     expect(r, why).toMatchObject({ lost: 0, hangs: 0, wrong: 0, serialViolations: 0 });
     expect(r.stalled).toBeUndefined();
     expect(r.answered + r.errored).toBe(r.sent);
