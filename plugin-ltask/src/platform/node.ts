@@ -33,8 +33,26 @@ async function importModule(url: string): Promise<unknown> {
       },
     );
     await tsxReady;
+    return import(url).catch((e: unknown) => {
+      throw commonJsHint(url, e);
+    });
   }
   return import(url);
+}
+
+/**
+ * A `.ts` file Node takes for CommonJS (no `"type": "module"` in the
+ * package.json above it) that imports ES modules fails with a require cycle
+ * error that does not say so: the error says what to change.
+ */
+function commonJsHint(url: string, e: unknown): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if ((code !== 'ERR_REQUIRE_CYCLE_MODULE' && code !== 'ERR_REQUIRE_ESM') || !/\.tsx?$/.test(url.split('?')[0]!)) return e;
+  const err = new Error(
+    `[ltask] ${url} loads as CommonJS (no "type": "module" in the package.json above it), so its ES imports fail: ` +
+      `add "type": "module" to that package.json, or name the file .mts (${(e as Error).message.split('\n')[0]})`,
+  );
+  return Object.assign(err, { code });
 }
 
 async function readText(path: string, base: string): Promise<string> {

@@ -2,7 +2,7 @@
 // built dist/ (npm run build -w plugin-ltask) when it exists, the TypeScript
 // sources through tsx otherwise or with LTASK_FROM_SOURCE=1.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -220,6 +220,17 @@ describe('npx ltask with TypeScript services', () => {
     const missing = ltask(main(), '--service', 'tally=test/fixtures/ts/no_such.ts');
     expect(missing.status).toBe(2);
     expect(missing.stderr).toBe('ltask: --service tally=test/fixtures/ts/no_such.ts: no such file\n');
+  });
+
+  it('a .ts service Node takes for CommonJS (no "type": "module" above it): the error says to add it or to name the file .mts', () => {
+    // A folder of its own, no package.json above it, the packages reachable as in a project.
+    const cjs = join(dir, 'no-type');
+    mkdirSync(cjs);
+    symlinkSync(join(process.cwd(), 'node_modules'), join(cjs, 'node_modules'), 'dir');
+    writeFileSync(join(cjs, 'tally.ts'), "import { defineService } from '@ltask-web/plugin-ltask/service';\nexport default defineService(() => ({ add: (n: number) => n }));\n");
+    const r = ltask(main(), '--service', `tally=${join(cjs, 'tally.ts')}`, '--workers', '1');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/tally\.ts loads as CommonJS \(no "type": "module" in the package\.json above it\), so its ES imports fail: add "type": "module" to that package\.json, or name the file \.mts \(/);
   });
 
   it('a --service module without a default export fails the spawn, and the error says what to export', () => {
