@@ -106,7 +106,7 @@ describe('npx ltask', () => {
   it('exits non-zero and shows the error and traceback when main fails', () => {
     const r = ltask('examples/fail.lua');
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/fail failed to start/);
+    expect(r.stderr).toMatch(/^ltask: fail failed before its main chunk returned:\n/);
     // The message first; where it was raised is the traceback's first line (as in ltask).
     expect(r.stderr).toMatch(/level intro is missing\nstack traceback:\n.*\n\t.*fail\.lua:3: in local 'load_level'/);
     expect(r.stderr).toMatch(/stack traceback:[\s\S]*in local 'load_level'/);

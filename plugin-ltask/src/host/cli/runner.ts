@@ -40,8 +40,9 @@ keeps serving until it calls ltask.quit()).
                          never ended by the runner (default 2000; 0: never report)
   -h, --help             print this text
 
-Exit codes: 0 every service ended; 1 the main service failed to start or a
-worker failed; 2 bad command line; 124 --timeout expired.
+Exit codes: 0 every service ended; 1 the main service failed before its main
+chunk returned (not found, or an error) or a worker failed; 2 bad command line;
+124 --timeout expired.
 `;
 
 /** Exit code of a run stopped by `--timeout` (as timeout(1)). */
@@ -334,7 +335,7 @@ async function runMain(rt: Runtime, args: RunnerArgs, expired: Promise<'timeout'
       await rt.spawnService({ name, label: name });
       state.mainStarted = true;
     } catch (e) {
-      if (!state.ending) process.stderr.write(`ltask: ${name} failed to start:\n${(e as Error).message}\n`);
+      if (!state.ending) process.stderr.write(`ltask: ${name} failed before its main chunk returned:\n${(e as Error).message}\n`);
       return 1;
     }
     const exit = await rt.exited;
