@@ -22,6 +22,8 @@ export async function shutdown(r: Root): Promise<void> {
         new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), QUIT_TIMEOUT_MS)),
       ]);
     } catch (e) {
+      // It ended by itself between the check above and the request: it did quit.
+      if (r.sys.table.state(addr) === ServiceState.DEAD) continue;
       r.ctx.log.error(`[ltask] named service ${name} (${addr}) did not quit cleanly: ${(e as Error).message}`);
     }
   }
